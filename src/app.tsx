@@ -1,0 +1,80 @@
+import { useEffect, type ReactNode } from 'react';
+import { Layout, NAV_ITEMS } from './components/layout';
+import { ErrorState, Loading } from './components/states';
+import { t } from './i18n/en';
+import { CallsPage } from './pages/calls-page';
+import { CreditsPage } from './pages/credits-page';
+import { KeysPage } from './pages/keys-page';
+import { LoginPage } from './pages/login-page';
+import { PlaygroundPage } from './pages/playground-page';
+import { ProvidersPage } from './pages/providers-page';
+import { RatesPage } from './pages/rates-page';
+import { UsagePage } from './pages/usage-page';
+import { navigate, useRoute } from './router';
+import { useSession } from './session';
+
+const PAGES: Record<string, () => ReactNode> = {
+  '/providers': () => <ProvidersPage />,
+  '/rates': () => <RatesPage />,
+  '/usage': () => <UsagePage />,
+  '/calls': () => <CallsPage />,
+  '/keys': () => <KeysPage />,
+  '/playground': () => <PlaygroundPage />,
+  '/credits': () => <CreditsPage />,
+};
+
+export function App() {
+  const { state, refresh } = useSession();
+  const route = useRoute();
+  const role = state.status === 'authenticated' ? state.user.role : null;
+  const home = role === 'admin' ? '/providers' : '/playground';
+
+  useEffect(() => {
+    if (role && (route.path === '/' || route.path === '/login')) navigate(home, undefined, { replace: true });
+  }, [role, route.path, home]);
+
+  if (state.status === 'loading') {
+    return (
+      <div className="center-screen">
+        <Loading />
+      </div>
+    );
+  }
+  if (state.status === 'error') {
+    return (
+      <div className="center-screen">
+        <ErrorState error={state.error} onRetry={() => void refresh()} />
+      </div>
+    );
+  }
+  if (state.status === 'anonymous') return <LoginPage />;
+
+  const item = NAV_ITEMS.find((entry) => entry.path === route.path);
+  const page = PAGES[route.path];
+  let body: ReactNode;
+  if (!page || !item) {
+    body = route.path === '/' || route.path === '/login' ? <Loading /> : <NotFound />;
+  } else if (item.adminOnly && role !== 'admin') {
+    body = <Forbidden />;
+  } else {
+    body = page();
+  }
+  return <Layout>{body}</Layout>;
+}
+
+function Forbidden() {
+  return (
+    <div className="state state-empty" data-testid="forbidden">
+      <h1>{t('forbidden.title')}</h1>
+      <p>{t('forbidden.body')}</p>
+    </div>
+  );
+}
+
+function NotFound() {
+  return (
+    <div className="state state-empty" data-testid="not-found">
+      <h1>{t('notFound.title')}</h1>
+    </div>
+  );
+}

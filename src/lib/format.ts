@@ -1,0 +1,75 @@
+import { formatDecimal } from './decimal';
+import { t } from '../i18n/en';
+
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return t('common.none');
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return date.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}
+
+export function formatInteger(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return t('common.none');
+  return Math.round(value).toLocaleString();
+}
+
+export function formatMs(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return t('common.none');
+  if (value >= 10_000) return `${(value / 1000).toFixed(1)} s`;
+  return `${Math.round(value)} ms`;
+}
+
+/** Credits are decimal strings; shown with up to `decimals` places, never through a float. */
+export function formatCredits(value: string | null | undefined, decimals = 8): string {
+  return formatDecimal(value, decimals);
+}
+
+export function compactNumber(value: number): string {
+  if (Math.abs(value) >= 1_000_000) return `${(value / 1_000_000).toFixed(value >= 10_000_000 ? 0 : 1)}M`;
+  if (Math.abs(value) >= 1_000) return `${(value / 1_000).toFixed(value >= 10_000 ? 0 : 1)}k`;
+  if (Number.isInteger(value)) return String(value);
+  return value.toPrecision(3).replace(/\.?0+$/, '');
+}
+
+/** `YYYY-MM-DD` of a local date. */
+export function toDateInput(date: Date): string {
+  const y = date.getFullYear();
+  const m = String(date.getMonth() + 1).padStart(2, '0');
+  const d = String(date.getDate()).padStart(2, '0');
+  return `${y}-${m}-${d}`;
+}
+
+/** ISO timestamp of the start (or end) of a local calendar day given as `YYYY-MM-DD`. */
+export function dayBoundary(day: string, edge: 'start' | 'end'): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
+  const date = new Date(`${day}T${edge === 'start' ? '00:00:00.000' : '23:59:59.999'}`);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** ISO timestamp from a `datetime-local` input value, or undefined. */
+export function localDateTimeToIso(value: string): string | undefined {
+  if (!value) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** Every calendar day from `from` to `to` inclusive, as `YYYY-MM-DD`. */
+export function daysBetween(from: string, to: string, maxDays = 400): string[] {
+  const parse = (s: string) => {
+    const [y, m, d] = s.split('-').map(Number);
+    return Date.UTC(y!, (m ?? 1) - 1, d ?? 1);
+  };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to)) return [];
+  const days: string[] = [];
+  for (let time = parse(from); time <= parse(to) && days.length < maxDays; time += 86_400_000) {
+    days.push(new Date(time).toISOString().slice(0, 10));
+  }
+  return days;
+}

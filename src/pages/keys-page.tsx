@@ -1,0 +1,282 @@
+import { useState, type FormEvent } from 'react';
+import {
+  createAccessKey,
+  createApp,
+  deleteApp,
+  listAccessKeys,
+  listApps,
+  revokeAccessKey,
+  type App,
+  type CreatedAccessKey,
+  type Role,
+} from '../api/client';
+import { ConfirmButton } from '../components/confirm-button';
+import { CopyButton } from '../components/copy-button';
+import { PageHeader } from '../components/layout';
+import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
+import { useAsync, type AsyncState } from '../hooks/use-async';
+import { t } from '../i18n/en';
+import { dayBoundary, formatDateTime } from '../lib/format';
+
+export function KeysPage() {
+  const apps = useAsync((signal) => listApps(signal), []);
+  return (
+    <section>
+      <PageHeader title={t('nav.keys')} />
+      <AccessKeysSection apps={apps.data ?? []} />
+      <AppsSection state={apps} />
+    </section>
+  );
+}
+
+function AccessKeysSection({ apps }: { apps: App[] }) {
+  const keys = useAsync((signal) => listAccessKeys(signal), []);
+  const [created, setCreated] = useState<CreatedAccessKey | null>(null);
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('member');
+  const [userDid, setUserDid] = useState('');
+  const [appId, setAppId] = useState('');
+  const [expires, setExpires] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!name.trim()) {
+      setError(t('providers.fieldRequired', { field: t('keys.name') }));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const key = await createAccessKey({
+        name: name.trim(),
+        role,
+        ...(userDid.trim() ? { userDid: userDid.trim() } : {}),
+        ...(appId ? { appId } : {}),
+        ...(expires ? { expiresAt: dayBoundary(expires, 'end') } : {}),
+      });
+      setCreated(key);
+      setName('');
+      setUserDid('');
+      setAppId('');
+      setExpires('');
+      keys.reload();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const appName = (id?: string | null) => (id ? apps.find((a) => a.id === id)?.name ?? id : t('common.none'));
+
+  return (
+    <div className="card">
+      <h2 className="card-title">{t('keys.title')}</h2>
+      <form className="form-inline" onSubmit={submit} noValidate data-testid="create-key-form">
+        <div className="form-grid">
+          <label className="field">
+            <span>{t('keys.name')}</span>
+            <input value={name} onChange={(e) => setName(e.target.value)} data-testid="create-key-name" />
+          </label>
+          <label className="field">
+            <span>{t('keys.role')}</span>
+            <select value={role} onChange={(e) => setRole(e.target.value as Role)} data-testid="create-key-role">
+              <option value="member">{t('keys.role.member')}</option>
+              <option value="admin">{t('keys.role.admin')}</option>
+            </select>
+          </label>
+          <label className="field">
+            <span>{t('keys.userDid')}</span>
+            <input value={userDid} onChange={(e) => setUserDid(e.target.value)} data-testid="create-key-user" />
+          </label>
+          <label className="field">
+            <span>{t('keys.appId')}</span>
+            <select value={appId} onChange={(e) => setAppId(e.target.value)} data-testid="create-key-app">
+              <option value="">{t('common.none')}</option>
+              {apps.map((app) => (
+                <option key={app.id} value={app.id}>
+                  {app.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>{t('keys.expiresAt')}</span>
+            <input type="date" value={expires} onChange={(e) => setExpires(e.target.value)} data-testid="create-key-expires" />
+          </label>
+        </div>
+        <FormError error={error} testId="create-key-error" />
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={busy} data-testid="create-key-submit">
+            {busy ? t('common.saving') : t('keys.create')}
+          </button>
+        </div>
+      </form>
+
+      {created ? (
+        <div className="secret-box" role="status" data-testid="created-key-box">
+          <p>
+            <strong>{created.name}</strong> — {t('keys.shownOnce')}
+          </p>
+          <div className="secret-row">
+            <code className="secret" data-testid="created-key">
+              {created.key}
+            </code>
+            <CopyButton text={created.key} testId="created-key-copy" />
+            <button type="button" className="button" onClick={() => setCreated(null)} data-testid="created-key-dismiss">
+              {t('common.close')}
+            </button>
+          </div>
+        </div>
+      ) : null}
+
+      {keys.loading && !keys.data ? <Loading /> : null}
+      {keys.error ? <ErrorState error={keys.error} onRetry={keys.reload} /> : null}
+      {keys.data && keys.data.length === 0 ? <EmptyState>{t('keys.empty')}</EmptyState> : null}
+      {keys.data && keys.data.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="keys-table">
+            <thead>
+              <tr>
+                <th>{t('common.name')}</th>
+                <th>{t('keys.role')}</th>
+                <th>{t('keys.user')}</th>
+                <th>{t('keys.app')}</th>
+                <th>{t('common.createdAt')}</th>
+                <th>{t('keys.expires')}</th>
+                <th>{t('common.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.data.map((key) => (
+                <tr key={key.id} data-testid="key-row" data-key-id={key.id} data-key-name={key.name}>
+                  <td>{key.name}</td>
+                  <td>
+                    <span className={`badge ${key.role === 'admin' ? 'badge-accent' : 'badge-muted'}`}>
+                      {key.role === 'admin' ? t('keys.role.admin') : t('keys.role.member')}
+                    </span>
+                  </td>
+                  <td className="truncate mono" title={key.userDid}>
+                    {key.userDid}
+                  </td>
+                  <td>{appName(key.appId)}</td>
+                  <td className="nowrap">{formatDateTime(key.createdAt)}</td>
+                  <td className="nowrap">{key.expiresAt ? formatDateTime(key.expiresAt) : t('keys.never')}</td>
+                  <td>
+                    <ConfirmButton
+                      label={t('keys.revoke')}
+                      question={t('keys.confirmRevoke', { name: key.name })}
+                      testId="key-revoke"
+                      onConfirm={async () => {
+                        try {
+                          await revokeAccessKey(key.id);
+                          keys.setData((list) => (list ?? []).filter((k) => k.id !== key.id));
+                        } catch (err) {
+                          setError(errorMessage(err));
+                        }
+                      }}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function AppsSection({ state }: { state: AsyncState<App[]> }) {
+  const [name, setName] = useState('');
+  const [did, setDid] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!name.trim()) {
+      setError(t('providers.fieldRequired', { field: t('apps.name') }));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await createApp({ name: name.trim(), ...(did.trim() ? { did: did.trim() } : {}) });
+      setName('');
+      setDid('');
+      state.reload();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="card">
+      <h2 className="card-title">{t('apps.title')}</h2>
+      <form className="form-inline" onSubmit={submit} noValidate data-testid="create-app-form">
+        <div className="form-grid">
+          <label className="field">
+            <span>{t('apps.name')}</span>
+            <input value={name} onChange={(e) => setName(e.target.value)} data-testid="create-app-name" />
+          </label>
+          <label className="field">
+            <span>{t('apps.did')}</span>
+            <input value={did} onChange={(e) => setDid(e.target.value)} data-testid="create-app-did" />
+          </label>
+        </div>
+        <FormError error={error} testId="create-app-error" />
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={busy} data-testid="create-app-submit">
+            {busy ? t('common.saving') : t('apps.create')}
+          </button>
+        </div>
+      </form>
+      {state.loading && !state.data ? <Loading /> : null}
+      {state.error ? <ErrorState error={state.error} onRetry={state.reload} /> : null}
+      {state.data && state.data.length === 0 ? <EmptyState>{t('apps.empty')}</EmptyState> : null}
+      {state.data && state.data.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="apps-table">
+            <thead>
+              <tr>
+                <th>{t('common.name')}</th>
+                <th>{t('apps.didColumn')}</th>
+                <th>{t('common.createdAt')}</th>
+                <th>{t('common.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {state.data.map((app) => (
+                <tr key={app.id} data-testid="app-row" data-app-id={app.id}>
+                  <td>{app.name}</td>
+                  <td className="truncate mono">{app.did ?? t('common.none')}</td>
+                  <td className="nowrap">{formatDateTime(app.createdAt)}</td>
+                  <td>
+                    <ConfirmButton
+                      label={t('common.delete')}
+                      question={t('common.confirmDelete', { name: app.name })}
+                      testId="app-delete"
+                      onConfirm={async () => {
+                        try {
+                          await deleteApp(app.id);
+                          state.reload();
+                        } catch (err) {
+                          setError(errorMessage(err));
+                        }
+                      }}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </div>
+  );
+}

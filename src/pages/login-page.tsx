@@ -1,0 +1,73 @@
+import { useState, type FormEvent } from 'react';
+import { FormError, errorMessage } from '../components/states';
+import { t } from '../i18n/en';
+import { useSession } from '../session';
+
+export interface LoginFormProps {
+  onSubmit: (key: string) => Promise<void>;
+}
+
+export function LoginForm({ onSubmit }: LoginFormProps) {
+  const [key, setKey] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const trimmed = key.trim();
+    if (!trimmed) {
+      setError(t('login.keyRequired'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await onSubmit(trimmed);
+    } catch (err) {
+      setError(t('login.failed', { message: errorMessage(err) }));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="login-form" onSubmit={submit} noValidate data-testid="login-form">
+      <label className="field">
+        <span>{t('login.key')}</span>
+        <input
+          type="password"
+          name="key"
+          autoComplete="current-password"
+          placeholder={t('login.keyPlaceholder')}
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          data-testid="login-key"
+          autoFocus
+        />
+      </label>
+      <FormError error={error} testId="login-error" />
+      <button type="submit" className="button button-primary button-block" disabled={busy} data-testid="login-submit">
+        {busy ? t('login.submitting') : t('login.submit')}
+      </button>
+    </form>
+  );
+}
+
+export function LoginPage() {
+  const { signIn } = useSession();
+  return (
+    <div className="login-screen">
+      <div className="login-card">
+        <div className="login-brand">
+          <span className="brand-mark" aria-hidden="true">
+            ◆
+          </span>
+          <span>{t('app.title')}</span>
+        </div>
+        <h1>{t('login.title')}</h1>
+        <p className="muted">{t('login.intro')}</p>
+        <LoginForm onSubmit={signIn} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,155 @@
+import { useState } from 'react';
+import {
+  createModelRate,
+  deleteModelRate,
+  listModelRates,
+  listProviders,
+  updateModelRate,
+  type ModelRate,
+  type Provider,
+} from '../api/client';
+import { ConfirmButton } from '../components/confirm-button';
+import { PageHeader } from '../components/layout';
+import { RateForm, rateTypeLabel } from '../components/rate-form';
+import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
+import { useAsync } from '../hooks/use-async';
+import { t } from '../i18n/en';
+import { costPerMillion } from '../lib/decimal';
+import { navigate, useRoute } from '../router';
+
+function showCost(value: string | undefined, type: string): string {
+  if (!value) return t('common.none');
+  try {
+    return type === 'imageGeneration' ? value : costPerMillion(value);
+  } catch {
+    return value;
+  }
+}
+
+export function RatesPage() {
+  const route = useRoute();
+  const providers = useAsync<Provider[]>((signal) => listProviders(signal), []);
+  const requested = route.query.get('provider') ?? '';
+  const list = providers.data ?? [];
+  const selected = list.find((p) => p.id === requested) ?? list[0];
+
+  return (
+    <section>
+      <PageHeader title={t('rates.title')} intro={t('rates.intro')} />
+      {providers.loading && !providers.data ? <Loading /> : null}
+      {providers.error ? <ErrorState error={providers.error} onRetry={providers.reload} /> : null}
+      {providers.data && list.length === 0 ? <EmptyState>{t('rates.noProviders')}</EmptyState> : null}
+      {selected ? (
+        <>
+          <label className="field inline-field">
+            <span>{t('rates.provider')}</span>
+            <select
+              value={selected.id}
+              onChange={(e) => navigate('/rates', { provider: e.target.value }, { replace: true })}
+              data-testid="rates-provider-select"
+            >
+              {list.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.displayName || p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <ProviderRates key={selected.id} provider={selected} />
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function ProviderRates({ provider }: { provider: Provider }) {
+  const rates = useAsync<ModelRate[]>((signal) => listModelRates(provider.id, signal), [provider.id]);
+  const [editing, setEditing] = useState<ModelRate | 'new' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  return (
+    <div className="card">
+      <div className="section-head">
+        <h2 className="card-title">{provider.displayName || provider.name}</h2>
+        {editing === null ? (
+          <button type="button" className="button button-primary" onClick={() => setEditing('new')} data-testid="rate-add">
+            {t('rates.add')}
+          </button>
+        ) : null}
+      </div>
+      {editing !== null ? (
+        <RateForm
+          key={editing === 'new' ? 'new' : editing.id}
+          initial={editing === 'new' ? undefined : editing}
+          onCancel={() => setEditing(null)}
+          onSubmit={async (input) => {
+            if (editing === 'new') await createModelRate(provider.id, input);
+            else await updateModelRate(provider.id, editing.id, input);
+            setEditing(null);
+            rates.reload();
+          }}
+        />
+      ) : null}
+      <FormError error={error} />
+      {rates.loading && !rates.data ? <Loading /> : null}
+      {rates.error ? <ErrorState error={rates.error} onRetry={rates.reload} /> : null}
+      {rates.data && rates.data.length === 0 ? <EmptyState>{t('rates.empty')}</EmptyState> : null}
+      {rates.data && rates.data.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="rates-table">
+            <thead>
+              <tr>
+                <th>{t('rates.model')}</th>
+                <th>{t('rates.type')}</th>
+                <th className="num">{t('rates.inputRate')}</th>
+                <th className="num">{t('rates.outputRate')}</th>
+                <th className="num">{t('rates.unitCostInput')}</th>
+                <th className="num">{t('rates.unitCostOutput')}</th>
+                <th>{t('common.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rates.data.map((rate) => (
+                <tr key={rate.id} data-testid="rate-row" data-rate-id={rate.id} data-model={rate.model}>
+                  <td>
+                    <code>{rate.model}</code>
+                  </td>
+                  <td>{rateTypeLabel(rate.type)}</td>
+                  <td className="num mono" data-testid="rate-input">
+                    {rate.inputRate}
+                  </td>
+                  <td className="num mono" data-testid="rate-output">
+                    {rate.outputRate}
+                  </td>
+                  <td className="num mono">{showCost(rate.unitCosts?.input, rate.type)}</td>
+                  <td className="num mono">{showCost(rate.unitCosts?.output, rate.type)}</td>
+                  <td>
+                    <div className="row-actions">
+                      <button type="button" className="button" onClick={() => setEditing(rate)} data-testid="rate-edit">
+                        {t('common.edit')}
+                      </button>
+                      <ConfirmButton
+                        label={t('common.delete')}
+                        question={t('common.confirmDelete', { name: rate.model })}
+                        testId="rate-delete"
+                        onConfirm={async () => {
+                          setError(null);
+                          try {
+                            await deleteModelRate(provider.id, rate.id);
+                            rates.reload();
+                          } catch (err) {
+                            setError(errorMessage(err));
+                          }
+                        }}
+                      />
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </div>
+  );
+}
