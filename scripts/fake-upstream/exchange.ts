@@ -24,6 +24,12 @@ export interface Exchange {
 
 function resetSocket(ex: Exchange): void {
   if (ex.record) ex.record.reset = true;
+  // HTTP/2: reset the stream only (RST_STREAM), not the whole session.
+  const stream = (ex.res as unknown as { stream?: { close(code?: number): void } }).stream;
+  if (stream) {
+    stream.close(2 /* INTERNAL_ERROR */);
+    return;
+  }
   const socket = ex.res.socket ?? ex.req.socket;
   if (!socket) return;
   if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
@@ -73,7 +79,6 @@ export function sendStream(ex: Exchange, plan: StreamPlan): void {
   writeHead(ex, 200, {
     'content-type': plan.contentType,
     'cache-control': 'no-cache',
-    ...(plan.contentType.startsWith('text/event-stream') ? { connection: 'keep-alive' } : {}),
     ...plan.headers,
   });
   const events = plan.events;

@@ -3,7 +3,9 @@
  * Ideogram wire formats with deterministic content, scriptable faults and request recording.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttp2Server } from 'node:http2';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { handleAnthropicMessages } from './anthropic.js';
 import { handleBedrock, parseBedrockPath } from './bedrock.js';
 import { TINY_PNG } from './content.js';
@@ -288,7 +290,7 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
     else run();
   };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (req.method === 'GET' || req.method === 'HEAD') {
       // Drain (no body expected) and serve at once.
       req.resume();
@@ -298,10 +300,30 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => serve(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+  };
+  const h1 = createServer(onRequest);
+  h1.keepAliveTimeout = 65_000;
+  h1.headersTimeout = 66_000;
+  h1.requestTimeout = 0;
+  // HTTP/2 without TLS (prior knowledge), as AWS's SDK speaks it; the compat API shares the handler.
+  const h2 = createHttp2Server(onRequest as unknown as Parameters<typeof createHttp2Server>[0]);
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.once('data', (first: Buffer) => {
+      // The HTTP/2 connection preface starts with "PRI * HTTP/2.0".
+      if (first.length >= 3 && first[0] === 0x50 && first[1] === 0x52 && first[2] === 0x49) {
+        h2.emit('connection', replayingDuplex(socket, first));
+        return;
+      }
+      socket.pause();
+      socket.unshift(first);
+      h1.emit('connection', socket);
+      socket.resume();
+    });
   });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 0;
+  server.on('error', () => {});
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -342,10 +364,42 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
     close() {
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        h1.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       });
     },
   };
+}
+
+/**
+ * A duplex over `socket` that first replays `first`. The HTTP/2 session reads a plain socket
+ * natively (bypassing `unshift`), so it gets this JS stream instead.
+ */
+function replayingDuplex(socket: Socket, first: Buffer): Duplex {
+  const duplex = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk, encoding, callback) {
+      socket.write(chunk, encoding, callback);
+    },
+    final(callback) {
+      socket.end();
+      callback();
+    },
+    destroy(err, callback) {
+      socket.destroy(err ?? undefined);
+      callback(err);
+    },
+  });
+  duplex.push(first);
+  socket.on('data', (d: Buffer) => {
+    if (!duplex.push(d)) socket.pause();
+  });
+  socket.on('end', () => duplex.push(null));
+  socket.on('close', () => duplex.destroy());
+  socket.on('error', (e) => duplex.destroy(e));
+  return duplex;
 }
 
 function isStreamed(protocol: FakeProtocol, path: string, query: string, body: any): boolean {
