@@ -1,0 +1,72 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import type { ModelRateInput } from '../api/client';
+import { RateForm } from './rate-form';
+
+const set = (testId: string, value: string) => fireEvent.change(screen.getByTestId(testId), { target: { value } });
+const value = (testId: string) => (screen.getByTestId(testId) as HTMLInputElement).value;
+
+describe('RateForm', () => {
+  it('derives exact rates from cost per 1M tokens and a margin', () => {
+    render(<RateForm onSubmit={vi.fn()} />);
+    set('rate-form-unit-cost-input', '0.3');
+    set('rate-form-unit-cost-output', '1.2');
+    set('rate-form-margin', '10');
+    fireEvent.click(screen.getByTestId('rate-form-derive'));
+    // 0.3 × 1.1 in floating point is 0.33000000000000007
+    expect(value('rate-form-input-rate')).toBe('0.00000033');
+    expect(value('rate-form-output-rate')).toBe('0.00000132');
+  });
+
+  it('derives per-image rates without the per-million division', () => {
+    render(<RateForm onSubmit={vi.fn()} />);
+    set('rate-form-type', 'imageGeneration');
+    set('rate-form-unit-cost-output', '0.04');
+    set('rate-form-margin', '25');
+    fireEvent.click(screen.getByTestId('rate-form-derive'));
+    expect(value('rate-form-output-rate')).toBe('0.05');
+  });
+
+  it('sends rates as the decimal strings typed, with per-token unit costs', async () => {
+    const onSubmit = vi.fn(async (_: ModelRateInput) => undefined);
+    render(<RateForm onSubmit={onSubmit} />);
+    set('rate-form-model', 'gpt-4o-mini');
+    set('rate-form-input-rate', '0.000000150000000000000001');
+    set('rate-form-output-rate', '0.0000006');
+    set('rate-form-unit-cost-input', '0.15');
+    set('rate-form-unit-cost-output', '0.6');
+    fireEvent.click(screen.getByTestId('rate-form-submit'));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    expect(onSubmit.mock.calls[0]![0]).toEqual({
+      model: 'gpt-4o-mini',
+      type: 'chatCompletion',
+      inputRate: '0.000000150000000000000001',
+      outputRate: '0.0000006',
+      unitCosts: { input: '0.00000015', output: '0.0000006' },
+    });
+  });
+
+  it('refuses rates that are not plain non-negative decimals', async () => {
+    const onSubmit = vi.fn();
+    render(<RateForm onSubmit={onSubmit} />);
+    set('rate-form-model', 'm');
+    set('rate-form-input-rate', '1e-7');
+    set('rate-form-output-rate', '-1');
+    fireEvent.click(screen.getByTestId('rate-form-submit'));
+    expect(await screen.findByText('Input rate must be a non-negative decimal number.')).toBeTruthy();
+    expect(screen.getByText('Output rate must be a non-negative decimal number.')).toBeTruthy();
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  it('edits an existing rate, showing its stored per-token cost per 1M tokens', () => {
+    render(
+      <RateForm
+        initial={{ id: 'r1', model: 'gpt-4o', type: 'chatCompletion', inputRate: '0.0000025', outputRate: '0.00001', unitCosts: { input: '0.0000025', output: '0.00001' } }}
+        onSubmit={vi.fn()}
+      />,
+    );
+    expect(value('rate-form-model')).toBe('gpt-4o');
+    expect(value('rate-form-unit-cost-input')).toBe('2.5');
+    expect(value('rate-form-unit-cost-output')).toBe('10');
+  });
+});
