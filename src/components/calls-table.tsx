@@ -1,6 +1,6 @@
 import type { ModelCall } from '../api/client';
 import { t, type MessageKey } from '../i18n/en';
-import { formatCredits, formatDateTime, formatInteger, formatMs } from '../lib/format';
+import { formatCredits, formatDateTime, formatInteger, formatMs, formatShortDateTime } from '../lib/format';
 
 const STATUS_CLASS: Record<string, string> = {
   success: 'badge-good',
@@ -62,7 +62,9 @@ export function CallsTable({ calls, selectedId, onSelect, showUser = true }: Cal
               data-call-id={call.id}
               data-status={call.status}
             >
-              <td className="nowrap">{formatDateTime(call.createdAt)}</td>
+              <td className="nowrap" title={formatDateTime(call.createdAt)}>
+                {formatShortDateTime(call.createdAt)}
+              </td>
               <td>
                 <code>{call.model}</code>
               </td>

@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Role } from '../api/client';
 import { t, type MessageKey } from '../i18n/en';
+import { NavIcon } from './icons';
 import { Link, useRoute } from '../router';
 import { useSession, useUser } from '../session';
 
@@ -8,17 +9,16 @@ export interface NavItem {
   path: string;
   label: MessageKey;
   adminOnly: boolean;
-  icon: string;
 }
 
 export const NAV_ITEMS: NavItem[] = [
-  { path: '/providers', label: 'nav.providers', adminOnly: true, icon: '⛁' },
-  { path: '/rates', label: 'nav.rates', adminOnly: true, icon: '¤' },
-  { path: '/usage', label: 'nav.usage', adminOnly: true, icon: '▤' },
-  { path: '/calls', label: 'nav.calls', adminOnly: true, icon: '☰' },
-  { path: '/keys', label: 'nav.keys', adminOnly: true, icon: '⚿' },
-  { path: '/playground', label: 'nav.playground', adminOnly: false, icon: '✎' },
-  { path: '/credits', label: 'nav.credits', adminOnly: false, icon: '◎' },
+  { path: '/providers', label: 'nav.providers', adminOnly: true },
+  { path: '/rates', label: 'nav.rates', adminOnly: true },
+  { path: '/usage', label: 'nav.usage', adminOnly: true },
+  { path: '/calls', label: 'nav.calls', adminOnly: true },
+  { path: '/keys', label: 'nav.keys', adminOnly: true },
+  { path: '/playground', label: 'nav.playground', adminOnly: false },
+  { path: '/credits', label: 'nav.credits', adminOnly: false },
 ];
 
 export function navItemsFor(role: Role): NavItem[] {
@@ -71,8 +71,8 @@ export function Layout({ children }: { children: ReactNode }) {
                 aria-current={route.path === item.path ? 'page' : undefined}
                 data-testid={`nav-${item.path.slice(1)}`}
               >
-                <span className="nav-icon" aria-hidden="true">
-                  {item.icon}
+                <span className="nav-icon">
+                  <NavIcon name={item.path.slice(1)} />
                 </span>
                 {t(item.label)}
               </Link>

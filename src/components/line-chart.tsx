@@ -13,6 +13,8 @@ export interface LineChartProps {
   series: ChartSeries[];
   testId?: string;
   format?: (value: number) => string;
+  /** Shorter format for the y axis labels; defaults to `format`. */
+  axisFormat?: (value: number) => string;
 }
 
 const WIDTH = 640;
@@ -56,7 +58,7 @@ function labelIndexes(count: number, wanted = 6): number[] {
   return [...out];
 }
 
-export function LineChart({ title, labels, series, testId, format = compactNumber }: LineChartProps) {
+export function LineChart({ title, labels, series, testId, format = compactNumber, axisFormat = format }: LineChartProps) {
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null))));
   const innerW = WIDTH - PAD.left - PAD.right;
   const innerH = HEIGHT - PAD.top - PAD.bottom;
@@ -84,13 +86,19 @@ export function LineChart({ title, labels, series, testId, format = compactNumbe
             <g key={tick}>
               <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y} y2={y} className="chart-gridline" />
               <text x={PAD.left - 6} y={y + 4} textAnchor="end" className="chart-axis">
-                {format(max * tick)}
+                {axisFormat(max * tick)}
               </text>
             </g>
           );
         })}
         {labelIndexes(labels.length).map((i) => (
-          <text key={i} x={xAt(i)} y={HEIGHT - 8} textAnchor="middle" className="chart-axis">
+          <text
+            key={i}
+            x={xAt(i)}
+            y={HEIGHT - 8}
+            textAnchor={labels.length > 1 && i === 0 ? 'start' : labels.length > 1 && i === labels.length - 1 ? 'end' : 'middle'}
+            className="chart-axis"
+          >
             {labels[i]!.length === 10 ? labels[i]!.slice(5) : labels[i]}
           </text>
         ))}

@@ -152,7 +152,7 @@ export function ProviderForm({ catalog, onSubmit, onCancel }: ProviderFormProps)
               <input
                 type="url"
                 value={values.baseUrl}
-                placeholder={entry.defaultBaseUrl ?? 'http://127.0.0.1:11434/v1'}
+                placeholder={entry.defaultBaseUrl ?? (entry.requiresBaseUrl ? 'http://127.0.0.1:8000/v1' : '')}
                 onChange={(e) => set('baseUrl', e.target.value)}
                 aria-invalid={errors.baseUrl ? true : undefined}
                 required={entry.requiresBaseUrl}

@@ -124,6 +124,8 @@ export const en = {
   'rates.unitCostInput': 'Input cost per 1M tokens',
   'rates.unitCostOutput': 'Output cost per 1M tokens',
   'rates.unitCostImage': 'Cost per image',
+  'rates.costInShort': 'Cost in / 1M',
+  'rates.costOutShort': 'Cost out / 1M',
   'rates.margin': 'Margin %',
   'rates.creditsPerUnit': 'Credits per currency unit',
   'rates.derive': 'Derive rates from cost',

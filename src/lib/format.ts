@@ -15,6 +15,21 @@ export function formatDateTime(value: string | null | undefined): string {
   });
 }
 
+/** Compact local date and 24-hour time, for dense tables. */
+export function formatShortDateTime(value: string | null | undefined): string {
+  if (!value) return t('common.none');
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return date.toLocaleString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
+}
+
 export function formatInteger(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return t('common.none');
   return Math.round(value).toLocaleString();

@@ -103,15 +103,19 @@ function ProviderRates({ provider }: { provider: Provider }) {
                 <th>{t('rates.type')}</th>
                 <th className="num">{t('rates.inputRate')}</th>
                 <th className="num">{t('rates.outputRate')}</th>
-                <th className="num">{t('rates.unitCostInput')}</th>
-                <th className="num">{t('rates.unitCostOutput')}</th>
+                <th className="num" title={t('rates.unitCostInput')}>
+                  {t('rates.costInShort')}
+                </th>
+                <th className="num" title={t('rates.unitCostOutput')}>
+                  {t('rates.costOutShort')}
+                </th>
                 <th>{t('common.actions')}</th>
               </tr>
             </thead>
             <tbody>
               {rates.data.map((rate) => (
                 <tr key={rate.id} data-testid="rate-row" data-rate-id={rate.id} data-model={rate.model}>
-                  <td>
+                  <td className="nowrap">
                     <code>{rate.model}</code>
                   </td>
                   <td>{rateTypeLabel(rate.type)}</td>

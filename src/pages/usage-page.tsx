@@ -6,7 +6,7 @@ import { EmptyState, ErrorState, Loading } from '../components/states';
 import { useAsync } from '../hooks/use-async';
 import { t, type MessageKey } from '../i18n/en';
 import { formatDecimal, sumDecimals } from '../lib/decimal';
-import { dayBoundary, daysBetween, formatCredits, formatInteger, formatMs, toDateInput } from '../lib/format';
+import { compactNumber, dayBoundary, daysBetween, formatCredits, formatInteger, formatMs, toDateInput } from '../lib/format';
 
 type Breakdown = Exclude<UsageGroupBy, 'day'>;
 const BREAKDOWNS: Breakdown[] = ['model', 'provider', 'app', 'user'];
@@ -181,6 +181,7 @@ function DailyView({ rows, from, to }: { rows: UsageRow[]; from: string; to: str
           testId="usage-chart-latency"
           labels={labels}
           format={(v) => formatMs(v)}
+          axisFormat={(v) => (v >= 1000 ? `${compactNumber(v / 1000)}s` : `${compactNumber(v)}ms`)}
           series={[
             { label: t('usage.p50'), color: COLORS.p50, values: pickLatency((r) => r.p50Ms) },
             { label: t('usage.p95'), color: COLORS.p95, values: pickLatency((r) => r.p95Ms) },
