@@ -1,0 +1,93 @@
+/**
+ * createApp builds the Express app from already-open dependencies and never listens, so tests
+ * drive it with supertest against a real, migrated database.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import cookieParser from 'cookie-parser';
+import cors from 'cors';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Config } from './config.js';
+import type { Logger } from './lib/logger.js';
+import { accessLog } from './middlewares/access-log.js';
+import { authenticate, type BlockletAuthenticator } from './middlewares/auth.js';
+import { errorHandler, notFoundHandler } from './middlewares/error-handler.js';
+import { requestContext } from './middlewares/request-context.js';
+import { accessKeyRoutes, appRoutes } from './routes/admin/access-keys.js';
+import { providerRoutes } from './routes/admin/providers.js';
+import { authRoutes } from './routes/auth.js';
+import { blockletJs } from './routes/blocklet-js.js';
+import { healthRoutes } from './routes/health.js';
+import type { Services } from './services/index.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  services: Services;
+  blockletAuth?: BlockletAuthenticator;
+  /** Extra routers mounted under /api before the 404 handler (feature modules register here). */
+  apiRouters?: { path: string; router: Router }[];
+  /** Paths whose bodies are read by their own handler instead of the JSON parser. */
+  rawBodyPaths?: string[];
+}
+
+const EXPOSED_HEADERS = ['x-aigne-hub-model-call-id', 'x-request-id', 'retry-after', 'server-timing'];
+
+function jsonBody(limit: number, skip: string[]) {
+  const parser = express.json({ limit, type: ['application/json', 'application/*+json'] });
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (skip.includes(req.path)) return next();
+    parser(req, res, next);
+  };
+}
+
+function spa(webDir: string) {
+  const index = path.join(webDir, 'index.html');
+  const hasBuild = fs.existsSync(index);
+  const statics = express.static(webDir, { index: false, maxAge: '1h' });
+  return [
+    statics,
+    (req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+      if (req.path.startsWith('/api/') || !req.accepts('html')) return next();
+      if (hasBuild) {
+        res.setHeader('Cache-Control', 'no-cache');
+        return res.sendFile(index);
+      }
+      res
+        .type('html')
+        .send('<!doctype html><title>AIGNE Hub</title><h1>AIGNE Hub</h1><p>The API is running. Build the dashboard with <code>npm run build</code>.</p>');
+    },
+  ];
+}
+
+export function createApp(deps: AppDeps): Express {
+  const { config, logger, services } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.set('etag', false);
+
+  app.use(requestContext());
+  if (config.accessLog) app.use(accessLog(logger));
+  app.use(cors({ exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
+  app.use(cookieParser());
+  app.use(jsonBody(config.maxBodySize, deps.rawBodyPaths ?? []));
+
+  app.get('/__blocklet__.js', blockletJs(config));
+  app.use('/api/health', healthRoutes({ sequelize: services.sequelize, version: config.version }));
+
+  const auth = authenticate({ accessKeys: services.accessKeys, sessions: services.sessions, blocklet: deps.blockletAuth });
+  app.use('/api', auth);
+  app.use('/api/auth', authRoutes({ accessKeys: services.accessKeys, sessions: services.sessions, secureCookies: config.nodeEnv === 'production' && Boolean(config.appUrl?.startsWith('https')) }));
+  for (const { path: p, router } of deps.apiRouters ?? []) app.use(p, router);
+  app.use('/api/ai-providers', providerRoutes(services.providerAdmin));
+  app.use('/api/access-keys', accessKeyRoutes(services.accessKeys));
+  app.use('/api/apps', appRoutes(services.apps));
+
+  app.use('/api', notFoundHandler());
+  app.use(spa(config.webDir));
+  app.use(notFoundHandler());
+  app.use(errorHandler(logger));
+  return app;
+}

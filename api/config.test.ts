@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseByteSize, parseConfig } from './config.js';
+
+describe('config', () => {
+  it('applies the documented defaults', () => {
+    const c = parseConfig({}, { cwd: '/srv/hub' });
+    expect(c.port).toBe(3030);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.dataDir).toBe(path.resolve('/srv/hub/data'));
+    expect(c.sqlitePath).toBe(path.resolve('/srv/hub/data/aikit.db'));
+    expect(c.creditBillingEnabled).toBe(false);
+    expect(c.maxBodySize).toBe(10 * 1024 * 1024);
+    expect(c.upstreamTimeoutMs).toBe(120_000);
+    expect(c.newUserCreditGrant).toBe('0');
+    expect(c.blocklet.enabled).toBe(false);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('takes AIGNE_HUB_DATA_DIR over BLOCKLET_DATA_DIR', () => {
+    expect(parseConfig({ BLOCKLET_DATA_DIR: '/b' }).dataDir).toBe('/b');
+    expect(parseConfig({ BLOCKLET_DATA_DIR: '/b', AIGNE_HUB_DATA_DIR: '/a' }).dataDir).toBe('/a');
+  });
+
+  it('parses sizes and booleans', () => {
+    expect(parseByteSize('512kb')).toBe(512 * 1024);
+    expect(parseConfig({ MAX_BODY_SIZE: '1mb', CREDIT_BASED_BILLING_ENABLED: 'true' })).toMatchObject({ maxBodySize: 1048576, creditBillingEnabled: true });
+  });
+
+  it('detects Blocklet Server only with app id, service port and a key', () => {
+    expect(parseConfig({ BLOCKLET_APP_ID: 'z1', ABT_NODE_SERVICE_PORT: '8080' }).blocklet.enabled).toBe(false);
+    expect(parseConfig({ BLOCKLET_APP_ID: 'z1', ABT_NODE_SERVICE_PORT: '8080', BLOCKLET_APP_ASK: 'x' }).blocklet.enabled).toBe(true);
+  });
+
+  it('rejects bad values with messages naming each variable', () => {
+    let error: ConfigError | undefined;
+    try {
+      parseConfig({ PORT: 'eighty', CREDIT_BASED_BILLING_ENABLED: 'maybe', DATABASE_URL: 'mysql://x', MAX_BODY_SIZE: 'huge', NEW_USER_CREDIT_GRANT: '-5' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = error!.message;
+    for (const name of ['PORT', 'CREDIT_BASED_BILLING_ENABLED', 'DATABASE_URL', 'MAX_BODY_SIZE', 'NEW_USER_CREDIT_GRANT']) expect(text).toContain(name);
+    expect(text).toContain('eighty');
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * The only module that reads the environment. `loadConfig()` loads the dotenv-flow files once and
+ * parses process.env; `parseConfig(env)` is pure, so tests build configs from plain objects.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+export interface Config {
+  readonly nodeEnv: string;
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly sqlitePath: string;
+  readonly databaseUrl?: string;
+  readonly secret?: string;
+  readonly adminKey?: string;
+  readonly creditBillingEnabled: boolean;
+  readonly newUserCreditGrant: string;
+  readonly maxBodySize: number;
+  readonly upstreamTimeoutMs: number;
+  readonly metricsToken?: string;
+  readonly enableServerTiming: boolean;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  readonly accessLog: boolean;
+  readonly webDir: string;
+  readonly version: string;
+  readonly appName: string;
+  readonly appUrl?: string;
+  readonly blocklet: { readonly enabled: boolean; readonly appId?: string; readonly appPid?: string };
+  /** Raw environment, for provider fallbacks (OPENAI_API_KEY …). Frozen copy. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+const bool = (def: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      const s = v.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected true or false, got "${v}"` });
+      return z.NEVER;
+    });
+
+const int = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      if (!/^\d+$/.test(v.trim())) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a whole number, got "${v}"` });
+        return z.NEVER;
+      }
+      const n = Number(v);
+      if (n < min || n > max) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be between ${min} and ${max}, got ${n}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** Parses `10mb`, `512kb`, `1048576` into bytes. */
+export function parseByteSize(value: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(value);
+  if (!m) return undefined;
+  return Math.floor(Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()]!);
+}
+
+const schema = z.object({
+  NODE_ENV: z.string().optional().default('development'),
+  PORT: int(3030, 0, 65535),
+  HOST: z.string().optional().default('0.0.0.0'),
+  AIGNE_HUB_DATA_DIR: z.string().optional(),
+  BLOCKLET_DATA_DIR: z.string().optional(),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL'),
+  AIGNE_HUB_SECRET: z
+    .string()
+    .optional()
+    .refine((v) => !v || v.length >= 16, 'must be at least 16 characters'),
+  AIGNE_HUB_ADMIN_KEY: z
+    .string()
+    .optional()
+    .refine((v) => !v || v.length >= 16, 'must be at least 16 characters'),
+  CREDIT_BASED_BILLING_ENABLED: bool(false),
+  NEW_USER_CREDIT_GRANT: z
+    .string()
+    .optional()
+    .default('0')
+    .refine((v) => /^\d+(\.\d+)?$/.test(v.trim()), 'must be a non-negative decimal number'),
+  MAX_BODY_SIZE: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return 10 * 1024 * 1024;
+      const n = parseByteSize(v);
+      if (n === undefined || n <= 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a size like 10mb, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  UPSTREAM_TIMEOUT_MS: int(120_000, 1, 3_600_000),
+  METRICS_TOKEN: z.string().optional(),
+  ENABLE_SERVER_TIMING: bool(false),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+  ACCESS_LOG: bool(true),
+  AIGNE_HUB_WEB_DIR: z.string().optional(),
+  BLOCKLET_APP_ID: z.string().optional(),
+  BLOCKLET_APP_PID: z.string().optional(),
+  BLOCKLET_APP_NAME: z.string().optional(),
+  BLOCKLET_APP_URL: z.string().optional(),
+  ABT_NODE_SERVICE_PORT: z.string().optional(),
+  BLOCKLET_APP_ASK: z.string().optional(),
+  BLOCKLET_APP_SK: z.string().optional(),
+  npm_package_version: z.string().optional(),
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ParseOptions {
+  cwd?: string;
+  version?: string;
+}
+
+export function parseConfig(env: Record<string, string | undefined>, options: ParseOptions = {}): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const cwd = options.cwd ?? process.cwd();
+  const dataDir = path.resolve(cwd, e.AIGNE_HUB_DATA_DIR || e.BLOCKLET_DATA_DIR || './data');
+  const blockletEnabled = Boolean(
+    e.BLOCKLET_APP_ID && e.ABT_NODE_SERVICE_PORT && (e.BLOCKLET_APP_ASK || e.BLOCKLET_APP_SK),
+  );
+  const config: Config = {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    sqlitePath: path.join(dataDir, 'aikit.db'),
+    databaseUrl: e.DATABASE_URL || undefined,
+    secret: e.AIGNE_HUB_SECRET || undefined,
+    adminKey: e.AIGNE_HUB_ADMIN_KEY || undefined,
+    creditBillingEnabled: e.CREDIT_BASED_BILLING_ENABLED,
+    newUserCreditGrant: e.NEW_USER_CREDIT_GRANT.trim(),
+    maxBodySize: e.MAX_BODY_SIZE,
+    upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN || undefined,
+    enableServerTiming: e.ENABLE_SERVER_TIMING,
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
+    accessLog: e.ACCESS_LOG,
+    webDir: path.resolve(cwd, e.AIGNE_HUB_WEB_DIR || 'dist/web'),
+    version: options.version ?? e.npm_package_version ?? '0.0.0',
+    appName: e.BLOCKLET_APP_NAME || 'AIGNE Hub',
+    appUrl: e.BLOCKLET_APP_URL || undefined,
+    blocklet: { enabled: blockletEnabled, appId: e.BLOCKLET_APP_ID, appPid: e.BLOCKLET_APP_PID },
+    env: Object.freeze({ ...env }),
+  };
+  return Object.freeze(config);
+}
+
+/** Loads `.env`, `.env.<NODE_ENV>` and their `.local` variants (dotenv-flow), then parses. */
+export async function loadConfig(cwd = process.cwd()): Promise<Config> {
+  const dotenvFlow = await import('dotenv-flow');
+  dotenvFlow.config({ path: cwd, silent: true, node_env: process.env.NODE_ENV || 'development' });
+  let version: string | undefined;
+  try {
+    const fs = await import('node:fs');
+    version = JSON.parse(fs.readFileSync(path.join(cwd, 'package.json'), 'utf8')).version;
+  } catch {
+    version = undefined;
+  }
+  return parseConfig(process.env, { cwd, version });
+}

@@ -1,0 +1,110 @@
+/**
+ * Assembles a running hub from a Config: database, migrations, services, first-start bootstrap and
+ * the Express app. Used by index.ts (which listens) and by tests (which use supertest).
+ */
+import type { Express } from 'express';
+import type { Sequelize } from 'sequelize';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { gatewayRouters } from './routes/gateway-routes.js';
+import { noBilling } from './services/billing/hooks.js';
+import { createCallRecorder } from './services/call-recorder.js';
+import { createCredentialValidator } from './services/credential-check.js';
+import { createGateway, type Gateway } from './services/gateway/gateway.js';
+import { RoutingTable } from './services/gateway/routing.js';
+import { createServices, type Services } from './services/index.js';
+import { loadEncryptionKey } from './services/secret-key.js';
+import { migrateUp } from './store/migrate.js';
+import { initModels } from './store/models/index.js';
+import { openDatabase } from './store/sequelize.js';
+
+export interface Hub {
+  app: Express;
+  config: Config;
+  logger: Logger;
+  sequelize: Sequelize;
+  services: Services;
+  gateway: Gateway;
+  /** Flushes pending records and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface HubOptions {
+  logger?: Logger;
+  /** Where the generated admin key is announced (stdout by default). */
+  print?: (line: string) => void;
+}
+
+export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const sequelize = openDatabase({ sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl });
+  await sequelize.authenticate();
+  const applied = await migrateUp(sequelize);
+  if (applied.length) logger.info('migrations applied', { migrations: applied });
+  const models = initModels(sequelize);
+  const encryptionKey = loadEncryptionKey(config.dataDir, config.secret);
+  const services = createServices({
+    config,
+    logger,
+    sequelize,
+    models,
+    encryptionKey,
+    validateCredential: createCredentialValidator(config.upstreamTimeoutMs),
+  });
+  const routing = new RoutingTable({
+    models,
+    env: config.env,
+    openCredential: services.providerAdmin.openCredential,
+    billingEnabled: config.creditBillingEnabled,
+  });
+  services.onProvidersChanged((event) => {
+    if (event?.resetCredentialId) routing.resetCredential(event.resetCredentialId);
+    routing.invalidate();
+  });
+  const recorder = createCallRecorder(models, logger);
+  const gateway = createGateway({
+    models,
+    routing,
+    recorder,
+    billing: noBilling,
+    logger,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    recheckCredential: async (providerId, credentialId) => (await services.providerAdmin.testCredential(providerId, credentialId)).ok,
+  });
+  await reconcileInterruptedCalls(models, logger);
+
+  await services.accessKeys.bootstrapAdmin(config.dataDir, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
+
+  let blockletAuth;
+  if (config.blocklet.enabled) {
+    const { createBlockletAuthenticator } = await import('./services/blocklet-auth.js');
+    blockletAuth = await createBlockletAuthenticator();
+  }
+
+  const app = createApp({ config, logger, services, blockletAuth, apiRouters: gatewayRouters(gateway) });
+  let closed = false;
+  return {
+    app,
+    config,
+    logger,
+    sequelize,
+    services,
+    gateway,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await gateway.close();
+      await sequelize.close();
+    },
+  };
+}
+
+/** Calls still `processing` from a previous run were cut off by a crash or a kill: close them. */
+async function reconcileInterruptedCalls(models: ReturnType<typeof initModels>, logger: Logger): Promise<void> {
+  const [count] = await models.ModelCall.update(
+    { status: 'failed', errorReason: 'The hub stopped before the call finished', errorCode: 'interrupted' },
+    { where: { status: 'processing' } },
+  );
+  if (count) logger.warn('closed calls interrupted by a previous stop', { count });
+}

@@ -1,0 +1,46 @@
+/** A tiny structured logger: one JSON object per line on stdout/stderr. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export interface LoggerOptions {
+  level: LogLevel;
+  base?: Record<string, unknown>;
+  write?: (line: string, level: LogLevel) => void;
+}
+
+const defaultWrite = (line: string, level: LogLevel) => {
+  (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(`${line}\n`);
+};
+
+function serializeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  return { name: err.name, message: err.message, stack: err.stack?.split('\n').slice(0, 6).join('\n') };
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const min = ORDER[options.level];
+  const write = options.write ?? defaultWrite;
+  const base = options.base ?? {};
+  const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    if (ORDER[level] < min) return;
+    const record: Record<string, unknown> = { time: new Date().toISOString(), level, msg, ...base };
+    if (fields) for (const [k, v] of Object.entries(fields)) record[k] = k === 'err' ? serializeError(v) : v;
+    write(JSON.stringify(record), level);
+  };
+  return {
+    debug: (m, f) => log('debug', m, f),
+    info: (m, f) => log('info', m, f),
+    warn: (m, f) => log('warn', m, f),
+    error: (m, f) => log('error', m, f),
+    child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The provider contract. A provider is one folder under api/providers/<id>/ exporting a
+ * ProviderModule: data (the manifest) plus an adapter of small functions. registry.ts lists them.
+ */
+import type { ProviderError } from '../errors.js';
+
+export type Capability = 'chat' | 'embedding' | 'image';
+export type CredentialType = 'api_key' | 'access_key_pair' | 'custom';
+
+export interface CredentialField {
+  /** Key inside `credentialValue`, e.g. `api_key`, `access_key_id`. */
+  key: string;
+  label: string;
+  secret: boolean;
+  required: boolean;
+}
+
+export interface ProviderManifest {
+  /** Registry id, also the `provider/` prefix of model names: `openai`, `anthropic`, `google` … */
+  id: string;
+  displayName: string;
+  credentialType: CredentialType;
+  credentialFields: CredentialField[];
+  /** What the provider's official SDK takes as base URL (API.md §5). */
+  defaultBaseUrl?: string;
+  /** True when no default exists and the admin must give one (openai-compatible, ollama …). */
+  requiresBaseUrl?: boolean;
+  /** True when calls may go without any credential (e.g. a local Ollama). */
+  credentialOptional?: boolean;
+  /** Environment fallbacks used when the provider has no stored credential. */
+  env?: { apiKey?: string; baseUrl?: string; accessKeyId?: string; secretAccessKey?: string; region?: string };
+  capabilities: Capability[];
+  /** Bare model names this provider is known to serve (`gpt-*` → openai). */
+  modelPatterns: RegExp[];
+  /** A cheap model used to validate a credential with one small live call. */
+  testModel?: string;
+  /** The provider speaks the OpenAI Chat Completions wire format at `<baseUrl>/chat/completions`. */
+  openaiWire?: boolean;
+}
+
+/** Everything an adapter needs to reach one provider with one credential. */
+export interface ProviderTarget {
+  baseUrl?: string;
+  region?: string;
+  /** Decrypted credential fields (`api_key`, or `access_key_id` + `secret_access_key` …). */
+  credential: Record<string, string>;
+  config?: Record<string, unknown>;
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+}
+
+/** AIGNE ChatModelInput-shaped request (messages, tools, toolChoice, responseFormat, options). */
+export interface ChatRequest {
+  /** Upstream model name, `provider/` prefix stripped. */
+  model: string;
+  messages: ChatMessage[];
+  tools?: ChatTool[];
+  toolChoice?: 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
+  responseFormat?:
+    | { type: 'text' }
+    | { type: 'json_object' }
+    | { type: 'json_schema'; jsonSchema: { name: string; description?: string; schema: Record<string, unknown>; strict?: boolean } };
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  stop?: string[];
+  parallelToolCalls?: boolean;
+}
+
+export type ChatContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'url'; url: string; mimeType?: string }
+  | { type: 'file'; data: string; mimeType?: string };
+
+export interface ChatToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: Record<string, unknown> | string };
+  /** Provider data that must come back with the call on the next turn (e.g. Gemini's thought signature). */
+  metadata?: Record<string, unknown>;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'agent' | 'tool';
+  content?: string | ChatContentPart[];
+  toolCalls?: ChatToolCall[];
+  toolCallId?: string;
+  name?: string;
+}
+
+export interface ChatTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
+/** The normalized stream every chat adapter yields. */
+export type ChatEvent =
+  | { type: 'text'; text: string }
+  | { type: 'thinking'; text: string }
+  | { type: 'toolCalls'; toolCalls: ChatToolCall[] }
+  | { type: 'json'; json: unknown }
+  | { type: 'usage'; usage: TokenUsage }
+  | { type: 'model'; model: string };
+
+export interface EmbeddingRequest {
+  model: string;
+  input: string[];
+  dimensions?: number;
+}
+export interface EmbeddingResult {
+  embeddings: number[][];
+  usage: TokenUsage;
+}
+
+export interface ImageRequest {
+  model: string;
+  prompt: string;
+  n?: number;
+  size?: string;
+  quality?: string;
+  style?: string;
+  responseFormat?: 'url' | 'b64_json';
+}
+export interface ImageResult {
+  images: { url?: string; b64Json?: string; revisedPrompt?: string }[];
+  usage: TokenUsage & { images: number };
+}
+
+export interface CallOptions {
+  /** Aborting it aborts the upstream HTTP request (and the adapter throws a ProviderError of kind 'aborted'). */
+  signal: AbortSignal;
+  /**
+   * Idle timeout: give up (ProviderError kind 'timeout') when the upstream sends nothing for this
+   * long — before the first byte, and between two chunks of a stream. A signal aborted with a
+   * `TimeoutError` reason (AbortSignal.timeout) is reported as 'timeout' too.
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * Adapters throw ProviderError (see errors.ts) for every failure so the gateway can decide on
+ * `retryable` without string matching.
+ */
+export interface ProviderAdapter {
+  chat?(req: ChatRequest, target: ProviderTarget, options: CallOptions): AsyncIterable<ChatEvent>;
+  embed?(req: EmbeddingRequest, target: ProviderTarget, options: CallOptions): Promise<EmbeddingResult>;
+  image?(req: ImageRequest, target: ProviderTarget, options: CallOptions): Promise<ImageResult>;
+}
+
+export interface ProviderModule {
+  manifest: ProviderManifest;
+  adapter: ProviderAdapter;
+}
+
+export type { ProviderError };

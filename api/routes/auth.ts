@@ -1,0 +1,36 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { AuthenticationError } from '../errors.js';
+import { validateBody } from '../middlewares/validate.js';
+import type { AccessKeyService } from '../services/access-keys.js';
+import { SESSION_COOKIE, type SessionCodec } from '../services/sessions.js';
+
+const login = z.object({ key: z.string().min(1).max(300) }).strict();
+
+/** API.md §1 browser sessions. */
+export function authRoutes(deps: { accessKeys: AccessKeyService; sessions: SessionCodec; secureCookies: boolean }): Router {
+  const r = Router();
+  r.post('/login', validateBody(login), async (req, res) => {
+    const caller = await deps.accessKeys.authenticate((req.body as z.infer<typeof login>).key);
+    if (!caller) throw new AuthenticationError('Invalid, expired or revoked access key', { code: 'invalid_api_key' });
+    const session = deps.sessions.issue(caller.keyId);
+    res.cookie(SESSION_COOKIE, session.value, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: deps.secureCookies,
+      path: '/',
+      expires: session.expires,
+    });
+    res.json({ user: { did: caller.userDid, name: caller.name, role: caller.role } });
+  });
+  r.post('/logout', (_req, res) => {
+    res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secureCookies });
+    res.json({ ok: true });
+  });
+  r.get('/session', (req, res) => {
+    const caller = req.ctx.caller;
+    if (!caller) throw new AuthenticationError('Not logged in', { code: 'no_session' });
+    res.json({ user: { did: caller.userDid, name: caller.name, role: caller.role } });
+  });
+  return r;
+}

@@ -1,0 +1,28 @@
+import type { Request, Response } from 'express';
+import type { Config } from '../config.js';
+
+export const HUB_COMPONENT_DID = 'z8ia3xzq2tMq8CRHfaXj1BTYJyYnEcHbqP8cJ';
+
+/**
+ * Standalone discovery (API.md §4): what Blocklet Server answers for `/__blocklet__.js`, so that
+ * AIGNE clients find the hub's mount point.
+ */
+export function blockletJs(config: Config) {
+  return (req: Request, res: Response) => {
+    const origin = config.appUrl ?? `${req.protocol}://${req.get('host')}`;
+    const info = {
+      appId: config.blocklet.appId ?? 'aigne-hub',
+      appPid: config.blocklet.appPid ?? 'aigne-hub',
+      appName: config.appName,
+      appUrl: origin,
+      version: config.version,
+      componentMountPoints: [{ did: HUB_COMPONENT_DID, name: 'ai-kit', title: 'AIGNE Hub', mountPoint: '/' }],
+    };
+    res.setHeader('Cache-Control', 'no-cache');
+    if (req.query.type === 'json') {
+      res.json(info);
+      return;
+    }
+    res.type('application/javascript').send(`window.blocklet = ${JSON.stringify(info)};`);
+  };
+}

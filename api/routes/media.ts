@@ -1,0 +1,167 @@
+/**
+ * Embeddings and images, in the OpenAI format (/api/v1) and the AIGNE format (/api/v2): one
+ * handler each, with the wire format as a parameter.
+ */
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { ProviderError } from '../errors.js';
+import type { EmbeddingResult, ImageResult } from '../providers/types.js';
+import { estimateTokens } from '../services/formats/openai-chat.js';
+import type { Gateway } from '../services/gateway/gateway.js';
+import type { ModelCall } from '../services/gateway/model-call.js';
+
+export const openAIEmbeddingSchema = z
+  .object({
+    model: z.string().trim().min(1).max(200),
+    input: z.union([z.string(), z.array(z.string()).min(1, 'input must not be empty').max(2048)]),
+    encoding_format: z.enum(['float', 'base64']).nullish(),
+    dimensions: z.number().int().positive().nullish(),
+    user: z.string().nullish(),
+  })
+  .passthrough();
+
+export const aigneEmbeddingSchema = z
+  .object({
+    model: z.string().trim().min(1).max(200),
+    input: z.union([z.string(), z.array(z.string()).min(1).max(2048)]),
+    dimensions: z.number().int().positive().nullish(),
+  })
+  .passthrough();
+
+export const openAIImageSchema = z
+  .object({
+    model: z.string().trim().min(1).max(200),
+    prompt: z.string().min(1, 'prompt must not be empty').max(32_000),
+    n: z.number().int().min(1).max(10).nullish(),
+    size: z.string().max(32).nullish(),
+    quality: z.string().max(32).nullish(),
+    style: z.string().max(32).nullish(),
+    response_format: z.enum(['url', 'b64_json']).nullish(),
+    user: z.string().nullish(),
+  })
+  .passthrough();
+
+export const aigneImageSchema = z
+  .object({
+    prompt: z.string().min(1).max(32_000),
+    model: z.string().trim().min(1).max(200).optional(),
+    n: z.number().int().min(1).max(10).nullish(),
+    size: z.string().max(32).nullish(),
+    quality: z.string().max(32).nullish(),
+    style: z.string().max(32).nullish(),
+    outputFileType: z.enum(['url', 'file', 'local']).nullish(),
+    modelOptions: z.object({ model: z.string().optional() }).passthrough().nullish(),
+  })
+  .passthrough()
+  .refine((b) => b.model || b.modelOptions?.model, { message: 'model is required', path: ['model'] });
+
+async function settle<T>(call: ModelCall, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    await call.fail(err);
+    throw err;
+  }
+}
+
+async function embed(gateway: Gateway, req: Request, res: Response, model: string, input: string[], dimensions?: number): Promise<{ call: ModelCall; result: EmbeddingResult }> {
+  const call = await gateway.begin(req, res, { model, type: 'embedding', stream: false, estimatedInputTokens: estimateTokens(input) });
+  const { value: result } = await settle(call, () =>
+    call.run(async ({ candidate, target, signal }) => {
+      const adapter = candidate.provider.module.adapter;
+      if (!adapter.embed) throw new ProviderError(`${candidate.provider.displayName} does not offer embeddings`, { kind: 'protocol' });
+      return adapter.embed({ model: candidate.upstreamModel, input, dimensions }, target, { signal });
+    }),
+  );
+  if (result.usage.inputTokens > 0) call.setUsage(result.usage);
+  else call.setUsage({ inputTokens: estimateTokens(input), outputTokens: 0 }, true);
+  await call.succeed();
+  call.markFirstByte();
+  return { call, result };
+}
+
+const toBase64 = (v: number[]) => Buffer.from(new Float32Array(v).buffer).toString('base64');
+
+export function openAIEmbeddingsHandler(gateway: Gateway) {
+  return async (req: Request, res: Response) => {
+    const body = req.body as z.infer<typeof openAIEmbeddingSchema>;
+    const input = typeof body.input === 'string' ? [body.input] : body.input;
+    const { call, result } = await embed(gateway, req, res, body.model, input, body.dimensions ?? undefined);
+    res.json({
+      object: 'list',
+      data: result.embeddings.map((e, index) => ({ object: 'embedding', index, embedding: body.encoding_format === 'base64' ? toBase64(e) : e })),
+      model: body.model,
+      usage: { prompt_tokens: call.record.usage.inputTokens, total_tokens: call.record.usage.inputTokens },
+    });
+  };
+}
+
+export function aigneEmbeddingsHandler(gateway: Gateway) {
+  return async (req: Request, res: Response) => {
+    const body = req.body as z.infer<typeof aigneEmbeddingSchema>;
+    const input = typeof body.input === 'string' ? [body.input] : body.input;
+    const { call, result } = await embed(gateway, req, res, body.model, input, body.dimensions ?? undefined);
+    res.json({ embeddings: result.embeddings, model: body.model, usage: { inputTokens: call.record.usage.inputTokens, outputTokens: 0 } });
+  };
+}
+
+async function generate(
+  gateway: Gateway,
+  req: Request,
+  res: Response,
+  p: { model: string; prompt: string; n?: number; size?: string; quality?: string; style?: string; responseFormat: 'url' | 'b64_json' },
+): Promise<{ call: ModelCall; result: ImageResult }> {
+  const call = await gateway.begin(req, res, { model: p.model, type: 'imageGeneration', stream: false, images: p.n ?? 1, estimatedInputTokens: estimateTokens(p.prompt) });
+  const { value: result } = await settle(call, () =>
+    call.run(async ({ candidate, target, signal }) => {
+      const adapter = candidate.provider.module.adapter;
+      if (!adapter.image) throw new ProviderError(`${candidate.provider.displayName} does not generate images`, { kind: 'protocol' });
+      return adapter.image({ model: candidate.upstreamModel, prompt: p.prompt, n: p.n, size: p.size, quality: p.quality, style: p.style, responseFormat: p.responseFormat }, target, { signal });
+    }),
+  );
+  call.setUsage({ inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, images: result.usage.images || result.images.length });
+  await call.succeed();
+  call.markFirstByte();
+  return { call, result };
+}
+
+export function openAIImagesHandler(gateway: Gateway) {
+  return async (req: Request, res: Response) => {
+    const body = req.body as z.infer<typeof openAIImageSchema>;
+    const { call, result } = await generate(gateway, req, res, {
+      model: body.model,
+      prompt: body.prompt,
+      n: body.n ?? undefined,
+      size: body.size ?? undefined,
+      quality: body.quality ?? undefined,
+      style: body.style ?? undefined,
+      responseFormat: body.response_format ?? 'url',
+    });
+    res.json({
+      created: Math.floor(Date.now() / 1000),
+      data: result.images.map((i) => ({ ...(i.b64Json ? { b64_json: i.b64Json } : { url: i.url }), ...(i.revisedPrompt ? { revised_prompt: i.revisedPrompt } : {}) })),
+      usage: { input_tokens: call.record.usage.inputTokens, output_tokens: call.record.usage.outputTokens, total_tokens: call.record.usage.inputTokens + call.record.usage.outputTokens },
+    });
+  };
+}
+
+export function aigneImageHandler(gateway: Gateway) {
+  return async (req: Request, res: Response) => {
+    const body = req.body as z.infer<typeof aigneImageSchema>;
+    const model = (body.model ?? body.modelOptions?.model)!;
+    const { call, result } = await generate(gateway, req, res, {
+      model,
+      prompt: body.prompt,
+      n: body.n ?? undefined,
+      size: body.size ?? undefined,
+      quality: body.quality ?? undefined,
+      style: body.style ?? undefined,
+      responseFormat: body.outputFileType === 'url' ? 'url' : 'b64_json',
+    });
+    res.json({
+      images: result.images.map((i) => (i.b64Json ? { type: 'file', data: i.b64Json, mimeType: 'image/png' } : { type: 'url', url: i.url })),
+      model,
+      usage: { inputTokens: call.record.usage.inputTokens, outputTokens: call.record.usage.outputTokens },
+    });
+  };
+}

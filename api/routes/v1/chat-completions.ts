@@ -1,0 +1,170 @@
+/** POST /api/v1/chat/completions — the OpenAI Chat Completions API over every provider. */
+import type { Request, Response } from 'express';
+import { ProviderError } from '../../errors.js';
+import { SseParser, sseData, startSse, writeWithBackpressure } from '../../lib/sse.js';
+import { finishWithError } from '../../middlewares/stream-errors.js';
+import {
+  ChatAccumulator,
+  estimateTokens,
+  fromOpenAIChatRequest,
+  OpenAIChunkWriter,
+  type OpenAIChatRequest,
+} from '../../services/formats/openai-chat.js';
+import { eventsOf, openChatEvents, type OpenedEvents } from '../../services/gateway/chat-events.js';
+import type { Gateway } from '../../services/gateway/gateway.js';
+import type { ModelCall } from '../../services/gateway/model-call.js';
+import { openOpenAIPassthrough, upstreamErrorMessage, type PassthroughOpened } from '../../services/gateway/openai-passthrough.js';
+
+type Opened = { raw: PassthroughOpened } | { events: OpenedEvents };
+
+const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
+
+export function usageFromOpenAI(u: Record<string, unknown> | undefined) {
+  if (!u) return undefined;
+  const details = u.prompt_tokens_details as { cached_tokens?: number } | undefined;
+  return {
+    inputTokens: Number(u.prompt_tokens ?? 0),
+    outputTokens: Number(u.completion_tokens ?? 0),
+    ...(details?.cached_tokens ? { cacheReadTokens: details.cached_tokens } : {}),
+  };
+}
+
+export function chatCompletionsHandler(gateway: Gateway) {
+  return async (req: Request, res: Response) => {
+    const body = req.body as OpenAIChatRequest;
+    const stream = Boolean(body.stream);
+    const inputEstimate = estimateTokens(body.messages);
+    const call = await gateway.begin(req, res, {
+      model: body.model,
+      type: 'chatCompletion',
+      stream,
+      maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+      estimatedInputTokens: inputEstimate,
+    });
+    let opened: Opened;
+    try {
+      ({ value: opened } = await call.run<Opened>(async (attempt) => {
+        if (attempt.candidate.provider.manifest.openaiWire) {
+          return { raw: await openOpenAIPassthrough({ target: attempt.target, upstreamModel: attempt.candidate.upstreamModel, body, stream, signal: attempt.signal }) };
+        }
+        return { events: await openChatEvents(attempt, (m) => fromOpenAIChatRequest(body, m)) };
+      }));
+    } catch (err) {
+      await call.fail(err);
+      throw err;
+    }
+    try {
+      if ('raw' in opened) {
+        if (opened.raw.kind === 'json') await sendPassthroughJson(call, res, body, opened.raw.json, inputEstimate);
+        else await streamPassthrough(call, res, body, opened.raw, inputEstimate);
+      } else if (stream) await streamEvents(call, res, body, opened.events, inputEstimate);
+      else await sendEventsJson(call, res, body, opened.events, inputEstimate);
+    } catch (err) {
+      await call.fail(err);
+      finishWithError(res, err);
+    }
+  };
+}
+
+async function sendPassthroughJson(call: ModelCall, res: Response, body: OpenAIChatRequest, json: Record<string, unknown>, inputEstimate: number) {
+  const usage = usageFromOpenAI(json.usage as Record<string, unknown> | undefined);
+  if (usage) call.setUsage(usage);
+  else {
+    const choices = json.choices as { message?: { content?: string } }[] | undefined;
+    call.setUsage({ inputTokens: inputEstimate, outputTokens: estimateTokens(choices?.[0]?.message?.content ?? '') }, true);
+  }
+  json.model = body.model;
+  await call.succeed();
+  call.markFirstByte();
+  res.json(json);
+}
+
+async function streamPassthrough(
+  call: ModelCall,
+  res: Response,
+  body: OpenAIChatRequest,
+  opened: Extract<PassthroughOpened, { kind: 'stream' }>,
+  inputEstimate: number,
+) {
+  const wantUsage = Boolean(body.stream_options?.include_usage);
+  const modelField = `"model":${JSON.stringify(body.model)}`;
+  startSse(res);
+  call.markFirstByte();
+  const parser = new SseParser();
+  const decoder = new TextDecoder();
+  let sawUsage = false;
+  let contentChunks = 0;
+
+  const handle = async (data: string) => {
+    if (data === '[DONE]') return;
+    if (data.includes('"error"')) {
+      const parsed = JSON.parse(data) as { error?: unknown };
+      if (parsed.error) throw new ProviderError(upstreamErrorMessage(data), { kind: 'protocol' });
+    }
+    if (data.includes('"usage"')) {
+      const obj = JSON.parse(data) as { usage?: Record<string, unknown> | null; choices?: unknown[]; model?: string };
+      if (obj.usage) {
+        call.setUsage(usageFromOpenAI(obj.usage)!);
+        sawUsage = true;
+        if (!wantUsage) {
+          if (!obj.choices?.length) return;
+          delete obj.usage;
+        }
+      }
+      obj.model = body.model;
+      const pending = writeWithBackpressure(res, sseData(obj));
+      if (pending) await pending;
+      return;
+    }
+    contentChunks += 1;
+    const pending = writeWithBackpressure(res, `data: ${data.replace(MODEL_FIELD, modelField)}\n\n`);
+    if (pending) await pending;
+  };
+
+  let chunk: Buffer | null = opened.first;
+  while (chunk) {
+    for (const event of parser.push(decoder.decode(chunk, { stream: true }))) await handle(event.data);
+    const next = await opened.iterator.next();
+    chunk = next.done ? null : next.value;
+  }
+  if (!sawUsage) {
+    call.setUsage({ inputTokens: inputEstimate, outputTokens: Math.max(0, contentChunks - 1) }, true);
+    if (wantUsage) await writeWithBackpressure(res, sseData(new OpenAIChunkWriter(`chatcmpl-${call.record.id}`, body.model).usage(call.record.usage)));
+  }
+  await call.succeed();
+  res.end('data: [DONE]\n\n');
+}
+
+async function streamEvents(call: ModelCall, res: Response, body: OpenAIChatRequest, opened: OpenedEvents, inputEstimate: number) {
+  const writer = new OpenAIChunkWriter(`chatcmpl-${call.record.id}`, body.model);
+  startSse(res);
+  call.markFirstByte();
+  let outputText = 0;
+  for await (const event of eventsOf(opened)) {
+    if (event.type === 'usage') {
+      call.setUsage(event.usage);
+      continue;
+    }
+    if (event.type === 'text') outputText += event.text.length;
+    const chunk = writer.event(event);
+    if (chunk) {
+      const pending = writeWithBackpressure(res, sseData(chunk));
+      if (pending) await pending;
+    }
+  }
+  await writeWithBackpressure(res, sseData(writer.finish()));
+  if (!call.hasUsage) call.setUsage({ inputTokens: inputEstimate, outputTokens: Math.ceil(outputText / 4) }, true);
+  if (body.stream_options?.include_usage) await writeWithBackpressure(res, sseData(writer.usage(call.record.usage)));
+  await call.succeed();
+  res.end('data: [DONE]\n\n');
+}
+
+async function sendEventsJson(call: ModelCall, res: Response, body: OpenAIChatRequest, opened: OpenedEvents, inputEstimate: number) {
+  const acc = new ChatAccumulator();
+  for await (const event of eventsOf(opened)) acc.add(event);
+  if (acc.usage) call.setUsage(acc.usage);
+  else call.setUsage({ inputTokens: inputEstimate, outputTokens: estimateTokens(acc.text) }, true);
+  await call.succeed();
+  call.markFirstByte();
+  res.json(acc.toOpenAICompletion(`chatcmpl-${call.record.id}`, body.model, call.record.usage));
+}

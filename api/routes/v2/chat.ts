@@ -1,0 +1,53 @@
+/** POST /api/v2/chat — the @aigne/transport protocol, served by AIGNEHTTPServer. */
+import { AIGNE } from '@aigne/core';
+import { AIGNEHTTPServer } from '@aigne/transport/http-server/index.js';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { BadRequestError } from '../../errors.js';
+import { describeZodError } from '../../middlewares/validate.js';
+import { aigneChatInputSchema, fromAigneChatInput } from '../../services/formats/aigne-chat.js';
+import { estimateTokens } from '../../services/formats/openai-chat.js';
+import { openChatEvents } from '../../services/gateway/chat-events.js';
+import type { Gateway } from '../../services/gateway/gateway.js';
+import { HUB_CALL_KEY, HubChatModel, pendingHubCalls } from './hub-chat-model.js';
+
+const payloadSchema = z
+  .object({
+    agent: z.literal('$CHAT_MODEL', { errorMap: () => ({ message: "agent must be '$CHAT_MODEL'" }) }),
+    input: aigneChatInputSchema,
+    options: z.object({ streaming: z.boolean().nullish() }).passthrough().nullish(),
+  })
+  .passthrough();
+
+export function aigneChatHandler(gateway: Gateway, defaultModel?: string) {
+  const server = new AIGNEHTTPServer(new AIGNE({ model: new HubChatModel() }));
+  return async (req: Request, res: Response) => {
+    const parsed = payloadSchema.safeParse(req.body);
+    if (!parsed.success) throw new BadRequestError(describeZodError(parsed.error));
+    const { input, options } = parsed.data;
+    const model = input.modelOptions?.model ?? defaultModel;
+    if (!model) throw new BadRequestError('input.modelOptions.model is required');
+    const streaming = Boolean(options?.streaming);
+    const inputEstimate = estimateTokens(input.messages);
+    const call = await gateway.begin(req, res, {
+      model,
+      type: 'chatCompletion',
+      stream: streaming,
+      maxOutputTokens: input.modelOptions?.maxTokens ?? undefined,
+      estimatedInputTokens: inputEstimate,
+    });
+    let opened;
+    try {
+      ({ value: opened } = await call.run((attempt) => openChatEvents(attempt, (m) => fromAigneChatInput(input, m))));
+    } catch (err) {
+      await call.fail(err);
+      throw err;
+    }
+    pendingHubCalls.set(call.record.id, { call, opened, clientModel: model, inputEstimate, estimateOutput: (n) => Math.ceil(n / 4) });
+    try {
+      await server.invoke(req, res, { userContext: { [HUB_CALL_KEY]: call.record.id } });
+    } finally {
+      if (pendingHubCalls.delete(call.record.id)) await call.fail(new Error('The request ended before the answer was relayed'));
+    }
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * Access keys: `aigne_` + 32 random bytes, stored as sha256 only. Lookups are cached briefly; a
+ * revocation on this instance clears the cache at once, other instances see it within the TTL.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Op } from 'sequelize';
+import { NotFoundError } from '../errors.js';
+import { randomToken, safeEqual, sha256 } from '../lib/crypto.js';
+import { newId, newUserDid } from '../lib/ids.js';
+import { TtlCache } from '../lib/ttl-cache.js';
+import type { AccessKey } from '../store/models/access-key.js';
+import type { Models } from '../store/models/index.js';
+import type { Role } from '../store/models/user.js';
+import type { UserService } from './users.js';
+
+export const KEY_PREFIX = 'aigne_';
+export const ENV_ADMIN_KEY_ID = 'env-admin';
+export const ADMIN_USER_DID = 'admin';
+
+export interface Caller {
+  userDid: string;
+  role: Role;
+  keyId: string;
+  appId: string | null;
+  name: string | null;
+  via: 'access-key' | 'session' | 'blocklet' | 'component';
+}
+
+export interface CreateKeyInput {
+  name: string;
+  userDid?: string;
+  role?: Role;
+  appId?: string | null;
+  expiresAt?: Date | null;
+}
+
+export interface AccessKeyView {
+  id: string;
+  name: string;
+  keyPrefix: string;
+  userDid: string;
+  role: Role;
+  appId: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  createdAt: string;
+}
+
+export interface AccessKeyService {
+  create(input: CreateKeyInput): Promise<AccessKeyView & { key: string }>;
+  list(filter?: { userDid?: string }): Promise<AccessKeyView[]>;
+  revoke(id: string): Promise<void>;
+  /** Resolves a presented key to its caller, or null when unknown, revoked or expired. */
+  authenticate(key: string): Promise<Caller | null>;
+  /** Resolves a key id (from a session cookie) to its caller. */
+  authenticateById(id: string): Promise<Caller | null>;
+  /** First start: generate an admin key, print it once and write <dataDir>/admin.key (0600). */
+  bootstrapAdmin(dataDir: string, print: (line: string) => void): Promise<string | null>;
+}
+
+const toView = (row: AccessKey): AccessKeyView => ({
+  id: row.id,
+  name: row.name,
+  keyPrefix: row.keyPrefix,
+  userDid: row.userDid,
+  role: row.role,
+  appId: row.appId,
+  expiresAt: row.expiresAt ? row.expiresAt.toISOString() : null,
+  revokedAt: row.revokedAt ? row.revokedAt.toISOString() : null,
+  lastUsedAt: row.lastUsedAt ? row.lastUsedAt.toISOString() : null,
+  createdAt: row.createdAt.toISOString(),
+});
+
+export function generateAccessKey(): string {
+  return `${KEY_PREFIX}${randomToken(32)}`;
+}
+
+export function createAccessKeyService(
+  models: Models,
+  users: UserService,
+  options: { envAdminKey?: string; cacheTtlMs?: number } = {},
+): AccessKeyService {
+  const cache = new TtlCache<string, { caller: Caller | null; expiresAt: number }>(options.cacheTtlMs ?? 3000);
+  const cached = (key: string): Caller | null | undefined => {
+    const entry = cache.get(key);
+    if (!entry) return undefined;
+    return entry.expiresAt <= Date.now() ? null : entry.caller;
+  };
+  const remember = (key: string, row: AccessKey | null, caller: Caller | null) =>
+    cache.set(key, { caller, expiresAt: row?.expiresAt ? row.expiresAt.getTime() : Number.POSITIVE_INFINITY });
+  const envAdminKey = options.envAdminKey;
+  const lastUsedFlush = new Map<string, number>();
+
+  const callerOf = (row: AccessKey): Caller | null => {
+    if (row.revokedAt) return null;
+    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return null;
+    return { userDid: row.userDid, role: row.role, keyId: row.id, appId: row.appId, name: row.name, via: 'access-key' };
+  };
+
+  const envAdminCaller: Caller = {
+    userDid: ADMIN_USER_DID,
+    role: 'admin',
+    keyId: ENV_ADMIN_KEY_ID,
+    appId: null,
+    name: 'admin',
+    via: 'access-key',
+  };
+
+  const touch = (id: string) => {
+    // lastUsedAt is informational: written at most once a minute per key, off the request path.
+    const now = Date.now();
+    if ((lastUsedFlush.get(id) ?? 0) > now - 60_000) return;
+    lastUsedFlush.set(id, now);
+    void models.AccessKey.update({ lastUsedAt: new Date(now) }, { where: { id } }).catch(() => {});
+  };
+
+  return {
+    async create(input) {
+      const userDid = input.userDid ?? newUserDid();
+      const role = input.role ?? 'member';
+      await users.ensure(userDid, { name: input.name, role });
+      const key = generateAccessKey();
+      const row = await models.AccessKey.create({
+        id: newId(),
+        name: input.name,
+        keyHash: sha256(key),
+        keyPrefix: key.slice(0, KEY_PREFIX.length + 4),
+        userDid,
+        role,
+        appId: input.appId ?? null,
+        expiresAt: input.expiresAt ?? null,
+        revokedAt: null,
+        lastUsedAt: null,
+      });
+      return { ...toView(row), key };
+    },
+
+    async list(filter = {}) {
+      const rows = await models.AccessKey.findAll({
+        where: filter.userDid ? { userDid: filter.userDid } : {},
+        order: [['createdAt', 'DESC']],
+      });
+      return rows.map(toView);
+    },
+
+    async revoke(id) {
+      const row = await models.AccessKey.findByPk(id);
+      if (!row) throw new NotFoundError(`Access key '${id}' not found`);
+      if (!row.revokedAt) await row.update({ revokedAt: new Date() });
+      cache.delete(row.keyHash);
+      cache.delete(`id:${row.id}`);
+    },
+
+    async authenticate(key) {
+      if (envAdminKey && safeEqual(key, envAdminKey)) return envAdminCaller;
+      if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null;
+      const hash = sha256(key);
+      const hit = cached(hash);
+      if (hit !== undefined) {
+        if (hit) touch(hit.keyId);
+        return hit;
+      }
+      const row = await models.AccessKey.findOne({ where: { keyHash: hash } });
+      const caller = row ? callerOf(row) : null;
+      remember(hash, row, caller);
+      if (caller) touch(caller.keyId);
+      return caller;
+    },
+
+    async authenticateById(id) {
+      if (id === ENV_ADMIN_KEY_ID) return envAdminKey ? envAdminCaller : null;
+      const cacheKey = `id:${id}`;
+      const hit = cached(cacheKey);
+      if (hit !== undefined) return hit;
+      const row = await models.AccessKey.findByPk(id);
+      const caller = row ? callerOf(row) : null;
+      remember(cacheKey, row, caller);
+      return caller;
+    },
+
+    async bootstrapAdmin(dataDir, print) {
+      if (envAdminKey) return null;
+      const existing = await models.AccessKey.count({ where: { role: 'admin', revokedAt: { [Op.is]: null } } });
+      if (existing > 0) return null;
+      const created = await this.create({ name: 'Admin (generated at first start)', userDid: ADMIN_USER_DID, role: 'admin' });
+      fs.mkdirSync(dataDir, { recursive: true });
+      const file = path.join(dataDir, 'admin.key');
+      fs.writeFileSync(file, `${created.key}\n`, { mode: 0o600 });
+      fs.chmodSync(file, 0o600);
+      print(`AIGNE Hub admin key (shown once, also saved to ${file}): ${created.key}`);
+      return created.key;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/** The AIGNE framework's ChatModelInput ↔ the hub's ChatRequest, and ChatEvent → AIGNE chunks. */
+import { z } from 'zod';
+import type { ChatContentPart, ChatEvent, ChatMessage, ChatRequest } from '../../providers/types.js';
+
+const part = z
+  .object({ type: z.string(), text: z.string().optional(), url: z.string().optional(), data: z.string().optional(), mimeType: z.string().optional() })
+  .passthrough();
+const aigneMessage = z
+  .object({
+    role: z.enum(['system', 'user', 'agent', 'assistant', 'tool']),
+    content: z.union([z.string(), z.array(part)]).nullish(),
+    toolCalls: z
+      .array(z.object({ id: z.string(), type: z.literal('function').optional(), function: z.object({ name: z.string(), arguments: z.unknown() }).passthrough() }).passthrough())
+      .nullish(),
+    toolCallId: z.string().nullish(),
+    name: z.string().nullish(),
+  })
+  .passthrough();
+
+export const aigneChatInputSchema = z
+  .object({
+    messages: z.array(aigneMessage).min(1, 'messages must contain at least one message'),
+    tools: z
+      .array(z.object({ type: z.literal('function'), function: z.object({ name: z.string(), description: z.string().optional(), parameters: z.record(z.unknown()).optional() }).passthrough() }).passthrough())
+      .nullish(),
+    toolChoice: z.union([z.enum(['auto', 'none', 'required', 'router']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }).passthrough() }).passthrough()]).nullish(),
+    responseFormat: z.union([z.object({ type: z.literal('text') }).passthrough(), z.object({ type: z.literal('json_schema'), jsonSchema: z.object({ name: z.string(), schema: z.record(z.unknown()) }).passthrough() }).passthrough()]).nullish(),
+    modelOptions: z
+      .object({
+        model: z.string().optional(),
+        temperature: z.number().nullish(),
+        topP: z.number().nullish(),
+        frequencyPenalty: z.number().nullish(),
+        presencePenalty: z.number().nullish(),
+        maxTokens: z.number().int().positive().nullish(),
+        parallelToolCalls: z.boolean().nullish(),
+      })
+      .passthrough()
+      .nullish(),
+  })
+  .passthrough();
+
+export type AigneChatInput = z.infer<typeof aigneChatInputSchema>;
+
+function toContent(content: AigneChatInput['messages'][number]['content']): string | ChatContentPart[] | undefined {
+  if (content === null || content === undefined) return undefined;
+  if (typeof content === 'string') return content;
+  return content.flatMap((p): ChatContentPart[] => {
+    if (p.type === 'text') return [{ type: 'text', text: p.text ?? '' }];
+    if (p.type === 'url' && p.url) return [{ type: 'url', url: p.url, mimeType: p.mimeType }];
+    if (p.type === 'file' && p.data) return [{ type: 'file', data: p.data, mimeType: p.mimeType }];
+    return [];
+  });
+}
+
+export function fromAigneChatInput(input: AigneChatInput, upstreamModel: string): ChatRequest {
+  const o = input.modelOptions ?? {};
+  const messages: ChatMessage[] = input.messages.map((m) => ({
+    role: m.role === 'assistant' ? 'agent' : m.role,
+    content: toContent(m.content),
+    toolCalls: m.toolCalls?.map((t) => ({
+      id: t.id,
+      type: 'function' as const,
+      function: { name: t.function.name, arguments: (t.function.arguments ?? {}) as Record<string, unknown> | string },
+    })),
+    toolCallId: m.toolCallId ?? undefined,
+    name: m.name ?? undefined,
+  }));
+  const tc = input.toolChoice;
+  return {
+    model: upstreamModel,
+    messages,
+    tools: input.tools?.map((t) => ({ type: 'function', function: { name: t.function.name, description: t.function.description, parameters: t.function.parameters } })),
+    toolChoice: tc === 'router' ? 'required' : (tc as ChatRequest['toolChoice']) ?? undefined,
+    responseFormat: (input.responseFormat as ChatRequest['responseFormat']) ?? undefined,
+    temperature: o.temperature ?? undefined,
+    topP: o.topP ?? undefined,
+    maxTokens: o.maxTokens ?? undefined,
+    presencePenalty: o.presencePenalty ?? undefined,
+    frequencyPenalty: o.frequencyPenalty ?? undefined,
+    parallelToolCalls: o.parallelToolCalls ?? undefined,
+  };
+}
+
+/** An AIGNE agent-response chunk for one event (model names echo the client's). */
+export function toAigneChunk(e: ChatEvent, clientModel: string): object | null {
+  switch (e.type) {
+    case 'text':
+      return e.text ? { delta: { text: { text: e.text } } } : null;
+    case 'thinking':
+      return e.text ? { delta: { text: { thoughts: e.text } } } : null;
+    case 'toolCalls':
+      return { delta: { json: { toolCalls: e.toolCalls } } };
+    case 'json':
+      return { delta: { json: { json: e.json } } };
+    case 'usage':
+      return { delta: { json: { usage: { inputTokens: e.usage.inputTokens, outputTokens: e.usage.outputTokens } } } };
+    case 'model':
+      return { delta: { json: { model: clientModel } } };
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * The OpenAI Chat Completions format: request schema, translation to the hub's ChatRequest, and
+ * ChatEvent → `chat.completion.chunk` / `chat.completion` objects.
+ */
+import { z } from 'zod';
+import type { ChatContentPart, ChatEvent, ChatMessage, ChatRequest, ChatToolCall, TokenUsage } from '../../providers/types.js';
+
+const textPart = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
+const imagePart = z
+  .object({ type: z.literal('image_url'), image_url: z.union([z.string(), z.object({ url: z.string(), detail: z.string().optional() }).passthrough()]) })
+  .passthrough();
+const otherPart = z.object({ type: z.string() }).passthrough();
+const content = z.union([z.string(), z.array(z.union([textPart, imagePart, otherPart]))]).nullable().optional();
+
+const toolCall = z
+  .object({
+    id: z.string(),
+    type: z.literal('function').optional(),
+    function: z.object({ name: z.string(), arguments: z.string() }).passthrough(),
+  })
+  .passthrough();
+
+const message = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('system'), content, name: z.string().optional() }).passthrough(),
+  z.object({ role: z.literal('developer'), content, name: z.string().optional() }).passthrough(),
+  z.object({ role: z.literal('user'), content, name: z.string().optional() }).passthrough(),
+  z.object({ role: z.literal('assistant'), content, name: z.string().optional(), tool_calls: z.array(toolCall).optional() }).passthrough(),
+  z.object({ role: z.literal('tool'), content, tool_call_id: z.string() }).passthrough(),
+]);
+
+const tool = z
+  .object({
+    type: z.literal('function'),
+    function: z.object({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.unknown()).optional(), strict: z.boolean().nullish() }).passthrough(),
+  })
+  .passthrough();
+
+export const openAIChatRequestSchema = z
+  .object({
+    model: z.string().trim().min(1, 'model must be a non-empty string').max(200),
+    messages: z.array(message).min(1, 'messages must contain at least one message'),
+    stream: z.boolean().nullish(),
+    stream_options: z.object({ include_usage: z.boolean().nullish() }).passthrough().nullish(),
+    temperature: z.number().min(0).max(2).nullish(),
+    top_p: z.number().min(0).max(1).nullish(),
+    max_tokens: z.number().int().positive().nullish(),
+    max_completion_tokens: z.number().int().positive().nullish(),
+    presence_penalty: z.number().min(-2).max(2).nullish(),
+    frequency_penalty: z.number().min(-2).max(2).nullish(),
+    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+    n: z.number().int().min(1).max(1, 'n > 1 is not supported').nullish(),
+    tools: z.array(tool).nullish(),
+    tool_choice: z
+      .union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })])
+      .nullish(),
+    parallel_tool_calls: z.boolean().nullish(),
+    response_format: z
+      .union([
+        z.object({ type: z.literal('text') }),
+        z.object({ type: z.literal('json_object') }),
+        z.object({
+          type: z.literal('json_schema'),
+          json_schema: z.object({ name: z.string(), description: z.string().optional(), schema: z.record(z.unknown()).optional(), strict: z.boolean().nullish() }).passthrough(),
+        }),
+      ])
+      .nullish(),
+    user: z.string().nullish(),
+  })
+  .passthrough();
+
+export type OpenAIChatRequest = z.infer<typeof openAIChatRequestSchema>;
+
+function toContent(c: z.infer<typeof content>): string | ChatContentPart[] | undefined {
+  if (c === null || c === undefined) return undefined;
+  if (typeof c === 'string') return c;
+  const parts: ChatContentPart[] = [];
+  for (const p of c) {
+    if (p.type === 'text') parts.push({ type: 'text', text: String((p as { text: string }).text) });
+    else if (p.type === 'image_url') {
+      const img = (p as { image_url: string | { url: string } }).image_url;
+      const url = typeof img === 'string' ? img : img.url;
+      const m = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+      parts.push(m ? { type: 'file', mimeType: m[1], data: m[2]! } : { type: 'url', url });
+    }
+  }
+  return parts;
+}
+
+function parseArguments(text: string): Record<string, unknown> | string {
+  try {
+    const v = JSON.parse(text);
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : text;
+  } catch {
+    return text;
+  }
+}
+
+export function fromOpenAIChatRequest(body: OpenAIChatRequest, upstreamModel: string): ChatRequest {
+  const messages: ChatMessage[] = body.messages.map((m) => {
+    switch (m.role) {
+      case 'system':
+      case 'developer':
+        return { role: 'system', content: toContent(m.content) };
+      case 'user':
+        return { role: 'user', content: toContent(m.content), name: m.name };
+      case 'assistant':
+        return {
+          role: 'agent',
+          content: toContent(m.content),
+          toolCalls: m.tool_calls?.map((t) => ({ id: t.id, type: 'function' as const, function: { name: t.function.name, arguments: parseArguments(t.function.arguments) } })),
+        };
+      case 'tool':
+        return { role: 'tool', content: toContent(m.content) ?? '', toolCallId: m.tool_call_id };
+    }
+  });
+  const rf = body.response_format;
+  return {
+    model: upstreamModel,
+    messages,
+    tools: body.tools?.map((t) => ({ type: 'function', function: { name: t.function.name, description: t.function.description, parameters: t.function.parameters } })),
+    toolChoice: body.tool_choice ?? undefined,
+    responseFormat:
+      rf?.type === 'json_schema'
+        ? { type: 'json_schema', jsonSchema: { name: rf.json_schema.name, description: rf.json_schema.description, schema: rf.json_schema.schema ?? {}, strict: rf.json_schema.strict ?? undefined } }
+        : (rf ?? undefined),
+    temperature: body.temperature ?? undefined,
+    topP: body.top_p ?? undefined,
+    maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+    presencePenalty: body.presence_penalty ?? undefined,
+    frequencyPenalty: body.frequency_penalty ?? undefined,
+    stop: typeof body.stop === 'string' ? [body.stop] : (body.stop ?? undefined),
+    parallelToolCalls: body.parallel_tool_calls ?? undefined,
+  };
+}
+
+export function toOpenAIUsage(u: TokenUsage) {
+  return {
+    prompt_tokens: u.inputTokens,
+    completion_tokens: u.outputTokens,
+    total_tokens: u.inputTokens + u.outputTokens,
+    ...(u.cacheReadTokens ? { prompt_tokens_details: { cached_tokens: u.cacheReadTokens } } : {}),
+  };
+}
+
+const argText = (a: ChatToolCall['function']['arguments']) => (typeof a === 'string' ? a : JSON.stringify(a));
+
+export function toOpenAIToolCalls(calls: ChatToolCall[]) {
+  return calls.map((c, index) => ({ index, id: c.id, type: 'function' as const, function: { name: c.function.name, arguments: argText(c.function.arguments) } }));
+}
+
+/** Builds `chat.completion.chunk` objects for one streamed response. */
+export class OpenAIChunkWriter {
+  readonly created = Math.floor(Date.now() / 1000);
+  private sentRole = false;
+  sawToolCalls = false;
+  constructor(readonly id: string, readonly model: string) {}
+
+  private chunk(delta: Record<string, unknown>, finish: string | null = null) {
+    if (!this.sentRole) {
+      delta = { role: 'assistant', ...delta };
+      this.sentRole = true;
+    }
+    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] };
+  }
+
+  /** The chunk for one event, or null when the event carries nothing for the client. */
+  event(e: ChatEvent): object | null {
+    switch (e.type) {
+      case 'text':
+        return e.text ? this.chunk({ content: e.text }) : null;
+      case 'json':
+        return this.chunk({ content: JSON.stringify(e.json) });
+      case 'toolCalls':
+        this.sawToolCalls = true;
+        return this.chunk({ tool_calls: toOpenAIToolCalls(e.toolCalls) });
+      default:
+        return null;
+    }
+  }
+
+  finish(): object {
+    return this.chunk({}, this.sawToolCalls ? 'tool_calls' : 'stop');
+  }
+
+  usage(u: TokenUsage): object {
+    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage: toOpenAIUsage(u) };
+  }
+}
+
+/** Collects a whole answer for non-streamed responses. */
+export class ChatAccumulator {
+  text = '';
+  thinking = '';
+  toolCalls: ChatToolCall[] = [];
+  json: unknown = undefined;
+  usage: TokenUsage | undefined;
+  upstreamModel: string | undefined;
+
+  add(e: ChatEvent): void {
+    switch (e.type) {
+      case 'text':
+        this.text += e.text;
+        break;
+      case 'thinking':
+        this.thinking += e.text;
+        break;
+      case 'toolCalls':
+        this.toolCalls.push(...e.toolCalls);
+        break;
+      case 'json':
+        this.json = e.json;
+        break;
+      case 'usage':
+        this.usage = e.usage;
+        break;
+      case 'model':
+        this.upstreamModel = e.model;
+        break;
+    }
+  }
+
+  get content(): string | null {
+    if (this.text) return this.text;
+    if (this.json !== undefined) return JSON.stringify(this.json);
+    return this.toolCalls.length ? null : '';
+  }
+
+  toOpenAICompletion(id: string, model: string, usage: TokenUsage) {
+    const tool_calls = this.toolCalls.length ? toOpenAIToolCalls(this.toolCalls).map(({ index: _i, ...c }) => c) : undefined;
+    return {
+      id,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: this.content, refusal: null, ...(tool_calls ? { tool_calls } : {}) },
+          logprobs: null,
+          finish_reason: tool_calls ? 'tool_calls' : 'stop',
+        },
+      ],
+      usage: toOpenAIUsage(usage),
+    };
+  }
+}
+
+/** Rough size of a request in tokens (≈ 4 characters a token), for reservations and estimates. */
+export function estimateTokens(value: unknown): number {
+  const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
+  return Math.ceil(text.length / 4);
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ProviderError } from '../../errors.js';
+import { backoffMs, pickCredential, recordFailure, recordSuccess, type CredentialState } from './credential-pool.js';
+
+const cred = (id: string, weight: number): CredentialState => ({ id, providerId: 'p', weight, current: 0, disabled: false, disabledReason: null, cooldownUntil: 0, failureCount: 0 });
+
+describe('credential pool', () => {
+  it('spreads picks by weight, smoothly', () => {
+    const all = [cred('a', 5), cred('b', 1), cred('c', 1)];
+    const picks = Array.from({ length: 7 }, () => pickCredential(all, new Set())!.id);
+    expect(picks.filter((p) => p === 'a')).toHaveLength(5);
+    expect(picks.filter((p) => p === 'b')).toHaveLength(1);
+    // Smooth: never the heavy one three times in a row at the start (nginx order a a b a c a a).
+    expect(picks.join('')).toBe('aabacaa');
+  });
+
+  it('skips excluded, disabled and cooling credentials', () => {
+    const all = [cred('a', 1), cred('b', 1), cred('c', 1)];
+    all[1]!.disabled = true;
+    all[2]!.cooldownUntil = Date.now() + 10_000;
+    expect(pickCredential(all, new Set())!.id).toBe('a');
+    expect(pickCredential(all, new Set(['a']))).toBeUndefined();
+  });
+
+  it('disables on 401/403, cools down on 429 honouring Retry-After, and after repeated 5xx', () => {
+    const now = 1_000_000;
+    const a = cred('a', 1);
+    expect(recordFailure(a, new ProviderError('nope', { kind: 'http', status: 401 }), now).kind).toBe('disabled');
+    expect(a.disabled).toBe(true);
+    const b = cred('b', 1);
+    recordFailure(b, new ProviderError('slow down', { kind: 'http', status: 429, retryAfter: 7 }), now);
+    expect(b.cooldownUntil).toBe(now + 7000);
+    const c = cred('c', 1);
+    expect(recordFailure(c, new ProviderError('boom', { kind: 'http', status: 500 }), now).kind).toBe('failure');
+    expect(c.cooldownUntil).toBe(0);
+    expect(recordFailure(c, new ProviderError('boom', { kind: 'connection' }), now).kind).toBe('cooldown');
+    expect(c.cooldownUntil).toBe(now + backoffMs(2));
+    recordFailure(c, new ProviderError('boom', { kind: 'timeout' }), now);
+    expect(c.cooldownUntil).toBe(now + backoffMs(3));
+    expect(backoffMs(3)).toBe(2 * backoffMs(2));
+    expect(recordSuccess(c)?.kind).toBe('success');
+    expect(c.failureCount).toBe(0);
+    const d = cred('d', 1);
+    expect(recordFailure(d, new ProviderError('bad request', { kind: 'http', status: 400 }), now).kind).toBe('failure');
+    expect(d.failureCount).toBe(0);
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * The failover loop: tries candidates (providers by rank) and, within each, credentials by smooth
+ * weighted round-robin, until one attempt produces its first data. A retryable failure or a
+ * refused credential moves on; a request the upstream calls bad stops at once.
+ */
+import {
+  AppError,
+  BadRequestError,
+  ModelNotFoundError,
+  NoAvailableProviderError,
+  PayloadTooLargeError,
+  ProviderError,
+  UpstreamError,
+  UpstreamTimeoutError,
+} from '../../errors.js';
+import { toProviderError } from '../../providers/shared/provider-error.js';
+import type { ProviderTarget } from '../../providers/types.js';
+import { redactSecrets } from '../../lib/redact.js';
+import type { CallRecord } from './call-record.js';
+import { pickCredential, recordFailure, recordSuccess, type CredentialChange } from './credential-pool.js';
+import { targetOf, type Candidate } from './routing.js';
+
+export const MAX_ATTEMPTS = 8;
+
+export interface AttemptInput {
+  candidate: Candidate;
+  credentialId: string;
+  target: ProviderTarget;
+  /** Aborted on client disconnect, or on the first-byte timeout. */
+  signal: AbortSignal;
+}
+
+export interface AttemptResult<T> {
+  value: T;
+  candidate: Candidate;
+  credentialId: string;
+  signal: AbortSignal;
+}
+
+export interface FailoverDeps {
+  upstreamTimeoutMs: number;
+  onCredentialChange(change: CredentialChange, candidate: Candidate): void;
+}
+
+class TimeoutReason extends Error {
+  constructor() {
+    super('upstream timeout');
+  }
+}
+
+/** Thrown when the client went away before the upstream answered. */
+export class ClientAbortedError extends AppError {
+  constructor() {
+    super(499 as number, 'invalid_request_error', 'The client closed the request', { code: 'client_closed_request' });
+  }
+}
+
+function describe(err: ProviderError, candidate: Candidate, secrets: string[]): string {
+  const who = candidate.provider.displayName;
+  const message = redactSecrets(err.message, secrets);
+  if (err.kind === 'timeout') return `${who} did not answer in time`;
+  if (err.kind === 'connection') return `${who} could not be reached (${message})`;
+  if (err.status) return `${who} answered ${err.status}: ${message}`;
+  return `${who} failed: ${message}`;
+}
+
+/** Upstream verdicts on the request itself: reported to the client, not failed over. */
+function clientError(err: ProviderError, candidate: Candidate, model: string, secrets: string[]): AppError | null {
+  if (err.kind !== 'http' || err.retryable || err.isAuthFailure || !err.status) return null;
+  const msg = `${candidate.provider.displayName} rejected the request: ${redactSecrets(err.message, secrets)}`;
+  if (err.status === 404) {
+    const e = new ModelNotFoundError(model);
+    return new AppError(404, 'model_not_found', `${e.message} (${msg})`, { code: 'model_not_found' });
+  }
+  if (err.status === 413) return new PayloadTooLargeError(msg);
+  if (err.status === 402) return new UpstreamError(msg, { code: 'upstream_payment_required' });
+  return new BadRequestError(msg, { code: 'upstream_rejected_request' });
+}
+
+export async function runWithFailover<T>(
+  deps: FailoverDeps,
+  candidates: Candidate[],
+  record: CallRecord,
+  clientSignal: AbortSignal,
+  attempt: (input: AttemptInput) => Promise<T>,
+): Promise<AttemptResult<T>> {
+  const failures: string[] = [];
+  let timeouts = 0;
+  let lastError: ProviderError | undefined;
+
+  for (const candidate of candidates) {
+    const tried = new Set<string>();
+    while (record.attempts < MAX_ATTEMPTS) {
+      if (clientSignal.aborted) throw new ClientAbortedError();
+      const credential = pickCredential(candidate.provider.credentials, tried);
+      if (!credential) break;
+      tried.add(credential.id);
+      record.attempts += 1;
+      record.providerId = candidate.provider.id;
+      record.providerName = candidate.provider.name;
+      record.credentialId = credential.id;
+
+      const controller = new AbortController();
+      const onClientAbort = () => controller.abort(clientSignal.reason);
+      clientSignal.addEventListener('abort', onClientAbort, { once: true });
+      const timer = setTimeout(() => controller.abort(new TimeoutReason()), deps.upstreamTimeoutMs);
+      const startedAt = performance.now();
+      try {
+        const value = await attempt({ candidate, credentialId: credential.id, target: targetOf(candidate.provider, credential.id), signal: controller.signal });
+        clearTimeout(timer);
+        record.providerTtfb = performance.now() - startedAt;
+        const change = recordSuccess(credential);
+        if (change) deps.onCredentialChange(change, candidate);
+        return { value, candidate, credentialId: credential.id, signal: controller.signal };
+      } catch (raw) {
+        clearTimeout(timer);
+        clientSignal.removeEventListener('abort', onClientAbort);
+        if (clientSignal.aborted) throw new ClientAbortedError();
+        let err = raw instanceof ProviderError ? raw : toProviderError(raw);
+        if (controller.signal.reason instanceof TimeoutReason) {
+          err = new ProviderError(`no answer within ${deps.upstreamTimeoutMs} ms`, { kind: 'timeout' });
+        }
+        lastError = err;
+        if (err.kind === 'timeout') timeouts += 1;
+        const secrets = Object.values(candidate.provider.secrets.get(credential.id) ?? {});
+        failures.push(describe(err, candidate, secrets));
+        const stop = clientError(err, candidate, record.model, secrets);
+        deps.onCredentialChange(recordFailure(credential, err), candidate);
+        if (stop) throw stop;
+      }
+    }
+  }
+
+  if (!lastError) {
+    throw new NoAvailableProviderError(`No credential for '${record.model}' is usable right now (all cooling down or disabled)`, 30);
+  }
+  if (timeouts === failures.length) {
+    throw new UpstreamTimeoutError(`The upstream did not answer within ${deps.upstreamTimeoutMs} ms (${failures.length} attempt${failures.length > 1 ? 's' : ''})`);
+  }
+  const summary = failures.length === 1 ? failures[0] : `all ${failures.length} attempts failed; last: ${failures[failures.length - 1]}`;
+  throw new UpstreamError(`Upstream error: ${summary}`, { code: lastError.status ? `upstream_${lastError.status}` : `upstream_${lastError.kind}` });
+}

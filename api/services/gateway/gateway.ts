@@ -1,0 +1,145 @@
+/**
+ * The gateway core: routing table, failover, credential health (persisted off the request path),
+ * the call recorder and the billing seam. Routes start calls with `begin()`.
+ */
+import type { Request, Response } from 'express';
+import type { Logger } from '../../lib/logger.js';
+import type { Models } from '../../store/models/index.js';
+import type { BillingHooks } from '../billing/hooks.js';
+import type { CallRecorder } from '../call-recorder.js';
+import type { CallRecord } from './call-record.js';
+import type { CredentialChange } from './credential-pool.js';
+import type { FailoverDeps } from './failover.js';
+import { ModelCall, type BeginOptions } from './model-call.js';
+import type { Candidate, RoutingTable } from './routing.js';
+
+export interface GatewayCore {
+  routing: RoutingTable;
+  recorder: CallRecorder;
+  billing: BillingHooks;
+  logger: Logger;
+  failoverDeps: FailoverDeps;
+  defaultMaxOutputTokens: number;
+  onSettled(record: CallRecord): void;
+}
+
+export interface Gateway extends GatewayCore {
+  begin(req: Request, res: Response, options: BeginOptions): Promise<ModelCall>;
+  /** Listeners told of every settled call (metrics, traces). */
+  onCallSettled(listener: (record: CallRecord) => void): void;
+  close(): Promise<void>;
+}
+
+export interface GatewayDeps {
+  models: Models;
+  routing: RoutingTable;
+  recorder: CallRecorder;
+  billing: BillingHooks;
+  logger: Logger;
+  upstreamTimeoutMs: number;
+  /** Re-validates a disabled credential; resolves true when it works again. */
+  recheckCredential?: (providerId: string, credentialId: string) => Promise<boolean>;
+  recheckAfterMs?: number;
+  statsFlushMs?: number;
+}
+
+export function createGateway(deps: GatewayDeps): Gateway {
+  const { models, routing, recorder, logger } = deps;
+  const listeners: ((record: CallRecord) => void)[] = [];
+  const rechecks = new Map<string, NodeJS.Timeout>();
+  const usage = new Map<string, { count: number; last: Date }>();
+
+  const persist = (change: CredentialChange) => {
+    if (change.id.startsWith('env:')) return;
+    void models.AiCredential.update(
+      {
+        status: change.disabled ? 'disabled' : 'active',
+        disabledReason: change.disabled ? change.disabledReason : null,
+        cooldownUntil: change.cooldownUntil ? new Date(change.cooldownUntil) : null,
+        failureCount: change.failureCount,
+        ...(change.kind === 'success' ? {} : { lastErrorAt: new Date() }),
+      },
+      { where: { id: change.id } },
+    ).catch((err) => logger.warn('saving credential state failed', { err, credentialId: change.id }));
+  };
+
+  const scheduleRecheck = (change: CredentialChange, candidate: Candidate) => {
+    if (!deps.recheckCredential || change.id.startsWith('env:') || rechecks.has(change.id)) return;
+    const timer = setTimeout(async () => {
+      rechecks.delete(change.id);
+      try {
+        const ok = await deps.recheckCredential!(candidate.provider.id, change.id);
+        logger.info('credential re-check', { credentialId: change.id, ok });
+        if (!ok) scheduleRecheck(change, candidate);
+      } catch (err) {
+        logger.warn('credential re-check failed', { err, credentialId: change.id });
+      }
+    }, deps.recheckAfterMs ?? 10 * 60_000);
+    timer.unref();
+    rechecks.set(change.id, timer);
+  };
+
+  const failoverDeps: FailoverDeps = {
+    upstreamTimeoutMs: deps.upstreamTimeoutMs,
+    onCredentialChange(change, candidate) {
+      if (change.kind !== 'failure' || change.failureCount > 0) persist(change);
+      if (change.kind === 'disabled') {
+        logger.warn('credential disabled', { credentialId: change.id, provider: candidate.provider.name, reason: change.disabledReason });
+        scheduleRecheck(change, candidate);
+      }
+      if (change.kind === 'cooldown') {
+        logger.warn('credential cooling down', { credentialId: change.id, provider: candidate.provider.name, until: new Date(change.cooldownUntil).toISOString() });
+      }
+    },
+  };
+
+  const flushUsage = async () => {
+    const batch = [...usage.entries()];
+    usage.clear();
+    for (const [id, u] of batch) {
+      await models.AiCredential.increment({ usageCount: u.count }, { where: { id } }).catch(() => {});
+      await models.AiCredential.update({ lastUsedAt: u.last }, { where: { id } }).catch(() => {});
+    }
+  };
+  const statsTimer = setInterval(() => void flushUsage(), deps.statsFlushMs ?? 5_000);
+  statsTimer.unref();
+
+  const core: Gateway = {
+    routing,
+    recorder,
+    billing: deps.billing,
+    logger,
+    failoverDeps,
+    defaultMaxOutputTokens: 4096,
+    onSettled(record) {
+      if (record.credentialId && !record.credentialId.startsWith('env:') && record.status === 'success') {
+        const u = usage.get(record.credentialId) ?? { count: 0, last: new Date() };
+        u.count += 1;
+        u.last = new Date();
+        usage.set(record.credentialId, u);
+      }
+      for (const l of listeners) {
+        try {
+          l(record);
+        } catch (err) {
+          logger.warn('call listener failed', { err });
+        }
+      }
+    },
+    async begin(req, res, options) {
+      const call = new ModelCall(core, req, res, options);
+      await call.start(options);
+      return call;
+    },
+    onCallSettled(listener) {
+      listeners.push(listener);
+    },
+    async close() {
+      clearInterval(statsTimer);
+      for (const t of rechecks.values()) clearTimeout(t);
+      await recorder.flush();
+      await flushUsage();
+    },
+  };
+  return core;
+}

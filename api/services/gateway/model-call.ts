@@ -1,0 +1,152 @@
+/**
+ * One accepted model request from start to settlement: its CallRecord, client-abort signal,
+ * candidates, failover, usage, credits and the ModelCall row — shared by every model route.
+ */
+import type { Request, Response } from 'express';
+import { AppError } from '../../errors.js';
+import { newId } from '../../lib/ids.js';
+import { redactSecrets } from '../../lib/redact.js';
+import type { TokenUsage } from '../../providers/types.js';
+import type { ModelCallType } from '../../store/models/model-call.js';
+import { computeCreditsNano } from '../billing/pricing.js';
+import type { Reservation } from '../billing/hooks.js';
+import { newCallRecord, toModelCallRow, type CallRecord } from './call-record.js';
+import { ClientAbortedError, runWithFailover, type AttemptInput, type AttemptResult } from './failover.js';
+import type { GatewayCore } from './gateway.js';
+import type { Candidate } from './routing.js';
+
+export const MODEL_CALL_HEADER = 'x-aigne-hub-model-call-id';
+export const RATE_TYPE: Record<ModelCallType, ModelCallType> = {
+  chatCompletion: 'chatCompletion',
+  embedding: 'embedding',
+  imageGeneration: 'imageGeneration',
+};
+
+export interface BeginOptions {
+  model: string;
+  type: ModelCallType;
+  stream: boolean;
+  /** Upper bound of output tokens the client allows (max_tokens), for the credit reservation. */
+  maxOutputTokens?: number;
+  /** Rough input size in tokens, for the credit reservation. */
+  estimatedInputTokens?: number;
+  /** Images asked for (image calls). */
+  images?: number;
+}
+
+export class ModelCall {
+  readonly record: CallRecord;
+  readonly signal: AbortSignal;
+  candidates: Candidate[] = [];
+  private reservation: Reservation | null = null;
+  private settled = false;
+  private selected?: Candidate;
+
+  constructor(private readonly core: GatewayCore, req: Request, res: Response, options: BeginOptions) {
+    const caller = req.ctx.caller;
+    const clientDid = req.headers['x-aigne-hub-client-did'];
+    this.record = newCallRecord({
+      id: newId(),
+      requestId: req.ctx.requestId,
+      model: options.model,
+      type: options.type,
+      stream: options.stream,
+      userDid: caller?.userDid ?? null,
+      appId: caller?.appId ?? (typeof clientDid === 'string' && clientDid ? clientDid.slice(0, 128) : null),
+      startedAt: req.ctx.startedAt,
+    });
+    req.ctx.modelCallId = this.record.id;
+    res.setHeader(MODEL_CALL_HEADER, this.record.id);
+    const controller = new AbortController();
+    this.signal = controller.signal;
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort(new ClientAbortedError());
+    });
+  }
+
+  /** Resolves candidates and reserves credits. Throws (404/503/402) with the failure recorded. */
+  async start(options: BeginOptions): Promise<void> {
+    try {
+      this.candidates = await this.core.routing.resolve(options.model, options.type);
+      const rate = this.candidates.find((c) => c.rate)?.rate;
+      const maxOut = options.maxOutputTokens ?? (Number(rate?.modelMetadata?.maxOutputTokens) || this.core.defaultMaxOutputTokens);
+      const maxCostNano = Math.max(
+        0,
+        ...this.candidates.map((c) =>
+          computeCreditsNano(c.rate, {
+            inputTokens: options.estimatedInputTokens ?? 0,
+            outputTokens: options.type === 'chatCompletion' ? maxOut : 0,
+            images: options.images,
+          }),
+        ),
+      );
+      this.reservation = await this.core.billing.reserve({ record: this.record, candidates: this.candidates, maxCostNano });
+      if (this.record.stream) this.core.recorder.enqueue(toModelCallRow(this.record));
+    } catch (err) {
+      await this.fail(err);
+      throw err;
+    }
+  }
+
+  run<T>(attempt: (input: AttemptInput) => Promise<T>): Promise<AttemptResult<T>> {
+    return runWithFailover(this.core.failoverDeps, this.candidates, this.record, this.signal, attempt).then((r) => {
+      this.selected = r.candidate;
+      return r;
+    });
+  }
+
+  /** Call when the first byte goes to the client. */
+  markFirstByte(): void {
+    if (this.record.ttfb === null) this.record.ttfb = performance.now() - this.record.startedAt;
+  }
+
+  setUsage(usage: Partial<TokenUsage> & { images?: number }, estimated = false): void {
+    const u = this.record.usage;
+    if (usage.inputTokens !== undefined) u.inputTokens = usage.inputTokens;
+    if (usage.outputTokens !== undefined) u.outputTokens = usage.outputTokens;
+    if (usage.cacheReadTokens !== undefined) u.cacheReadTokens = usage.cacheReadTokens;
+    if (usage.cacheWriteTokens !== undefined) u.cacheWriteTokens = usage.cacheWriteTokens;
+    if (usage.images !== undefined) u.images = usage.images;
+    this.record.usageEstimated = estimated;
+  }
+
+  get hasUsage(): boolean {
+    return this.record.usage.inputTokens > 0 || this.record.usage.outputTokens > 0 || (this.record.usage.images ?? 0) > 0;
+  }
+
+  /** Settles a successful call; resolves once its row is durable. */
+  succeed(): Promise<void> {
+    return this.settle('success');
+  }
+
+  /** Settles a failed or aborted call (usage seen so far is still charged). */
+  fail(err: unknown): Promise<void> {
+    const aborted = err instanceof ClientAbortedError || this.signal.aborted;
+    if (!aborted) {
+      const app = err instanceof AppError ? err : null;
+      this.record.errorReason = redactSecrets(app ? app.message : err instanceof Error ? err.message : String(err)).slice(0, 1000);
+      this.record.errorCode = app ? (app.code ?? app.type) : 'server_error';
+    } else {
+      this.record.errorReason = 'The client closed the connection';
+      this.record.errorCode = 'client_closed_request';
+    }
+    return this.settle(aborted ? 'aborted' : 'failed');
+  }
+
+  private async settle(status: 'success' | 'failed' | 'aborted'): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    const r = this.record;
+    r.status = status;
+    r.duration = performance.now() - r.startedAt;
+    const rate = this.selected?.rate ?? this.candidates.find((c) => c.provider.id === r.providerId)?.rate;
+    r.creditsNano = computeCreditsNano(rate, r.usage);
+    try {
+      await this.core.billing.settle(r, this.reservation);
+    } catch (err) {
+      this.core.logger.error('settling credits failed', { err, modelCallId: r.id });
+    }
+    this.core.onSettled(r);
+    await this.core.recorder.commit(toModelCallRow(r));
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Same-wire pass-through for OpenAI-compatible upstreams: the client's OpenAI request goes upstream
+ * as it is (model renamed, usage requested), and the answer comes back parsed only where it must be
+ * (usage, errors). Faster than translating through the framework's message types.
+ */
+import { Agent, request } from 'undici';
+import { ProviderError } from '../../errors.js';
+import type { ProviderTarget } from '../../providers/types.js';
+
+export const passthroughAgent = new Agent({
+  keepAliveTimeout: 30_000,
+  keepAliveMaxTimeout: 600_000,
+  connections: 1024,
+  headersTimeout: 0,
+  bodyTimeout: 0,
+});
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH',
+  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
+]);
+
+export function classifyTransportError(err: unknown): ProviderError | unknown {
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+  if (e?.name === 'AbortError' || e?.code === 'UND_ERR_ABORTED') return err;
+  const code = e?.code ?? e?.cause?.code;
+  if (code && CONNECTION_CODES.has(code)) return new ProviderError(`connection failed (${code})`, { kind: 'connection', cause: err });
+  return err;
+}
+
+export function parseRetryAfter(value: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Number(v);
+  const date = Date.parse(v);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+/** The message of an upstream error body (OpenAI, Anthropic, Google shapes, or text). */
+export function upstreamErrorMessage(text: string): string {
+  try {
+    const body = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
+    if (typeof body.error === 'string') return body.error;
+    if (body.error?.message) return body.error.message;
+    if (body.message) return body.message;
+  } catch {
+    // not JSON
+  }
+  const plain = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return plain.slice(0, 300) || 'no error message';
+}
+
+export interface PassthroughRequest {
+  target: ProviderTarget;
+  upstreamModel: string;
+  body: Record<string, unknown>;
+  stream: boolean;
+  signal: AbortSignal;
+}
+
+export type PassthroughOpened =
+  | { kind: 'json'; json: Record<string, unknown> }
+  | { kind: 'stream'; iterator: AsyncIterator<Buffer>; first: Buffer | null };
+
+export async function openOpenAIPassthrough(p: PassthroughRequest): Promise<PassthroughOpened> {
+  if (!p.target.baseUrl) throw new ProviderError('the provider has no base URL', { kind: 'protocol' });
+  const payload: Record<string, unknown> = { ...p.body, model: p.upstreamModel };
+  if (p.stream) payload.stream_options = { ...((p.body.stream_options as object | null) ?? {}), include_usage: true };
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: p.stream ? 'text/event-stream' : 'application/json' };
+  const key = p.target.credential.api_key;
+  if (key) headers.authorization = `Bearer ${key}`;
+  let res;
+  try {
+    res = await request(`${p.target.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(payload),
+      signal: p.signal,
+      dispatcher: passthroughAgent,
+    });
+  } catch (err) {
+    throw classifyTransportError(err);
+  }
+  if (res.statusCode >= 400) {
+    let text = '';
+    try {
+      text = await res.body.text();
+    } catch {
+      // connection died while reading the error
+    }
+    throw new ProviderError(upstreamErrorMessage(text), {
+      kind: 'http',
+      status: res.statusCode,
+      retryAfter: parseRetryAfter(res.headers['retry-after']),
+    });
+  }
+  try {
+    if (!p.stream) return { kind: 'json', json: (await res.body.json()) as Record<string, unknown> };
+    const iterator = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const first = await iterator.next();
+    return { kind: 'stream', iterator, first: first.done ? null : first.value };
+  } catch (err) {
+    const classified = classifyTransportError(err);
+    if (classified instanceof ProviderError) throw classified;
+    if ((err as { name?: string })?.name === 'AbortError') throw err;
+    throw new ProviderError(`unreadable answer: ${(err as Error)?.message ?? err}`, { kind: 'protocol', cause: err });
+  }
+}

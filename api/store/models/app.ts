@@ -1,0 +1,24 @@
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+
+/** An application authorized to use the hub. */
+export class App extends Model<InferAttributes<App>, InferCreationAttributes<App>> {
+  declare id: string;
+  declare name: string;
+  declare did: string;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export function initApp(sequelize: Sequelize): typeof App {
+  App.init(
+    {
+      id: { type: DataTypes.STRING(64), primaryKey: true },
+      name: { type: DataTypes.STRING(200), allowNull: false },
+      did: { type: DataTypes.STRING(128), allowNull: false, unique: true },
+      createdAt: DataTypes.DATE,
+      updatedAt: DataTypes.DATE,
+    },
+    { sequelize, tableName: 'apps' },
+  );
+  return App;
+}

@@ -1,0 +1,25 @@
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+
+export type Role = 'admin' | 'member';
+
+export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
+  declare did: string;
+  declare name: string | null;
+  declare role: Role;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export function initUser(sequelize: Sequelize): typeof User {
+  User.init(
+    {
+      did: { type: DataTypes.STRING(128), primaryKey: true },
+      name: { type: DataTypes.STRING(200), allowNull: true },
+      role: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'member' },
+      createdAt: DataTypes.DATE,
+      updatedAt: DataTypes.DATE,
+    },
+    { sequelize, tableName: 'users' },
+  );
+  return User;
+}

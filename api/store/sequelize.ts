@@ -1,0 +1,69 @@
+/**
+ * Opens the database: SQLite (WAL, synchronous=NORMAL, busy_timeout) at <dataDir>/aikit.db by
+ * default, PostgreSQL when DATABASE_URL is set.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Sequelize } from 'sequelize';
+
+export interface DatabaseOptions {
+  sqlitePath: string;
+  databaseUrl?: string;
+  busyTimeoutMs?: number;
+  logging?: (sql: string) => void;
+}
+
+export const SQLITE_PRAGMAS = (busyTimeoutMs: number) => [
+  'PRAGMA journal_mode = WAL',
+  'PRAGMA synchronous = NORMAL',
+  `PRAGMA busy_timeout = ${busyTimeoutMs}`,
+  'PRAGMA foreign_keys = ON',
+];
+
+type SqliteDb = { run(sql: string, cb: (err: Error | null) => void): void };
+
+function runPragma(db: SqliteDb, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => db.run(sql, (err) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * Sequelize's SQLite dialect opens one connection per transaction and runs no connect hook, so the
+ * per-connection PRAGMAs are applied here on the first sight of every connection.
+ */
+function applyPragmasOnConnect(sequelize: Sequelize, busyTimeoutMs: number): void {
+  const manager = sequelize.connectionManager as unknown as {
+    getConnection(options?: unknown): Promise<SqliteDb>;
+  };
+  const original = manager.getConnection.bind(manager);
+  const prepared = new WeakSet<object>();
+  manager.getConnection = async (options?: unknown) => {
+    const connection = await original(options);
+    if (!prepared.has(connection)) {
+      prepared.add(connection);
+      for (const sql of SQLITE_PRAGMAS(busyTimeoutMs)) await runPragma(connection, sql);
+    }
+    return connection;
+  };
+}
+
+export function openDatabase(options: DatabaseOptions): Sequelize {
+  const logging = options.logging ?? false;
+  if (options.databaseUrl) {
+    return new Sequelize(options.databaseUrl, {
+      dialect: 'postgres',
+      logging,
+      pool: { max: 10, min: 0, idle: 10_000 },
+    });
+  }
+  fs.mkdirSync(path.dirname(options.sqlitePath), { recursive: true });
+  const sequelize = new Sequelize({
+    dialect: 'sqlite',
+    storage: options.sqlitePath,
+    logging,
+    // Numbers stored as BIGINT come back as JS numbers; our micro-unit amounts stay well inside 2^53.
+  });
+  applyPragmasOnConnect(sequelize, options.busyTimeoutMs ?? 5000);
+  return sequelize;
+}
+
+export const isPostgres = (sequelize: Sequelize): boolean => sequelize.getDialect() === 'postgres';

@@ -1,0 +1,54 @@
+/** Builds a real hub on a throw-away data directory (real SQLite file, real migrations). */
+import fs from 'node:fs';
+import path from 'node:path';
+import supertest from 'supertest';
+import { parseConfig, type Config } from '../../config.js';
+import { createHub, type Hub } from '../../hub.js';
+import { createLogger, type LogLevel } from '../../lib/logger.js';
+import { makeTempDir } from './temp-dir.js';
+
+export { makeTempDir };
+
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export interface TestHub {
+  hub: Hub;
+  config: Config;
+  dataDir: string;
+  request: ReturnType<typeof supertest>;
+  adminKey: string;
+  logLines: string[];
+  printed: string[];
+  close(): Promise<void>;
+}
+
+
+export async function startTestHub(env: Record<string, string | undefined> = {}, opts: { dataDir?: string; logLevel?: LogLevel } = {}): Promise<TestHub> {
+  const dataDir = opts.dataDir ?? makeTempDir();
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    AIGNE_HUB_DATA_DIR: dataDir,
+    AIGNE_HUB_ADMIN_KEY: TEST_ADMIN_KEY,
+    AIGNE_HUB_WEB_DIR: path.join(dataDir, 'no-web'),
+    ...env,
+  });
+  const logLines: string[] = [];
+  const printed: string[] = [];
+  const logger = createLogger({ level: opts.logLevel ?? 'info', write: (line) => logLines.push(line) });
+  const hub = await createHub(config, { logger, print: (line) => printed.push(line) });
+  return {
+    hub,
+    config,
+    dataDir,
+    request: supertest(hub.app),
+    adminKey: config.adminKey ?? '',
+    logLines,
+    printed,
+    async close() {
+      await hub.close();
+      if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
