@@ -55,7 +55,7 @@ export function Layout({ children }: { children: ReactNode }) {
           {t('app.title')}
         </Link>
       </header>
-      <nav id="main-nav" className="sidebar" aria-label="Main">
+      <nav id="main-nav" className="sidebar" aria-label={t('nav.main')}>
         <div className="sidebar-brand">
           <span className="brand-mark" aria-hidden="true">
             ◆

@@ -35,6 +35,7 @@ export const en = {
   'common.loadMore': 'Load more',
   'common.menu': 'Menu',
 
+  'nav.main': 'Main navigation',
   'nav.providers': 'Providers',
   'nav.rates': 'Model rates',
   'nav.usage': 'Usage',
