@@ -1,0 +1,55 @@
+import { BedrockChatModel } from '@aigne/bedrock';
+import { ProviderError } from '../../errors.js';
+import { createAigneChatAdapter } from '../shared/aigne-chat-adapter.js';
+import { intercept } from '../shared/intercept.js';
+import type { ProviderModule, ProviderTarget } from '../types.js';
+import { bedrockManifest } from './manifest.js';
+
+export const DEFAULT_BEDROCK_REGION = 'us-east-1';
+
+function accessKeyPair(target: ProviderTarget): { accessKeyId: string; secretAccessKey: string } {
+  const accessKeyId = target.credential.access_key_id;
+  const secretAccessKey = target.credential.secret_access_key;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new ProviderError(`${bedrockManifest.displayName}: no access key pair is configured`, { kind: 'http', status: 401 });
+  }
+  return { accessKeyId, secretAccessKey };
+}
+
+export function bedrockRegionOf(target: ProviderTarget): string {
+  const fromConfig = target.config?.region;
+  return target.region || (typeof fromConfig === 'string' && fromConfig) || DEFAULT_BEDROCK_REGION;
+}
+
+export const bedrockProvider: ProviderModule = {
+  manifest: bedrockManifest,
+  adapter: {
+    chat: createAigneChatAdapter({
+      manifest: bedrockManifest,
+      createModel: ({ req, target, signal }) => {
+        const credentials = accessKeyPair(target);
+        const region = bedrockRegionOf(target);
+        const model = new BedrockChatModel({
+          ...credentials,
+          region,
+          model: req.model,
+          clientOptions: {
+            region,
+            credentials,
+            maxAttempts: 1,
+            ...(target.baseUrl ? { endpoint: target.baseUrl } : {}),
+          },
+          retryOnError: false,
+        });
+        const inference: Record<string, unknown> = {};
+        if (req.maxTokens !== undefined) inference.maxTokens = req.maxTokens;
+        if (req.stop?.length) inference.stopSequences = req.stop;
+        intercept(model.client, 'send', (send) => (command: { input: { inferenceConfig?: object } }, options?: object) => {
+          command.input.inferenceConfig = { ...command.input.inferenceConfig, ...inference };
+          return send(command, { ...options, abortSignal: signal });
+        });
+        return model;
+      },
+    }),
+  },
+};

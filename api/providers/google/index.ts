@@ -1,0 +1,64 @@
+import { GeminiChatModel, GeminiImageModel } from '@aigne/gemini';
+import { createAigneChatAdapter } from '../shared/aigne-chat-adapter.js';
+import { createAigneImageAdapter } from '../shared/aigne-image-adapter.js';
+import { toProviderError } from '../shared/provider-error.js';
+import { requireApiKey, secretsOf } from '../shared/target.js';
+import type { ProviderAdapter, ProviderModule } from '../types.js';
+import { createGeminiClient, geminiClientOptions, interceptGeminiModels } from './gemini-client.js';
+import { googleManifest } from './manifest.js';
+
+/** Gemini reports no token usage for embeddings: estimated at 4 characters a token. */
+export function estimateGeminiEmbeddingTokens(input: string[]): number {
+  return input.reduce((n, text) => n + Math.ceil(text.length / 4), 0);
+}
+
+const embed: NonNullable<ProviderAdapter['embed']> = async (req, target, call) => {
+  const signal = call.timeoutMs ? AbortSignal.any([call.signal, AbortSignal.timeout(call.timeoutMs)]) : call.signal;
+  try {
+    const client = createGeminiClient(target, signal);
+    const res = await client.models.embedContent({
+      model: req.model,
+      contents: req.input,
+      config: req.dimensions ? { outputDimensionality: req.dimensions } : {},
+    });
+    return {
+      embeddings: (res.embeddings ?? []).map((e) => e.values ?? []),
+      usage: { inputTokens: estimateGeminiEmbeddingTokens(req.input), outputTokens: 0 },
+    };
+  } catch (err) {
+    throw toProviderError(err, { signal, secrets: secretsOf(target), provider: googleManifest.displayName });
+  }
+};
+
+export const googleProvider: ProviderModule = {
+  manifest: googleManifest,
+  adapter: {
+    chat: createAigneChatAdapter({
+      manifest: googleManifest,
+      createModel: ({ req, target, signal }) => {
+        const model = new GeminiChatModel({
+          apiKey: requireApiKey(target, googleManifest),
+          model: req.model,
+          clientOptions: geminiClientOptions(target),
+          retryOnError: false,
+        });
+        const config: Record<string, unknown> = {};
+        if (req.maxTokens !== undefined) config.maxOutputTokens = req.maxTokens;
+        if (req.stop?.length) config.stopSequences = req.stop;
+        interceptGeminiModels(model.googleClient, signal, config);
+        return model;
+      },
+    }),
+    embed,
+    image: createAigneImageAdapter({
+      manifest: googleManifest,
+      createModel: ({ req, target, signal }) => {
+        const model = new GeminiImageModel({ apiKey: requireApiKey(target, googleManifest), model: req.model });
+        // The class builds its client from the API key alone: hand it one bound to the target's URL and signal.
+        (model as unknown as { _client: unknown })._client = createGeminiClient(target, signal);
+        return model;
+      },
+      modelOptions: () => ({}),
+    }),
+  },
+};

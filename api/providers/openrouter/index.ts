@@ -1,0 +1,9 @@
+import { OpenRouterChatModel } from '@aigne/open-router';
+import { createOpenAIFamilyChat } from '../shared/openai-family.js';
+import type { ProviderModule } from '../types.js';
+import { openrouterManifest } from './manifest.js';
+
+export const openrouterProvider: ProviderModule = {
+  manifest: openrouterManifest,
+  adapter: { chat: createOpenAIFamilyChat({ manifest: openrouterManifest, chatModel: OpenRouterChatModel }) },
+};

@@ -1,0 +1,92 @@
+/**
+ * Providers that speak the OpenAI wire format (OpenAI, DeepSeek, xAI, OpenRouter, Ollama, Doubao,
+ * Poe, any OpenAI-compatible server): chat through the @aigne/<provider> class, embeddings through
+ * the `openai` client, images through OpenAIImageModel.
+ */
+import { OpenAIChatModel, type OpenAIChatModelOptions, OpenAIImageModel } from '@aigne/openai';
+import OpenAI from 'openai';
+import type { ProviderAdapter, ProviderManifest } from '../types.js';
+import { createAigneChatAdapter } from './aigne-chat-adapter.js';
+import { createAigneImageAdapter } from './aigne-image-adapter.js';
+import { openAIClientOptions, patchOpenAIClient } from './openai-client.js';
+import { toProviderError } from './provider-error.js';
+import { baseUrlOf, requireApiKey, secretsOf } from './target.js';
+
+export type OpenAIChatModelClass = new (options: OpenAIChatModelOptions) => OpenAIChatModel;
+
+export interface OpenAIFamilyOptions {
+  manifest: ProviderManifest;
+  /** The @aigne class for this provider (DeepSeekChatModel, XAIChatModel …). Default OpenAIChatModel. */
+  chatModel?: OpenAIChatModelClass;
+  /** Key sent when the credential has none (local servers such as Ollama or vLLM). */
+  placeholderApiKey?: string;
+  /** Body field for the output cap. OpenAI's own API wants `max_completion_tokens`; the others `max_tokens`. */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+}
+
+export function createOpenAIFamilyChat(o: OpenAIFamilyOptions): NonNullable<ProviderAdapter['chat']> {
+  const ModelClass = o.chatModel ?? OpenAIChatModel;
+  const maxTokensField = o.maxTokensField ?? 'max_tokens';
+  return createAigneChatAdapter({
+    manifest: o.manifest,
+    jsonObject: 'native',
+    passImageUrls: true,
+    createModel: ({ req, target, signal }) => {
+      const model = new ModelClass({
+        apiKey: requireApiKey(target, o.manifest, o.placeholderApiKey),
+        baseURL: baseUrlOf(target, o.manifest),
+        model: req.model,
+        clientOptions: { maxRetries: 0, organization: null, project: null, webhookSecret: null },
+        retryOnError: false,
+      });
+      const chatBody: Record<string, unknown> = {};
+      if (req.maxTokens !== undefined) chatBody[maxTokensField] = req.maxTokens;
+      if (req.stop?.length) chatBody.stop = req.stop;
+      if (req.responseFormat?.type === 'json_object') chatBody.response_format = { type: 'json_object' };
+      patchOpenAIClient(model.client, { signal, chatBody });
+      return model;
+    },
+  });
+}
+
+export function createOpenAIFamilyEmbed(o: OpenAIFamilyOptions): NonNullable<ProviderAdapter['embed']> {
+  return async (req, target, call) => {
+    const signal = call.timeoutMs ? AbortSignal.any([call.signal, AbortSignal.timeout(call.timeoutMs)]) : call.signal;
+    try {
+      const client = new OpenAI(openAIClientOptions(requireApiKey(target, o.manifest, o.placeholderApiKey), baseUrlOf(target, o.manifest)));
+      patchOpenAIClient(client, { signal });
+      const res = await client.embeddings.create({
+        model: req.model,
+        input: req.input,
+        ...(req.dimensions ? { dimensions: req.dimensions } : {}),
+      });
+      const data = [...res.data].sort((a, b) => a.index - b.index);
+      return {
+        embeddings: data.map((d) => d.embedding),
+        usage: { inputTokens: res.usage?.prompt_tokens ?? 0, outputTokens: 0 },
+      };
+    } catch (err) {
+      throw toProviderError(err, { signal, secrets: secretsOf(target), provider: o.manifest.displayName });
+    }
+  };
+}
+
+export function createOpenAIFamilyImage(o: OpenAIFamilyOptions): NonNullable<ProviderAdapter['image']> {
+  return createAigneImageAdapter({
+    manifest: o.manifest,
+    createModel: ({ req, target, signal }) => {
+      const model = new OpenAIImageModel({
+        apiKey: requireApiKey(target, o.manifest, o.placeholderApiKey),
+        baseURL: baseUrlOf(target, o.manifest),
+        model: req.model,
+        clientOptions: { maxRetries: 0, organization: null, project: null, webhookSecret: null },
+      });
+      const imageBody: Record<string, unknown> = {};
+      // gpt-image models always answer base64 and refuse the parameter.
+      if (req.responseFormat && !req.model.startsWith('gpt-image')) imageBody.response_format = req.responseFormat;
+      if (req.n !== undefined) imageBody.n = req.n;
+      patchOpenAIClient(model.client, { signal, imageBody });
+      return model;
+    },
+  });
+}
