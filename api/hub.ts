@@ -94,8 +94,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     async close() {
       if (closed) return;
       closed = true;
-      await gateway.close();
-      await sequelize.close();
+      try {
+        await gateway.close();
+      } catch (err) {
+        logger.error('flushing records at shutdown failed', { err });
+      }
+      await sequelize.close().catch(() => {});
     },
   };
 }

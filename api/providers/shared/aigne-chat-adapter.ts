@@ -78,6 +78,10 @@ export function createAigneChatAdapter(options: AigneChatAdapterOptions): NonNul
       if (controller.signal.aborted) throw controller.signal.reason;
       armIdle();
       const model = options.createModel({ req, target, signal: controller.signal });
+      // Most classes drop the `retryOnError: false` option (their constructors call super() bare), and
+      // @aigne/core then retries network errors 3 times, replaying the partial stream. Retries and
+      // failover are the gateway's decision.
+      model.retryOnError = undefined;
       const stream = await model.invoke(toAigneChatInput(req, inputOptions), { streaming: true });
 
       let sawText = false;

@@ -58,6 +58,7 @@ export function createAigneImageAdapter(options: AigneImageAdapterOptions): NonN
     try {
       if (signal.aborted) throw signal.reason;
       const model = options.createModel({ req, target, signal });
+      model.retryOnError = undefined; // retries are the gateway's decision
       const modelOptions: Record<string, unknown> = { model: req.model };
       if (options.modelOptions) Object.assign(modelOptions, options.modelOptions(req));
       else {
