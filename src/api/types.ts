@@ -42,6 +42,7 @@ export interface Credential {
   disabledReason?: string | null;
   lastUsedAt?: string | null;
   usageCount?: number;
+  failureCount?: number;
 }
 
 export interface Provider {
@@ -79,6 +80,8 @@ export interface UpdateCredentialInput {
   name?: string;
   credentialValue?: Record<string, string>;
   weight?: number;
+  /** false disables the credential by hand; true puts it back in rotation. */
+  enabled?: boolean;
 }
 
 export interface CredentialTestResult {
@@ -118,6 +121,8 @@ export interface AccessKey {
   createdAt: string;
   expiresAt?: string | null;
   lastUsedAt?: string | null;
+  /** Set once the key is revoked; revoked keys stay listed. */
+  revokedAt?: string | null;
 }
 
 export interface CreatedAccessKey extends AccessKey {

@@ -85,7 +85,7 @@ export function CredentialForm({ fields, credentialType, onSubmit, onCancel }: C
     event.preventDefault();
     const next = missingCredentialFields(usable, values);
     const weightNumber = Number(weight);
-    if (!/^\d+$/.test(weight.trim()) || weightNumber < 0 || weightNumber > 10_000) next.weight = t('credentials.weight');
+    if (!/^\d+$/.test(weight.trim()) || weightNumber < 1 || weightNumber > 10_000) next.weight = t('credentials.weightInvalid');
     setErrors(next);
     if (Object.keys(next).length > 0) return;
     setBusy(true);
@@ -128,7 +128,7 @@ export function CredentialForm({ fields, credentialType, onSubmit, onCancel }: C
           <span>{t('credentials.weight')}</span>
           <input
             type="number"
-            min={0}
+            min={1}
             max={10000}
             step={1}
             value={weight}
@@ -136,6 +136,7 @@ export function CredentialForm({ fields, credentialType, onSubmit, onCancel }: C
             aria-invalid={errors.weight ? true : undefined}
             data-testid="credential-form-weight"
           />
+          {errors.weight ? <small className="field-error">{errors.weight}</small> : null}
         </label>
       </div>
       <label className="checkbox">

@@ -21,6 +21,31 @@ const credentials: Credential[] = [
 afterEach(() => vi.unstubAllGlobals());
 
 describe('CredentialList', () => {
+  it('disables an active credential and re-enables a disabled one', async () => {
+    const onEnabledChange = vi.fn(async () => undefined);
+    render(
+      <CredentialList providerId="p1" credentials={[credentials[0]!, credentials[2]!]} onDelete={vi.fn()} onWeightChange={vi.fn()} onEnabledChange={onEnabledChange} />,
+    );
+    const [active, disabled] = screen.getAllByTestId('credential-toggle');
+    expect(active!.textContent).toBe('Disable');
+    expect(disabled!.textContent).toBe('Enable');
+    fireEvent.click(active!);
+    fireEvent.click(disabled!);
+    await waitFor(() => expect(onEnabledChange).toHaveBeenCalledTimes(2));
+    expect(onEnabledChange).toHaveBeenNthCalledWith(1, credentials[0], false);
+    expect(onEnabledChange).toHaveBeenNthCalledWith(2, credentials[2], true);
+  });
+
+  it('refuses a weight of zero', async () => {
+    const onWeightChange = vi.fn(async () => undefined);
+    render(<CredentialList providerId="p1" credentials={[credentials[0]!]} onDelete={vi.fn()} onWeightChange={onWeightChange} />);
+    fireEvent.click(screen.getByTestId('credential-weight'));
+    fireEvent.change(screen.getByTestId('credential-weight-input'), { target: { value: '0' } });
+    fireEvent.click(screen.getByTestId('credential-weight-save'));
+    expect(await screen.findByText('Weight must be a whole number from 1 to 10000.')).toBeTruthy();
+    expect(onWeightChange).not.toHaveBeenCalled();
+  });
+
   it('shows masked values and each status', () => {
     render(<CredentialList providerId="p1" credentials={credentials} onDelete={vi.fn()} onWeightChange={vi.fn()} />);
     const rows = screen.getAllByTestId('credential-row');

@@ -44,9 +44,11 @@ export interface CredentialListProps {
   credentials: Credential[];
   onDelete: (credential: Credential) => Promise<void>;
   onWeightChange: (credential: Credential, weight: number) => Promise<void>;
+  /** Disable a credential by hand, or put a disabled one back in rotation. */
+  onEnabledChange?: (credential: Credential, enabled: boolean) => Promise<void>;
 }
 
-export function CredentialList({ providerId, credentials, onDelete, onWeightChange }: CredentialListProps) {
+export function CredentialList({ providerId, credentials, onDelete, onWeightChange, onEnabledChange }: CredentialListProps) {
   if (credentials.length === 0) return <p className="muted small">{t('providers.noCredentials')}</p>;
   return (
     <div className="table-wrap">
@@ -70,6 +72,7 @@ export function CredentialList({ providerId, credentials, onDelete, onWeightChan
               credential={credential}
               onDelete={onDelete}
               onWeightChange={onWeightChange}
+              onEnabledChange={onEnabledChange}
             />
           ))}
         </tbody>
@@ -83,17 +86,33 @@ function CredentialRow({
   credential,
   onDelete,
   onWeightChange,
+  onEnabledChange,
 }: {
   providerId: string;
   credential: Credential;
   onDelete: CredentialListProps['onDelete'];
   onWeightChange: CredentialListProps['onWeightChange'];
+  onEnabledChange?: CredentialListProps['onEnabledChange'];
 }) {
   const [testing, setTesting] = useState(false);
   const [result, setResult] = useState<CredentialTestResult | null>(null);
   const [editing, setEditing] = useState(false);
   const [weight, setWeight] = useState(String(credential.weight ?? 100));
   const [error, setError] = useState<string | null>(null);
+  const [toggling, setToggling] = useState(false);
+
+  async function toggle() {
+    if (!onEnabledChange) return;
+    setToggling(true);
+    setError(null);
+    try {
+      await onEnabledChange(credential, credential.status === 'disabled');
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setToggling(false);
+    }
+  }
 
   async function runTest() {
     setTesting(true);
@@ -109,8 +128,8 @@ function CredentialRow({
 
   async function saveWeight() {
     const n = Number(weight);
-    if (!/^\d+$/.test(weight.trim()) || n > 10_000) {
-      setError(t('credentials.weight'));
+    if (!/^\d+$/.test(weight.trim()) || n < 1 || n > 10_000) {
+      setError(t('credentials.weightInvalid'));
       return;
     }
     setError(null);
@@ -135,7 +154,7 @@ function CredentialRow({
           <span className="inline-edit">
             <input
               type="number"
-              min={0}
+              min={1}
               max={10000}
               value={weight}
               onChange={(e) => setWeight(e.target.value)}
@@ -168,6 +187,17 @@ function CredentialRow({
           <button type="button" className="button" onClick={() => void runTest()} disabled={testing} data-testid="credential-test">
             {testing ? t('credentials.testing') : t('credentials.test')}
           </button>
+          {onEnabledChange ? (
+            <button
+              type="button"
+              className="button"
+              disabled={toggling}
+              onClick={() => void toggle()}
+              data-testid="credential-toggle"
+            >
+              {credential.status === 'disabled' ? t('credentials.enable') : t('credentials.disable')}
+            </button>
+          ) : null}
           <ConfirmButton
             label={t('common.delete')}
             question={t('common.confirmDelete', { name: credential.name })}

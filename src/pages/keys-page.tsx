@@ -6,6 +6,7 @@ import {
   listAccessKeys,
   listApps,
   revokeAccessKey,
+  type AccessKey,
   type App,
   type CreatedAccessKey,
   type Role,
@@ -17,6 +18,12 @@ import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../com
 import { useAsync, type AsyncState } from '../hooks/use-async';
 import { t } from '../i18n/en';
 import { dayBoundary, formatDateTime } from '../lib/format';
+
+export function keyStatus(key: AccessKey, now = Date.now()): 'active' | 'revoked' | 'expired' {
+  if (key.revokedAt) return 'revoked';
+  if (key.expiresAt && new Date(key.expiresAt).getTime() <= now) return 'expired';
+  return 'active';
+}
 
 export function KeysPage() {
   const apps = useAsync((signal) => listApps(signal), []);
@@ -142,45 +149,59 @@ function AccessKeysSection({ apps }: { apps: App[] }) {
               <tr>
                 <th>{t('common.name')}</th>
                 <th>{t('keys.role')}</th>
+                <th>{t('common.status')}</th>
                 <th>{t('keys.user')}</th>
                 <th>{t('keys.app')}</th>
                 <th>{t('common.createdAt')}</th>
+                <th>{t('keys.lastUsed')}</th>
                 <th>{t('keys.expires')}</th>
                 <th>{t('common.actions')}</th>
               </tr>
             </thead>
             <tbody>
-              {keys.data.map((key) => (
-                <tr key={key.id} data-testid="key-row" data-key-id={key.id} data-key-name={key.name}>
-                  <td>{key.name}</td>
-                  <td>
-                    <span className={`badge ${key.role === 'admin' ? 'badge-accent' : 'badge-muted'}`}>
-                      {key.role === 'admin' ? t('keys.role.admin') : t('keys.role.member')}
-                    </span>
-                  </td>
-                  <td className="truncate mono" title={key.userDid}>
-                    {key.userDid}
-                  </td>
-                  <td>{appName(key.appId)}</td>
-                  <td className="nowrap">{formatDateTime(key.createdAt)}</td>
-                  <td className="nowrap">{key.expiresAt ? formatDateTime(key.expiresAt) : t('keys.never')}</td>
-                  <td>
-                    <ConfirmButton
-                      label={t('keys.revoke')}
-                      question={t('keys.confirmRevoke', { name: key.name })}
-                      testId="key-revoke"
-                      onConfirm={async () => {
-                        try {
-                          await revokeAccessKey(key.id);
-                          keys.setData((list) => (list ?? []).filter((k) => k.id !== key.id));
-                        } catch (err) {
-                          setError(errorMessage(err));
-                        }
-                      }}
-                    />
-                  </td>
-                </tr>
-              ))}
+              {keys.data.map((key) => {
+                const status = keyStatus(key);
+                return (
+                  <tr key={key.id} data-testid="key-row" data-key-id={key.id} data-key-name={key.name} data-status={status}>
+                    <td>{key.name}</td>
+                    <td>
+                      <span className={`badge ${key.role === 'admin' ? 'badge-accent' : 'badge-muted'}`}>
+                        {key.role === 'admin' ? t('keys.role.admin') : t('keys.role.member')}
+                      </span>
+                    </td>
+                    <td>
+                      <span className={`badge ${status === 'active' ? 'badge-good' : 'badge-bad'}`} data-testid="key-status">
+                        {t(`keys.status.${status}`)}
+                      </span>
+                    </td>
+                    <td className="truncate mono" title={key.userDid}>
+                      {key.userDid}
+                    </td>
+                    <td>{appName(key.appId)}</td>
+                    <td className="nowrap">{formatDateTime(key.createdAt)}</td>
+                    <td className="nowrap">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : t('keys.never')}</td>
+                    <td className="nowrap">{key.expiresAt ? formatDateTime(key.expiresAt) : t('keys.never')}</td>
+                    <td>
+                      {status === 'revoked' ? null : (
+                        <ConfirmButton
+                          label={t('keys.revoke')}
+                          question={t('keys.confirmRevoke', { name: key.name })}
+                          testId="key-revoke"
+                          onConfirm={async () => {
+                            try {
+                              await revokeAccessKey(key.id);
+                              const revokedAt = new Date().toISOString();
+                              keys.setData((list) => (list ?? []).map((k) => (k.id === key.id ? { ...k, revokedAt } : k)));
+                            } catch (err) {
+                              setError(errorMessage(err));
+                            }
+                          }}
+                        />
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>

@@ -239,6 +239,10 @@ function ProviderCard({ provider, entry, onChanged }: { provider: Provider; entr
           await updateCredential(provider.id, credential.id, { weight });
           onChanged();
         }}
+        onEnabledChange={async (credential, enabled) => {
+          await updateCredential(provider.id, credential.id, { enabled });
+          onChanged();
+        }}
       />
     </article>
   );
