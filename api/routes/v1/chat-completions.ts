@@ -18,6 +18,8 @@ import { openOpenAIPassthrough, upstreamErrorMessage, type PassthroughOpened } f
 type Opened = { raw: PassthroughOpened } | { events: OpenedEvents };
 
 const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
+/** A chunk that carries usage (OpenAI sends `"usage":null` on the others when usage is asked for). */
+const USAGE_OBJECT = /"usage"\s*:\s*\{/;
 
 export function usageFromOpenAI(u: Record<string, unknown> | undefined) {
   if (!u) return undefined;
@@ -101,8 +103,9 @@ async function streamPassthrough(
       const parsed = JSON.parse(data) as { error?: unknown };
       if (parsed.error) throw new ProviderError(upstreamErrorMessage(data), { kind: 'protocol' });
     }
-    if (data.includes('"usage"')) {
+    if (USAGE_OBJECT.test(data)) {
       const obj = JSON.parse(data) as { usage?: Record<string, unknown> | null; choices?: unknown[]; model?: string };
+      if (obj.choices?.length) contentChunks += 1;
       if (obj.usage) {
         call.setUsage(usageFromOpenAI(obj.usage)!);
         sawUsage = true;
@@ -122,10 +125,16 @@ async function streamPassthrough(
   };
 
   let chunk: Buffer | null = opened.first;
-  while (chunk) {
-    for (const event of parser.push(decoder.decode(chunk, { stream: true }))) await handle(event.data);
-    const next = await opened.iterator.next();
-    chunk = next.done ? null : next.value;
+  try {
+    while (chunk) {
+      for (const event of parser.push(decoder.decode(chunk, { stream: true }))) await handle(event.data);
+      const next = await opened.iterator.next();
+      chunk = next.done ? null : next.value;
+    }
+  } catch (err) {
+    // Cut short (client gone, upstream reset): charge what was produced so far.
+    if (!sawUsage) call.setUsage({ inputTokens: inputEstimate, outputTokens: contentChunks }, true);
+    throw err;
   }
   if (!sawUsage) {
     call.setUsage({ inputTokens: inputEstimate, outputTokens: Math.max(0, contentChunks - 1) }, true);
@@ -140,17 +149,22 @@ async function streamEvents(call: ModelCall, res: Response, body: OpenAIChatRequ
   startSse(res);
   call.markFirstByte();
   let outputText = 0;
-  for await (const event of eventsOf(opened)) {
-    if (event.type === 'usage') {
-      call.setUsage(event.usage);
-      continue;
+  try {
+    for await (const event of eventsOf(opened)) {
+      if (event.type === 'usage') {
+        call.setUsage(event.usage);
+        continue;
+      }
+      if (event.type === 'text') outputText += event.text.length;
+      const chunk = writer.event(event);
+      if (chunk) {
+        const pending = writeWithBackpressure(res, sseData(chunk));
+        if (pending) await pending;
+      }
     }
-    if (event.type === 'text') outputText += event.text.length;
-    const chunk = writer.event(event);
-    if (chunk) {
-      const pending = writeWithBackpressure(res, sseData(chunk));
-      if (pending) await pending;
-    }
+  } catch (err) {
+    if (!call.hasUsage) call.setUsage({ inputTokens: inputEstimate, outputTokens: Math.ceil(outputText / 4) }, true);
+    throw err;
   }
   await writeWithBackpressure(res, sseData(writer.finish()));
   if (!call.hasUsage) call.setUsage({ inputTokens: inputEstimate, outputTokens: Math.ceil(outputText / 4) }, true);

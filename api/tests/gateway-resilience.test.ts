@@ -1,0 +1,169 @@
+/** Failover, cooldowns, faults mid-stream, client aborts, timeouts and bad input on /api/v1. */
+import http from 'node:http';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { addProvider, modelCallRow, modelCallRows, startGatewayHarness, waitFor, type GatewayHarness } from './helpers/gateway.js';
+import { bearer } from './helpers/hub.js';
+
+const KEY_A = 'sk-upstream-key-aaaaaaaaaaaa';
+const KEY_B = 'sk-upstream-key-bbbbbbbbbbbb';
+const DS_KEY = 'sk-deepseek-key-cccccccccccc';
+
+describe('gateway resilience', () => {
+  let h: GatewayHarness;
+  let openai: { id: string; credentialIds: string[] };
+  const chat = (body: Record<string, unknown>) => h.t.request.post('/api/v1/chat/completions').set(bearer(h.t.adminKey)).send({ messages: [{ role: 'user', content: 'hi there' }], ...body });
+
+  beforeAll(async () => {
+    h = await startGatewayHarness({ UPSTREAM_TIMEOUT_MS: '1500' });
+    openai = await addProvider(h.t, { name: 'openai', baseUrl: `${h.upstream.url}/v1`, keys: [KEY_A, KEY_B], rank: 1, rates: [{ model: 'shared-model' }, { model: 'gpt-4o-mini' }] });
+    await addProvider(h.t, { name: 'deepseek', baseUrl: `${h.upstream.url}/v1`, keys: [DS_KEY], rank: 2, rates: [{ model: 'shared-model' }] });
+  });
+  afterAll(() => h.close());
+  afterEach(async () => {
+    h.upstream.reset();
+    // Give every credential a clean slate for the next test.
+    for (const id of openai.credentialIds) await h.t.request.put(`/api/ai-providers/${openai.id}/credentials/${id}`).set(bearer(h.t.adminKey)).send({ enabled: true });
+  });
+
+  it('spreads calls over both credentials by weight', async () => {
+    for (let i = 0; i < 6; i++) expect((await chat({ model: 'openai/gpt-4o-mini' })).status).toBe(200);
+    const keys = h.upstream.requests.map((r) => r.apiKey);
+    expect(keys.filter((k) => k === KEY_A)).toHaveLength(3);
+    expect(keys.filter((k) => k === KEY_B)).toHaveLength(3);
+  });
+
+  it('fails over to the next credential on a 500, in one ModelCall row', async () => {
+    const before = (await modelCallRows(h.t)).length;
+    h.upstream.enqueue({ status: 500, match: { apiKey: KEY_A }, times: 5 });
+    for (let i = 0; i < 2; i++) {
+      const res = await chat({ model: 'openai/gpt-4o-mini' });
+      expect(res.status).toBe(200);
+      expect(res.body.choices[0].message.content).toBe('Echo: hi there');
+    }
+    const rows = await modelCallRows(h.t);
+    expect(rows.length).toBe(before + 2);
+    const keysTried = h.upstream.requests.map((r) => r.apiKey);
+    expect(keysTried.filter((k) => k === KEY_B).length).toBe(2);
+    expect(rows.slice(before).every((r) => r.status === 'success')).toBe(true);
+    expect(rows.slice(before).some((r) => r.attempts === 2)).toBe(true);
+  });
+
+  it('fails over to the next provider by rank when every credential fails', async () => {
+    h.upstream.enqueue({ status: 503, match: { apiKey: KEY_A } }, { status: 503, match: { apiKey: KEY_B } });
+    const res = await chat({ model: 'shared-model' });
+    expect(res.status).toBe(200);
+    const row = await modelCallRow(h.t, res.headers['x-aigne-hub-model-call-id']);
+    expect(row).toMatchObject({ status: 'success', attempts: 3 });
+    expect(h.upstream.requests.at(-1)!.apiKey).toBe(DS_KEY);
+  });
+
+  it('disables a credential the upstream refuses (401) and keeps serving with the other', async () => {
+    h.upstream.enqueue({ status: 401, match: { apiKey: KEY_A }, times: 10 });
+    for (let i = 0; i < 3; i++) expect((await chat({ model: 'openai/gpt-4o-mini' })).status).toBe(200);
+    const provider = (await h.t.request.get(`/api/ai-providers/${openai.id}`).set(bearer(h.t.adminKey))).body;
+    const a = provider.credentials.find((c: { id: string }) => c.id === openai.credentialIds[0]);
+    expect(a).toMatchObject({ status: 'disabled', disabledReason: expect.stringContaining('401') });
+    expect(h.upstream.requests.filter((r) => r.apiKey === KEY_A)).toHaveLength(1);
+    expect(JSON.stringify(provider)).not.toContain(KEY_A);
+  });
+
+  it('cools a credential down on 429, honouring Retry-After, then 503 with Retry-After when all are cooling', async () => {
+    h.upstream.enqueue({ status: 429, headers: { 'retry-after': '30' }, match: { apiKey: KEY_A } }, { status: 429, headers: { 'retry-after': '20' }, match: { apiKey: KEY_B } });
+    const exhausted = await chat({ model: 'openai/gpt-4o-mini' });
+    expect(exhausted.status).toBe(502);
+    expect(exhausted.body.error.type).toBe('upstream_error');
+    expect(exhausted.body.error.message).toMatch(/429/);
+    const cooling = await chat({ model: 'openai/gpt-4o-mini' });
+    expect(cooling.status).toBe(503);
+    expect(cooling.body.error.type).toBe('no_available_provider');
+    expect(Number(cooling.headers['retry-after'])).toBeGreaterThanOrEqual(19);
+    expect(Number(cooling.headers['retry-after'])).toBeLessThanOrEqual(30);
+    const view = (await h.t.request.get(`/api/ai-providers/${openai.id}`).set(bearer(h.t.adminKey))).body;
+    expect(view.credentials.map((c: { status: string }) => c.status)).toEqual(['cooldown', 'cooldown']);
+  });
+
+  it('cools down a credential that keeps failing with 5xx', async () => {
+    h.upstream.enqueue({ status: 502, body: '<html>bad gateway</html>', match: { apiKey: KEY_A }, times: 10 });
+    for (let i = 0; i < 6; i++) expect((await chat({ model: 'openai/gpt-4o-mini' })).status).toBe(200);
+    // After two consecutive failures the broken key stops costing every request a retry.
+    expect(h.upstream.requests.filter((r) => r.apiKey === KEY_A).length).toBe(2);
+  });
+
+  it('ends a stream that breaks mid-way with an error event, and records the failure', async () => {
+    h.upstream.enqueue({ reset: 'mid-stream', afterChunks: 2, match: { path: 'chat/completions' } });
+    const res = await chat({ model: 'openai/gpt-4o-mini', stream: true });
+    expect(res.status).toBe(200);
+    const events = res.text.split('\n\n').filter(Boolean);
+    const last = JSON.parse(events.at(-1)!.replace(/^data: /, ''));
+    expect(last.error).toMatchObject({ type: 'upstream_error', message: expect.any(String) });
+    expect(res.text).not.toContain('[DONE]');
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    const row = await modelCallRow(h.t, res.headers['x-aigne-hub-model-call-id']);
+    expect(row).toMatchObject({ status: 'failed', stream: 1 });
+    expect(row!.errorReason).toBeTruthy();
+  });
+
+  it('answers 504 when the upstream does not answer in time', async () => {
+    h.upstream.enqueue({ delayMs: 4000, times: 2 });
+    const res = await chat({ model: 'openai/gpt-4o-mini' });
+    expect(res.status).toBe(504);
+    expect(res.body.error.type).toBe('upstream_timeout');
+  });
+
+  it('aborts the upstream request when the client goes away, and records the call as aborted', async () => {
+    h.upstream.setDefaults({ chunkDelayMs: 200, chunks: 40 });
+    const url = new URL(`${h.url}/api/v1/chat/completions`);
+    const callId = await new Promise<string>((resolve, reject) => {
+      const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${h.t.adminKey}` } }, (res) => {
+        res.once('data', () => {
+          resolve(String(res.headers['x-aigne-hub-model-call-id']));
+          req.destroy();
+        });
+      });
+      req.on('error', () => {});
+      req.end(JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'long answer' }] }));
+      setTimeout(() => reject(new Error('no data')), 5000);
+    });
+    const upstreamReq = await waitFor(async () => h.upstream.requests.find((r) => r.aborted));
+    expect(upstreamReq.completed).toBe(false);
+    const row = await waitFor(async () => {
+      const r = await modelCallRow(h.t, callId);
+      return r && r.status !== 'processing' ? r : undefined;
+    });
+    expect(row.status).toBe("aborted");
+    expect(row.outputTokens).toBeGreaterThan(0);
+  });
+
+  it('answers bad input per API.md and leaves no ModelCall row for it', async () => {
+    const before = (await modelCallRows(h.t)).length;
+    const malformed = await h.t.request.post('/api/v1/chat/completions').set(bearer(h.t.adminKey)).set('Content-Type', 'application/json').send('{"model": "x", "messages": [');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.type).toBe('invalid_request_error');
+    const empty = await chat({ model: 'openai/gpt-4o-mini', messages: [] });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.message).toMatch(/messages/);
+    const wrongType = await chat({ model: 42 });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.error.param).toBe('model');
+    const badRole = await chat({ model: 'gpt-4o-mini', messages: [{ role: 'wizard', content: 'x' }] });
+    expect(badRole.status).toBe(400);
+    const huge = await chat({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(11 * 1024 * 1024) }] });
+    expect(huge.status).toBe(413);
+    expect((await modelCallRows(h.t)).length).toBe(before);
+    const unknown = await chat({ model: 'no-provider-serves-this' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatchObject({ type: 'model_not_found' });
+    // An accepted request that fails routing is still one row.
+    const rows = await modelCallRows(h.t);
+    expect(rows.length).toBe(before + 1);
+    expect(rows.at(-1)).toMatchObject({ status: 'failed', errorCode: 'model_not_found' });
+  });
+
+  it('never leaks upstream keys into errors or rows', async () => {
+    h.upstream.enqueue({ status: 400, body: { error: { message: `Incorrect API key provided: ${KEY_A}`, type: 'invalid_request_error' } }, times: 2 });
+    const res = await chat({ model: 'openai/gpt-4o-mini' });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).not.toContain(KEY_A);
+    expect(JSON.stringify(await modelCallRows(h.t))).not.toContain(KEY_A);
+  });
+});
