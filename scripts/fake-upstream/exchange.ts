@@ -96,12 +96,17 @@ export function sendStream(ex: Exchange, plan: StreamPlan): void {
       // Flush what was written, then reset the connection.
       res.write('', () => resetSocket(ex));
     } else if (after === 'error') {
-      res.end(plan.errorEvent!(fault!.status!));
+      // A separate network chunk, a moment later, as a server failing mid-answer sends it.
+      res.write('', () => setTimeout(() => res.end(plan.errorEvent!(fault!.status!)), 5));
     } else {
       res.end();
     }
   };
   const delay = ex.chunkDelayMs;
+  let closed = false;
+  res.once('close', () => {
+    closed = true;
+  });
   if (!delay) {
     if (after === 'end') {
       res.end(joinEvents(events));
@@ -113,7 +118,7 @@ export function sendStream(ex: Exchange, plan: StreamPlan): void {
   }
   let i = 0;
   const tick = () => {
-    if (res.destroyed || res.writableEnded) return;
+    if (closed || res.destroyed || res.writableEnded) return;
     if (i >= stopAt) {
       finish();
       return;

@@ -165,8 +165,9 @@ function generate(ex: Exchange, model: string, stream: boolean): void {
   sendStream(ex, { contentType: 'text/event-stream', events, errorEvent });
 }
 
+/** A mid-stream failure arrives as a bare JSON error object (what @google/genai checks each chunk for). */
 function errorEvent(status: number): string {
-  return `data: ${JSON.stringify(providerErrorObject('gemini', status))}\r\n\r\n`;
+  return JSON.stringify(providerErrorObject('gemini', status));
 }
 
 function embed(ex: Exchange, batch: boolean): void {

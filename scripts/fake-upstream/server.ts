@@ -240,7 +240,8 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
       if (requests.length > limit) requests.splice(0, requests.length - limit);
       const r = record;
       res.once('close', () => {
-        if (res.writableFinished) r.completed = true;
+        // writableEnded: we called end(); writableFinished alone is also true for an HTTP/2 stream reset by the client.
+        if (res.writableEnded && res.writableFinished) r.completed = true;
         else if (!r.reset) r.aborted = true;
         notify(r);
       });

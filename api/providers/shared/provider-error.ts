@@ -62,6 +62,14 @@ function chain(err: unknown): Loose[] {
   return out;
 }
 
+/** The error's class name: SDK errors do not always set `name`. */
+function nameOf(e: Loose): string {
+  const name = typeof e.name === 'string' ? e.name : '';
+  if (name && name !== 'Error') return name;
+  const ctor = e.constructor?.name;
+  return typeof ctor === 'string' ? ctor : name;
+}
+
 function headerOf(headers: unknown, name: string): string | undefined {
   if (!isObject(headers)) return undefined;
   if (typeof headers.get === 'function') return headers.get(name) ?? undefined;
@@ -189,21 +197,21 @@ export function toProviderError(err: unknown, ctx: ProviderErrorContext = {}): P
   }
 
   for (const link of links) {
-    const name = String(link.name ?? '');
+    const name = nameOf(link);
     const code = String(link.code ?? '');
     if (name === 'APIConnectionTimeoutError' || name === 'TimeoutError' || TIMEOUT_CODES.has(code)) {
       return make('timeout', String(link.message ?? 'timed out'), ctx, err);
     }
   }
   for (const link of links) {
-    const name = String(link.name ?? '');
+    const name = nameOf(link);
     if (name === 'APIUserAbortError' || name === 'AbortError') {
       // Not our signal: the SDK's own deadline fired.
       return make('timeout', 'the request was aborted before it completed', ctx, err);
     }
   }
   for (const link of links) {
-    const name = String(link.name ?? '');
+    const name = nameOf(link);
     const code = String(link.code ?? '');
     const message = String(link.message ?? '');
     if (
