@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { embeddingFor, startFakeUpstream, type FakeUpstream } from '../../../scripts/fake-upstream/index.js';
 import { ProviderError } from '../../errors.js';
@@ -50,6 +53,24 @@ describe('google (Gemini) adapter: chat', () => {
     );
     expect(out.toolCalls[0]!.function).toEqual({ name: 'get_weather', arguments: { city: 'Rome' } });
     expect(up.requests[0]!.body).toMatchObject({ toolConfig: { functionCallingConfig: { mode: 'ANY' } } });
+  });
+
+  it('sends inline images inline, without leaving temp files behind', async () => {
+    const marker = Buffer.from(`inline-image-${Date.now()}-${Math.random()}`).toString('base64');
+    const filesWithMarker = () =>
+      readdirSync(tmpdir())
+        .map((d) => join(tmpdir(), d))
+        .filter((d) => statSync(d).isDirectory() && /[0-9a-f]{8}-[0-9a-f]{4}-7/.test(d))
+        .flatMap((d) => readdirSync(d).map((f) => join(d, f)))
+        .filter((f) => readFileSync(f).toString('base64') === marker);
+    await collectChat(
+      chat!({ model: 'gemini-2.0-flash', messages: [{ role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'file', data: marker, mimeType: 'image/png' }] }] }, target, {
+        signal: signal(),
+      }),
+    );
+    const parts = (up.requests[0]!.body as { contents: { parts: unknown[] }[] }).contents[0]!.parts;
+    expect(parts[1]).toEqual({ inlineData: { data: marker, mimeType: 'image/png' } });
+    expect(filesWithMarker()).toEqual([]);
   });
 
   it('returns json for json_object (JSON MIME type)', async () => {

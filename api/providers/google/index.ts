@@ -1,11 +1,15 @@
 import { GeminiChatModel, GeminiImageModel } from '@aigne/gemini';
 import { createAigneChatAdapter } from '../shared/aigne-chat-adapter.js';
 import { createAigneImageAdapter } from '../shared/aigne-image-adapter.js';
+import { intercept } from '../shared/intercept.js';
 import { toProviderError } from '../shared/provider-error.js';
 import { requireApiKey, secretsOf } from '../shared/target.js';
 import type { ProviderAdapter, ProviderModule } from '../types.js';
 import { createGeminiClient, geminiClientOptions, interceptGeminiModels } from './gemini-client.js';
 import { googleManifest } from './manifest.js';
+
+/** Inline data above this size goes through the Files API (GeminiChatModel's own threshold). */
+const GEMINI_UPLOAD_THRESHOLD_BYTES = 20 * 1024 * 1024;
 
 /** Gemini reports no token usage for embeddings: estimated at 4 characters a token. */
 export function estimateGeminiEmbeddingTokens(input: string[]): number {
@@ -46,6 +50,11 @@ export const googleProvider: ProviderModule = {
         if (req.maxTokens !== undefined) config.maxOutputTokens = req.maxTokens;
         if (req.stop?.length) config.stopSequences = req.stop;
         interceptGeminiModels(model.googleClient, signal, config);
+        // The class writes every inline file to a temp file it never removes, only to learn whether it
+        // exceeds the upload threshold. Below it, the part is sent inline without touching the disk.
+        intercept(model, 'buildVideoContentParts', (build) => async (item: { data?: string }) =>
+          typeof item.data === 'string' && item.data.length * 0.75 > GEMINI_UPLOAD_THRESHOLD_BYTES ? build(item) : undefined,
+        );
         return model;
       },
     }),
