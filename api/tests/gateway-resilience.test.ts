@@ -167,3 +167,38 @@ describe('gateway resilience', () => {
     expect(JSON.stringify(await modelCallRows(h.t))).not.toContain(KEY_A);
   });
 });
+
+describe('image URLs', () => {
+  let h: GatewayHarness;
+  beforeAll(async () => {
+    h = await startGatewayHarness();
+    await addProvider(h.t, { name: 'google', baseUrl: h.upstream.url, keys: ['gemini-key-000000000000'] });
+  });
+  afterAll(() => h.close());
+
+  it('refuses image URLs on the private network instead of fetching them', async () => {
+    const res = await h.t.request
+      .post('/api/v1/chat/completions')
+      .set(bearer(h.t.adminKey))
+      .send({ model: 'google/gemini-2.5-flash', messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image_url', image_url: { url: 'http://169.254.169.254/latest/meta-data' } }] }] });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_image_url');
+    expect(h.upstream.requests).toHaveLength(0);
+    const v2 = await h.t.request
+      .post('/api/v2/chat')
+      .set(bearer(h.t.adminKey))
+      .send({ agent: '$CHAT_MODEL', input: { messages: [{ role: 'user', content: [{ type: 'url', url: 'http://127.0.0.1:22/' }] }], modelOptions: { model: 'google/gemini-2.5-flash' } } });
+    expect(v2.status).toBe(400);
+  });
+
+  it('passes inline (data:) images to the provider', async () => {
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const res = await h.t.request
+      .post('/api/v1/chat/completions')
+      .set(bearer(h.t.adminKey))
+      .send({ model: 'google/gemini-2.5-flash', messages: [{ role: 'user', content: [{ type: 'text', text: 'describe' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } }] }] });
+    expect(res.status).toBe(200);
+    const upstream = h.upstream.requests.at(-1)!.body as { contents: { parts: { inlineData?: { data: string } }[] }[] };
+    expect(JSON.stringify(upstream.contents)).toContain(png);
+  });
+});

@@ -8,8 +8,10 @@ import {
   estimateTokens,
   fromOpenAIChatRequest,
   OpenAIChunkWriter,
+  openAIImageUrls,
   type OpenAIChatRequest,
 } from '../../services/formats/openai-chat.js';
+import { assertFetchableImageUrls } from '../../services/formats/image-urls.js';
 import { eventsOf, openChatEvents, type OpenedEvents } from '../../services/gateway/chat-events.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
 import type { ModelCall } from '../../services/gateway/model-call.js';
@@ -35,6 +37,8 @@ export function chatCompletionsHandler(gateway: Gateway) {
   return async (req: Request, res: Response) => {
     const body = req.body as OpenAIChatRequest;
     const stream = Boolean(body.stream);
+    const imageUrls = openAIImageUrls(body);
+    if (imageUrls.length) await assertFetchableImageUrls(imageUrls);
     const inputEstimate = estimateTokens(body.messages);
     const call = await gateway.begin(req, res, {
       model: body.model,

@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { sseData, startSse, writeWithBackpressure } from '../../lib/sse.js';
 import { finishWithError } from '../../middlewares/stream-errors.js';
-import { aigneChatInputSchema, fromAigneChatInput } from '../../services/formats/aigne-chat.js';
+import { aigneChatInputSchema, aigneImageUrls, fromAigneChatInput } from '../../services/formats/aigne-chat.js';
+import { assertFetchableImageUrls } from '../../services/formats/image-urls.js';
 import { ChatAccumulator, estimateTokens } from '../../services/formats/openai-chat.js';
 import { eventsOf, openChatEvents } from '../../services/gateway/chat-events.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
@@ -26,6 +27,8 @@ export function hubChatCompletionsHandler(gateway: Gateway) {
   return async (req: Request, res: Response) => {
     const body = req.body as z.infer<typeof hubChatSchema>;
     const stream = Boolean(body.stream) || String(req.headers.accept ?? '').includes('text/event-stream');
+    const imageUrls = aigneImageUrls(body.messages);
+    if (imageUrls.length) await assertFetchableImageUrls(imageUrls);
     const inputEstimate = estimateTokens(body.messages);
     const input = {
       messages: body.messages,

@@ -5,7 +5,8 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { BadRequestError } from '../../errors.js';
 import { describeZodError } from '../../middlewares/validate.js';
-import { aigneChatInputSchema, fromAigneChatInput } from '../../services/formats/aigne-chat.js';
+import { aigneChatInputSchema, aigneImageUrls, fromAigneChatInput } from '../../services/formats/aigne-chat.js';
+import { assertFetchableImageUrls } from '../../services/formats/image-urls.js';
 import { estimateTokens } from '../../services/formats/openai-chat.js';
 import { openChatEvents } from '../../services/gateway/chat-events.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
@@ -27,6 +28,8 @@ export function aigneChatHandler(gateway: Gateway, defaultModel?: string) {
     const { input, options } = parsed.data;
     const model = input.modelOptions?.model ?? defaultModel;
     if (!model) throw new BadRequestError('input.modelOptions.model is required');
+    const imageUrls = aigneImageUrls(input.messages);
+    if (imageUrls.length) await assertFetchableImageUrls(imageUrls);
     const streaming = Boolean(options?.streaming);
     const inputEstimate = estimateTokens(input.messages);
     const call = await gateway.begin(req, res, {

@@ -99,3 +99,8 @@ export function toAigneChunk(e: ChatEvent, clientModel: string): object | null {
       return { delta: { json: { model: clientModel } } };
   }
 }
+
+/** URL parts of AIGNE messages. */
+export function aigneImageUrls(messages: AigneChatInput['messages']): string[] {
+  return messages.flatMap((m) => (Array.isArray(m.content) ? m.content.filter((p) => p.type === 'url' && p.url).map((p) => p.url!) : []));
+}

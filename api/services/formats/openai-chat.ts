@@ -250,3 +250,18 @@ export function estimateTokens(value: unknown): number {
   const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
   return Math.ceil(text.length / 4);
 }
+
+/** Image URLs (not data: URLs) a request asks the model to look at. */
+export function openAIImageUrls(body: OpenAIChatRequest): string[] {
+  const urls: string[] = [];
+  for (const m of body.messages) {
+    if (!Array.isArray(m.content)) continue;
+    for (const p of m.content) {
+      if (p.type !== 'image_url') continue;
+      const img = (p as { image_url: string | { url: string } }).image_url;
+      const url = typeof img === 'string' ? img : img.url;
+      if (!url.startsWith('data:')) urls.push(url);
+    }
+  }
+  return urls;
+}
