@@ -33,8 +33,8 @@ describe('AIGNEHubChatModel against /api/v2/chat', () => {
     const stream = await model('anthropic/claude-sonnet-4-5').invoke({ messages: [{ role: 'user', content: 'stream through anthropic' }] }, { streaming: true });
     let text = '';
     let usage: unknown;
-    for await (const chunk of stream) {
-      const delta = (chunk as { delta?: { text?: { text?: string }; json?: { usage?: unknown } } }).delta;
+    for await (const chunk of stream as unknown as AsyncIterable<{ delta?: { text?: { text?: string }; json?: { usage?: unknown } } }>) {
+      const delta = chunk.delta;
       if (delta?.text?.text) text += delta.text.text;
       if (delta?.json?.usage) usage = delta.json.usage;
     }
