@@ -16,6 +16,10 @@ export interface Config {
   readonly adminKey?: string;
   readonly creditBillingEnabled: boolean;
   readonly newUserCreditGrant: string;
+  /** Where users top up credits (sent as `link` with 402). */
+  readonly creditTopUpLink?: string;
+  /** How long a credit reservation may stay open before it is released (crash recovery). */
+  readonly creditReservationTtlMs: number;
   readonly maxBodySize: number;
   readonly upstreamTimeoutMs: number;
   readonly metricsToken?: string;
@@ -95,6 +99,11 @@ const schema = z.object({
     .optional()
     .default('0')
     .refine((v) => /^\d+(\.\d+)?$/.test(v.trim()), 'must be a non-negative decimal number'),
+  CREDIT_TOPUP_LINK: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^https?:\/\/\S+$/.test(v.trim()), 'must be an http(s) URL'),
+  CREDIT_RESERVATION_TTL_MS: int(0, 0, 86_400_000),
   MAX_BODY_SIZE: z
     .string()
     .optional()
@@ -141,6 +150,11 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  // A reservation must outlive any call that can still settle it: well above the upstream timeout.
+  const reservationTtlMs = e.CREDIT_RESERVATION_TTL_MS || Math.max(15 * 60_000, 3 * e.UPSTREAM_TIMEOUT_MS);
+  if (reservationTtlMs <= e.UPSTREAM_TIMEOUT_MS) {
+    throw new ConfigError([`CREDIT_RESERVATION_TTL_MS: must be above UPSTREAM_TIMEOUT_MS (${e.UPSTREAM_TIMEOUT_MS}), got ${reservationTtlMs}`]);
+  }
   const cwd = options.cwd ?? process.cwd();
   const dataDir = path.resolve(cwd, e.AIGNE_HUB_DATA_DIR || e.BLOCKLET_DATA_DIR || './data');
   const blockletEnabled = Boolean(
@@ -157,6 +171,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     adminKey: e.AIGNE_HUB_ADMIN_KEY || undefined,
     creditBillingEnabled: e.CREDIT_BASED_BILLING_ENABLED,
     newUserCreditGrant: e.NEW_USER_CREDIT_GRANT.trim(),
+    creditTopUpLink: e.CREDIT_TOPUP_LINK?.trim() || undefined,
+    creditReservationTtlMs: reservationTtlMs,
     maxBodySize: e.MAX_BODY_SIZE,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN || undefined,

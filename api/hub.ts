@@ -7,8 +7,13 @@ import type { Sequelize } from 'sequelize';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { creditRouters } from './routes/credits.js';
 import { gatewayRouters } from './routes/gateway-routes.js';
-import { noBilling } from './services/billing/hooks.js';
+import { modelCallRoutes } from './routes/model-calls.js';
+import { usageRoutes } from './routes/usage.js';
+import type { BillingBackend } from './services/billing/backend.js';
+import { setupBilling } from './services/billing/index.js';
+import type { PaymentKitClient } from './services/billing/payment-kit/client.js';
 import { createCallRecorder } from './services/call-recorder.js';
 import { createCredentialValidator } from './services/credential-check.js';
 import { createGateway, type Gateway } from './services/gateway/gateway.js';
@@ -26,6 +31,7 @@ export interface Hub {
   sequelize: Sequelize;
   services: Services;
   gateway: Gateway;
+  billing: BillingBackend;
   /** Flushes pending records and closes the database. */
   close(): Promise<void>;
 }
@@ -34,6 +40,8 @@ export interface HubOptions {
   logger?: Logger;
   /** Where the generated admin key is announced (stdout by default). */
   print?: (line: string) => void;
+  /** Payment Kit client to bill through instead of the one detected inside Blocklet Server. */
+  paymentKit?: PaymentKitClient;
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
@@ -63,11 +71,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     routing.invalidate();
   });
   const recorder = createCallRecorder(models, logger);
+  const billing = await setupBilling({ config, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
   const gateway = createGateway({
     models,
     routing,
     recorder,
-    billing: noBilling,
+    billing: billing.backend,
     logger,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     recheckCredential: async (providerId, credentialId) => (await services.providerAdmin.testCredential(providerId, credentialId)).ok,
@@ -82,7 +91,13 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     blockletAuth = await createBlockletAuthenticator();
   }
 
-  const app = createApp({ config, logger, services, blockletAuth, apiRouters: gatewayRouters(gateway) });
+  const apiRouters = [
+    ...gatewayRouters(gateway),
+    ...creditRouters({ billing: billing.backend, users: services.users }),
+    { path: '/api/usage', router: usageRoutes({ sequelize }) },
+    { path: '/api/model-calls', router: modelCallRoutes({ models }) },
+  ];
+  const app = createApp({ config, logger, services, blockletAuth, apiRouters });
   let closed = false;
   return {
     app,
@@ -91,6 +106,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     sequelize,
     services,
     gateway,
+    billing: billing.backend,
     async close() {
       if (closed) return;
       closed = true;
@@ -99,6 +115,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       } catch (err) {
         logger.error('flushing records at shutdown failed', { err });
       }
+      await billing.close().catch((err) => logger.error('closing billing failed', { err }));
       await sequelize.close().catch(() => {});
     },
   };

@@ -4,11 +4,16 @@ import { initAiCredential, AiCredential } from './ai-credential.js';
 import { initAiModelRate, AiModelRate } from './ai-model-rate.js';
 import { initAiProvider, AiProvider } from './ai-provider.js';
 import { initApp, App } from './app.js';
+import { initCreditAccount, CreditAccount } from './credit-account.js';
+import { initCreditGrant, CreditGrant } from './credit-grant.js';
+import { initCreditReservation, CreditReservation } from './credit-reservation.js';
+import { initCreditTransaction, CreditTransaction } from './credit-transaction.js';
+import { initMeterReport, MeterReport } from './meter-report.js';
 import { initModelCall, ModelCall } from './model-call.js';
 import { initUsage, Usage } from './usage.js';
 import { initUser, User } from './user.js';
 
-export { AccessKey, AiCredential, AiModelRate, AiProvider, App, ModelCall, Usage, User };
+export { AccessKey, AiCredential, AiModelRate, AiProvider, App, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, Usage, User };
 
 export interface Models {
   User: typeof User;
@@ -19,6 +24,11 @@ export interface Models {
   AiModelRate: typeof AiModelRate;
   ModelCall: typeof ModelCall;
   Usage: typeof Usage;
+  CreditAccount: typeof CreditAccount;
+  CreditGrant: typeof CreditGrant;
+  CreditTransaction: typeof CreditTransaction;
+  CreditReservation: typeof CreditReservation;
+  MeterReport: typeof MeterReport;
 }
 
 /** Binds every model to `sequelize`. Models are classes, so one process serves one database. */
@@ -32,5 +42,10 @@ export function initModels(sequelize: Sequelize): Models {
     AiModelRate: initAiModelRate(sequelize),
     ModelCall: initModelCall(sequelize),
     Usage: initUsage(sequelize),
+    CreditAccount: initCreditAccount(sequelize),
+    CreditGrant: initCreditGrant(sequelize),
+    CreditTransaction: initCreditTransaction(sequelize),
+    CreditReservation: initCreditReservation(sequelize),
+    MeterReport: initMeterReport(sequelize),
   };
 }

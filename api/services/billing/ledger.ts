@@ -1,0 +1,276 @@
+/**
+ * The embedded credit ledger: grants (optionally expiring), charges, refunds and expiries as
+ * append-only rows; a user's balance is their sum, cached in credit_accounts by the same
+ * transaction that appends each row. Charges consume the soonest-expiring grants first, so an
+ * expiry forfeits only what was left of that grant.
+ */
+import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { ConflictError, NotFoundError } from '../../errors.js';
+import { nanoToCredits } from '../../lib/decimal.js';
+import { newId } from '../../lib/ids.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Models } from '../../store/models/index.js';
+import type { CreditTransaction, CreditTransactionType } from '../../store/models/credit-transaction.js';
+import { CreditAccounts, toNano } from './accounts.js';
+import type { BillingBackend, GrantView, TransactionView } from './backend.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { insufficientCredits } from './insufficient.js';
+
+export interface LedgerOptions {
+  sequelize: Sequelize;
+  models: Models;
+  logger: Logger;
+  /** CREDIT_BASED_BILLING_ENABLED: reserve and charge; otherwise calls are only recorded. */
+  enabled: boolean;
+  reservationTtlMs: number;
+  topUpLink?: string;
+}
+
+const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+export function toTransactionView(row: CreditTransaction): TransactionView {
+  return {
+    id: row.id,
+    type: row.type,
+    amount: nanoToCredits(toNano(row.amountNano)),
+    balance: nanoToCredits(toNano(row.balanceAfterNano)),
+    reason: row.reason,
+    modelCallId: row.modelCallId,
+    grantId: row.grantId,
+    createdAt: new Date(row.createdAt).toISOString(),
+  };
+}
+
+export function createLedgerBilling(options: LedgerOptions): BillingBackend & { accounts: CreditAccounts; expireGrants(now?: Date): Promise<number> } {
+  const { sequelize, models, logger } = options;
+  const accounts = new CreditAccounts(sequelize);
+  const forUpdate = () => (accounts.isPostgres ? ' FOR UPDATE' : '');
+
+  const append = async (
+    t: Transaction,
+    entry: { userDid: string; type: CreditTransactionType; amountNano: number; balanceAfterNano: number; reason?: string | null; modelCallId?: string | null; grantId?: string | null; createdAt?: Date },
+  ) => {
+    const row = {
+      id: newId(),
+      userDid: entry.userDid,
+      type: entry.type,
+      amountNano: entry.amountNano,
+      balanceAfterNano: entry.balanceAfterNano,
+      reason: entry.reason ?? null,
+      modelCallId: entry.modelCallId ?? null,
+      grantId: entry.grantId ?? null,
+      createdAt: entry.createdAt ?? new Date(),
+    };
+    await sequelize.query(
+      `INSERT INTO credit_transactions ("id", "userDid", "type", "amountNano", "balanceAfterNano", "reason", "modelCallId", "grantId", "createdAt")
+       VALUES (:id, :userDid, :type, :amountNano, :balanceAfterNano, :reason, :modelCallId, :grantId, :createdAt)`,
+      { replacements: row, transaction: t },
+    );
+    return row;
+  };
+
+  /** Takes `amountNano` from the user's unexpired expiring grants, soonest expiry first. */
+  const consumeExpiringGrants = async (t: Transaction, userDid: string, amountNano: number) => {
+    const grants = await accounts.select<{ id: string; remainingNano: unknown }>(
+      `SELECT "id", "remainingNano" FROM credit_grants
+       WHERE "userDid" = :userDid AND "expiresAt" IS NOT NULL AND "expiredAt" IS NULL AND "remainingNano" > 0
+       ORDER BY "expiresAt", "id"${forUpdate()}`,
+      { userDid },
+      t,
+    );
+    let left = amountNano;
+    const now = new Date();
+    for (const g of grants) {
+      if (left <= 0) break;
+      const take = Math.min(left, toNano(g.remainingNano));
+      await sequelize.query(`UPDATE credit_grants SET "remainingNano" = "remainingNano" - :take, "updatedAt" = :now WHERE "id" = :id`, {
+        replacements: { take, now, id: g.id },
+        transaction: t,
+      });
+      left -= take;
+    }
+  };
+
+  const expireGrants = async (now = new Date(), userDid?: string): Promise<number> => {
+    const due = await accounts.select<{ id: string; userDid: string }>(
+      `SELECT "id", "userDid" FROM credit_grants WHERE "expiresAt" <= :now AND "expiredAt" IS NULL${userDid ? ` AND "userDid" = :userDid` : ''} ORDER BY "expiresAt" LIMIT 500`,
+      { now, userDid },
+    );
+    let expired = 0;
+    for (const g of due) {
+      await accounts.transaction(async (t) => {
+        const [row] = await accounts.select<{ remainingNano: unknown }>(
+          `SELECT "remainingNano" FROM credit_grants WHERE "id" = :id AND "expiredAt" IS NULL${forUpdate()}`,
+          { id: g.id },
+          t,
+        );
+        if (!row) return;
+        const remaining = toNano(row.remainingNano);
+        await sequelize.query(`UPDATE credit_grants SET "expiredAt" = :now, "remainingNano" = 0, "updatedAt" = :now WHERE "id" = :id`, {
+          replacements: { now, id: g.id },
+          transaction: t,
+        });
+        if (remaining > 0) {
+          const after = await accounts.adjust(t, g.userDid, { balanceNano: -remaining });
+          await append(t, { userDid: g.userDid, type: 'expire', amountNano: -remaining, balanceAfterNano: after.balanceNano, reason: 'Grant expired', grantId: g.id, createdAt: now });
+        }
+        expired += 1;
+      });
+    }
+    return expired;
+  };
+
+  /** Cached balances must equal the ledger; a difference is logged and repaired from the ledger. */
+  const verifyBalances = async () => {
+    const drift = await accounts.select<{ userDid: string; cached: unknown; actual: unknown }>(
+      `SELECT a."userDid" AS "userDid", a."balanceNano" AS "cached", COALESCE(SUM(t."amountNano"), 0) AS "actual"
+       FROM credit_accounts a LEFT JOIN credit_transactions t ON t."userDid" = a."userDid"
+       GROUP BY a."userDid", a."balanceNano"
+       HAVING a."balanceNano" <> COALESCE(SUM(t."amountNano"), 0)`,
+      {},
+    );
+    for (const d of drift) {
+      logger.warn('credit balance differed from the ledger; repaired', { userDid: d.userDid, cached: toNano(d.cached), ledger: toNano(d.actual) });
+      await sequelize.query(`UPDATE credit_accounts SET "balanceNano" = :actual WHERE "userDid" = :userDid`, {
+        replacements: { actual: toNano(d.actual), userDid: d.userDid },
+      });
+    }
+  };
+
+  return {
+    kind: 'ledger',
+    enabled: options.enabled,
+    topUpLink: options.topUpLink,
+    accounts,
+    expireGrants: (now) => expireGrants(now),
+
+    async reserve({ record, maxCostNano }) {
+      if (!options.enabled || !record.userDid) return null;
+      const amount = Math.max(0, Math.ceil(maxCostNano));
+      const id = await accounts.hold(record.userDid, amount, record.id, new Date(Date.now() + options.reservationTtlMs));
+      if (!id) {
+        const account = await accounts.get(record.userDid);
+        const available = account ? account.balanceNano - account.heldNano - account.unreportedNano : 0;
+        throw insufficientCredits(amount, available, options.topUpLink);
+      }
+      return { id, amountNano: amount };
+    },
+
+    async settle(record, reservation) {
+      if (!options.enabled || !record.userDid) return;
+      const charge = Math.max(0, record.creditsNano);
+      if (!reservation && charge === 0) return;
+      const userDid = record.userDid;
+      await accounts.transaction(async (t) => {
+        const released = reservation ? await accounts.takeReservation(t, reservation.id) : 0;
+        if (charge > 0) await consumeExpiringGrants(t, userDid, charge);
+        const after = await accounts.adjust(t, userDid, { heldNano: -released, balanceNano: -charge });
+        if (charge > 0) {
+          await append(t, { userDid, type: 'charge', amountNano: -charge, balanceAfterNano: after.balanceNano, reason: record.model, modelCallId: record.id });
+        }
+      });
+    },
+
+    async balance(userDid) {
+      await expireGrants(new Date(), userDid);
+      const account = await accounts.get(userDid);
+      return { userDid, balanceNano: account ? account.balanceNano - account.unreportedNano : 0, pendingNano: account?.heldNano ?? 0 };
+    },
+
+    async grant(request): Promise<GrantView> {
+      const now = new Date();
+      const id = newId();
+      const expiresAt = request.expiresAt ?? null;
+      const after = await accounts.transaction(async (t) => {
+        await models.CreditGrant.create(
+          {
+            id,
+            userDid: request.userDid,
+            amountNano: request.amountNano,
+            remainingNano: expiresAt ? request.amountNano : 0,
+            source: request.source ?? 'admin',
+            reason: request.reason ?? null,
+            grantedBy: request.grantedBy ?? null,
+            expiresAt,
+            expiredAt: null,
+            createdAt: now,
+            updatedAt: now,
+          },
+          { transaction: t },
+        );
+        const account = await accounts.adjust(t, request.userDid, { balanceNano: request.amountNano });
+        await append(t, { userDid: request.userDid, type: 'grant', amountNano: request.amountNano, balanceAfterNano: account.balanceNano, reason: request.reason, grantId: id, createdAt: now });
+        return account;
+      });
+      return {
+        id,
+        userDid: request.userDid,
+        amount: nanoToCredits(request.amountNano),
+        reason: request.reason ?? null,
+        expiresAt: iso(expiresAt),
+        createdAt: now.toISOString(),
+        balance: nanoToCredits(after.balanceNano - after.unreportedNano),
+      };
+    },
+
+    async transactions(userDid, page) {
+      const where: Record<string | symbol, unknown> = { userDid };
+      if (page.cursor) {
+        const c = decodeCursor(page.cursor);
+        where[Op.or] = [{ createdAt: { [Op.lt]: c.createdAt } }, { createdAt: c.createdAt, id: { [Op.lt]: c.id } }];
+      }
+      const rows = await models.CreditTransaction.findAll({
+        where,
+        order: [
+          ['createdAt', 'DESC'],
+          ['id', 'DESC'],
+        ],
+        limit: page.limit + 1,
+      });
+      const more = rows.length > page.limit;
+      const data = rows.slice(0, page.limit);
+      const last = data.at(-1);
+      return { data: data.map(toTransactionView), ...(more && last ? { next: encodeCursor(new Date(last.createdAt), last.id) } : {}) };
+    },
+
+    async refund(modelCallId, reason) {
+      const charge = await models.CreditTransaction.findOne({ where: { modelCallId, type: 'charge' } });
+      if (!charge) throw new NotFoundError(`No charge for model call '${modelCallId}'`);
+      const amount = -toNano(charge.amountNano);
+      try {
+        const row = await accounts.transaction(async (t) => {
+          const existing = await models.CreditTransaction.count({ where: { modelCallId, type: 'refund' }, transaction: t });
+          if (existing) throw new ConflictError(`Model call '${modelCallId}' was already refunded`);
+          const after = await accounts.adjust(t, charge.userDid, { balanceNano: amount });
+          return append(t, { userDid: charge.userDid, type: 'refund', amountNano: amount, balanceAfterNano: after.balanceNano, reason: reason ?? `Refund of ${charge.reason ?? 'a call'}`, modelCallId });
+        });
+        return toTransactionView(row as unknown as CreditTransaction);
+      } catch (err) {
+        if ((err as Error).name === 'SequelizeUniqueConstraintError') throw new ConflictError(`Model call '${modelCallId}' was already refunded`);
+        throw err;
+      }
+    },
+
+    reportableNano: () => 0,
+
+    async sweep(now = new Date()) {
+      const released = await accounts.releaseExpired(now);
+      if (released) logger.warn('released expired credit reservations', { count: released });
+      await expireGrants(now);
+    },
+
+    async reconcile() {
+      if (accounts.isPostgres) {
+        const released = await accounts.releaseExpired();
+        if (released) logger.warn('released expired credit reservations', { count: released });
+      } else {
+        const released = await accounts.releaseAll();
+        if (released) logger.warn('released credit reservations left by a previous stop', { count: released });
+        await verifyBalances();
+      }
+      await expireGrants();
+    },
+
+    async close() {},
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Folds settled ModelCall rows into hourly `usages` buckets (per user, app, model, provider and
+ * type) with one upsert that increments, run by the call recorder in the flush that wrote the rows.
+ * The bucket id is derived from its key, so every instance and every flush hits the same row.
+ */
+import { createHash } from 'node:crypto';
+import type { Sequelize } from 'sequelize';
+import type { Logger } from '../../lib/logger.js';
+import type { ModelCallRow } from '../call-recorder.js';
+
+const HOUR_MS = 3_600_000;
+
+export interface UsageBucket {
+  id: string;
+  periodStart: Date;
+  userDid: string;
+  appId: string;
+  model: string;
+  providerId: string;
+  type: string;
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  creditsNano: number;
+  /** Credits that need no report to an outside meter (already final where they are). */
+  reportedCreditsNano: number;
+}
+
+export function usageBucketId(periodStart: Date, userDid: string, appId: string, model: string, providerId: string, type: string): string {
+  return createHash('sha256').update(JSON.stringify([periodStart.toISOString(), userDid, appId, model, providerId, type])).digest('hex').slice(0, 40);
+}
+
+export function bucketsOf(rows: ModelCallRow[], reportableNano: (row: ModelCallRow) => number): UsageBucket[] {
+  const buckets = new Map<string, UsageBucket>();
+  for (const row of rows) {
+    if (row.status === 'processing') continue;
+    const created = row.createdAt ? new Date(row.createdAt) : new Date();
+    const periodStart = new Date(Math.floor(created.getTime() / HOUR_MS) * HOUR_MS);
+    const key = [row.userDid ?? '', row.appId ?? '', row.model, row.providerId ?? '', row.type] as const;
+    const id = usageBucketId(periodStart, ...key);
+    const b = buckets.get(id) ?? {
+      id,
+      periodStart,
+      userDid: key[0],
+      appId: key[1],
+      model: key[2],
+      providerId: key[3],
+      type: key[4],
+      calls: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      creditsNano: 0,
+      reportedCreditsNano: 0,
+    };
+    const credits = row.creditsNano ?? 0;
+    b.calls += 1;
+    b.inputTokens += row.inputTokens ?? 0;
+    b.outputTokens += row.outputTokens ?? 0;
+    b.creditsNano += credits;
+    b.reportedCreditsNano += credits - Math.min(credits, Math.max(0, reportableNano(row)));
+    buckets.set(id, b);
+  }
+  return [...buckets.values()];
+}
+
+export async function upsertUsage(sequelize: Sequelize, buckets: UsageBucket[]): Promise<void> {
+  if (!buckets.length) return;
+  const now = new Date();
+  const replacements: Record<string, unknown> = { now };
+  const values = buckets.map((b, i) => {
+    for (const [k, v] of Object.entries(b)) replacements[`${k}${i}`] = v;
+    return `(:id${i}, :periodStart${i}, :userDid${i}, :appId${i}, :model${i}, :providerId${i}, :type${i}, :calls${i}, :inputTokens${i}, :outputTokens${i}, :creditsNano${i}, :reportedCreditsNano${i}, :now, :now)`;
+  });
+  await sequelize.query(
+    `INSERT INTO usages ("id", "periodStart", "userDid", "appId", "model", "providerId", "type", "calls", "inputTokens", "outputTokens", "creditsNano", "reportedCreditsNano", "createdAt", "updatedAt")
+     VALUES ${values.join(', ')}
+     ON CONFLICT ("id") DO UPDATE SET
+       "calls" = usages."calls" + excluded."calls",
+       "inputTokens" = usages."inputTokens" + excluded."inputTokens",
+       "outputTokens" = usages."outputTokens" + excluded."outputTokens",
+       "creditsNano" = usages."creditsNano" + excluded."creditsNano",
+       "reportedCreditsNano" = usages."reportedCreditsNano" + excluded."reportedCreditsNano",
+       "updatedAt" = excluded."updatedAt"`,
+    { replacements },
+  );
+}
+
+/** The recorder's `onFlush` hook. Failures are logged, never failing the calls already written. */
+export function createUsageAggregator(sequelize: Sequelize, reportableNano: (row: ModelCallRow) => number, logger: Logger) {
+  return async (rows: ModelCallRow[]) => {
+    try {
+      const buckets = bucketsOf(rows, reportableNano);
+      for (let i = 0; i < buckets.length; i += 200) await upsertUsage(sequelize, buckets.slice(i, i + 200));
+    } catch (err) {
+      logger.error('aggregating usage failed', { err, rows: rows.length });
+    }
+  };
+}
