@@ -17,7 +17,7 @@ import { PageHeader } from '../components/layout';
 import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
 import { useAsync, type AsyncState } from '../hooks/use-async';
 import { t } from '../i18n/en';
-import { dayBoundary, formatDateTime } from '../lib/format';
+import { dayBoundary, formatDateTime, formatShortDateTime } from '../lib/format';
 
 export function keyStatus(key: AccessKey, now = Date.now()): 'active' | 'revoked' | 'expired' {
   if (key.revokedAt) return 'revoked';
@@ -174,13 +174,19 @@ function AccessKeysSection({ apps }: { apps: App[] }) {
                         {t(`keys.status.${status}`)}
                       </span>
                     </td>
-                    <td className="truncate mono" title={key.userDid}>
+                    <td className="truncate truncate-narrow mono" title={key.userDid}>
                       {key.userDid}
                     </td>
                     <td>{appName(key.appId)}</td>
-                    <td className="nowrap">{formatDateTime(key.createdAt)}</td>
-                    <td className="nowrap">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : t('keys.never')}</td>
-                    <td className="nowrap">{key.expiresAt ? formatDateTime(key.expiresAt) : t('keys.never')}</td>
+                    <td className="nowrap" title={formatDateTime(key.createdAt)}>
+                      {formatShortDateTime(key.createdAt)}
+                    </td>
+                    <td className="nowrap" title={key.lastUsedAt ? formatDateTime(key.lastUsedAt) : undefined}>
+                      {key.lastUsedAt ? formatShortDateTime(key.lastUsedAt) : t('keys.never')}
+                    </td>
+                    <td className="nowrap" title={key.expiresAt ? formatDateTime(key.expiresAt) : undefined}>
+                      {key.expiresAt ? formatShortDateTime(key.expiresAt) : t('keys.never')}
+                    </td>
                     <td>
                       {status === 'revoked' ? null : (
                         <ConfirmButton
