@@ -12,6 +12,10 @@ import { downloadText, logIn, navLabels, openPage, tid, waitForText } from './he
 
 const PROVIDER_KEY = 'sk-e2e-upstream-key-4242';
 const QUESTION = 'How does the hub pick a provider?';
+const INPUT_RATE = '0.0000015';
+const OUTPUT_RATE = '0.000006';
+// 7 question words at 0.0000015 + 39 answer words at 0.000006, exactly.
+const CALL_CREDITS = '0.0002445';
 const ANSWER =
   'The hub looks up the model rate, picks an enabled provider by rank, then rotates its credentials by weight. ' +
   'A credential that answers 429 or keeps failing is cooled down, and the request fails over to the next one.';
@@ -97,14 +101,14 @@ describe('admin flow in the browser', () => {
     await tid(page, 'rate-add').click();
     const form = tid(page, 'rate-form');
     await tid(form, 'rate-form-model').fill('gpt-4o-mini');
-    await tid(form, 'rate-form-input-rate').fill('0.0000015');
-    await tid(form, 'rate-form-output-rate').fill('0.000006');
+    await tid(form, 'rate-form-input-rate').fill(INPUT_RATE);
+    await tid(form, 'rate-form-output-rate').fill(OUTPUT_RATE);
     await tid(form, 'rate-form-submit').click();
 
     const rate = page.locator('[data-testid="rate-row"][data-model="gpt-4o-mini"]');
     await rate.waitFor();
-    expect(await tid(rate, 'rate-input').innerText()).toBe('0.0000015');
-    expect(await tid(rate, 'rate-output').innerText()).toBe('0.000006');
+    expect(await tid(rate, 'rate-input').innerText()).toBe(INPUT_RATE);
+    expect(await tid(rate, 'rate-output').innerText()).toBe(OUTPUT_RATE);
     expect(await tid(page, 'rate-form').count()).toBe(0);
     await saveScreenshot(page, 'rates');
   });
@@ -195,16 +199,21 @@ describe('admin flow in the browser', () => {
     const rowText = await row.innerText();
     expect(rowText).toContain('gpt-4o-mini');
     expect(rowText).toContain('Success');
+    expect(rowText).toContain(CALL_CREDITS);
 
     await row.click();
     const details = tid(page, 'call-details');
     await details.waitFor();
     const detailsText = await details.innerText();
     expect(detailsText).toContain(callId);
-    expect(detailsText).toContain(providerId);
+    expect(detailsText).toContain(`OpenAI (${providerId})`);
+    expect(detailsText).toMatch(/primary \(/);
     expect(detailsText).toContain(String(QUESTION.split(/\s+/).length));
     expect(detailsText).toContain(String(ANSWER.split(/\s+/).length));
-    await saveScreenshot(page, 'calls');
+    expect(detailsText).toContain(CALL_CREDITS);
+    // With the details open beside it, the table still fits without sideways scrolling.
+    expect(await tid(page, 'calls-table').evaluate((table) => table.parentElement!.scrollWidth <= table.parentElement!.clientWidth + 1)).toBe(true);
+    await saveScreenshot(page, 'calls', { fullPage: true });
 
     const csv = await downloadText(page, () => tid(page, 'calls-export').click());
     expect(csv.name).toMatch(/\.csv$/);
@@ -220,16 +229,24 @@ describe('admin flow in the browser', () => {
   it('shows the call in the usage totals, charts and breakdown', async () => {
     await openPage(page, 'usage');
     const calls = tid(page, 'usage-total-calls');
-    const value = await waitForText(calls, /Calls\s*\n?\s*\d+/);
+    const value = await waitForText(calls, /calls\s*\d+/i);
     expect(Number(value.replace(/[^\d]/g, ''))).toBeGreaterThanOrEqual(1);
     const tokens = await waitForText(tid(page, 'usage-total-tokens'), /\d/);
     expect(tokens).toContain(String(QUESTION.split(/\s+/).length + ANSWER.split(/\s+/).length));
+    // The credits total is the call's exact cost, not a rounded one.
+    expect(await waitForText(tid(page, 'usage-total-credits'), /\d/)).toContain(CALL_CREDITS);
     for (const chart of ['usage-chart-calls', 'usage-chart-tokens', 'usage-chart-credits', 'usage-chart-latency']) {
       expect(await tid(page, chart).isVisible()).toBe(true);
+      // Every y-axis label is drawn inside the chart, none cut off at the left edge.
+      const clipped = await tid(page, chart).evaluate((figure) =>
+        [...figure.querySelectorAll<SVGTextElement>('text.chart-axis')].filter((label) => label.getBBox().x < 0).map((label) => label.textContent),
+      );
+      expect(clipped, chart).toEqual([]);
     }
     const breakdown = page.locator('[data-testid="usage-breakdown-row"]');
     await breakdown.first().waitFor();
     expect(await breakdown.first().innerText()).toContain('gpt-4o-mini');
-    await saveScreenshot(page, 'usage');
+    expect(await breakdown.first().innerText()).toContain(CALL_CREDITS);
+    await saveScreenshot(page, 'usage', { fullPage: true });
   });
 });

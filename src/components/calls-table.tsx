@@ -65,7 +65,7 @@ export function CallsTable({ calls, selectedId, onSelect, showUser = true }: Cal
               <td className="nowrap" title={formatDateTime(call.createdAt)}>
                 {formatShortDateTime(call.createdAt)}
               </td>
-              <td>
+              <td className="nowrap">
                 <code>{call.model}</code>
               </td>
               <td>
@@ -89,13 +89,20 @@ export function CallsTable({ calls, selectedId, onSelect, showUser = true }: Cal
   );
 }
 
-export function CallDetails({ call, onClose }: { call: ModelCall; onClose: () => void }) {
+/** `name (id)` when the id has a known name, else the id (or a dash). */
+function named(id: string | null | undefined, names?: Map<string, string>): string {
+  if (!id) return t('common.none');
+  const name = names?.get(id);
+  return name ? `${name} (${id})` : id;
+}
+
+export function CallDetails({ call, names, onClose }: { call: ModelCall; names?: Map<string, string>; onClose: () => void }) {
   const rows: Array<[MessageKey, string]> = [
     ['calls.field.id', call.id],
     ['calls.model', call.model],
     ['calls.field.type', call.type],
-    ['calls.field.provider', call.providerId ?? t('common.none')],
-    ['calls.field.credential', call.credentialId ?? t('common.none')],
+    ['calls.field.provider', named(call.providerId, names)],
+    ['calls.field.credential', named(call.credentialId, names)],
     ['calls.field.inputTokens', formatInteger(call.inputTokens)],
     ['calls.field.outputTokens', formatInteger(call.outputTokens)],
     ['calls.credits', formatCredits(call.credits, 18)],
@@ -103,7 +110,7 @@ export function CallDetails({ call, onClose }: { call: ModelCall; onClose: () =>
     ['calls.field.ttfb', formatMs(call.ttfb)],
     ['calls.field.providerTtfb', formatMs(call.providerTtfb)],
     ['calls.field.user', call.userDid ?? t('common.none')],
-    ['calls.field.app', call.appId ?? t('common.none')],
+    ['calls.field.app', named(call.appId, names)],
     ['calls.time', formatDateTime(call.createdAt)],
   ];
   return (

@@ -31,9 +31,15 @@ export function niceMax(max: number): number {
   return 10 * power;
 }
 
+/** Room left of the plot for the longest y-axis label (11px text, about 6.5px a character). */
+export function axisLabelRoom(axisLabels: string[]): number {
+  const longest = Math.max(0, ...axisLabels.map((label) => label.length));
+  return Math.max(PAD.left, Math.ceil(12 + longest * 6.5));
+}
+
 /** SVG path through the points; a null breaks the line. */
-export function linePath(values: Array<number | null>, max: number, width = WIDTH, height = HEIGHT): string {
-  const innerW = width - PAD.left - PAD.right;
+export function linePath(values: Array<number | null>, max: number, width = WIDTH, height = HEIGHT, left = PAD.left): string {
+  const innerW = width - left - PAD.right;
   const innerH = height - PAD.top - PAD.bottom;
   const step = values.length > 1 ? innerW / (values.length - 1) : 0;
   let path = '';
@@ -43,7 +49,7 @@ export function linePath(values: Array<number | null>, max: number, width = WIDT
       drawing = false;
       return;
     }
-    const x = PAD.left + (values.length > 1 ? i * step : innerW / 2);
+    const x = left + (values.length > 1 ? i * step : innerW / 2);
     const y = PAD.top + innerH - (Math.max(0, value) / max) * innerH;
     path += `${drawing ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`;
     drawing = true;
@@ -60,11 +66,13 @@ function labelIndexes(count: number, wanted = 6): number[] {
 
 export function LineChart({ title, labels, series, testId, format = compactNumber, axisFormat = format }: LineChartProps) {
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null))));
-  const innerW = WIDTH - PAD.left - PAD.right;
+  const ticks = [0, 0.25, 0.5, 0.75, 1];
+  const tickLabels = ticks.map((tick) => axisFormat(max * tick));
+  const left = axisLabelRoom(tickLabels);
+  const innerW = WIDTH - left - PAD.right;
   const innerH = HEIGHT - PAD.top - PAD.bottom;
   const step = labels.length > 1 ? innerW / (labels.length - 1) : 0;
-  const xAt = (i: number) => PAD.left + (labels.length > 1 ? i * step : innerW / 2);
-  const ticks = [0, 0.25, 0.5, 0.75, 1];
+  const xAt = (i: number) => left + (labels.length > 1 ? i * step : innerW / 2);
 
   return (
     <figure className="chart" data-testid={testId}>
@@ -80,13 +88,13 @@ export function LineChart({ title, labels, series, testId, format = compactNumbe
         </span>
       </figcaption>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title} className="chart-svg">
-        {ticks.map((tick) => {
+        {ticks.map((tick, k) => {
           const y = PAD.top + innerH - tick * innerH;
           return (
             <g key={tick}>
-              <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y} y2={y} className="chart-gridline" />
-              <text x={PAD.left - 6} y={y + 4} textAnchor="end" className="chart-axis">
-                {axisFormat(max * tick)}
+              <line x1={left} x2={WIDTH - PAD.right} y1={y} y2={y} className="chart-gridline" />
+              <text x={left - 6} y={y + 4} textAnchor="end" className="chart-axis">
+                {tickLabels[k]}
               </text>
             </g>
           );
@@ -104,7 +112,7 @@ export function LineChart({ title, labels, series, testId, format = compactNumbe
         ))}
         {series.map((s) => (
           <g key={s.label}>
-            <path d={linePath(s.values, max)} fill="none" stroke={s.color} strokeWidth={2} strokeLinejoin="round" data-series={s.label} />
+            <path d={linePath(s.values, max, WIDTH, HEIGHT, left)} fill="none" stroke={s.color} strokeWidth={2} strokeLinejoin="round" data-series={s.label} />
             {labels.length <= 62
               ? s.values.map((value, i) =>
                   value === null ? null : (

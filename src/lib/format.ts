@@ -41,8 +41,12 @@ export function formatMs(value: number | null | undefined): string {
   return `${Math.round(value)} ms`;
 }
 
-/** Credits are decimal strings; shown with up to `decimals` places, never through a float. */
-export function formatCredits(value: string | null | undefined, decimals = 8): string {
+/**
+ * Credits are decimal strings; shown with up to `decimals` places (trailing zeros dropped), never
+ * through a float. The default keeps every place the hub settles (nano-credits), so a total, a
+ * balance and the calls behind them add up on screen.
+ */
+export function formatCredits(value: string | null | undefined, decimals = 12): string {
   return formatDecimal(value, decimals);
 }
 

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { listApps, listModelCalls, modelCallsExportUrl, type CallStatus, type ModelCall, type ModelCallFilters } from '../api/client';
+import { listApps, listModelCalls, listProviders, modelCallsExportUrl, type CallStatus, type ModelCall, type ModelCallFilters } from '../api/client';
 import { CallDetails, CallsTable } from '../components/calls-table';
 import { PageHeader } from '../components/layout';
 import { EmptyState, ErrorState, Loading } from '../components/states';
@@ -41,6 +41,16 @@ export function CallsPage() {
   const [moreError, setMoreError] = useState<Error | null>(null);
   const [selected, setSelected] = useState<ModelCall | null>(null);
   const apps = useAsync((signal) => listApps(signal).catch(() => []), []);
+  // Provider and credential names for the details panel (ids alone mean little to a reader).
+  const names = useAsync(async (signal) => {
+    const map = new Map<string, string>();
+    for (const provider of await listProviders(signal).catch(() => [])) {
+      map.set(provider.id, provider.displayName || provider.name);
+      for (const credential of provider.credentials ?? []) map.set(credential.id, credential.name);
+    }
+    for (const app of apps.data ?? []) map.set(app.id, app.name);
+    return map;
+  }, [apps.data]);
 
   const first = useAsync((signal) => listModelCalls({ ...filters, limit: PAGE_SIZE }, signal), [filters]);
   useEffect(() => {
@@ -152,7 +162,8 @@ export function CallsPage() {
           {first.loading && calls.length === 0 ? <Loading /> : null}
           {first.error ? <ErrorState error={first.error} onRetry={first.reload} /> : null}
           {!first.loading && !first.error && calls.length === 0 ? <EmptyState>{t('calls.empty')}</EmptyState> : null}
-          {calls.length > 0 ? <CallsTable calls={calls} selectedId={selected?.id} onSelect={setSelected} /> : null}
+          {/* With the details panel open, the user column gives way (the panel shows the user). */}
+          {calls.length > 0 ? <CallsTable calls={calls} selectedId={selected?.id} onSelect={setSelected} showUser={!selected} /> : null}
           {moreError ? <ErrorState error={moreError} onRetry={() => void loadMore()} /> : null}
           {next ? (
             <div className="load-more">
@@ -162,7 +173,7 @@ export function CallsPage() {
             </div>
           ) : null}
         </div>
-        {selected ? <CallDetails call={selected} onClose={() => setSelected(null)} /> : null}
+        {selected ? <CallDetails call={selected} names={names.data} onClose={() => setSelected(null)} /> : null}
       </div>
     </section>
   );

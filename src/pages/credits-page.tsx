@@ -22,7 +22,7 @@ export function CreditsPage() {
           <div className="stat stat-large">
             <div className="stat-label">{t('credits.balance')}</div>
             <div className="stat-value" data-testid="credits-balance">
-              {formatCredits(credits.data.balance, 6)} <span className="muted small">{credits.data.currency}</span>
+              {formatCredits(credits.data.balance)} <span className="muted small">{credits.data.currency}</span>
             </div>
             {credits.data.link ? (
               <a className="button button-primary" href={credits.data.link} target="_blank" rel="noreferrer" data-testid="credits-topup">
@@ -33,7 +33,7 @@ export function CreditsPage() {
           <div className="stat">
             <div className="stat-label">{t('credits.pending')}</div>
             <div className="stat-value" data-testid="credits-pending">
-              {formatCredits(credits.data.pending, 6)}
+              {formatCredits(credits.data.pending)}
             </div>
           </div>
         </div>

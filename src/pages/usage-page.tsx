@@ -5,7 +5,7 @@ import { LineChart } from '../components/line-chart';
 import { EmptyState, ErrorState, Loading } from '../components/states';
 import { useAsync } from '../hooks/use-async';
 import { t, type MessageKey } from '../i18n/en';
-import { formatDecimal, sumDecimals } from '../lib/decimal';
+import { sumDecimals } from '../lib/decimal';
 import { compactNumber, dayBoundary, daysBetween, formatCredits, formatInteger, formatMs, toDateInput } from '../lib/format';
 
 type Breakdown = Exclude<UsageGroupBy, 'day'>;
@@ -147,7 +147,7 @@ function DailyView({ rows, from, to }: { rows: UsageRow[]; from: string; to: str
           hint={`${formatInteger(totals.inputTokens)} / ${formatInteger(totals.outputTokens)}`}
           testId="usage-total-tokens"
         />
-        <Stat label={t('usage.credits')} value={formatCredits(totals.credits, 6)} testId="usage-total-credits" />
+        <Stat label={t('usage.credits')} value={formatCredits(totals.credits)} testId="usage-total-credits" />
       </div>
       {rows.length === 0 ? <EmptyState>{t('usage.empty')}</EmptyState> : null}
       <div className="chart-grid" data-testid="usage-chart">
@@ -235,7 +235,7 @@ function BreakdownTable({ rows, names }: { rows: UsageRow[]; names?: Map<string,
               <td className="num">{formatInteger(row.errors)}</td>
               <td className="num">{formatInteger(row.inputTokens)}</td>
               <td className="num">{formatInteger(row.outputTokens)}</td>
-              <td className="num mono">{formatDecimal(row.credits, 6)}</td>
+              <td className="num mono">{formatCredits(row.credits)}</td>
               <td className="num">{formatMs(row.p50Ms)}</td>
               <td className="num">{formatMs(row.p95Ms)}</td>
             </tr>
