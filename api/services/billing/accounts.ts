@@ -44,6 +44,21 @@ const toAccount = (row: Record<string, unknown>): AccountRow => ({
 
 const ACCOUNT_COLUMNS = `"userDid", "balanceNano", "heldNano", "unreportedNano", "syncedAt"`;
 
+/**
+ * SQLite has one writer at a time, and node-sqlite3 runs statements on the small libuv thread pool:
+ * many transactions waiting on the write lock in their busy handlers can occupy every thread and
+ * starve the one holding it. Billing transactions on one SQLite database therefore queue in-process.
+ */
+const sqliteWriteQueues = new WeakMap<Sequelize, { tail: Promise<unknown> }>();
+
+function queued<T>(sequelize: Sequelize, fn: () => Promise<T>): Promise<T> {
+  let queue = sqliteWriteQueues.get(sequelize);
+  if (!queue) sqliteWriteQueues.set(sequelize, (queue = { tail: Promise.resolve() }));
+  const run = queue.tail.then(fn, fn);
+  queue.tail = run.catch(() => undefined);
+  return run;
+}
+
 export class CreditAccounts {
   constructor(private readonly sequelize: Sequelize) {}
 
@@ -51,10 +66,10 @@ export class CreditAccounts {
     return this.sequelize.getDialect() === 'postgres';
   }
 
-  /** A write transaction: IMMEDIATE on SQLite (takes the write lock up front, honouring busy_timeout). */
+  /** A write transaction: IMMEDIATE on SQLite (takes the write lock up front), queued per database. */
   transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
-    const options = this.isPostgres ? {} : { type: Transaction.TYPES.IMMEDIATE };
-    return this.sequelize.transaction(options, fn);
+    if (this.isPostgres) return this.sequelize.transaction(fn);
+    return queued(this.sequelize, () => this.sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, fn));
   }
 
   async select<T = Record<string, unknown>>(sql: string, replacements: Record<string, unknown>, transaction?: Transaction): Promise<T[]> {
@@ -66,10 +81,13 @@ export class CreditAccounts {
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
-  /** Adds the deltas to the account (creating it) and returns it as it is after the change. */
+  /**
+   * Adds the deltas to the account (creating it) and returns it as it is after the change. The
+   * read runs in the same transaction, after the write that locked the row.
+   */
   async adjust(t: Transaction, userDid: string, delta: AccountDelta, syncedAt?: Date): Promise<AccountRow> {
     const now = new Date();
-    const rows = await this.select(
+    await this.sequelize.query(
       `INSERT INTO credit_accounts ("userDid", "balanceNano", "heldNano", "unreportedNano", "syncedAt", "createdAt", "updatedAt")
        VALUES (:userDid, :balance, :held, :unreported, :syncedAt, :now, :now)
        ON CONFLICT ("userDid") DO UPDATE SET
@@ -77,33 +95,32 @@ export class CreditAccounts {
          "heldNano" = credit_accounts."heldNano" + excluded."heldNano",
          "unreportedNano" = credit_accounts."unreportedNano" + excluded."unreportedNano",
          "syncedAt" = COALESCE(excluded."syncedAt", credit_accounts."syncedAt"),
-         "updatedAt" = excluded."updatedAt"
-       RETURNING ${ACCOUNT_COLUMNS}`,
+         "updatedAt" = excluded."updatedAt"`,
       {
-        userDid,
-        balance: delta.balanceNano ?? 0,
-        held: delta.heldNano ?? 0,
-        unreported: delta.unreportedNano ?? 0,
-        syncedAt: syncedAt ?? null,
-        now,
+        replacements: {
+          userDid,
+          balance: delta.balanceNano ?? 0,
+          held: delta.heldNano ?? 0,
+          unreported: delta.unreportedNano ?? 0,
+          syncedAt: syncedAt ?? null,
+          now,
+        },
+        transaction: t,
       },
-      t,
     );
-    return toAccount(rows[0]!);
+    return (await this.get(userDid, t))!;
   }
 
   /** Sets the balance to a value read elsewhere (Payment Kit), keeping held and unreported. */
   async setBalance(userDid: string, balanceNano: number, syncedAt: Date): Promise<AccountRow> {
     return this.transaction(async (t) => {
-      const rows = await this.select(
+      await this.sequelize.query(
         `INSERT INTO credit_accounts ("userDid", "balanceNano", "heldNano", "unreportedNano", "syncedAt", "createdAt", "updatedAt")
          VALUES (:userDid, :balance, 0, 0, :syncedAt, :syncedAt, :syncedAt)
-         ON CONFLICT ("userDid") DO UPDATE SET "balanceNano" = excluded."balanceNano", "syncedAt" = excluded."syncedAt", "updatedAt" = excluded."updatedAt"
-         RETURNING ${ACCOUNT_COLUMNS}`,
-        { userDid, balance: balanceNano, syncedAt },
-        t,
+         ON CONFLICT ("userDid") DO UPDATE SET "balanceNano" = excluded."balanceNano", "syncedAt" = excluded."syncedAt", "updatedAt" = excluded."updatedAt"`,
+        { replacements: { userDid, balance: balanceNano, syncedAt }, transaction: t },
       );
-      return toAccount(rows[0]!);
+      return (await this.get(userDid, t))!;
     });
   }
 

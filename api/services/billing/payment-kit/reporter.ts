@@ -26,7 +26,6 @@ export interface ReporterOptions {
 }
 
 export interface ReportPass {
-  queued: number;
   sent: number;
   failed: number;
 }
@@ -39,19 +38,17 @@ export function createMeterReporter(options: ReporterOptions) {
   const base = options.baseBackoffMs ?? 5_000;
   const max = options.maxBackoffMs ?? 10 * 60_000;
 
-  const enqueue = async (now: Date): Promise<number> => {
-    const rows = await accounts.select<{ id: string }>(
+  const enqueue = async (now: Date): Promise<void> => {
+    await sequelize.query(
       `INSERT INTO meter_reports ("id", "usageId", "userDid", "fromNano", "toNano", "status", "attempts", "nextAttemptAt", "createdAt", "updatedAt")
        SELECT 'aigne-hub-' || u."id" || '-' || CAST(u."reportedCreditsNano" AS TEXT) || '-' || CAST(u."creditsNano" AS TEXT),
               u."id", u."userDid", u."reportedCreditsNano", u."creditsNano", 'pending', 0, :now, :now, :now
        FROM usages u
        WHERE u."creditsNano" > u."reportedCreditsNano" AND u."userDid" <> ''
          AND NOT EXISTS (SELECT 1 FROM meter_reports r WHERE r."usageId" = u."id" AND r."status" = 'pending')
-       ON CONFLICT DO NOTHING
-       RETURNING "id"`,
-      { now },
+       ON CONFLICT DO NOTHING`,
+      { replacements: { now } },
     );
-    return rows.length;
   };
 
   const markSent = async (row: ReportRow, now: Date): Promise<void> => {
@@ -87,20 +84,20 @@ export function createMeterReporter(options: ReporterOptions) {
   return {
     /** One pass: queue what is unreported, send what is due. */
     async run(now = new Date()): Promise<ReportPass> {
-      const queued = await enqueue(now);
+      await enqueue(now);
       const due = await accounts.select<ReportRow>(
         `SELECT "id", "usageId", "userDid", "fromNano", "toNano", "attempts" FROM meter_reports
          WHERE "status" = 'pending' AND "nextAttemptAt" <= :now ORDER BY "createdAt", "id" LIMIT :limit`,
         { now, limit: batchSize },
       );
-      if (!due.length) return { queued, sent: 0, failed: 0 };
+      if (!due.length) return { sent: 0, failed: 0 };
       let meter: PaymentKitMeter;
       try {
         meter = await options.meter();
       } catch (err) {
         logger.warn('Payment Kit meter unavailable; usage reports wait', { err });
         for (const row of due) await markFailed(row, err, now);
-        return { queued, sent: 0, failed: due.length };
+        return { sent: 0, failed: due.length };
       }
       let sent = 0;
       let failed = 0;
@@ -125,7 +122,7 @@ export function createMeterReporter(options: ReporterOptions) {
         sent += 1;
       }
       if (failed) logger.warn('some usage reports to Payment Kit failed; they will be retried', { failed, sent });
-      return { queued, sent, failed };
+      return { sent, failed };
     },
   };
 }
