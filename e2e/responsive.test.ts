@@ -78,7 +78,15 @@ describe('navigation at desktop and phone widths', () => {
     expect(await navLabels(page)).toEqual(['Providers', 'Model rates', 'Usage', 'Call log', 'Access keys & apps', 'Playground', 'Credits']);
     await saveScreenshot(page, 'phone-nav');
 
-    // Following a link navigates and folds the menu away again.
+    // Tapping the link of the page already shown folds the menu away and stays there.
+    await tid(page, 'nav-providers').click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await waitForSidebar(page, 'closed');
+    expect(await page.evaluate(() => window.location.hash)).toBe('#/providers');
+
+    // Following a link to another page navigates and folds the menu away again.
+    await toggle.click();
+    await waitForSidebar(page, 'open');
     await tid(page, 'nav-usage').click();
     await page.waitForFunction(() => window.location.hash === '#/usage');
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');
@@ -101,6 +109,10 @@ describe('navigation at desktop and phone widths', () => {
       await heading.waitFor();
       await page.locator('[data-testid="loading"]').first().waitFor({ state: 'detached' }).catch(() => undefined);
       expect(await heading.isVisible()).toBe(true);
+      // The page starts right under the top bar, however short it is.
+      const bar = (await page.locator('.topbar').boundingBox())!;
+      const top = (await heading.boundingBox())!;
+      expect(top.y - (bar.y + bar.height), `${name} heading is pushed down`).toBeLessThan(48);
       expect(await fitsWidth(page), `${name} is wider than the phone`).toBe(true);
       expect(await sidebarOffScreen(page)).toBe(true);
     }

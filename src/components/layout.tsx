@@ -70,6 +70,8 @@ export function Layout({ children }: { children: ReactNode }) {
                 className={`nav-link${route.path === item.path ? ' active' : ''}`}
                 aria-current={route.path === item.path ? 'page' : undefined}
                 data-testid={`nav-${item.path.slice(1)}`}
+                // The route may not change (the current page's own link), so close the phone menu here too.
+                onClick={() => setOpen(false)}
               >
                 <span className="nav-icon">
                   <NavIcon name={item.path.slice(1)} />
