@@ -20,6 +20,8 @@ import { createGateway, type Gateway } from './services/gateway/gateway.js';
 import { RoutingTable } from './services/gateway/routing.js';
 import { createServices, type Services } from './services/index.js';
 import { loadEncryptionKey } from './services/secret-key.js';
+import { openChangeFeed } from './store/change-feed.js';
+import { reconcileInterruptedCalls, sweepInterruptedCalls } from './store/interrupted-calls.js';
 import { migrateUp } from './store/migrate.js';
 import { initModels } from './store/models/index.js';
 import { openDatabase } from './store/sequelize.js';
@@ -81,7 +83,20 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     recheckCredential: async (providerId, credentialId) => (await services.providerAdmin.testCredential(providerId, credentialId)).ok,
   });
-  await reconcileInterruptedCalls(models, logger);
+  // Other instances on the same PostgreSQL database drop their caches when this one writes.
+  const feed = await openChangeFeed({ sequelize, databaseUrl: config.databaseUrl, logger });
+  services.onProvidersChanged((event) => feed.publish('providers', event ?? {}));
+  services.accessKeys.onRevoked((id) => feed.publish('access-keys', { id }));
+  feed.subscribe(({ topic, data }) => {
+    if (topic !== 'access-keys') {
+      if (typeof data.resetCredentialId === 'string') routing.resetCredential(data.resetCredentialId);
+      routing.invalidate();
+    }
+    if (topic !== 'providers') services.accessKeys.clearCache();
+  });
+  await reconcileInterruptedCalls(models, logger, { alone: feed.alone, staleAfterMs: config.creditReservationTtlMs });
+  await feed.ready();
+  const stopSweep = config.databaseUrl ? sweepInterruptedCalls(models, logger, config.creditReservationTtlMs) : () => {};
 
   await services.accessKeys.bootstrapAdmin(config.dataDir, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
 
@@ -116,16 +131,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         logger.error('flushing records at shutdown failed', { err });
       }
       await billing.close().catch((err) => logger.error('closing billing failed', { err }));
+      stopSweep();
+      await feed.close();
       await sequelize.close().catch(() => {});
     },
   };
-}
-
-/** Calls still `processing` from a previous run were cut off by a crash or a kill: close them. */
-async function reconcileInterruptedCalls(models: ReturnType<typeof initModels>, logger: Logger): Promise<void> {
-  const [count] = await models.ModelCall.update(
-    { status: 'failed', errorReason: 'The hub stopped before the call finished', errorCode: 'interrupted' },
-    { where: { status: 'processing' } },
-  );
-  if (count) logger.warn('closed calls interrupted by a previous stop', { count });
 }

@@ -1,6 +1,7 @@
 /**
  * Access keys: `aigne_` + 32 random bytes, stored as sha256 only. Lookups are cached briefly; a
- * revocation on this instance clears the cache at once, other instances see it within the TTL.
+ * revocation on this instance clears the cache at once and is announced (`onRevoked`) so other
+ * instances can `clearCache()`; without that they see it within the TTL.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -58,6 +59,10 @@ export interface AccessKeyService {
   authenticateById(id: string): Promise<Caller | null>;
   /** First start: generate an admin key, print it once and write <dataDir>/admin.key (0600). */
   bootstrapAdmin(dataDir: string, print: (line: string) => void): Promise<string | null>;
+  /** Told after a key was revoked here (to tell other instances). */
+  onRevoked(listener: (id: string) => void): void;
+  /** Forgets every cached lookup (a key was revoked elsewhere). */
+  clearCache(): void;
 }
 
 const toView = (row: AccessKey): AccessKeyView => ({
@@ -88,8 +93,12 @@ export function createAccessKeyService(
     if (!entry) return undefined;
     return entry.expiresAt <= Date.now() ? null : entry.caller;
   };
-  const remember = (key: string, row: AccessKey | null, caller: Caller | null) =>
-    cache.set(key, { caller, expiresAt: row?.expiresAt ? row.expiresAt.getTime() : Number.POSITIVE_INFINITY });
+  // A lookup that raced a clearCache() must not put what it read before the change back.
+  let generation = 0;
+  const revokedListeners: ((id: string) => void)[] = [];
+  const remember = (key: string, row: AccessKey | null, caller: Caller | null, readIn: number) => {
+    if (readIn === generation) cache.set(key, { caller, expiresAt: row?.expiresAt ? row.expiresAt.getTime() : Number.POSITIVE_INFINITY });
+  };
   const envAdminKey = options.envAdminKey;
   const lastUsedFlush = new Map<string, number>();
 
@@ -151,6 +160,7 @@ export function createAccessKeyService(
       if (!row.revokedAt) await row.update({ revokedAt: new Date() });
       cache.delete(row.keyHash);
       cache.delete(`id:${row.id}`);
+      for (const l of revokedListeners) l(row.id);
     },
 
     async authenticate(key) {
@@ -162,9 +172,10 @@ export function createAccessKeyService(
         if (hit) touch(hit.keyId);
         return hit;
       }
+      const readIn = generation;
       const row = await models.AccessKey.findOne({ where: { keyHash: hash } });
       const caller = row ? callerOf(row) : null;
-      remember(hash, row, caller);
+      remember(hash, row, caller, readIn);
       if (caller) touch(caller.keyId);
       return caller;
     },
@@ -174,9 +185,10 @@ export function createAccessKeyService(
       const cacheKey = `id:${id}`;
       const hit = cached(cacheKey);
       if (hit !== undefined) return hit;
+      const readIn = generation;
       const row = await models.AccessKey.findByPk(id);
       const caller = row ? callerOf(row) : null;
-      remember(cacheKey, row, caller);
+      remember(cacheKey, row, caller, readIn);
       return caller;
     },
 
@@ -191,6 +203,15 @@ export function createAccessKeyService(
       fs.chmodSync(file, 0o600);
       print(`AIGNE Hub admin key (shown once, also saved to ${file}): ${created.key}`);
       return created.key;
+    },
+
+    onRevoked(listener) {
+      revokedListeners.push(listener);
+    },
+
+    clearCache() {
+      generation += 1;
+      cache.clear();
     },
   };
 }

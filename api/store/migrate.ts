@@ -35,7 +35,19 @@ export function createMigrator(sequelize: Sequelize, dir = MIGRATIONS_DIR): Umzu
   });
 }
 
+/** Key of the PostgreSQL advisory lock that serializes migrations between instances. */
+export const MIGRATION_LOCK_KEY = 0x41_49_47_4e; // 'AIGN'
+
+/**
+ * Applies pending migrations. On PostgreSQL, instances starting together take turns under a
+ * transaction-level advisory lock (released at commit), so only the first one migrates and the
+ * others find nothing pending.
+ */
 export async function migrateUp(sequelize: Sequelize): Promise<string[]> {
-  const done = await createMigrator(sequelize).up();
-  return done.map((m) => m.name);
+  const run = async () => (await createMigrator(sequelize).up()).map((m) => m.name);
+  if (sequelize.getDialect() !== 'postgres') return run();
+  return sequelize.transaction(async (t) => {
+    await sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: MIGRATION_LOCK_KEY }, transaction: t });
+    return run();
+  });
 }

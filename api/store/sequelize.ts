@@ -46,14 +46,38 @@ function applyPragmasOnConnect(sequelize: Sequelize, busyTimeoutMs: number): voi
   };
 }
 
+type PgTypes = { setTypeParser(oid: number, parse: (value: string) => unknown): void };
+
+const PG_INT8 = 20;
+
+/** A whole number that a JS number holds exactly; anything larger stays the exact string. */
+function parsePgInt8(value: string): number | string {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+}
+
+/**
+ * `pg` returns BIGINT (int8: our nano-credit and token columns, COUNT(*)) as strings. Parse the
+ * ones that fit into JS numbers, as SQLite returns them, so that models and raw readers see the
+ * same values on both. (Type parsers are global to the `pg` module.) NUMERIC stays an exact string
+ * (Sequelize's own parser), and SUM() of a BIGINT is a NUMERIC on PostgreSQL: write
+ * `CAST(SUM(x) AS BIGINT)`, which means the same on both databases and reads back as a number.
+ */
+function parsePgNumbers(sequelize: Sequelize): void {
+  const types = (sequelize.connectionManager as unknown as { lib: { types: PgTypes } }).lib.types;
+  types.setTypeParser(PG_INT8, parsePgInt8);
+}
+
 export function openDatabase(options: DatabaseOptions): Sequelize {
   const logging = options.logging ?? false;
   if (options.databaseUrl) {
-    return new Sequelize(options.databaseUrl, {
+    const sequelize = new Sequelize(options.databaseUrl, {
       dialect: 'postgres',
       logging,
       pool: { max: 10, min: 0, idle: 10_000 },
     });
+    parsePgNumbers(sequelize);
+    return sequelize;
   }
   fs.mkdirSync(path.dirname(options.sqlitePath), { recursive: true });
   const sequelize = new Sequelize({

@@ -123,11 +123,15 @@ export class RoutingTable {
 
   async current(): Promise<RoutingSnapshot> {
     const snap = this.snapshot;
-    if (snap && !this.dirty && Date.now() - snap.loadedAt < this.ttlMs) return snap;
     if (snap && !this.dirty) {
-      // Stale by age only: serve the old one and refresh in the background.
-      void this.reload().catch(() => {});
-      return snap;
+      const age = Date.now() - snap.loadedAt;
+      if (age < this.ttlMs) return snap;
+      // Stale by age only: serve the old one and refresh in the background, unless it is so old
+      // (an idle instance) that another instance's change would be honoured too late.
+      if (age < 2 * this.ttlMs) {
+        void this.reload().catch(() => {});
+        return snap;
+      }
     }
     return this.reload();
   }

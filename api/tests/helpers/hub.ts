@@ -5,6 +5,7 @@ import supertest from 'supertest';
 import { parseConfig, type Config } from '../../config.js';
 import { createHub, type Hub } from '../../hub.js';
 import { createLogger, type LogLevel } from '../../lib/logger.js';
+import { createTestDatabase, type TestDatabase } from '../postgres/database.js';
 import { makeTempDir } from './temp-dir.js';
 
 export { makeTempDir };
@@ -23,13 +24,23 @@ export interface TestHub {
 }
 
 
-export async function startTestHub(env: Record<string, string | undefined> = {}, opts: { dataDir?: string; logLevel?: LogLevel } = {}): Promise<TestHub> {
+/**
+ * `postgres: true` (or TEST_HUB_DATABASE=postgres in the environment, to run a whole suite on
+ * PostgreSQL) gives the hub a fresh database from TEST_DATABASE_URL, dropped on close.
+ */
+export async function startTestHub(
+  env: Record<string, string | undefined> = {},
+  opts: { dataDir?: string; logLevel?: LogLevel; postgres?: boolean } = {},
+): Promise<TestHub> {
   const dataDir = opts.dataDir ?? makeTempDir();
+  const onPostgres = !env.DATABASE_URL && (opts.postgres ?? process.env.TEST_HUB_DATABASE === 'postgres');
+  const database: TestDatabase | undefined = onPostgres ? await createTestDatabase('hub') : undefined;
   const config = parseConfig({
     NODE_ENV: 'test',
     AIGNE_HUB_DATA_DIR: dataDir,
     AIGNE_HUB_ADMIN_KEY: TEST_ADMIN_KEY,
     AIGNE_HUB_WEB_DIR: path.join(dataDir, 'no-web'),
+    ...(database ? { DATABASE_URL: database.url } : {}),
     ...env,
   });
   const logLines: string[] = [];
@@ -46,6 +57,7 @@ export async function startTestHub(env: Record<string, string | undefined> = {},
     printed,
     async close() {
       await hub.close();
+      await database?.drop();
       if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,49 @@
+/**
+ * The PostgreSQL test suite runs against TEST_DATABASE_URL (`source .ci/postgres.sh` starts a
+ * server and sets it). Each test file creates its own database and drops it at the end, so files
+ * run in parallel.
+ */
+import { randomBytes } from 'node:crypto';
+import { Sequelize } from 'sequelize';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
+
+export const MISSING_DATABASE_MESSAGE =
+  'TEST_DATABASE_URL is not set: the PostgreSQL suite needs a server. Run `source .ci/postgres.sh` ' +
+  '(as root, after `apt-get install -y postgresql`) or export TEST_DATABASE_URL=postgres://user:password@host:port/db';
+
+/** `TEST_DATABASE_URL` with another database name. */
+export function databaseUrl(name: string, base = TEST_DATABASE_URL): string {
+  if (!base) throw new Error(MISSING_DATABASE_MESSAGE);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  /** Drops the database, closing whatever connections are still open to it. */
+  drop(): Promise<void>;
+}
+
+async function admin<T>(fn: (db: Sequelize) => Promise<T>): Promise<T> {
+  if (!TEST_DATABASE_URL) throw new Error(MISSING_DATABASE_MESSAGE);
+  const db = new Sequelize(TEST_DATABASE_URL, { dialect: 'postgres', logging: false, pool: { max: 1 } });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** Creates an empty database with a unique name, owned by TEST_DATABASE_URL's role. */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const name = `aigne_hub_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  await admin((db) => db.query(`CREATE DATABASE "${name}"`));
+  return {
+    name,
+    url: databaseUrl(name),
+    drop: () => admin((db) => db.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
