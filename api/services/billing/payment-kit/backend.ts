@@ -31,11 +31,22 @@ export interface PaymentKitBillingOptions {
   topUpLink?: string;
   /** How long a mirrored balance is trusted before Payment Kit is asked again. */
   syncTtlMs?: number;
+  /** How long a balance read may take before the call is answered from the mirror (or 503). */
+  remoteTimeoutMs?: number;
   reporter?: { batchSize?: number; baseBackoffMs?: number; maxBackoffMs?: number };
 }
 
 const billingUnavailable = (cause: unknown) =>
   new AppError(503, 'server_error', 'The billing service (Payment Kit) is unavailable; try again shortly', { code: 'billing_unavailable', retryAfter: 5, cause });
+
+/** Payment Kit calls wait while the component starts; a model call must not wait with them. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Payment Kit did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 function encodePage(page: number): string {
   return Buffer.from(JSON.stringify({ page }), 'utf8').toString('base64url');
@@ -87,7 +98,7 @@ export function createPaymentKitBilling(options: PaymentKitBillingOptions): Bill
     const account = await accounts.get(userDid);
     if (!force && account?.syncedAt && Date.now() - account.syncedAt.getTime() < syncTtlMs) return account;
     try {
-      return await accounts.setBalance(userDid, await readRemote(userDid), new Date());
+      return await accounts.setBalance(userDid, await withTimeout(readRemote(userDid), options.remoteTimeoutMs ?? 5_000), new Date());
     } catch (err) {
       if (account?.syncedAt) {
         logger.warn('Payment Kit balance unavailable; using the last one read', { err, userDid });
