@@ -18,13 +18,19 @@ import { providerRoutes } from './routes/admin/providers.js';
 import { authRoutes } from './routes/auth.js';
 import { blockletJs } from './routes/blocklet-js.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { TRACE_VIEWER_PATH, traceViewerRoutes } from './routes/traces.js';
 import type { Services } from './services/index.js';
+import { setCallObservers } from './services/observability/call-timing.js';
+import type { Observability } from './services/observability/setup.js';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   services: Services;
   blockletAuth?: BlockletAuthenticator;
+  /** Metrics, traces and call marks (GET /metrics, /observability). */
+  observability?: Pick<Observability, 'metrics' | 'tracing' | 'observers'>;
   /** Extra routers mounted under /api before the 404 handler (feature modules register here). */
   apiRouters?: { path: string; router: Router }[];
   /** Paths whose bodies are read by their own handler instead of the JSON parser. */
@@ -69,6 +75,10 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
 
   app.use(requestContext());
+  if (deps.observability) {
+    setCallObservers(app, deps.observability.observers);
+    app.use(deps.observability.metrics.http());
+  }
   if (config.accessLog) app.use(accessLog(logger));
   app.use(cors({ exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
   app.use(cookieParser());
@@ -79,6 +89,11 @@ export function createApp(deps: AppDeps): Express {
 
   const auth = authenticate({ accessKeys: services.accessKeys, sessions: services.sessions, blocklet: deps.blockletAuth });
   app.use('/api', auth);
+  if (deps.observability) {
+    app.use('/metrics', metricsRoutes({ metrics: deps.observability.metrics, token: config.metricsToken, authenticate: auth }));
+    const { tracing } = deps.observability;
+    if (tracing) app.use(TRACE_VIEWER_PATH, traceViewerRoutes({ tracing, authenticate: auth, logger }));
+  }
   app.use('/api/auth', authRoutes({ accessKeys: services.accessKeys, sessions: services.sessions, secureCookies: config.nodeEnv === 'production' && Boolean(config.appUrl?.startsWith('https')) }));
   for (const { path: p, router } of deps.apiRouters ?? []) app.use(p, router);
   app.use('/api/ai-providers', providerRoutes(services.providerAdmin));

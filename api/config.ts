@@ -24,6 +24,23 @@ export interface Config {
   readonly upstreamTimeoutMs: number;
   readonly metricsToken?: string;
   readonly enableServerTiming: boolean;
+  readonly tracing: {
+    readonly enabled: boolean;
+    /** A running AIGNE observability server to send spans to (standalone). */
+    readonly observabilityUrl?: string;
+    /** Full OTLP/HTTP traces URL (`<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`). */
+    readonly otlpTracesUrl?: string;
+    readonly otlpHeaders: Readonly<Record<string, string>>;
+    readonly serviceName: string;
+    /** Put request message contents on spans (off unless an operator opts in). */
+    readonly includeContent: boolean;
+  };
+  readonly retention: {
+    /** 0 keeps rows forever. */
+    readonly modelCallDays: number;
+    readonly usageDays: number;
+    readonly archive: boolean;
+  };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly accessLog: boolean;
   readonly webDir: string;
@@ -65,6 +82,28 @@ const int = (def: number, min: number, max: number) =>
       }
       return n;
     });
+
+const httpUrl = () =>
+  z
+    .string()
+    .optional()
+    .refine((v) => !v || /^https?:\/\/\S+$/.test(v.trim()), 'must be an http(s) URL');
+
+/** Parses OTEL_EXPORTER_OTLP_HEADERS (`k1=v1,k2=v2`, values URL-encoded). */
+export function parseOtlpHeaders(value: string): Record<string, string> | undefined {
+  const headers: Record<string, string> = {};
+  for (const part of value.split(',')) {
+    if (!part.trim()) continue;
+    const i = part.indexOf('=');
+    if (i <= 0) return undefined;
+    try {
+      headers[decodeURIComponent(part.slice(0, i).trim())] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      return undefined;
+    }
+  }
+  return headers;
+}
 
 const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
@@ -119,6 +158,19 @@ const schema = z.object({
   UPSTREAM_TIMEOUT_MS: int(120_000, 1, 3_600_000),
   METRICS_TOKEN: z.string().optional(),
   ENABLE_SERVER_TIMING: bool(false),
+  TRACING_ENABLED: bool(true),
+  TRACE_INCLUDE_CONTENT: bool(false),
+  AIGNE_OBSERVABILITY_URL: httpUrl(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl(),
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .optional()
+    .refine((v) => !v || parseOtlpHeaders(v) !== undefined, 'expected key=value pairs separated by commas'),
+  OTEL_SERVICE_NAME: z.string().optional(),
+  MODEL_CALL_RETENTION_DAYS: int(0, 0, 36_500),
+  USAGE_RETENTION_DAYS: int(0, 0, 36_500),
+  RETENTION_ARCHIVE: bool(false),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
   ACCESS_LOG: bool(true),
   AIGNE_HUB_WEB_DIR: z.string().optional(),
@@ -177,6 +229,21 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN || undefined,
     enableServerTiming: e.ENABLE_SERVER_TIMING,
+    tracing: {
+      enabled: e.TRACING_ENABLED,
+      observabilityUrl: e.AIGNE_OBSERVABILITY_URL?.trim().replace(/\/+$/, '') || undefined,
+      otlpTracesUrl:
+        e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() ||
+        (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.trim().replace(/\/+$/, '')}/v1/traces` : undefined),
+      otlpHeaders: Object.freeze(parseOtlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS ?? '') ?? {}),
+      serviceName: e.OTEL_SERVICE_NAME?.trim() || 'aigne-hub',
+      includeContent: e.TRACE_INCLUDE_CONTENT,
+    },
+    retention: {
+      modelCallDays: e.MODEL_CALL_RETENTION_DAYS,
+      usageDays: e.USAGE_RETENTION_DAYS,
+      archive: e.RETENTION_ARCHIVE,
+    },
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     accessLog: e.ACCESS_LOG,
     webDir: path.resolve(cwd, e.AIGNE_HUB_WEB_DIR || 'dist/web'),

@@ -7,6 +7,7 @@ import type { Sequelize } from 'sequelize';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { HUB_COMPONENT_DID } from './routes/blocklet-js.js';
 import { creditRouters } from './routes/credits.js';
 import { gatewayRouters } from './routes/gateway-routes.js';
 import { modelCallRoutes } from './routes/model-calls.js';
@@ -19,6 +20,7 @@ import { createCredentialValidator } from './services/credential-check.js';
 import { createGateway, type Gateway } from './services/gateway/gateway.js';
 import { RoutingTable } from './services/gateway/routing.js';
 import { createServices, type Services } from './services/index.js';
+import { setupObservability, type Observability } from './services/observability/setup.js';
 import { loadEncryptionKey } from './services/secret-key.js';
 import { openChangeFeed } from './store/change-feed.js';
 import { reconcileInterruptedCalls, sweepInterruptedCalls } from './store/interrupted-calls.js';
@@ -33,6 +35,7 @@ export interface Hub {
   sequelize: Sequelize;
   services: Services;
   gateway: Gateway;
+  observability: Observability;
   billing: BillingBackend;
   /** Flushes pending records and closes the database. */
   close(): Promise<void>;
@@ -98,6 +101,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   await feed.ready();
   const stopSweep = config.databaseUrl ? sweepInterruptedCalls(models, logger, config.creditReservationTtlMs) : () => {};
 
+  const observability = await setupObservability({ config, logger, models, gateway, componentDid: HUB_COMPONENT_DID });
+
   await services.accessKeys.bootstrapAdmin(config.dataDir, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
 
   let blockletAuth;
@@ -112,7 +117,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     { path: '/api/usage', router: usageRoutes({ sequelize }) },
     { path: '/api/model-calls', router: modelCallRoutes({ models }) },
   ];
-  const app = createApp({ config, logger, services, blockletAuth, apiRouters });
+  const app = createApp({ config, logger, services, blockletAuth, observability, apiRouters });
   let closed = false;
   return {
     app,
@@ -121,6 +126,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     sequelize,
     services,
     gateway,
+    observability,
     billing: billing.backend,
     async close() {
       if (closed) return;
@@ -130,6 +136,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       } catch (err) {
         logger.error('flushing records at shutdown failed', { err });
       }
+      await observability.close().catch((err) => logger.error('closing observability failed', { err }));
       await billing.close().catch((err) => logger.error('closing billing failed', { err }));
       stopSweep();
       await feed.close();

@@ -10,6 +10,7 @@ import type { TokenUsage } from '../../providers/types.js';
 import type { ModelCallType } from '../../store/models/model-call.js';
 import { computeCreditsNano } from '../billing/pricing.js';
 import type { Reservation } from '../billing/hooks.js';
+import { beginCallTiming, type CallTiming } from '../observability/call-timing.js';
 import { newCallRecord, toModelCallRow, type CallRecord } from './call-record.js';
 import { ClientAbortedError, runWithFailover, type AttemptInput, type AttemptResult } from './failover.js';
 import type { GatewayCore } from './gateway.js';
@@ -37,6 +38,8 @@ export interface BeginOptions {
 export class ModelCall {
   readonly record: CallRecord;
   readonly signal: AbortSignal;
+  /** Marks for traces, metrics and Server-Timing (also gives the record its trace id). */
+  readonly timing: CallTiming;
   candidates: Candidate[] = [];
   private reservation: Reservation | null = null;
   private settled = false;
@@ -55,6 +58,7 @@ export class ModelCall {
       appId: caller?.appId ?? (typeof clientDid === 'string' && clientDid ? clientDid.slice(0, 128) : null),
       startedAt: req.ctx.startedAt,
     });
+    this.timing = beginCallTiming(req, res, this.record);
     req.ctx.modelCallId = this.record.id;
     res.setHeader(MODEL_CALL_HEADER, this.record.id);
     const controller = new AbortController();
@@ -81,6 +85,7 @@ export class ModelCall {
         ),
       );
       this.reservation = await this.core.billing.reserve({ record: this.record, candidates: this.candidates, maxCostNano });
+      this.timing.routed(this.candidates.length);
       if (this.record.stream) this.core.recorder.enqueue(toModelCallRow(this.record));
     } catch (err) {
       await this.fail(err);
@@ -89,8 +94,9 @@ export class ModelCall {
   }
 
   run<T>(attempt: (input: AttemptInput) => Promise<T>): Promise<AttemptResult<T>> {
-    return runWithFailover(this.core.failoverDeps, this.candidates, this.record, this.signal, attempt).then((r) => {
+    return runWithFailover(this.core.failoverDeps, this.candidates, this.record, this.signal, this.timing.wrap(attempt)).then((r) => {
       this.selected = r.candidate;
+      this.timing.answered();
       return r;
     });
   }
@@ -136,6 +142,7 @@ export class ModelCall {
   private async settle(status: 'success' | 'failed' | 'aborted'): Promise<void> {
     if (this.settled) return;
     this.settled = true;
+    this.timing.settling();
     const r = this.record;
     r.status = status;
     r.duration = performance.now() - r.startedAt;

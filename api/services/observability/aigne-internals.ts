@@ -1,0 +1,50 @@
+/**
+ * Pieces of `@aigne/observability-api` that its package exports do not list: the span row writer
+ * (`insertTrace`) and the trace-viewer API router. Loaded from the package's own ESM build, so the
+ * hub stores and serves spans exactly as the AIGNE observability server does. Written against
+ * 0.11.x; a layout change makes `loadAigneInternals` reject, which disables only the local store
+ * and the viewer.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { RequestHandler, Router } from 'express';
+import type { TraceRow } from './trace-sink.js';
+
+/** The drizzle database `@aigne/sqlite` opens (opaque here). */
+export type TraceDb = object;
+
+export interface AigneInternals {
+  insertTrace(db: TraceDb, row: TraceRow): Promise<void>;
+  updateTrace(db: TraceDb, id: string, data: Record<string, unknown>): Promise<void>;
+  traceRouter(options: { sse: { send(data: unknown): void }; middleware: RequestHandler[] }): Router;
+  /** The built trace-viewer SPA (index.html and assets/). */
+  viewerDir: string;
+}
+
+let loading: Promise<AigneInternals> | undefined;
+
+function packageRoot(): string {
+  const require = createRequire(import.meta.url);
+  // …/lib/cjs/server/index.js → package root
+  return path.resolve(path.dirname(require.resolve('@aigne/observability-api/server')), '..', '..', '..');
+}
+
+export function loadAigneInternals(): Promise<AigneInternals> {
+  loading ??= (async () => {
+    const root = packageRoot();
+    const url = (rel: string) => pathToFileURL(path.join(root, rel)).href;
+    const util = await import(url('lib/esm/core/util.js'));
+    const routes = await import(url('lib/esm/server/routes/trace.js'));
+    if (typeof util.insertTrace !== 'function' || typeof util.updateTrace !== 'function' || typeof routes.default !== 'function') {
+      throw new Error('@aigne/observability-api has an unexpected layout');
+    }
+    return {
+      insertTrace: util.insertTrace,
+      updateTrace: util.updateTrace,
+      traceRouter: routes.default,
+      viewerDir: path.join(root, 'dist'),
+    };
+  })();
+  return loading;
+}

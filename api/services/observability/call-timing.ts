@@ -1,0 +1,170 @@
+/**
+ * Marks taken during one model call (begun, routed, each upstream attempt, answered, settling) as
+ * plain numbers, so traces and metrics can be built after the call without touching its path.
+ * Also writes the `Server-Timing` header, before the response's headers go out.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Express, Request, Response } from 'express';
+import { toProviderError } from '../../providers/shared/provider-error.js';
+import type { CallRecord } from '../gateway/call-record.js';
+import { ClientAbortedError, type AttemptInput } from '../gateway/failover.js';
+
+/** What the app wants observed on its model calls (kept in `app.locals`). */
+export interface CallObservers {
+  traceIds: boolean;
+  serverTiming: boolean;
+  captureInput: boolean;
+  onStart?(timing: CallTiming): void;
+}
+
+export interface AttemptTiming {
+  provider: string;
+  providerId: string;
+  credentialId: string;
+  upstreamModel: string;
+  startedAt: number;
+  /** When the attempt produced its first data, or failed. */
+  endedAt?: number;
+  /** A short, secret-free classification: `http_502`, `timeout`, `connection`, `aborted` … */
+  error?: string;
+}
+
+const LOCALS_KEY = 'aigneHubCallObservers';
+const timings = new WeakMap<CallRecord, CallTiming>();
+
+export function setCallObservers(app: Express, observers: CallObservers): void {
+  app.locals[LOCALS_KEY] = observers;
+}
+
+/** A W3C/OpenTelemetry trace id: 32 lowercase hex digits, not all zero. */
+export function newTraceId(): string {
+  const id = randomBytes(16).toString('hex');
+  return /^0+$/.test(id) ? newTraceId() : id;
+}
+
+export function classifyAttemptError(err: unknown, signal?: AbortSignal): string {
+  if (signal?.aborted) return signal.reason instanceof ClientAbortedError ? 'aborted' : 'timeout';
+  const e = toProviderError(err);
+  return e.kind === 'http' && e.status ? `http_${e.status}` : e.kind;
+}
+
+export class CallTiming {
+  readonly begunAt = performance.now();
+  routedAt?: number;
+  candidates = 0;
+  answeredAt?: number;
+  settleStartedAt?: number;
+  settledAt?: number;
+  readonly attempts: AttemptTiming[] = [];
+  /** The request's message contents; only kept when an operator opted in. */
+  readonly input?: unknown;
+  /** `POST /api/v1/chat/completions` — names the call's root span. */
+  readonly name: string = '';
+
+  constructor(
+    readonly record: CallRecord,
+    private readonly observers: CallObservers | undefined,
+    private readonly res: Response | undefined,
+    req: Request | undefined,
+  ) {
+    if (!observers || !req) return;
+    this.name = `${req.method} ${(req.originalUrl ?? req.url).split('?')[0]}`;
+    if (observers.captureInput) this.input = contentOf(req.body);
+  }
+
+  routed(candidates: number): void {
+    this.routedAt = performance.now();
+    this.candidates = candidates;
+  }
+
+  /** Wraps one upstream attempt to time it; the wrapper adds nothing else. */
+  wrap<T>(attempt: (input: AttemptInput) => Promise<T>): (input: AttemptInput) => Promise<T> {
+    if (!this.observers) return attempt;
+    return (input) => {
+      const a: AttemptTiming = {
+        provider: input.candidate.provider.name,
+        providerId: input.candidate.provider.id,
+        credentialId: input.credentialId,
+        upstreamModel: input.candidate.upstreamModel,
+        startedAt: performance.now(),
+      };
+      this.attempts.push(a);
+      return attempt(input).then(
+        (value) => {
+          a.endedAt = performance.now();
+          return value;
+        },
+        (err: unknown) => {
+          a.endedAt = performance.now();
+          a.error = classifyAttemptError(err, input.signal);
+          throw err;
+        },
+      );
+    };
+  }
+
+  answered(): void {
+    this.answeredAt = performance.now();
+    this.writeServerTiming();
+  }
+
+  settling(): void {
+    this.settleStartedAt = performance.now();
+    this.writeServerTiming();
+  }
+
+  /** The attempt whose answer the client got. */
+  get answeringAttempt(): AttemptTiming | undefined {
+    const last = this.attempts.at(-1);
+    return last && !last.error && this.answeredAt !== undefined ? last : undefined;
+  }
+
+  serverTiming(): string {
+    const parts = [`auth;dur=${ms(this.begunAt - this.record.startedAt)}`];
+    if (this.routedAt !== undefined) parts.push(`route;dur=${ms(this.routedAt - this.begunAt)}`);
+    if (this.record.providerTtfb !== null) {
+      const provider = this.answeringAttempt?.provider;
+      parts.push(`upstream;dur=${ms(this.record.providerTtfb)}${provider ? `;desc="${provider}"` : ''}`);
+    }
+    return parts.join(', ');
+  }
+
+  private writeServerTiming(): void {
+    const res = this.res;
+    if (!this.observers?.serverTiming || !res || res.headersSent) return;
+    res.setHeader('Server-Timing', this.serverTiming());
+  }
+}
+
+const ms = (v: number) => Math.max(0, Math.round(v * 10) / 10);
+
+/** The content-bearing fields of a model request body (chat messages, embedding input, image prompt). */
+function contentOf(body: unknown): unknown {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  const input = b.input as Record<string, unknown> | undefined;
+  if (b.messages !== undefined) return { messages: b.messages };
+  if (input && typeof input === 'object' && !Array.isArray(input) && input.messages !== undefined) return { messages: input.messages };
+  if (b.input !== undefined) return { input: b.input };
+  if (b.prompt !== undefined) return { prompt: b.prompt };
+  return undefined;
+}
+
+/**
+ * Starts the marks of a call and gives it a trace id when tracing is on. Called by ModelCall's
+ * constructor; cheap (no I/O, no span objects).
+ */
+export function beginCallTiming(req: Request, res: Response, record: CallRecord): CallTiming {
+  const observers = req.app?.locals?.[LOCALS_KEY] as CallObservers | undefined;
+  const timing = new CallTiming(record, observers, res, req);
+  if (observers) {
+    if (observers.traceIds) record.traceId = newTraceId();
+    timings.set(record, timing);
+    observers.onStart?.(timing);
+  }
+  return timing;
+}
+
+export function timingOf(record: CallRecord): CallTiming | undefined {
+  return timings.get(record);
+}

@@ -1,0 +1,102 @@
+/**
+ * Where AIGNE-format span rows go: an AIGNE observability server over HTTP, the Observability
+ * blocklet through a component call, or the local SQLite file under the data directory.
+ */
+import type { AigneInternals, TraceDb } from './aigne-internals.js';
+
+/** One span in the AIGNE observability format (what `POST /api/trace/tree` takes). */
+export interface TraceRow {
+  id: string;
+  rootId: string;
+  parentId?: string | null;
+  name: string;
+  startTime: number;
+  endTime: number;
+  status: Record<string, unknown>;
+  attributes: Record<string, unknown>;
+  userId?: string;
+  componentId?: string;
+  token?: number;
+}
+
+export interface TraceSink {
+  readonly kind: 'local' | 'remote' | 'blocklet';
+  export(rows: TraceRow[]): Promise<void>;
+  update(id: string, data: Record<string, unknown>): Promise<void>;
+  /** Where a viewer of these spans lives, when it is not the hub's own. */
+  viewerUrl?(): string | undefined;
+}
+
+/** Observability blocklet DID, and this hub's component DID (spans are tagged with it). */
+export const OBSERVABILITY_DID = 'z2qa2GCqPJkufzqF98D8o7PWHrRRSHpYkNhEh';
+
+const TIMEOUT_MS = 10_000;
+
+export function createHttpTraceSink(baseUrl: string): TraceSink {
+  const send = async (method: 'POST' | 'PATCH', p: string, body: unknown) => {
+    const res = await fetch(`${baseUrl}${p}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    await res.arrayBuffer().catch(() => undefined);
+    if (!res.ok) throw new Error(`the observability server answered ${res.status} to ${method} ${p}`);
+  };
+  return {
+    kind: 'remote',
+    export: (rows) => send('POST', '/api/trace/tree', rows),
+    update: (id, data) => send('PATCH', `/api/trace/tree/${encodeURIComponent(id)}`, data),
+  };
+}
+
+/** Usage tokens of a row, so the viewer's token column is filled (the server computes it on updates only). */
+function tokensOf(row: TraceRow): number {
+  const usage = (row.attributes.output as { usage?: { inputTokens?: number; outputTokens?: number } } | undefined)?.usage;
+  return (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0);
+}
+
+export function createLocalTraceSink(db: () => Promise<TraceDb>, internals: AigneInternals): TraceSink {
+  return {
+    kind: 'local',
+    async export(rows) {
+      const d = await db();
+      for (const row of rows) await internals.insertTrace(d, { ...row, token: tokensOf(row) });
+    },
+    async update(id, data) {
+      await internals.updateTrace(await db(), id, data);
+    },
+  };
+}
+
+interface ComponentApi {
+  call(options: { name: string; method: 'POST' | 'PATCH'; path: string; data: unknown; timeout?: number }): Promise<unknown>;
+  getComponentMountPoint(did: string): string;
+}
+
+/**
+ * Inside Blocklet Server: the Observability blocklet when it is installed, else `fallback`
+ * (checked per batch, so installing it later takes effect without a restart).
+ */
+export async function createBlockletTraceSink(hubDid: string, fallback: TraceSink, api?: ComponentApi): Promise<TraceSink> {
+  const component = api ?? ((await import('@blocklet/sdk/lib/component/index.js')) as unknown as ComponentApi);
+  const installed = () => Boolean(component.getComponentMountPoint(OBSERVABILITY_DID));
+  return {
+    kind: 'blocklet',
+    async export(rows) {
+      if (!installed()) return fallback.export(rows);
+      await component.call({
+        name: OBSERVABILITY_DID,
+        method: 'POST',
+        path: '/api/trace/tree',
+        data: rows.map((r) => ({ ...r, componentId: hubDid })),
+        timeout: TIMEOUT_MS,
+      });
+    },
+    async update(id, data) {
+      if (!installed()) return fallback.update(id, data);
+      await component.call({ name: OBSERVABILITY_DID, method: 'PATCH', path: `/api/trace/tree/${encodeURIComponent(id)}`, data, timeout: TIMEOUT_MS });
+    },
+    viewerUrl: () => component.getComponentMountPoint(OBSERVABILITY_DID) || undefined,
+  };
+}

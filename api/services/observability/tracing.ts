@@ -1,0 +1,215 @@
+/**
+ * Traces of model calls through `AIGNEObserver` (`@aigne/observability-api`).
+ *
+ * The hub's observer is built with export/update functions that hand AIGNE-format span rows to a
+ * sink: the Observability blocklet inside Blocklet Server, `AIGNE_OBSERVABILITY_URL` standalone,
+ * else `<dataDir>/observability.db` (the observer's own SQLite store, which the hub's trace viewer
+ * reads). Spans are made on a tracer provider of the hub's own, whose batch processor feeds the
+ * observer's exporter (and an OTLP/HTTP exporter when configured), so several hubs in a process
+ * never share a pipeline. Spans are built after a call settles, on a later tick, and exported in
+ * batches: nothing waits on them.
+ */
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AIGNEObserver } from '@aigne/observability-api';
+import type { Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../lib/logger.js';
+import { loadAigneInternals, type AigneInternals, type TraceDb } from './aigne-internals.js';
+import { emitCallSpans, PresetIdGenerator } from './call-spans.js';
+import type { CallTiming } from './call-timing.js';
+import { createBlockletTraceSink, createHttpTraceSink, createLocalTraceSink, type TraceRow, type TraceSink } from './trace-sink.js';
+
+export type TracingMode = 'local' | 'remote' | 'blocklet';
+
+export interface Tracing {
+  readonly mode: TracingMode;
+  readonly observer: AIGNEObserver;
+  /** The observability server spans go to (remote mode). */
+  readonly remoteUrl?: string;
+  /** The span store the hub's viewer reads (local mode, and Blocklet Server without the Observability blocklet). */
+  readonly localStore?: { db(): Promise<TraceDb>; internals: AigneInternals };
+  /** The Observability blocklet's page, when spans go there. */
+  externalViewerUrl(): string | undefined;
+  /** Builds and queues the spans of a settled call (on a later tick). */
+  record(timing: CallTiming): void;
+  /** Exports everything queued so far. */
+  flush(): Promise<void>;
+  /** Deletes spans that started before `before` from the local store, in batches. */
+  prune(before: Date, signal?: AbortSignal): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface TracingOptions {
+  config: Config;
+  logger: Logger;
+  /** This hub's component DID (tags spans sent to the Observability blocklet). */
+  componentDid: string;
+}
+
+interface LibsqlClient {
+  execute(query: { sql: string; args: unknown[] }): Promise<{ rowsAffected: number }>;
+}
+const PRUNE_SQL = 'DELETE FROM Trace WHERE id IN (SELECT id FROM Trace WHERE startTime < ? LIMIT ?)';
+const PRUNE_BATCH = 1000;
+
+type ExportFn = NonNullable<typeof AIGNEObserver.exportFn>;
+type UpdateFn = NonNullable<typeof AIGNEObserver.updateFn>;
+
+const dropSpans: ExportFn = async () => {};
+const dropUpdate: UpdateFn = async () => {};
+
+/**
+ * Other AIGNEObserver instances in the process (the AIGNE framework makes one per `AIGNE`
+ * instance) would otherwise write their spans, message contents included, to ~/.aigne. They get
+ * functions that drop them; the hub's own trace of each call covers them.
+ */
+export function silenceOtherObservers(): void {
+  AIGNEObserver.setExportFn(dropSpans);
+  AIGNEObserver.setUpdateFn(dropUpdate);
+}
+
+/** Warns on the first failure and then at most once a minute, with the count in between. */
+function throttledWarn(logger: Logger, msg: string) {
+  let last = 0;
+  let suppressed = 0;
+  return (err: unknown) => {
+    const now = Date.now();
+    if (now - last < 60_000) {
+      suppressed += 1;
+      return;
+    }
+    logger.warn(msg, { err, suppressed });
+    last = now;
+    suppressed = 0;
+  };
+}
+
+function toRow(span: Parameters<ExportFn>[0][number]): TraceRow {
+  const row = span as unknown as TraceRow;
+  const user = row.attributes?.['enduser.id'];
+  return typeof user === 'string' ? { ...row, userId: user } : row;
+}
+
+export async function createTracing(options: TracingOptions): Promise<Tracing> {
+  const { config, logger } = options;
+  const storage = `file:${path.join(config.dataDir, 'observability.db')}`;
+  const internals = await loadAigneInternals().catch((err) => {
+    logger.warn('the AIGNE span store could not be loaded; spans stay in the observer defaults', { err });
+    return undefined;
+  });
+
+  let observer: AIGNEObserver | undefined;
+  const observerDb = () => observer!.exporter!._db as Promise<TraceDb>;
+  const local = internals ? createLocalTraceSink(observerDb, internals) : undefined;
+  let mode: TracingMode = 'local';
+  let sink: TraceSink | undefined = local;
+  if (config.blocklet.enabled && local) {
+    mode = 'blocklet';
+    sink = await createBlockletTraceSink(options.componentDid, local);
+  } else if (config.tracing.observabilityUrl) {
+    mode = 'remote';
+    sink = createHttpTraceSink(config.tracing.observabilityUrl);
+  }
+
+  const warnExport = throttledWarn(logger, 'exporting spans failed');
+  const exportFn: ExportFn = async (spans) => {
+    try {
+      await sink!.export(spans.map(toRow));
+    } catch (err) {
+      warnExport(err);
+    }
+  };
+  const updateFn: UpdateFn = async (id, data) => {
+    try {
+      await sink!.update(id, data as Record<string, unknown>);
+    } catch (err) {
+      warnExport(err);
+    }
+  };
+
+  // The observer's exporter takes the static functions when it is built (in serve()).
+  if (sink) {
+    AIGNEObserver.setExportFn(exportFn);
+    AIGNEObserver.setUpdateFn(updateFn);
+  } else {
+    AIGNEObserver.exportFn = undefined;
+    AIGNEObserver.updateFn = undefined;
+  }
+  observer = new AIGNEObserver({ storage });
+  try {
+    await observer.serve();
+  } finally {
+    silenceOtherObservers();
+  }
+  const aigneExporter = observer.exporter as unknown as SpanExporter;
+
+  const batch = (exporter: SpanExporter) =>
+    new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500, maxQueueSize: 8192, maxExportBatchSize: 512, exportTimeoutMillis: 15_000 });
+  const processors: SpanProcessor[] = [batch(aigneExporter)];
+  if (config.tracing.otlpTracesUrl) {
+    processors.push(batch(new OTLPTraceExporter({ url: config.tracing.otlpTracesUrl, headers: { ...config.tracing.otlpHeaders }, timeoutMillis: 10_000 })));
+  }
+  const ids = new PresetIdGenerator();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': config.tracing.serviceName, 'service.version': config.version }),
+    sampler: new AlwaysOnSampler(),
+    idGenerator: ids,
+    spanProcessors: processors,
+  });
+  const tracer: Tracer = provider.getTracer('aigne-hub', config.version);
+  const warnBuild = throttledWarn(logger, 'building spans failed');
+  let closed = false;
+
+  logger.info('tracing', { mode, otlp: Boolean(config.tracing.otlpTracesUrl), store: mode === 'remote' ? config.tracing.observabilityUrl : undefined });
+
+  const localStore = local && internals && mode !== 'remote' ? { db: observerDb, internals } : undefined;
+  const flush = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    await provider.forceFlush();
+  };
+  return {
+    mode,
+    observer,
+    remoteUrl: mode === 'remote' ? config.tracing.observabilityUrl : undefined,
+    localStore,
+    externalViewerUrl: () => sink?.viewerUrl?.(),
+    record(timing) {
+      if (closed || !timing.record.traceId) return;
+      setImmediate(() => {
+        try {
+          emitCallSpans(tracer, ids, timing);
+        } catch (err) {
+          warnBuild(err);
+        }
+      });
+    },
+    flush,
+    async prune(before, signal) {
+      if (!localStore || closed) return 0;
+      const db = (await localStore.db()) as { $client?: LibsqlClient };
+      if (!db.$client) return 0;
+      let total = 0;
+      for (;;) {
+        const r = await db.$client.execute({ sql: PRUNE_SQL, args: [before.getTime(), PRUNE_BATCH] });
+        total += r.rowsAffected;
+        if (r.rowsAffected < PRUNE_BATCH || signal?.aborted || closed) return total;
+        await sleep(200);
+      }
+    },
+    async close() {
+      if (closed) return;
+      await flush().catch(() => {});
+      closed = true;
+      await provider.shutdown().catch((err) => logger.warn('closing the tracer failed', { err }));
+      const sdk = observer!.sdk;
+      await observer!.close();
+      await sdk?.shutdown().catch(() => {});
+      const db = (await observer!.exporter?._db?.catch(() => undefined)) as { $client?: { close?(): void } } | undefined;
+      db?.$client?.close?.();
+    },
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * Traces of model calls, read back from a real AIGNE observability server (the one
+ * `@aigne/observability-api/server` ships) that the hub exports to over HTTP.
+ */
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { startObservabilityBlockletServer as startServer } from '@aigne/observability-api/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addProvider, modelCallRow, startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
+import { bearer, makeTempDir } from './helpers/hub.js';
+
+interface TreeNode {
+  id: string;
+  rootId: string;
+  parentId: string | null;
+  name: string;
+  startTime: number;
+  endTime: number;
+  status: { code: number; message?: string };
+  attributes: Record<string, any>;
+  children: TreeNode[];
+}
+
+const UPSTREAM_KEY = 'sk-upstream-trace-key-000000000001';
+
+async function listen(server: Server): Promise<string> {
+  if (!server.listening) await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** The package's server binds every interface on a fixed port; it is moved to an ephemeral loopback port at once. */
+async function startObservabilityServer(dir: string): Promise<{ url: string; close(): Promise<void> }> {
+  const probe = (await import('node:net')).createServer().listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => probe.once('listening', () => resolve()));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const { app, server } = await startServer({ port, dbUrl: `file:${path.join(dir, 'observer.db')}` });
+  await listen(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const loopback = app.listen(0, '127.0.0.1');
+  const url = await listen(loopback);
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        loopback.closeAllConnections();
+        loopback.close(() => resolve());
+      }),
+  };
+}
+
+describe('traces exported to an AIGNE observability server', () => {
+  let h: GatewayHarness;
+  let obs: { url: string; close(): Promise<void> };
+  let obsDir: string;
+  let memberKey: string;
+
+  const roots = async (): Promise<TreeNode[]> => {
+    const res = await fetch(`${obs.url}/api/trace/tree?pageSize=100`);
+    return ((await res.json()) as { data: TreeNode[] }).data;
+  };
+  const tree = async (rootSpanId: string): Promise<TreeNode> => {
+    const res = await fetch(`${obs.url}/api/trace/tree/${rootSpanId}`);
+    return ((await res.json()) as { data: TreeNode }).data;
+  };
+  /** Full stored rows (all attributes) of every span in a tree. */
+  const fullSpans = async (node: TreeNode): Promise<TreeNode[]> => {
+    const out: TreeNode[] = [];
+    const walk = async (n: TreeNode) => {
+      const res = await fetch(`${obs.url}/api/trace/tree/children/${n.id}`);
+      out.push(((await res.json()) as { data: TreeNode }).data);
+      for (const c of n.children) await walk(c);
+    };
+    await walk(node);
+    return out;
+  };
+  const traceOf = async (modelCallId: string) => {
+    const row = await modelCallRow(h.t, modelCallId);
+    await h.t.hub.observability.tracing!.flush();
+    const root = (await roots()).find((r) => r.rootId === row!.traceId);
+    expect(root, `a root span for trace ${row!.traceId}`).toBeDefined();
+    return { row: row!, root: await tree(root!.id) };
+  };
+  const chat = (body: Record<string, unknown>) =>
+    fetch(`${h.url}/api/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(memberKey) },
+      body: JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    obsDir = makeTempDir('aigne-hub-obs-');
+    obs = await startObservabilityServer(obsDir);
+    h = await startGatewayHarness({ AIGNE_OBSERVABILITY_URL: obs.url });
+    await addProvider(h.t, { name: 'openai', baseUrl: `${h.upstream.url}/v1`, keys: [UPSTREAM_KEY, 'sk-upstream-trace-key-000000000002'], rates: [{ model: 'gpt-4o-mini' }] });
+    const key = await h.t.request.post('/api/access-keys').set(bearer(h.t.adminKey)).send({ name: 'trace user' });
+    memberKey = key.body.key;
+  });
+  afterAll(async () => {
+    await h?.close();
+    await obs?.close();
+    fs.rmSync(obsDir, { recursive: true, force: true });
+  });
+
+  it('exports request → auth, routing, provider call, settle under the trace id stored on the ModelCall row', async () => {
+    const res = await chat({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'secret plans for tuesday' }] });
+    expect(res.status).toBe(200);
+    const { row, root } = await traceOf(res.headers.get('x-aigne-hub-model-call-id')!);
+
+    expect(row.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(h.t.hub.observability.tracing!.mode).toBe('remote');
+    expect(root.name).toBe('POST /api/v1/chat/completions');
+    expect(root.parentId ?? null).toBeNull();
+    expect(root.status.code).toBe(1);
+    const children = [...root.children].sort((a, b) => a.startTime - b.startTime);
+    expect(children.map((c) => c.name)).toEqual(['auth', 'routing', 'provider call', 'settle']);
+    for (const c of children) {
+      expect(c.rootId).toBe(row.traceId);
+      expect(c.parentId).toBe(root.id);
+      expect(c.startTime).toBeGreaterThanOrEqual(root.startTime);
+      expect(c.endTime).toBeLessThanOrEqual(root.endTime);
+    }
+    const provider = children[2]!;
+    expect(provider.attributes.output).toMatchObject({ model: 'gpt-4o-mini', usage: { inputTokens: 4, outputTokens: 5 } });
+    expect(root.attributes.metadata).toMatchObject({ modelCallId: row.id });
+
+    const spans = await fullSpans(root);
+    const fullRoot = spans.find((s) => s.id === root.id)!;
+    expect(fullRoot.attributes.input).toEqual({ model: 'openai/gpt-4o-mini', type: 'chatCompletion', stream: false });
+    expect(fullRoot.attributes['aigne_hub.model_call_id']).toBe(row.id);
+    expect(fullRoot.attributes['gen_ai.system']).toBe('openai');
+    expect(spans.find((s) => s.name === 'provider call')!.attributes['aigne_hub.credential_id']).toBe(row.credentialId);
+    // No keys, no headers, no message contents (not opted in).
+    const stored = JSON.stringify(spans);
+    expect(stored).not.toContain(UPSTREAM_KEY);
+    expect(stored).not.toContain(memberKey);
+    expect(stored).not.toContain(h.t.adminKey);
+    expect(stored.toLowerCase()).not.toContain('authorization');
+    expect(stored).not.toContain('secret plans');
+  });
+
+  it('traces a streamed call, usage included', async () => {
+    const res = await chat({ model: 'openai/gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'stream for the trace' }] });
+    await res.text();
+    const { row, root } = await traceOf(res.headers.get('x-aigne-hub-model-call-id')!);
+    expect(row.status).toBe('success');
+    const provider = root.children.find((c) => c.name === 'provider call')!;
+    expect(provider.attributes.output.usage).toEqual({ inputTokens: 4, outputTokens: 5 });
+    const [fullRoot] = await fullSpans({ ...root, children: [] });
+    expect(fullRoot!.attributes.input).toMatchObject({ stream: true });
+  });
+
+  it('shows each failed attempt as its own provider call span with the error class', async () => {
+    h.upstream.enqueue({ status: 503 });
+    const res = await chat({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'retry me' }] });
+    expect(res.status).toBe(200);
+    const { row, root } = await traceOf(res.headers.get('x-aigne-hub-model-call-id')!);
+    expect(row.attempts).toBe(2);
+    const attempts = root.children.filter((c) => c.name === 'provider call').sort((a, b) => a.startTime - b.startTime);
+    expect(attempts).toHaveLength(2);
+    const spans = await fullSpans(root);
+    const [failed, answered] = attempts.map((a) => spans.find((s) => s.id === a.id)!);
+    expect(failed!.status.code).toBe(2);
+    expect(failed!.attributes['error.type']).toBe('http_503');
+    expect(failed!.attributes['aigne_hub.attempt']).toBe(1);
+    expect(answered!.status.code).toBe(1);
+    expect(answered!.attributes['aigne_hub.attempt']).toBe(2);
+    expect(answered!.attributes['aigne_hub.credential_id']).toBe(row.credentialId);
+    expect(failed!.attributes['aigne_hub.credential_id']).not.toBe(row.credentialId);
+    expect(root.status.code).toBe(1);
+  });
+
+  it('traces a call that fails before any provider: routing carries the error', async () => {
+    const res = await chat({ model: 'nosuch/model-x', messages: [{ role: 'user', content: 'hi' }] });
+    expect(res.status).toBe(404);
+    const { row, root } = await traceOf(res.headers.get('x-aigne-hub-model-call-id')!);
+    expect(row.status).toBe('failed');
+    expect(root.status.code).toBe(2);
+    expect(root.children.map((c) => c.name).sort()).toEqual(['auth', 'routing', 'settle']);
+    const routing = root.children.find((c) => c.name === 'routing')!;
+    expect(routing.status.code).toBe(2);
+  });
+});
