@@ -26,6 +26,7 @@ export interface TraceViewerOptions {
 interface PatchedViewer {
   html: string;
   files: Map<string, { body: string; type: string }>;
+  dir: string;
   assetsDir: string;
 }
 
@@ -49,7 +50,7 @@ async function patchViewer(dir: string, mount: string): Promise<PatchedViewer | 
       files.set(name, { body, type: 'text/javascript; charset=utf-8' });
     }
   }
-  return routerPatched ? { html, files, assetsDir } : undefined;
+  return routerPatched ? { html, files, dir, assetsDir } : undefined;
 }
 
 const SIGN_IN_PAGE =
@@ -132,8 +133,10 @@ export function traceViewerRoutes(options: TraceViewerOptions): Router {
   router.get('/api/settings', (_req, res) => {
     res.json({ code: 0, data: { live: false } });
   });
+  // Live updates are not relayed: an event stream that ends at once (the viewer does not reconnect).
   router.get('/api/sse', (_req, res) => {
-    res.status(204).end();
+    res.setHeader('Content-Type', 'text/event-stream');
+    res.end();
   });
   router.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `No route for ${req.method} ${req.originalUrl.split('?')[0]}`)));
 
@@ -161,6 +164,11 @@ export function traceViewerRoutes(options: TraceViewerOptions): Router {
     res.sendFile(path.basename(String(req.params.file)), { root: v.assetsDir, maxAge: '365d', immutable: true }, (err) => {
       if (err) next(new AppError(404, 'not_found', 'No such viewer asset'));
     });
+  });
+  router.get('/model-prices.json', async (_req, res, next) => {
+    const v = await loadViewer();
+    if (!v) return next();
+    res.sendFile('model-prices.json', { root: v.dir, maxAge: '1d' }, (err) => err && next(err));
   });
   router.get(/.*/, async (_req, res, next) => {
     const v = await loadViewer();

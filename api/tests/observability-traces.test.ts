@@ -125,6 +125,8 @@ describe('traces exported to an AIGNE observability server', () => {
     const provider = children[2]!;
     expect(provider.attributes.output).toMatchObject({ model: 'gpt-4o-mini', usage: { inputTokens: 4, outputTokens: 5 } });
     expect(root.attributes.metadata).toMatchObject({ modelCallId: row.id });
+    // Usage is counted once per call: on the answering provider call, not again on the root.
+    expect(root.attributes.output.usage).toBeNull();
 
     const spans = await fullSpans(root);
     const fullRoot = spans.find((s) => s.id === root.id)!;

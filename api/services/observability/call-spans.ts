@@ -7,6 +7,9 @@
  *   ├─ provider call  (per attempt) one upstream attempt; the answering one lasts to the end of its answer
  *   └─ settle                       usage → credits
  *
+ * Usage sits in the answering provider call's `output` (where the AIGNE viewer sums it) and in
+ * `gen_ai.usage.*` on the root and that span.
+ *
  * Attributes carry ids, models, providers, token counts and error classes; never keys or headers,
  * and message contents only when the operator opted in. Object-valued attributes are JSON strings,
  * which the AIGNE exporter parses back into the `input`/`output`/`metadata` its viewer shows.
@@ -58,7 +61,7 @@ export function emitCallSpans(tracer: Tracer, ids: PresetIdGenerator, timing: Ca
   const rootAttributes: Attributes = {
     agentTag: 'AIGNEHub',
     input: inputJson(timing),
-    output: JSON.stringify({ model: r.model, usage, status: r.status, credits, ...(r.errorCode ? { error: r.errorCode } : {}) }),
+    output: JSON.stringify({ model: r.model, status: r.status, credits, ...(r.errorCode ? { error: r.errorCode } : {}) }),
     metadata: JSON.stringify({ modelCallId: r.id, requestId: r.requestId, appId: r.appId, attempts: r.attempts }),
     'gen_ai.operation.name': OPERATION[r.type] ?? r.type,
     'gen_ai.request.model': r.model,

@@ -50,10 +50,10 @@ export function createHttpTraceSink(baseUrl: string): TraceSink {
   };
 }
 
-/** Usage tokens of a row, so the viewer's token column is filled (the server computes it on updates only). */
+/** Tokens of a span, so the viewer's token column is filled (the server computes it on updates only). */
 function tokensOf(row: TraceRow): number {
-  const usage = (row.attributes.output as { usage?: { inputTokens?: number; outputTokens?: number } } | undefined)?.usage;
-  return (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0);
+  const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+  return n(row.attributes['gen_ai.usage.input_tokens']) + n(row.attributes['gen_ai.usage.output_tokens']);
 }
 
 export function createLocalTraceSink(db: () => Promise<TraceDb>, internals: AigneInternals): TraceSink {

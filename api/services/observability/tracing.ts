@@ -94,6 +94,10 @@ function toRow(span: Parameters<ExportFn>[0][number]): TraceRow {
   return typeof user === 'string' ? { ...row, userId: user } : row;
 }
 
+/** Roots first, then spans by start time: the order viewers list children in. */
+const byTreeOrder = (a: TraceRow, b: TraceRow) =>
+  Number(Boolean(a.parentId)) - Number(Boolean(b.parentId)) || a.startTime - b.startTime || a.endTime - b.endTime;
+
 export async function createTracing(options: TracingOptions): Promise<Tracing> {
   const { config, logger } = options;
   const storage = `file:${path.join(config.dataDir, 'observability.db')}`;
@@ -118,7 +122,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
   const warnExport = throttledWarn(logger, 'exporting spans failed');
   const exportFn: ExportFn = async (spans) => {
     try {
-      await sink!.export(spans.map(toRow));
+      await sink!.export(spans.map(toRow).sort(byTreeOrder));
     } catch (err) {
       warnExport(err);
     }
