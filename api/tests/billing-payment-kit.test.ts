@@ -15,12 +15,15 @@ import { createLogger } from '../lib/logger.js';
 import { METER_EVENT_NAME } from '../services/billing/payment-kit/backend.js';
 import { FAKE_CURRENCY, startFakePaymentKit, type FakePaymentKit } from './fixtures/fake-payment-kit.js';
 import { createHttpPaymentKitClient } from './fixtures/payment-kit-http-client.js';
+import { createScratchDatabase, postgresUrl, type ScratchDatabase } from './fixtures/postgres-database.js';
 import { addProvider, modelCallRow } from './helpers/gateway.js';
 import { bearer, makeTempDir, TEST_ADMIN_KEY, type TestHub } from './helpers/hub.js';
 
 const HOUR = 3_600_000;
+const databases = [{ name: 'sqlite' }, ...(postgresUrl ? [{ name: 'postgres' }] : [])];
 
-describe('Payment Kit billing', () => {
+describe.each(databases)('Payment Kit billing on $name', ({ name }) => {
+  let scratch: ScratchDatabase | undefined;
   let pk: FakePaymentKit;
   let upstream: FakeUpstream;
   let hub: Hub;
@@ -47,6 +50,7 @@ describe('Payment Kit billing', () => {
   beforeAll(async () => {
     pk = await startFakePaymentKit();
     upstream = await startFakeUpstream();
+    scratch = name === 'postgres' ? await createScratchDatabase('hub_payment_kit') : undefined;
     const config = parseConfig({
       NODE_ENV: 'test',
       AIGNE_HUB_DATA_DIR: dataDir,
@@ -54,6 +58,7 @@ describe('Payment Kit billing', () => {
       AIGNE_HUB_WEB_DIR: path.join(dataDir, 'no-web'),
       CREDIT_BASED_BILLING_ENABLED: 'true',
       CREDIT_TOPUP_LINK: 'https://pay.example.com/credits',
+      ...(scratch ? { DATABASE_URL: scratch.url } : {}),
     });
     hub = await createHub(config, { paymentKit: createHttpPaymentKitClient(pk.url), logger: createLogger({ level: 'error' }) });
     t = { hub, config, dataDir, request: supertest(hub.app), adminKey: TEST_ADMIN_KEY, logLines: [], printed: [], close: async () => {} };
@@ -64,6 +69,7 @@ describe('Payment Kit billing', () => {
     await hub?.close();
     await upstream?.close();
     await pk?.close();
+    await scratch?.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
