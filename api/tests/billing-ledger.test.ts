@@ -85,10 +85,14 @@ describe('credit ledger with billing on', () => {
       cursor = res.body.next;
     } while (cursor);
     expect(pages).toEqual([2, 2, 1]);
-    expect(seen).toEqual(['5', '4', '3', '2', '1']);
-    const last = await h.t.request.get('/api/user/credits/transactions?limit=5').set(m.auth);
-    expect(last.body.next).toBeUndefined();
-    expect(last.body.data[0].balance).toBe('15');
+    const all = await h.t.request.get('/api/user/credits/transactions?limit=5').set(m.auth);
+    expect(all.body.next).toBeUndefined();
+    // The pages walk the same newest-first order as one big page, each entry once.
+    expect(seen).toEqual(all.body.data.map((t: { amount: string }) => t.amount));
+    expect([...seen].sort()).toEqual(['1', '2', '3', '4', '5']);
+    const times = all.body.data.map((t: { createdAt: string }) => t.createdAt);
+    expect([...times].sort().reverse()).toEqual(times);
+    expect(all.body.data.map((t: { balance: string }) => t.balance)).toContain('15');
     expect((await h.t.request.get('/api/user/credits/transactions?cursor=not-a-cursor').set(m.auth)).status).toBe(400);
     expect((await h.t.request.get('/api/user/credits/transactions?limit=0').set(m.auth)).status).toBe(400);
     expect((await h.t.request.get('/api/user/credits/transactions?limit=x').set(m.auth)).status).toBe(400);
@@ -138,6 +142,37 @@ describe('credit ledger with billing on', () => {
     const after = await credits(m.auth);
     expect(after.pending).toBe('0');
     expect(creditsToNano(after.balance)).toBe(creditsToNano('10') - Number(row.creditsNano));
+  });
+
+  it('settles a call whose reservation expired while it ran without releasing it twice', async () => {
+    const m = await member();
+    await grant(m.userDid, '10');
+    h.upstream.enqueue({ chunkDelayMs: 20, chunks: 15 });
+    const res = await fetch(`${h.url}/api/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...m.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'one two three' }], max_tokens: 300, stream: true }),
+    });
+    const callId = res.headers.get('x-aigne-hub-model-call-id')!;
+    const reader = res.body!.getReader();
+    await reader.read();
+    expect(Number((await credits(m.auth)).pending)).toBeGreaterThan(0);
+    // A day later the reservation is long expired: the upkeep releases it mid-call.
+    await h.t.hub.billing.sweep(new Date(Date.now() + 86_400_000));
+    expect((await credits(m.auth)).pending).toBe('0');
+    while (!(await reader.read()).done);
+    const row = await waitFor(async () => {
+      const r = await modelCallRow(h.t, callId);
+      return r && r.status === 'success' ? r : undefined;
+    });
+    const after = await credits(m.auth);
+    expect(after.pending).toBe('0');
+    expect(creditsToNano(after.balance)).toBe(creditsToNano('10') - Number(row.creditsNano));
+    const [[account]] = (await h.t.hub.sequelize.query('SELECT "heldNano" FROM credit_accounts WHERE "userDid" = :u', { replacements: { u: m.userDid } })) as [
+      { heldNano: unknown }[],
+      unknown,
+    ];
+    expect(Number(account!.heldNano)).toBe(0);
   });
 
   it('consumes expiring grants first and forfeits only what is left of them when they expire', async () => {
