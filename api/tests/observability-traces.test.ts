@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startObservabilityBlockletServer as startServer } from '@aigne/observability-api/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HUB_COMPONENT_DID } from '../routes/blocklet-js.js';
+import { createBlockletTraceSink, createHttpTraceSink, OBSERVABILITY_DID, type TraceRow } from '../services/observability/trace-sink.js';
 import { addProvider, modelCallRow, startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
 import { bearer, makeTempDir } from './helpers/hub.js';
 
@@ -20,6 +22,7 @@ interface TreeNode {
   endTime: number;
   status: { code: number; message?: string };
   attributes: Record<string, any>;
+  componentId?: string | null;
   children: TreeNode[];
 }
 
@@ -183,5 +186,33 @@ describe('traces exported to an AIGNE observability server', () => {
     expect(root.children.map((c) => c.name).sort()).toEqual(['auth', 'routing', 'settle']);
     const routing = root.children.find((c) => c.name === 'routing')!;
     expect(routing.status.code).toBe(2);
+  });
+
+  it('sends spans to the Observability blocklet through a component call tagged with the hub DID, else to the fallback', async () => {
+    let mountPoint = '/observability';
+    const calls: { name: string; method: string; path: string }[] = [];
+    const component = {
+      getComponentMountPoint: (did: string) => (did === OBSERVABILITY_DID ? mountPoint : ''),
+      async call(options: { name: string; method: 'POST' | 'PATCH'; path: string; data: unknown }) {
+        calls.push({ name: options.name, method: options.method, path: options.path });
+        const res = await fetch(`${obs.url}${options.path}`, { method: options.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(options.data) });
+        if (!res.ok) throw new Error(`component call failed: ${res.status}`);
+        return res.json();
+      },
+    };
+    const sink = await createBlockletTraceSink(HUB_COMPONENT_DID, createHttpTraceSink(obs.url), component);
+    const row = (id: string): TraceRow => ({ id, rootId: `${id}-trace`, name: `blocklet ${id}`, startTime: Date.now(), endTime: Date.now() + 1, status: { code: 1 }, attributes: {} });
+
+    await sink.export([row('viablocklet00001')]);
+    expect(calls).toEqual([{ name: OBSERVABILITY_DID, method: 'POST', path: '/api/trace/tree' }]);
+    expect(sink.viewerUrl?.()).toBe('/observability');
+    mountPoint = '';
+    await sink.export([row('viafallback00001')]);
+    expect(calls).toHaveLength(1);
+    expect(sink.viewerUrl?.()).toBeUndefined();
+
+    const stored = await roots();
+    expect(stored.find((r) => r.id === 'viablocklet00001')).toMatchObject({ componentId: HUB_COMPONENT_DID });
+    expect(stored.find((r) => r.id === 'viafallback00001')).toBeDefined();
   });
 });
