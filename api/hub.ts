@@ -19,6 +19,7 @@ import { createCallRecorder } from './services/call-recorder.js';
 import { createCredentialValidator } from './services/credential-check.js';
 import { createGateway, type Gateway } from './services/gateway/gateway.js';
 import { RoutingTable } from './services/gateway/routing.js';
+import { ADMIN_USER_DID } from './services/access-keys.js';
 import { createServices, type Services } from './services/index.js';
 import { setupObservability, type Observability } from './services/observability/setup.js';
 import { loadEncryptionKey } from './services/secret-key.js';
@@ -104,11 +105,13 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const observability = await setupObservability({ config, logger, models, gateway, componentDid: HUB_COMPONENT_DID });
 
   await services.accessKeys.bootstrapAdmin(config.dataDir, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
+  // The built-in admin (AIGNE_HUB_ADMIN_KEY or the generated key) is a user like any other: it can hold credits.
+  await services.users.ensure(ADMIN_USER_DID, { name: 'admin', role: 'admin' });
 
   let blockletAuth;
   if (config.blocklet.enabled) {
     const { createBlockletAuthenticator } = await import('./services/blocklet-auth.js');
-    blockletAuth = await createBlockletAuthenticator();
+    blockletAuth = await createBlockletAuthenticator(services.users);
   }
 
   const apiRouters = [

@@ -98,6 +98,13 @@ describe('authentication and roles', () => {
     expect(String(logout.headers['set-cookie'])).toMatch(/aigne_hub_session=;/);
   });
 
+  it('makes the built-in admin a user that can hold credits', async () => {
+    const grant = await t.request.post('/api/credits/grants').set(bearer(t.adminKey)).send({ userDid: 'admin', amount: '5' });
+    expect(grant.status).toBe(201);
+    const credits = await t.request.get('/api/user/credits').set(bearer(t.adminKey));
+    expect(credits.body).toMatchObject({ balance: '5', currency: 'credits' });
+  });
+
   it('never writes a key into the access log', async () => {
     const { body } = await t.request.post('/api/access-keys').set(bearer(t.adminKey)).send({ name: 'logged' });
     await t.request.get('/api/auth/session?token=' + body.key).set(bearer(body.key));

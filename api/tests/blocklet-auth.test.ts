@@ -47,6 +47,8 @@ describe('Blocklet Server sessions', () => {
     expect(res.status).toBe(403);
     const me = await t.request.get('/api/auth/session').set(bearer(token('guest', 'z1guest')));
     expect(me.body.user).toMatchObject({ did: 'z1guest', role: 'member' });
+    // Seen once, the Blocklet user exists in the hub (so it can hold credits).
+    expect(await t.hub.services.users.get('z1guest')).toMatchObject({ did: 'z1guest', name: 'Ada', role: 'member' });
   });
 
   it('refuses a token signed with another secret', async () => {
