@@ -1,0 +1,398 @@
+/**
+ * `npm run bench` — the hub side by side with the upstream alone, a bare forwarding proxy and
+ * Portkey's open-source gateway, each in its own process, on loopback:
+ *   A  sequential, non-streamed: added latency p50/p99 over the upstream
+ *   B  50 in flight, non-streamed: req/s, p50/p99 (autocannon, in its own process)
+ *   C  50 in flight, streamed: req/s (autocannon), and ttfb at 1 in flight
+ *   D  1,000 concurrent slow streams: the hub's peak RSS and errors
+ * Targets take turns in rounds; the table shows medians. Afterwards the hub's SQLite file must hold
+ * a ModelCall row for every answer, with the exact credit charge.
+ * Options: --quick, --rounds N, --duration S, --requests N, --streams N, --billing auto|on|off,
+ *          --only hub,bare,portkey (the upstream is always measured), --no-pin, --no-build,
+ *          --no-portkey, --profile (node --cpu-prof on the hub, summarized), --keep (the hub's data)
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+import { buildHub, BENCH_MODEL, startHub, type BillingMode, type Hub } from './hub.js';
+import { jsonRequest } from './http.js';
+import type { LoadResult, LoadSpec } from './load-worker.js';
+import { freePort, startProcess, stopAll, waitForHttp, withCpuShares, withPeakRss, cpuMs, type Proc } from './procs.js';
+import { formatProfileSummary, summarizeProfile, type CpuProfile } from './profile-summary.js';
+import {
+  checkTargets,
+  formatTable,
+  latencyStats,
+  summarize,
+  TARGET_LABELS,
+  type LoadRun,
+  type RoundResult,
+  type TargetId,
+} from './report.js';
+import { runSequential } from './sequential.js';
+import { countWords, rotate } from './stats.js';
+import type { StreamsResult, StreamsSpec } from './streams-worker.js';
+import { verifyHubRecords, type HubTally } from './verify.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const HERE = path.join(ROOT, 'scripts/bench');
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    requests: { type: 'string' },
+    streams: { type: 'string' },
+    billing: { type: 'string', default: 'auto' },
+    'no-pin': { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    'no-portkey': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+
+const quick = args.quick;
+const settings = {
+  rounds: Number(args.rounds ?? (quick ? 1 : 3)),
+  durationSec: Number(args.duration ?? (quick ? 3 : 10)),
+  warmupSec: quick ? 1 : 3,
+  sequentialRequests: Number(args.requests ?? (quick ? 200 : 1000)),
+  connections: 50,
+  slowStreams: Number(args.streams ?? 1000),
+  slowChunks: quick ? 40 : 100,
+  slowChunkDelayMs: 50,
+};
+const only = new Set((args.only ?? 'bare,hub,portkey').split(',').map((s) => s.trim()));
+const billingMode = args.billing as BillingMode;
+if (!['auto', 'on', 'off'].includes(billingMode)) throw new Error('--billing must be auto, on or off');
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+const SYSTEM = 'You are a terse assistant that answers in one line.';
+const USER = 'Summarize why a gateway should add as little latency as it can to every call';
+const messages = [
+  { role: 'system', content: SYSTEM },
+  { role: 'user', content: USER },
+];
+const jsonBody = JSON.stringify({ model: BENCH_MODEL, messages });
+const streamBody = JSON.stringify({ model: BENCH_MODEL, messages, stream: true });
+/** What the fake upstream reports: words in, and "Echo: <last user text>" words out. */
+const INPUT_TOKENS = countWords(SYSTEM) + countWords(USER);
+const OUTPUT_TOKENS = countWords(`Echo: ${USER}`);
+
+interface Target {
+  id: TargetId;
+  url: string;
+  headers: Record<string, string>;
+  pid: number;
+  streams: boolean;
+}
+
+interface Cpus {
+  gateway?: string;
+  load?: string;
+  note: string;
+}
+
+const CORES = os.availableParallelism();
+
+function planCpus(): Cpus {
+  const n = CORES;
+  if (args['no-pin']) return { note: 'no CPU pinning (--no-pin): targets, upstream and clients share all cores' };
+  if (n < 2 || spawnSync('taskset', ['-V']).status !== 0) return { note: 'no CPU pinning (needs taskset and 2 cores)' };
+  const gateway = String(n - 1);
+  const load = n === 2 ? '0' : `0-${n - 2}`;
+  return {
+    gateway,
+    load,
+    note: `pinned with taskset: the gateway under test alone on CPU ${gateway}; the fake upstream, the load clients and this harness on CPU ${load} (for the upstream-direct runs the client moves to CPU ${gateway})`,
+  };
+}
+
+function runWorker<T>(file: string, spec: unknown, cpus: string | undefined): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const argv = ['--import', 'tsx', path.join(HERE, file), JSON.stringify(spec)];
+    const [cmd, cmdArgs] = cpus ? ['taskset', ['-c', cpus, process.execPath, ...argv]] : [process.execPath, argv];
+    const child = spawn(cmd, cmdArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').pop();
+      if (code !== 0 || !last) return reject(new Error(`${file} failed (${code}): ${err.slice(0, 2000)}`));
+      resolve(JSON.parse(last) as T);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const runDir = path.join(ROOT, 'bench-results', stamp);
+  fs.mkdirSync(runDir, { recursive: true });
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aigne-hub-bench-'));
+  const cpus = planCpus();
+  if (cpus.load) spawnSync('taskset', ['-a', '-p', '-c', cpus.load, String(process.pid)], { stdio: 'ignore' });
+  log(`AIGNE Hub benchmark${quick ? ' (--quick)' : ''}: ${settings.rounds} round(s), ${settings.durationSec} s load runs, ${settings.sequentialRequests} sequential requests per target, ${settings.slowStreams} slow streams`);
+  log(`machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${CORES}, Node ${process.version}; ${cpus.note}`);
+  log(`logs: ${runDir}`);
+
+  const buildProblems = args['no-build'] ? [] : buildHub(ROOT, log);
+
+  const node = process.execPath;
+  const upPort = await freePort();
+  const upstream = startProcess({
+    name: 'fake upstream',
+    command: node,
+    args: ['--import', 'tsx', path.join(ROOT, 'scripts/fake-upstream.ts'), '--port', String(upPort), '--no-record'],
+    cwd: ROOT,
+    cpus: cpus.load,
+    logFile: path.join(runDir, 'upstream.log'),
+  });
+  const upstreamUrl = `http://127.0.0.1:${upPort}`;
+  await waitForHttp(`${upstreamUrl}/__fake/health`, upstream);
+
+  const barePort = await freePort();
+  const bare = only.has('bare') && startProcess({
+    name: 'bare proxy',
+    command: node,
+    args: ['--import', 'tsx', path.join(HERE, 'bare-proxy.ts'), '--port', String(barePort), '--upstream', upstreamUrl],
+    cwd: ROOT,
+    cpus: cpus.gateway,
+    logFile: path.join(runDir, 'bare-proxy.log'),
+  });
+  if (bare) await waitForHttp(`http://127.0.0.1:${barePort}/`, bare, { anyStatus: true });
+
+  let portkey: Proc | undefined;
+  let portkeyUrl = '';
+  if (!args['no-portkey'] && only.has('portkey')) {
+    const port = await freePort();
+    portkey = startProcess({
+      name: 'portkey',
+      command: node,
+      args: [path.join(ROOT, 'node_modules/@portkey-ai/gateway/build/start-server.js'), `--port=${port}`, '--headless'],
+      env: { NODE_ENV: 'production' },
+      cwd: ROOT,
+      cpus: cpus.gateway,
+      logFile: path.join(runDir, 'portkey.log'),
+    });
+    portkeyUrl = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${portkeyUrl}/`, portkey, { anyStatus: true });
+  }
+
+  const profileDir = args.profile ? path.join(runDir, 'profile') : undefined;
+  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, profileDir, log });
+  log(`hub: ${hub.url}, ${hub.billingNote}; access log on; SQLite at ${hub.sqlitePath}`);
+
+  const upstreamAuth = { authorization: 'Bearer sk-bench' };
+  const targets: Target[] = [{ id: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: upstreamAuth, pid: upstream.pid, streams: true }];
+  if (bare) targets.push({ id: 'bare', url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth, pid: bare.pid, streams: true });
+  targets.push({ id: 'hub', url: `${hub.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true });
+  const notes: string[] = [hub.billingNote, cpus.note];
+  if (buildProblems.length) notes.push(`npm run build:api reported ${buildProblems.length} type error(s) in files under change; the emitted build was used`);
+  if (portkey) {
+    const headers = { ...upstreamAuth, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstreamUrl}/v1` };
+    const streaming = await probeStreaming(`${portkeyUrl}/v1/chat/completions`, headers);
+    targets.push({ id: 'portkey', url: `${portkeyUrl}/v1/chat/completions`, headers, pid: portkey.pid, streams: streaming.ok });
+    if (!streaming.ok) {
+      const why = `Portkey skipped in C and D: its streaming still fails here (${streaming.detail})`;
+      notes.push(why);
+      log(why);
+    }
+  } else notes.push('Portkey left out (--no-portkey / --only)');
+
+  const balanceBefore = await hub.balanceNano();
+  const tally: HubTally = {
+    sent: 0,
+    ok: 0,
+    callIds: [],
+    usage: [
+      { stream: false, inputTokens: INPUT_TOKENS, outputTokens: OUTPUT_TOKENS },
+      { stream: true, inputTokens: INPUT_TOKENS, outputTokens: OUTPUT_TOKENS },
+      { stream: true, inputTokens: INPUT_TOKENS, outputTokens: settings.slowChunks },
+    ],
+  };
+  const countLoad = (t: Target, r: LoadResult) => {
+    if (t.id !== 'hub') return;
+    tally.sent += r.sent;
+    tally.ok += r.ok;
+  };
+
+  const load = async (t: Target, body: string, durationSec: number): Promise<LoadRun> => {
+    const spec: LoadSpec = { url: t.url, headers: t.headers, body, connections: settings.connections, durationSec };
+    const clientCpus = t.id === 'direct' ? cpus.gateway : cpus.load;
+    const { value, cpu } = await withCpuShares({ target: t.pid, upstream: upstream.pid }, () => runWorker<LoadResult>('load-worker.ts', spec, clientCpus));
+    countLoad(t, value);
+    const wallCpuMs = cpu.target! * value.durationSec * 1000;
+    return {
+      ...value,
+      cpu: { target: cpu.target!, upstream: t.id === 'direct' ? cpu.target! : cpu.upstream!, client: value.clientCpu },
+      targetCpuUsPerRequest: value.completed ? Math.round((wallCpuMs * 1000) / value.completed) : Number.NaN,
+    };
+  };
+
+  log(`\nwarm-up: ${settings.warmupSec} s of load per target, non-streamed and streamed`);
+  for (const t of targets) {
+    await load(t, jsonBody, settings.warmupSec);
+    if (t.streams) await load(t, streamBody, settings.warmupSec);
+  }
+  const loadStartedAt = Date.now();
+
+  const rounds: RoundResult[] = [];
+  for (let round = 0; round < settings.rounds; round++) {
+    const order = rotate(targets, round);
+    log(`\nround ${round + 1}/${settings.rounds}: ${order.map((t) => TARGET_LABELS[t.id]).join(' → ')}`);
+    const result: RoundResult = { round: round + 1, sequential: {}, sequentialTtfb: {}, load: {}, streamLoad: {}, slowStreams: {} };
+
+    const seq = await runSequential(order, jsonBody, settings.sequentialRequests);
+    for (const t of order) {
+      const s = seq[t.id]!;
+      result.sequential[t.id] = latencyStats(s.latencies);
+      if (s.errors) log(`  A ${TARGET_LABELS[t.id]}: ${s.errors} errors (${s.errorSamples.join('; ')})`);
+      if (t.id === 'hub') {
+        tally.sent += s.ok + s.errors;
+        tally.ok += s.ok;
+        tally.callIds.push(...s.callIds);
+      }
+    }
+    log(`  A  p50 ${order.map((t) => `${t.id} ${result.sequential[t.id]!.p50.toFixed(2)}`).join(', ')} ms`);
+
+    const streamers = order.filter((t) => t.streams);
+    const seqStream = await runSequential(streamers, streamBody, settings.sequentialRequests);
+    for (const t of streamers) {
+      const s = seqStream[t.id]!;
+      result.sequentialTtfb[t.id] = latencyStats(s.ttfbs);
+      if (s.errors) log(`  C ${TARGET_LABELS[t.id]}: ${s.errors} errors (${s.errorSamples.join('; ')})`);
+      if (t.id === 'hub') {
+        tally.sent += s.ok + s.errors;
+        tally.ok += s.ok;
+        tally.callIds.push(...s.callIds);
+      }
+    }
+    log(`  C  ttfb p50 ${streamers.map((t) => `${t.id} ${result.sequentialTtfb[t.id]!.p50.toFixed(2)}`).join(', ')} ms`);
+
+    for (const t of order) {
+      const r = await load(t, jsonBody, settings.durationSec);
+      result.load[t.id] = r;
+      log(`  B  ${TARGET_LABELS[t.id].padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  cpu target ${r.cpu.target} (${r.targetCpuUsPerRequest} µs/req) upstream ${r.cpu.upstream} client ${r.cpu.client}`);
+    }
+    for (const t of streamers) {
+      const r = await load(t, streamBody, settings.durationSec);
+      result.streamLoad[t.id] = r;
+      log(`  C  ${TARGET_LABELS[t.id].padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  cpu target ${r.cpu.target} (${r.targetCpuUsPerRequest} µs/req) upstream ${r.cpu.upstream} client ${r.cpu.client}`);
+    }
+
+    await jsonRequest('POST', `${upstreamUrl}/__fake/defaults`, { chunkDelayMs: settings.slowChunkDelayMs, chunks: settings.slowChunks });
+    try {
+      for (const t of order.filter((x) => x.streams && x.id !== 'direct')) {
+        const spec: StreamsSpec = { url: t.url, headers: t.headers, body: streamBody, count: settings.slowStreams, timeoutMs: 60_000 };
+        const cpu0 = { target: cpuMs(t.pid), upstream: cpuMs(upstream.pid) };
+        const t0 = performance.now();
+        const { value, peakRss, startRss } = await withPeakRss(t.pid, () => runWorker<StreamsResult>('streams-worker.ts', spec, cpus.load));
+        const wall = performance.now() - t0;
+        const share = (pid: number, before: number) => Math.round(((cpuMs(pid) - before) / wall) * 100) / 100;
+        const { callIds, ...rest } = value;
+        result.slowStreams[t.id] = {
+          ...rest,
+          peakRssMB: peakRss / 2 ** 20,
+          startRssMB: startRss / 2 ** 20,
+          cpu: { target: share(t.pid, cpu0.target), upstream: share(upstream.pid, cpu0.upstream), client: value.clientCpu },
+        };
+        if (t.id === 'hub') {
+          tally.sent += value.count;
+          tally.ok += value.ok;
+          tally.callIds.push(...callIds);
+        }
+        log(`  D  ${TARGET_LABELS[t.id].padEnd(16)} ${value.ok}/${value.count} streams complete in ${(value.wallMs / 1000).toFixed(1)} s, RSS ${(startRss / 2 ** 20).toFixed(0)} → peak ${(peakRss / 2 ** 20).toFixed(0)} MB${value.errors ? `, errors: ${value.errorSamples.slice(0, 3).join('; ')}` : ''}`);
+      }
+    } finally {
+      await jsonRequest('POST', `${upstreamUrl}/__fake/reset`);
+    }
+    rounds.push(result);
+  }
+
+  // Let the last group commit and the usage flush land, then read the hub's own database.
+  await new Promise((r) => setTimeout(r, 1500));
+  const balanceAfter = await hub.balanceNano();
+  const spent = balanceBefore !== null && balanceAfter !== null ? balanceBefore - balanceAfter : null;
+  const verification = await verifyHubRecords(hub.sqlitePath, tally, spent);
+
+  const ids = targets.map((t) => t.id);
+  const summary = summarize(rounds, ids);
+  const table = formatTable(summary, ids);
+  const targetChecks = checkTargets(summary, settings.slowStreams);
+
+  log(`\nmedians over ${settings.rounds} round(s); A and C-ttfb: ${settings.sequentialRequests} sequential requests per target per round; B and C: ${settings.connections} connections × ${settings.durationSec} s (autocannon); D: ${settings.slowStreams} streams of ${settings.slowChunks} chunks × ${settings.slowChunkDelayMs} ms\n`);
+  log(table);
+  log('');
+  for (const n of notes) log(`note: ${n}`);
+  log(`\nB, CPU used (1.0 = one core): ${ids.map((t) => `${t} target ${summary.figures.loadTargetCpu?.[t]?.toFixed(2)} / upstream ${summary.figures.loadUpstreamCpu?.[t]?.toFixed(2)} / client ${summary.figures.loadClientCpu?.[t]?.toFixed(2)}`).join('; ')}`);
+  log('\ntargets (hub with auth, billing and call records on):');
+  for (const c of targetChecks) log(`  ${c.ok === null ? 'n/a ' : c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
+  log('\nrecords in the hub’s SQLite file:');
+  for (const c of verification.checks) log(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
+
+  await hub.stop();
+  await stopAll();
+  let profile: string | undefined;
+  if (profileDir && fs.existsSync(profileDir)) {
+    const file = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+    if (file) {
+      const p = JSON.parse(fs.readFileSync(path.join(profileDir, file), 'utf8')) as CpuProfile;
+      profile = formatProfileSummary(summarizeProfile(p, 30, loadStartedAt - hub.startedAt));
+      fs.writeFileSync(path.join(runDir, 'profile-summary.txt'), `${profile}\n`);
+      log(`\nhub CPU profile (from the end of warm-up): ${path.join(profileDir, file)}\n${profile}`);
+    }
+  }
+
+  const out = {
+    startedAt: stamp,
+    command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: { cpu: os.cpus()[0]?.model, cores: CORES, node: process.version, memoryMB: Math.round(os.totalmem() / 2 ** 20) },
+    settings,
+    notes,
+    hub: { billing: hub.billing, billingNote: hub.billingNote },
+    tokens: { input: INPUT_TOKENS, output: OUTPUT_TOKENS },
+    rounds,
+    medians: summary.figures,
+    table,
+    targets: targetChecks,
+    verification,
+  };
+  fs.writeFileSync(path.join(runDir, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
+  fs.writeFileSync(path.join(ROOT, 'bench-results', 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
+  log(`\nresults: ${path.join(runDir, 'results.json')}`);
+  if (!args.keep) fs.rmSync(workDir, { recursive: true, force: true });
+  else log(`kept the hub's data dir: ${hub.dataDir}`);
+  if (!verification.ok) process.exitCode = 1;
+}
+
+async function probeStreaming(url: string, headers: Record<string, string>): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: streamBody });
+    const text = await res.body.text();
+    if (res.statusCode === 200 && text.includes('data: [DONE]')) return { ok: true, detail: 'ok' };
+    return { ok: false, detail: `status ${res.statusCode}: ${text.slice(0, 120)}` };
+  } catch (err) {
+    return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+const shutdown = () => {
+  void stopAll().then(() => process.exit(130));
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+
+main().catch(async (err) => {
+  process.stderr.write(`benchmark failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  await stopAll();
+  process.exit(1);
+});
