@@ -8,6 +8,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { initDatabase } from '@aigne/sqlite';
+import { migrate } from '@aigne/observability-api/migrate';
 import type { RequestHandler, Router } from 'express';
 import type { TraceRow } from './trace-sink.js';
 
@@ -47,4 +49,11 @@ export function loadAigneInternals(): Promise<AigneInternals> {
     };
   })();
   return loading;
+}
+
+/** Opens (and migrates) an AIGNE span store the way the observer does: `file:` URL, WAL. */
+export async function openTraceStore(url: string): Promise<TraceDb> {
+  const db = await initDatabase({ url, wal: true });
+  await migrate(db as Parameters<typeof migrate>[0]);
+  return db;
 }

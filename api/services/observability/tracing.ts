@@ -18,7 +18,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../lib/logger.js';
-import { loadAigneInternals, type AigneInternals, type TraceDb } from './aigne-internals.js';
+import { loadAigneInternals, openTraceStore, type AigneInternals, type TraceDb } from './aigne-internals.js';
 import { emitCallSpans, PresetIdGenerator } from './call-spans.js';
 import type { CallTiming } from './call-timing.js';
 import { createBlockletTraceSink, createHttpTraceSink, createLocalTraceSink, type TraceRow, type TraceSink } from './trace-sink.js';
@@ -107,7 +107,13 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
   });
 
   let observer: AIGNEObserver | undefined;
-  const observerDb = () => observer!.exporter!._db as Promise<TraceDb>;
+  // The observer's exporter opens the store, except inside Blocklet Server, where the hub opens it.
+  let storeDb: Promise<TraceDb> | undefined;
+  const observerDb = () =>
+    (storeDb ??= (async () => {
+      const db = (await observer!.exporter?._db) as TraceDb | undefined;
+      return db ?? openTraceStore(storage);
+    })());
   const local = internals ? createLocalTraceSink(observerDb, internals) : undefined;
   let mode: TracingMode = 'local';
   let sink: TraceSink | undefined = local;
