@@ -25,8 +25,10 @@ export interface TestHub {
 
 
 /**
- * `postgres: true` (or TEST_HUB_DATABASE=postgres in the environment, to run a whole suite on
- * PostgreSQL) gives the hub a fresh database from TEST_DATABASE_URL, dropped on close.
+ * `postgres: true` (or TEST_HUB_DATABASE=postgres in the environment, to try a whole suite on
+ * PostgreSQL) gives the hub a fresh database from TEST_DATABASE_URL, dropped on close. Tests that
+ * read SQLite's raw values (PRAGMAs, booleans as 1/0) or restart a hub on the same data directory
+ * expecting the same database assume SQLite.
  */
 export async function startTestHub(
   env: Record<string, string | undefined> = {},
