@@ -63,8 +63,11 @@ export function bucketsOf(rows: ModelCallRow[], reportableNano: (row: ModelCallR
   return [...buckets.values()];
 }
 
-export async function upsertUsage(sequelize: Sequelize, buckets: UsageBucket[]): Promise<void> {
-  if (!buckets.length) return;
+export async function upsertUsage(sequelize: Sequelize, unordered: UsageBucket[]): Promise<void> {
+  if (!unordered.length) return;
+  // Rows are locked in VALUES order: one order for every writer, or two instances' upserts of the
+  // same buckets deadlock on PostgreSQL.
+  const buckets = [...unordered].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   const now = new Date();
   const replacements: Record<string, unknown> = { now };
   const values = buckets.map((b, i) => {
