@@ -13,8 +13,14 @@ import { migrate } from '@aigne/observability-api/migrate';
 import type { RequestHandler, Router } from 'express';
 import type { TraceRow } from './trace-sink.js';
 
-/** The drizzle database `@aigne/sqlite` opens (opaque here). */
-export type TraceDb = object;
+/** The libsql client under the store's drizzle database. */
+export interface LibsqlClient {
+  execute(query: { sql: string; args: unknown[] }): Promise<{ rowsAffected: number }>;
+  close(): void;
+}
+
+/** The drizzle database `@aigne/sqlite` opens (opaque here but for its client). */
+export type TraceDb = { readonly $client: LibsqlClient };
 
 export interface AigneInternals {
   insertTrace(db: TraceDb, row: TraceRow): Promise<void>;
@@ -55,5 +61,5 @@ export function loadAigneInternals(): Promise<AigneInternals> {
 export async function openTraceStore(url: string): Promise<TraceDb> {
   const db = await initDatabase({ url, wal: true });
   await migrate(db as Parameters<typeof migrate>[0]);
-  return db;
+  return db as unknown as TraceDb;
 }

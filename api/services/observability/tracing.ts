@@ -50,9 +50,6 @@ export interface TracingOptions {
   componentDid: string;
 }
 
-interface LibsqlClient {
-  execute(query: { sql: string; args: unknown[] }): Promise<{ rowsAffected: number }>;
-}
 const PRUNE_SQL = 'DELETE FROM Trace WHERE id IN (SELECT id FROM Trace WHERE startTime < ? LIMIT ?)';
 const PRUNE_BATCH = 1000;
 
@@ -200,11 +197,10 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
     flush,
     async prune(before, signal) {
       if (!localStore || closed) return 0;
-      const db = (await localStore.db()) as { $client?: LibsqlClient };
-      if (!db.$client) return 0;
+      const client = (await localStore.db()).$client;
       let total = 0;
       for (;;) {
-        const r = await db.$client.execute({ sql: PRUNE_SQL, args: [before.getTime(), PRUNE_BATCH] });
+        const r = await client.execute({ sql: PRUNE_SQL, args: [before.getTime(), PRUNE_BATCH] });
         total += r.rowsAffected;
         if (r.rowsAffected < PRUNE_BATCH || signal?.aborted || closed) return total;
         await sleep(200);
@@ -218,8 +214,8 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
       const sdk = observer!.sdk;
       await observer!.close();
       await sdk?.shutdown().catch(() => {});
-      const db = (await observer!.exporter?._db?.catch(() => undefined)) as { $client?: { close?(): void } } | undefined;
-      db?.$client?.close?.();
+      const stores = new Set([await storeDb?.catch(() => undefined), (await observer!.exporter?._db?.catch(() => undefined)) as TraceDb | undefined]);
+      for (const db of stores) db?.$client.close();
     },
   };
 }
