@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Models } from '../store/models/index.js';
 import type { InferCreationAttributes } from 'sequelize';
 import type { ModelCall } from '../store/models/model-call.js';
+import { createModelCallUpsert } from './model-call-upsert.js';
 
 export type ModelCallRow = Omit<InferCreationAttributes<ModelCall>, 'createdAt' | 'updatedAt'> & { createdAt?: Date; updatedAt?: Date };
 
@@ -32,6 +33,7 @@ export function createCallRecorder(models: Models, logger: Logger, options: { ma
   let scheduled = false;
   let running: Promise<void> | null = null;
   const afterFlush: AfterFlush[] = [];
+  const upsert = createModelCallUpsert(models, UPDATABLE);
 
   const writeBatch = async (batch: typeof queue) => {
     const rows = [...batch.values()].map((e) => e.row);
@@ -43,7 +45,7 @@ export function createCallRecorder(models: Models, logger: Logger, options: { ma
     try {
       for (let i = 0; i < rows.length; i += maxBatch) {
         const slice = rows.slice(i, i + maxBatch);
-        await models.ModelCall.bulkCreate(slice, { updateOnDuplicate: UPDATABLE as never });
+        await upsert(slice);
         const final = slice.filter((r) => r.status !== 'processing');
         for (const fn of afterFlush) if (final.length) await fn(final);
       }

@@ -1,0 +1,45 @@
+/**
+ * One multi-row `INSERT … ON CONFLICT ("id") DO UPDATE` for a batch of ModelCall rows, written as
+ * plain SQL with values escaped by Sequelize for the dialect (dates and booleans stored exactly as
+ * the model stores them). Same statement on SQLite and PostgreSQL; no model instances per row.
+ */
+import type { Sequelize } from 'sequelize';
+import type { Models } from '../store/models/index.js';
+import type { ModelCallRow } from './call-recorder.js';
+
+export type ModelCallUpsert = (rows: ModelCallRow[]) => Promise<void>;
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+export function createModelCallUpsert(models: Models, updatable: readonly string[]): ModelCallUpsert {
+  const model = models.ModelCall;
+  const sequelize = model.sequelize as Sequelize;
+  const table = model.getTableName() as string;
+  const attributes = Object.entries(model.getAttributes()).map(([key, a]) => ({
+    key: key as keyof ModelCallRow,
+    column: a.field ?? key,
+    fallback: a.defaultValue === undefined || typeof a.defaultValue === 'object' || typeof a.defaultValue === 'function' ? null : (a.defaultValue as unknown),
+  }));
+  const byKey = new Map(attributes.map((a) => [a.key as string, a]));
+  const head = `INSERT INTO ${quote(table)} (${attributes.map((a) => quote(a.column)).join(', ')}) VALUES `;
+  const tail = ` ON CONFLICT (${quote(byKey.get('id')!.column)}) DO UPDATE SET ${updatable
+    .map((k) => byKey.get(k)!.column)
+    .map((c) => `${quote(c)} = excluded.${quote(c)}`)
+    .join(', ')}`;
+
+  return async (rows) => {
+    if (rows.length === 0) return;
+    const values: string[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      let tuple = '(';
+      for (let j = 0; j < attributes.length; j++) {
+        const a = attributes[j]!;
+        const v = row[a.key];
+        tuple += (j ? ', ' : '') + sequelize.escape((v === undefined ? a.fallback : v) as string);
+      }
+      values[i] = `${tuple})`;
+    }
+    await sequelize.query(head + values.join(', ') + tail, { raw: true });
+  };
+}
