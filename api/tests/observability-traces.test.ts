@@ -23,6 +23,7 @@ interface TreeNode {
   status: { code: number; message?: string };
   attributes: Record<string, any>;
   componentId?: string | null;
+  userId?: string | null;
   children: TreeNode[];
 }
 
@@ -134,9 +135,9 @@ describe('traces exported to an AIGNE observability server', () => {
     const spans = await fullSpans(root);
     const fullRoot = spans.find((s) => s.id === root.id)!;
     expect(fullRoot.attributes.input).toEqual({ model: 'openai/gpt-4o-mini', type: 'chatCompletion', stream: false });
-    expect(fullRoot.attributes['aigne_hub.model_call_id']).toBe(row.id);
-    expect(fullRoot.attributes['gen_ai.system']).toBe('openai');
-    expect(spans.find((s) => s.name === 'provider call')!.attributes['aigne_hub.credential_id']).toBe(row.credentialId);
+    expect(fullRoot.attributes.metadata).toMatchObject({ modelCallId: row.id, provider: 'openai', usage: { inputTokens: 4, outputTokens: 5 } });
+    expect(fullRoot.userId).toBe(row.userDid);
+    expect(spans.find((s) => s.name === 'provider call')!.attributes.metadata).toMatchObject({ credentialId: row.credentialId, attempt: 1 });
     // No keys, no headers, no message contents (not opted in).
     const stored = JSON.stringify(spans);
     expect(stored).not.toContain(UPSTREAM_KEY);
@@ -168,12 +169,10 @@ describe('traces exported to an AIGNE observability server', () => {
     const spans = await fullSpans(root);
     const [failed, answered] = attempts.map((a) => spans.find((s) => s.id === a.id)!);
     expect(failed!.status.code).toBe(2);
-    expect(failed!.attributes['error.type']).toBe('http_503');
-    expect(failed!.attributes['aigne_hub.attempt']).toBe(1);
+    expect(failed!.attributes.metadata).toMatchObject({ error: 'http_503', attempt: 1 });
     expect(answered!.status.code).toBe(1);
-    expect(answered!.attributes['aigne_hub.attempt']).toBe(2);
-    expect(answered!.attributes['aigne_hub.credential_id']).toBe(row.credentialId);
-    expect(failed!.attributes['aigne_hub.credential_id']).not.toBe(row.credentialId);
+    expect(answered!.attributes.metadata).toMatchObject({ attempt: 2, credentialId: row.credentialId });
+    expect(failed!.attributes.metadata.credentialId).not.toBe(row.credentialId);
     expect(root.status.code).toBe(1);
   });
 

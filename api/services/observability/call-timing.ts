@@ -3,11 +3,11 @@
  * plain numbers, so traces and metrics can be built after the call without touching its path.
  * Also writes the `Server-Timing` header, before the response's headers go out.
  */
-import { randomBytes } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
 import { toProviderError } from '../../providers/shared/provider-error.js';
 import type { CallRecord } from '../gateway/call-record.js';
 import { ClientAbortedError, type AttemptInput } from '../gateway/failover.js';
+import { randomHex } from './random-hex.js';
 
 /** What the app wants observed on its model calls (kept in `app.locals`). */
 export interface CallObservers {
@@ -38,7 +38,7 @@ export function setCallObservers(app: Express, observers: CallObservers): void {
 
 /** A W3C/OpenTelemetry trace id: 32 lowercase hex digits, not all zero. */
 export function newTraceId(): string {
-  const id = randomBytes(16).toString('hex');
+  const id = randomHex(16);
   return /^0+$/.test(id) ? newTraceId() : id;
 }
 
@@ -111,6 +111,13 @@ export class CallTiming {
   settling(): void {
     this.settleStartedAt = performance.now();
     this.writeServerTiming();
+  }
+
+  /** Runs `fn` on a later tick once the response is done (finished or cut off). */
+  afterResponse(fn: () => void): void {
+    const res = this.res;
+    if (!res || res.writableFinished || res.destroyed) setImmediate(fn);
+    else res.once('close', () => setImmediate(fn));
   }
 
   /** The attempt whose answer the client got. */

@@ -2,7 +2,7 @@
  * Where AIGNE-format span rows go: an AIGNE observability server over HTTP, the Observability
  * blocklet through a component call, or the local SQLite file under the data directory.
  */
-import type { AigneInternals, TraceDb } from './aigne-internals.js';
+import type { AigneInternals, LibsqlClient, TraceDb } from './aigne-internals.js';
 
 /** One span in the AIGNE observability format (what `POST /api/trace/tree` takes). */
 export interface TraceRow {
@@ -52,8 +52,9 @@ export function createHttpTraceSink(baseUrl: string): TraceSink {
 
 /** Tokens of a span, so the viewer's token column is filled (the server computes it on updates only). */
 function tokensOf(row: TraceRow): number {
-  const n = (v: unknown) => (typeof v === 'number' ? v : 0);
-  return n(row.attributes['gen_ai.usage.input_tokens']) + n(row.attributes['gen_ai.usage.output_tokens']);
+  type Usage = { inputTokens?: number; outputTokens?: number } | undefined;
+  const usage = ((row.attributes.output as { usage?: Usage } | undefined)?.usage ?? (row.attributes.metadata as { usage?: Usage } | undefined)?.usage) as Usage;
+  return (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0);
 }
 
 const COLUMNS = ['id', 'rootId', 'parentId', 'name', 'startTime', 'endTime', 'attributes', 'status', 'userId', 'componentId', 'token'] as const;
@@ -63,16 +64,24 @@ const upsertSql = (rows: number) =>
   'ON CONFLICT(id) DO UPDATE SET name = excluded.name, startTime = excluded.startTime, endTime = excluded.endTime, ' +
   'status = excluded.status, attributes = excluded.attributes, token = excluded.token';
 
+export interface LocalStore {
+  /** The migrated store (reads, updates). */
+  db(): Promise<TraceDb>;
+  /** Where span rows are written (a worker thread's connection to the same file). */
+  writer(): Promise<LibsqlClient>;
+  internals: AigneInternals;
+}
+
 /**
  * The local store: rows upserted into the `Trace` table (the layout the package's own migrations
- * create) a few hundred per statement — a statement per span costs the event loop ~0.3 ms of CPU
- * through the ORM and a commit each.
+ * create) a few hundred per statement — a statement per span costs ~0.3 ms of CPU through the ORM
+ * and a commit each.
  */
-export function createLocalTraceSink(db: () => Promise<TraceDb>, internals: AigneInternals): TraceSink {
+export function createLocalTraceSink(store: LocalStore): TraceSink {
   return {
     kind: 'local',
     async export(rows) {
-      const client = (await db()).$client;
+      const client = await store.writer();
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
         const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
         const args = chunk.flatMap((r) => [
@@ -92,7 +101,7 @@ export function createLocalTraceSink(db: () => Promise<TraceDb>, internals: Aign
       }
     },
     async update(id, data) {
-      await internals.updateTrace(await db(), id, data);
+      await store.internals.updateTrace(await store.db(), id, data);
     },
   };
 }

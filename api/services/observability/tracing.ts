@@ -6,8 +6,8 @@
  * else `<dataDir>/observability.db` (the observer's own SQLite store, which the hub's trace viewer
  * reads). Spans are made on a tracer provider of the hub's own, whose batch processor feeds the
  * observer's exporter (and an OTLP/HTTP exporter when configured), so several hubs in a process
- * never share a pipeline. Spans are built after a call settles, on a later tick, and exported in
- * batches: nothing waits on them.
+ * never share a pipeline. Spans are built once the call's response is done and exported in
+ * batches: nothing a client waits for includes them.
  */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,10 +18,11 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../lib/logger.js';
-import { loadAigneInternals, openTraceStore, type AigneInternals, type TraceDb } from './aigne-internals.js';
+import { loadAigneInternals, openTraceStore, type TraceDb } from './aigne-internals.js';
 import { emitCallSpans, PresetIdGenerator } from './call-spans.js';
 import type { CallTiming } from './call-timing.js';
-import { createBlockletTraceSink, createHttpTraceSink, createLocalTraceSink, type TraceRow, type TraceSink } from './trace-sink.js';
+import { createStoreWriter } from './store-writer.js';
+import { createBlockletTraceSink, createHttpTraceSink, createLocalTraceSink, type LocalStore, type TraceRow, type TraceSink } from './trace-sink.js';
 
 export type TracingMode = 'local' | 'remote' | 'blocklet';
 
@@ -31,10 +32,10 @@ export interface Tracing {
   /** The observability server spans go to (remote mode). */
   readonly remoteUrl?: string;
   /** The span store the hub's viewer reads (local mode, and Blocklet Server without the Observability blocklet). */
-  readonly localStore?: { db(): Promise<TraceDb>; internals: AigneInternals };
+  readonly localStore?: LocalStore;
   /** The Observability blocklet's page, when spans go there. */
   externalViewerUrl(): string | undefined;
-  /** Builds and queues the spans of a settled call (on a later tick). */
+  /** Builds and queues the spans of a settled call once its response is done. */
   record(timing: CallTiming): void;
   /** Exports everything queued so far. */
   flush(): Promise<void>;
@@ -87,13 +88,34 @@ function throttledWarn(logger: Logger, msg: string) {
 
 function toRow(span: Parameters<ExportFn>[0][number]): TraceRow {
   const row = span as unknown as TraceRow;
-  const user = row.attributes?.['enduser.id'];
+  const user = (row.attributes?.metadata as { userDid?: unknown } | undefined)?.userDid;
   return typeof user === 'string' ? { ...row, userId: user } : row;
 }
 
 /** Roots first, then spans by start time: the order viewers list children in. */
 const byTreeOrder = (a: TraceRow, b: TraceRow) =>
   Number(Boolean(a.parentId)) - Number(Boolean(b.parentId)) || a.startTime - b.startTime || a.endTime - b.endTime;
+
+/**
+ * The AIGNE exporter JSON-parses every string attribute and keeps the ones that are not JSON as
+ * they are, so most attributes throw a SyntaxError on the way; capturing those errors' stacks was
+ * the larger part of a span's export cost. Its synchronous part runs with stack capture off.
+ */
+function withoutStackTraces(exporter: SpanExporter): SpanExporter {
+  return {
+    export(spans, done) {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      try {
+        exporter.export(spans, done);
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
+    },
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+  };
+}
 
 export async function createTracing(options: TracingOptions): Promise<Tracing> {
   const { config, logger } = options;
@@ -111,7 +133,18 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
       const db = (await observer!.exporter?._db) as TraceDb | undefined;
       return db ?? openTraceStore(storage);
     })());
-  const local = internals ? createLocalTraceSink(observerDb, internals) : undefined;
+  const writer = createStoreWriter(storage);
+  const store: LocalStore | undefined = internals
+    ? {
+        db: observerDb,
+        writer: async () => {
+          await observerDb();
+          return writer;
+        },
+        internals,
+      }
+    : undefined;
+  const local = store ? createLocalTraceSink(store) : undefined;
   let mode: TracingMode = 'local';
   let sink: TraceSink | undefined = local;
   if (config.blocklet.enabled && local) {
@@ -152,15 +185,17 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
   } finally {
     silenceOtherObservers();
   }
-  const aigneExporter = observer.exporter as unknown as SpanExporter;
+  const aigneExporter = withoutStackTraces(observer.exporter as unknown as SpanExporter);
 
+  // Small export batches: converting a batch to AIGNE rows runs in one go on the event loop.
   const batch = (exporter: SpanExporter) =>
-    new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500, maxQueueSize: 8192, maxExportBatchSize: 512, exportTimeoutMillis: 15_000 });
+    new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500, maxQueueSize: 8192, maxExportBatchSize: 100, exportTimeoutMillis: 15_000 });
   const processors: SpanProcessor[] = [batch(aigneExporter)];
   if (config.tracing.otlpTracesUrl) {
     processors.push(batch(new OTLPTraceExporter({ url: config.tracing.otlpTracesUrl, headers: { ...config.tracing.otlpHeaders }, timeoutMillis: 10_000 })));
   }
   const ids = new PresetIdGenerator();
+  const spanOptions = { semconv: Boolean(config.tracing.otlpTracesUrl) };
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': config.tracing.serviceName, 'service.version': config.version }),
     sampler: new AlwaysOnSampler(),
@@ -173,8 +208,10 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
 
   logger.info('tracing', { mode, otlp: Boolean(config.tracing.otlpTracesUrl), store: mode === 'remote' ? config.tracing.observabilityUrl : undefined });
 
-  const localStore = local && internals && mode !== 'remote' ? { db: observerDb, internals } : undefined;
+  const localStore = mode !== 'remote' ? store : undefined;
+  let pending = 0;
   const flush = async () => {
+    for (let i = 0; pending > 0 && i < 200; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     await new Promise((resolve) => setImmediate(resolve));
     await provider.forceFlush();
   };
@@ -186,9 +223,11 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
     externalViewerUrl: () => sink?.viewerUrl?.(),
     record(timing) {
       if (closed || !timing.record.traceId) return;
-      setImmediate(() => {
+      pending += 1;
+      timing.afterResponse(() => {
+        pending -= 1;
         try {
-          emitCallSpans(tracer, ids, timing);
+          emitCallSpans(tracer, ids, timing, spanOptions);
         } catch (err) {
           warnBuild(err);
         }
@@ -197,7 +236,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
     flush,
     async prune(before, signal) {
       if (!localStore || closed) return 0;
-      const client = (await localStore.db()).$client;
+      const client = await localStore.writer();
       let total = 0;
       for (;;) {
         const r = await client.execute({ sql: PRUNE_SQL, args: [before.getTime(), PRUNE_BATCH] });
@@ -216,6 +255,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
       await sdk?.shutdown().catch(() => {});
       const stores = new Set([await storeDb?.catch(() => undefined), (await observer!.exporter?._db?.catch(() => undefined)) as TraceDb | undefined]);
       for (const db of stores) db?.$client.close();
+      writer.close();
     },
   };
 }
