@@ -6,12 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import cors from 'cors';
-import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Config } from './config.js';
 import type { Logger } from './lib/logger.js';
 import { accessLog } from './middlewares/access-log.js';
 import { authenticate, type BlockletAuthenticator } from './middlewares/auth.js';
 import { errorHandler, notFoundHandler } from './middlewares/error-handler.js';
+import { hotPath, type HotRoute } from './middlewares/hot-path.js';
 import { requestContext } from './middlewares/request-context.js';
 import { accessKeyRoutes, appRoutes } from './routes/admin/access-keys.js';
 import { providerRoutes } from './routes/admin/providers.js';
@@ -31,8 +32,11 @@ export interface AppDeps {
   blockletAuth?: BlockletAuthenticator;
   /** Metrics, traces and call marks (GET /metrics, /observability). */
   observability?: Pick<Observability, 'metrics' | 'tracing' | 'observers'>;
-  /** Extra routers mounted under /api before the 404 handler (feature modules register here). */
-  apiRouters?: { path: string; router: Router }[];
+  /**
+   * Extra routers mounted under /api before the 404 handler (feature modules register here). A
+   * router's `hot` routes are also served ahead of the generic stack, with the same middlewares.
+   */
+  apiRouters?: { path: string; router: Router; hot?: HotRoute[] }[];
   /** Paths whose bodies are read by their own handler instead of the JSON parser. */
   rawBodyPaths?: string[];
 }
@@ -44,6 +48,32 @@ function jsonBody(limit: number, skip: string[]) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (skip.includes(req.path)) return next();
     parser(req, res, next);
+  };
+}
+
+/**
+ * CORS as the `cors` package answers with these options: preflights through it, and on every other
+ * request the two headers it would set (any origin, the exposed headers), without its per-request
+ * option merging.
+ */
+function corsHeaders(): RequestHandler {
+  const preflight = cors({ exposedHeaders: EXPOSED_HEADERS, maxAge: 600 });
+  const exposed = EXPOSED_HEADERS.join(',');
+  return (req, res, next) => {
+    if (req.method === 'OPTIONS') return preflight(req, res, next);
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', exposed);
+    next();
+  };
+}
+
+/** cookie-parser, run only when there are cookies to parse. */
+function cookies(): RequestHandler {
+  const parse = cookieParser();
+  return (req, res, next) => {
+    if (req.headers.cookie) return parse(req, res, next);
+    req.cookies = Object.create(null) as Record<string, string>;
+    next();
   };
 }
 
@@ -74,20 +104,25 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', true);
   app.set('etag', false);
 
-  app.use(requestContext());
+  // Everything before routing, in order: the hot path runs the very same functions.
+  const before: RequestHandler[] = [requestContext()];
   if (deps.observability) {
     setCallObservers(app, deps.observability.observers);
-    app.use(deps.observability.metrics.http());
+    before.push(deps.observability.metrics.http());
   }
-  if (config.accessLog) app.use(accessLog(logger));
-  app.use(cors({ exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
-  app.use(cookieParser());
-  app.use(jsonBody(config.maxBodySize, deps.rawBodyPaths ?? []));
+  if (config.accessLog) before.push(accessLog(logger));
+  before.push(corsHeaders(), cookies());
+  const auth = authenticate({ accessKeys: services.accessKeys, sessions: services.sessions, blocklet: deps.blockletAuth });
+
+  const rawBodyPaths = deps.rawBodyPaths ?? [];
+  const hot = (deps.apiRouters ?? []).flatMap((r) => r.hot ?? []).filter((r) => !rawBodyPaths.includes(r.path));
+  if (hot.length) app.use(hotPath({ routes: hot, before, authenticate: auth, bodyLimit: config.maxBodySize }));
+  for (const middleware of before) app.use(middleware);
+  app.use(jsonBody(config.maxBodySize, rawBodyPaths));
 
   app.get('/__blocklet__.js', blockletJs(config));
   app.use('/api/health', healthRoutes({ sequelize: services.sequelize, version: config.version }));
 
-  const auth = authenticate({ accessKeys: services.accessKeys, sessions: services.sessions, blocklet: deps.blockletAuth });
   app.use('/api', auth);
   if (deps.observability) {
     app.use('/metrics', metricsRoutes({ metrics: deps.observability.metrics, token: config.metricsToken, authenticate: auth }));

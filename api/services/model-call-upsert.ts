@@ -27,6 +27,12 @@ export function createModelCallUpsert(models: Models, updatable: readonly string
     .map((c) => `${quote(c)} = excluded.${quote(c)}`)
     .join(', ')}`;
 
+  // Sequelize writes a date as `YYYY-MM-DD HH:mm:ss.SSS +00:00` (through moment) in its default
+  // UTC time zone; the same text straight from toISOString() costs a fraction of that.
+  const utc = (sequelize as unknown as { options: { timezone?: string } }).options.timezone === '+00:00';
+  const literal = (v: unknown): string =>
+    v instanceof Date && utc ? `'${v.toISOString().replace('T', ' ').replace('Z', ' +00:00')}'` : sequelize.escape(v as string);
+
   return async (rows) => {
     if (rows.length === 0) return;
     const values: string[] = new Array(rows.length);
@@ -36,7 +42,7 @@ export function createModelCallUpsert(models: Models, updatable: readonly string
       for (let j = 0; j < attributes.length; j++) {
         const a = attributes[j]!;
         const v = row[a.key];
-        tuple += (j ? ', ' : '') + sequelize.escape((v === undefined ? a.fallback : v) as string);
+        tuple += (j ? ', ' : '') + literal(v === undefined ? a.fallback : v);
       }
       values[i] = `${tuple})`;
     }

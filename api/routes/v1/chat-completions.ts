@@ -1,6 +1,7 @@
 /** POST /api/v1/chat/completions — the OpenAI Chat Completions API over every provider. */
 import type { Request, Response } from 'express';
 import { ProviderError } from '../../errors.js';
+import { sendJson } from '../../lib/json-response.js';
 import { SseParser, sseData, startSse, writeWithBackpressure } from '../../lib/sse.js';
 import { finishWithError } from '../../middlewares/stream-errors.js';
 import {
@@ -82,7 +83,7 @@ async function sendPassthroughJson(call: ModelCall, res: Response, body: OpenAIC
   json.model = body.model;
   await call.succeed();
   call.markFirstByte();
-  res.json(json);
+  sendJson(res, json);
 }
 
 async function streamPassthrough(

@@ -3,7 +3,7 @@
  * as it is (model renamed, usage requested), and the answer comes back parsed only where it must be
  * (usage, errors). Faster than translating through the framework's message types.
  */
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { ProviderError } from '../../errors.js';
 import type { ProviderTarget } from '../../providers/types.js';
 
@@ -50,6 +50,19 @@ export function upstreamErrorMessage(text: string): string {
   return plain.slice(0, 300) || 'no error message';
 }
 
+/** `${baseUrl}/chat/completions` split into origin and path, once per base URL. */
+const endpoints = new Map<string, { origin: string; path: string }>();
+function chatEndpoint(baseUrl: string): { origin: string; path: string } {
+  let e = endpoints.get(baseUrl);
+  if (!e) {
+    const url = new URL(`${baseUrl}/chat/completions`);
+    e = { origin: url.origin, path: `${url.pathname}${url.search}` };
+    if (endpoints.size >= 1000) endpoints.clear();
+    endpoints.set(baseUrl, e);
+  }
+  return e;
+}
+
 export interface PassthroughRequest {
   target: ProviderTarget;
   upstreamModel: string;
@@ -71,13 +84,8 @@ export async function openOpenAIPassthrough(p: PassthroughRequest): Promise<Pass
   if (key) headers.authorization = `Bearer ${key}`;
   let res;
   try {
-    res = await request(`${p.target.baseUrl}/chat/completions`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(payload),
-      signal: p.signal,
-      dispatcher: passthroughAgent,
-    });
+    const { origin, path } = chatEndpoint(p.target.baseUrl);
+    res = await passthroughAgent.request({ origin, path, method: 'POST', headers, body: JSON.stringify(payload), signal: p.signal });
   } catch (err) {
     throw classifyTransportError(err);
   }
