@@ -28,6 +28,7 @@ export interface HubOptions {
   upstreamUrl: string;
   cpus?: string;
   billing: BillingMode;
+  tracing: boolean;
   /** Directory for `node --cpu-prof` output; no profiling when absent. */
   profileDir?: string;
   log: (line: string) => void;
@@ -79,6 +80,7 @@ async function launch(o: HubOptions, billingOn: boolean): Promise<{ proc: Proc; 
       AIGNE_HUB_ADMIN_KEY: adminKey,
       CREDIT_BASED_BILLING_ENABLED: billingOn ? 'true' : 'false',
       NEW_USER_CREDIT_GRANT: '0',
+      TRACING_ENABLED: o.tracing ? 'true' : 'false',
       DATABASE_URL: undefined,
       OPENAI_API_KEY: undefined,
       OPENAI_BASE_URL: undefined,

@@ -8,7 +8,8 @@
  * Targets take turns in rounds; the table shows medians. Afterwards the hub's SQLite file must hold
  * a ModelCall row for every answer, with the exact credit charge.
  * Options: --quick, --rounds N, --duration S, --requests N, --streams N, --billing auto|on|off,
- *          --only hub,bare,portkey (the upstream is always measured), --no-pin, --no-build,
+ *          --tracing on|off (the hub's TRACING_ENABLED; on is its default),
+ *          --only hub,bare,portkey (the upstream is always measured), --phases A,B,C,D, --no-pin, --no-build,
  *          --no-portkey, --profile (node --cpu-prof on the hub, summarized), --keep (the hub's data)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,7 +22,7 @@ import { request } from 'undici';
 import { buildHub, BENCH_MODEL, startHub, type BillingMode, type Hub } from './hub.js';
 import { jsonRequest } from './http.js';
 import type { LoadResult, LoadSpec } from './load-worker.js';
-import { freePort, startProcess, stopAll, waitForHttp, withCpuShares, withPeakRss, cpuMs, type Proc } from './procs.js';
+import { cpuMs, freePort, startProcess, stopAll, threadCpuMs, waitForHttp, withCpuShares, withPeakRss, type Proc } from './procs.js';
 import { formatProfileSummary, summarizeProfile, type CpuProfile } from './profile-summary.js';
 import {
   checkTargets,
@@ -49,10 +50,12 @@ const { values: args } = parseArgs({
     requests: { type: 'string' },
     streams: { type: 'string' },
     billing: { type: 'string', default: 'auto' },
+    tracing: { type: 'string', default: 'on' },
     'no-pin': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'no-portkey': { type: 'boolean', default: false },
     only: { type: 'string' },
+    phases: { type: 'string', default: 'A,B,C,D' },
     profile: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
@@ -69,8 +72,11 @@ const settings = {
   slowChunks: quick ? 40 : 100,
   slowChunkDelayMs: 50,
 };
+const phases = new Set(args.phases!.toUpperCase().split(',').map((s) => s.trim()));
 const only = new Set((args.only ?? 'bare,hub,portkey').split(',').map((s) => s.trim()));
 const billingMode = args.billing as BillingMode;
+const tracing = args.tracing === 'on';
+if (!['on', 'off'].includes(args.tracing!)) throw new Error('--tracing must be on or off');
 if (!['auto', 'on', 'off'].includes(billingMode)) throw new Error('--billing must be auto, on or off');
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -188,14 +194,15 @@ async function main(): Promise<void> {
   }
 
   const profileDir = args.profile ? path.join(runDir, 'profile') : undefined;
-  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, profileDir, log });
-  log(`hub: ${hub.url}, ${hub.billingNote}; access log on; SQLite at ${hub.sqlitePath}`);
+  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, profileDir, log });
+  const tracingNote = tracing ? 'tracing on (the default: spans of every call to the local span store)' : 'tracing off (TRACING_ENABLED=false)';
+  log(`hub: ${hub.url}, ${hub.billingNote}; ${tracingNote}; access log on; SQLite at ${hub.sqlitePath}`);
 
   const upstreamAuth = { authorization: 'Bearer sk-bench' };
   const targets: Target[] = [{ id: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: upstreamAuth, pid: upstream.pid, streams: true }];
   if (bare) targets.push({ id: 'bare', url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth, pid: bare.pid, streams: true });
   targets.push({ id: 'hub', url: `${hub.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true });
-  const notes: string[] = [hub.billingNote, cpus.note];
+  const notes: string[] = [hub.billingNote, tracingNote, cpus.note];
   if (buildProblems.length) notes.push(`npm run build:api reported ${buildProblems.length} type error(s) in files under change; the emitted build was used`);
   if (portkey) {
     const headers = { ...upstreamAuth, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstreamUrl}/v1` };
@@ -228,20 +235,25 @@ async function main(): Promise<void> {
   const load = async (t: Target, body: string, durationSec: number): Promise<LoadRun> => {
     const spec: LoadSpec = { url: t.url, headers: t.headers, body, connections: settings.connections, durationSec };
     const clientCpus = t.id === 'direct' ? cpus.gateway : cpus.load;
+    const threads0 = threadCpuMs(t.pid);
     const { value, cpu } = await withCpuShares({ target: t.pid, upstream: upstream.pid }, () => runWorker<LoadResult>('load-worker.ts', spec, clientCpus));
+    const threads1 = threadCpuMs(t.pid);
     countLoad(t, value);
     const wallCpuMs = cpu.target! * value.durationSec * 1000;
     return {
       ...value,
       cpu: { target: cpu.target!, upstream: t.id === 'direct' ? cpu.target! : cpu.upstream!, client: value.clientCpu },
       targetCpuUsPerRequest: value.completed ? Math.round((wallCpuMs * 1000) / value.completed) : Number.NaN,
+      targetThreadsUsPerRequest: Object.fromEntries(
+        Object.entries(threads1).map(([name, ms]) => [name, value.completed ? Math.round(((ms - (threads0[name] ?? 0)) * 1000) / value.completed) : 0]),
+      ),
     };
   };
 
   log(`\nwarm-up: ${settings.warmupSec} s of load per target, non-streamed and streamed`);
   for (const t of targets) {
-    await load(t, jsonBody, settings.warmupSec);
-    if (t.streams) await load(t, streamBody, settings.warmupSec);
+    if (phases.has('A') || phases.has('B')) await load(t, jsonBody, settings.warmupSec);
+    if (t.streams && (phases.has('C') || phases.has('D'))) await load(t, streamBody, settings.warmupSec);
   }
   const loadStartedAt = Date.now();
 
@@ -251,8 +263,8 @@ async function main(): Promise<void> {
     log(`\nround ${round + 1}/${settings.rounds}: ${order.map((t) => TARGET_LABELS[t.id]).join(' → ')}`);
     const result: RoundResult = { round: round + 1, sequential: {}, sequentialTtfb: {}, load: {}, streamLoad: {}, slowStreams: {} };
 
-    const seq = await runSequential(order, jsonBody, settings.sequentialRequests);
-    for (const t of order) {
+    const seq = phases.has('A') ? await runSequential(order, jsonBody, settings.sequentialRequests) : {};
+    for (const t of phases.has('A') ? order : []) {
       const s = seq[t.id]!;
       result.sequential[t.id] = latencyStats(s.latencies);
       if (s.errors) log(`  A ${TARGET_LABELS[t.id]}: ${s.errors} errors (${s.errorSamples.join('; ')})`);
@@ -262,11 +274,11 @@ async function main(): Promise<void> {
         tally.callIds.push(...s.callIds);
       }
     }
-    log(`  A  p50 ${order.map((t) => `${t.id} ${result.sequential[t.id]!.p50.toFixed(2)}`).join(', ')} ms`);
+    if (phases.has('A')) log(`  A  p50 ${order.map((t) => `${t.id} ${result.sequential[t.id]!.p50.toFixed(2)}`).join(', ')} ms`);
 
     const streamers = order.filter((t) => t.streams);
-    const seqStream = await runSequential(streamers, streamBody, settings.sequentialRequests);
-    for (const t of streamers) {
+    const seqStream = phases.has('C') ? await runSequential(streamers, streamBody, settings.sequentialRequests) : {};
+    for (const t of phases.has('C') ? streamers : []) {
       const s = seqStream[t.id]!;
       result.sequentialTtfb[t.id] = latencyStats(s.ttfbs);
       if (s.errors) log(`  C ${TARGET_LABELS[t.id]}: ${s.errors} errors (${s.errorSamples.join('; ')})`);
@@ -276,22 +288,23 @@ async function main(): Promise<void> {
         tally.callIds.push(...s.callIds);
       }
     }
-    log(`  C  ttfb p50 ${streamers.map((t) => `${t.id} ${result.sequentialTtfb[t.id]!.p50.toFixed(2)}`).join(', ')} ms`);
+    if (phases.has('C')) log(`  C  ttfb p50 ${streamers.map((t) => `${t.id} ${result.sequentialTtfb[t.id]!.p50.toFixed(2)}`).join(', ')} ms`);
 
-    for (const t of order) {
+    for (const t of phases.has('B') ? order : []) {
       const r = await load(t, jsonBody, settings.durationSec);
       result.load[t.id] = r;
       log(`  B  ${TARGET_LABELS[t.id].padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  cpu target ${r.cpu.target} (${r.targetCpuUsPerRequest} µs/req) upstream ${r.cpu.upstream} client ${r.cpu.client}`);
+      if (t.id === 'hub') log(`     hub CPU per request by thread (µs): ${Object.entries(r.targetThreadsUsPerRequest).filter(([, us]) => us > 0).map(([n, us]) => `${n} ${us}`).join(', ')}`);
     }
-    for (const t of streamers) {
+    for (const t of phases.has('C') ? streamers : []) {
       const r = await load(t, streamBody, settings.durationSec);
       result.streamLoad[t.id] = r;
       log(`  C  ${TARGET_LABELS[t.id].padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  cpu target ${r.cpu.target} (${r.targetCpuUsPerRequest} µs/req) upstream ${r.cpu.upstream} client ${r.cpu.client}`);
     }
 
-    await jsonRequest('POST', `${upstreamUrl}/__fake/defaults`, { chunkDelayMs: settings.slowChunkDelayMs, chunks: settings.slowChunks });
+    if (phases.has('D')) await jsonRequest('POST', `${upstreamUrl}/__fake/defaults`, { chunkDelayMs: settings.slowChunkDelayMs, chunks: settings.slowChunks });
     try {
-      for (const t of order.filter((x) => x.streams && x.id !== 'direct')) {
+      for (const t of phases.has('D') ? order.filter((x) => x.streams && x.id !== 'direct') : []) {
         const spec: StreamsSpec = { url: t.url, headers: t.headers, body: streamBody, count: settings.slowStreams, timeoutMs: 60_000 };
         const cpu0 = { target: cpuMs(t.pid), upstream: cpuMs(upstream.pid) };
         const t0 = performance.now();
@@ -313,7 +326,7 @@ async function main(): Promise<void> {
         log(`  D  ${TARGET_LABELS[t.id].padEnd(16)} ${value.ok}/${value.count} streams complete in ${(value.wallMs / 1000).toFixed(1)} s, RSS ${(startRss / 2 ** 20).toFixed(0)} → peak ${(peakRss / 2 ** 20).toFixed(0)} MB${value.errors ? `, errors: ${value.errorSamples.slice(0, 3).join('; ')}` : ''}`);
       }
     } finally {
-      await jsonRequest('POST', `${upstreamUrl}/__fake/reset`);
+      if (phases.has('D')) await jsonRequest('POST', `${upstreamUrl}/__fake/reset`);
     }
     rounds.push(result);
   }
@@ -358,7 +371,7 @@ async function main(): Promise<void> {
     machine: { cpu: os.cpus()[0]?.model, cores: CORES, node: process.version, memoryMB: Math.round(os.totalmem() / 2 ** 20) },
     settings,
     notes,
-    hub: { billing: hub.billing, billingNote: hub.billingNote },
+    hub: { billing: hub.billing, billingNote: hub.billingNote, tracing },
     tokens: { input: INPUT_TOKENS, output: OUTPUT_TOKENS },
     rounds,
     medians: summary.figures,

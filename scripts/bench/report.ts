@@ -18,6 +18,8 @@ export interface LoadRun extends LoadResult {
   cpu: { target: number; upstream: number; client: number };
   /** CPU time the target spent per answered request (µs): steadier than req/s on a busy machine. */
   targetCpuUsPerRequest: number;
+  /** The same, by thread name (main, libuv workers, V8 workers …). */
+  targetThreadsUsPerRequest: Record<string, number>;
 }
 
 export interface SlowStreamsRun extends Omit<StreamsResult, 'callIds'> {
@@ -78,7 +80,10 @@ export function summarize(rounds: RoundResult[], targets: TargetId[]): Summary {
     addedTtfbP50: added('p50', 'sequentialTtfb'),
     addedTtfbP99: added('p99', 'sequentialTtfb'),
     slowPeakRss: Object.fromEntries(
-      targets.map((t) => [t, Math.max(Number.NaN, ...per((r) => r.slowStreams[t]?.peakRssMB))]).filter(([, v]) => Number.isFinite(v)),
+      targets.map((t) => {
+        const peaks = per((r) => r.slowStreams[t]?.peakRssMB);
+        return [t, peaks.length ? Math.max(...peaks) : Number.NaN];
+      }),
     ),
     slowErrors: Object.fromEntries(
       targets.map((t) => {
