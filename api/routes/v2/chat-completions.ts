@@ -3,11 +3,11 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { sseData, startSse, writeWithBackpressure } from '../../lib/sse.js';
 import { finishWithError } from '../../middlewares/stream-errors.js';
-import { aigneChatInputSchema, aigneImageUrls, fromAigneChatInput } from '../../services/formats/aigne-chat.js';
-import { assertFetchableImageUrls } from '../../services/formats/image-urls.js';
+import { aigneChatInputSchema } from '../../services/formats/aigne-chat.js';
 import { ChatAccumulator, estimateTokens } from '../../services/formats/openai-chat.js';
-import { eventsOf, openChatEvents } from '../../services/gateway/chat-events.js';
+import { eventsOf } from '../../services/gateway/chat-events.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
+import { openAigneChat } from './open-aigne-chat.js';
 
 export const hubChatSchema = z
   .object({
@@ -27,9 +27,6 @@ export function hubChatCompletionsHandler(gateway: Gateway) {
   return async (req: Request, res: Response) => {
     const body = req.body as z.infer<typeof hubChatSchema>;
     const stream = Boolean(body.stream) || String(req.headers.accept ?? '').includes('text/event-stream');
-    const imageUrls = aigneImageUrls(body.messages);
-    if (imageUrls.length) await assertFetchableImageUrls(imageUrls);
-    const inputEstimate = estimateTokens(body.messages);
     const input = {
       messages: body.messages,
       tools: body.tools,
@@ -37,14 +34,7 @@ export function hubChatCompletionsHandler(gateway: Gateway) {
       responseFormat: body.responseFormat,
       modelOptions: { model: body.model, temperature: body.temperature, topP: body.topP, maxTokens: body.maxTokens },
     };
-    const call = await gateway.begin(req, res, { model: body.model, type: 'chatCompletion', stream, maxOutputTokens: body.maxTokens ?? undefined, estimatedInputTokens: inputEstimate });
-    let opened;
-    try {
-      ({ value: opened } = await call.run((attempt) => openChatEvents(attempt, (m) => fromAigneChatInput(input, m))));
-    } catch (err) {
-      await call.fail(err);
-      throw err;
-    }
+    const { call, opened, inputEstimate } = await openAigneChat(gateway, req, res, input, body.model, stream);
     try {
       const acc = new ChatAccumulator();
       if (stream) {

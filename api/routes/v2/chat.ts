@@ -5,12 +5,10 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { BadRequestError } from '../../errors.js';
 import { describeZodError } from '../../middlewares/validate.js';
-import { aigneChatInputSchema, aigneImageUrls, fromAigneChatInput } from '../../services/formats/aigne-chat.js';
-import { assertFetchableImageUrls } from '../../services/formats/image-urls.js';
-import { estimateTokens } from '../../services/formats/openai-chat.js';
-import { openChatEvents } from '../../services/gateway/chat-events.js';
+import { aigneChatInputSchema } from '../../services/formats/aigne-chat.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
 import { HUB_CALL_KEY, HubChatModel, pendingHubCalls } from './hub-chat-model.js';
+import { openAigneChat } from './open-aigne-chat.js';
 
 const payloadSchema = z
   .object({
@@ -28,24 +26,7 @@ export function aigneChatHandler(gateway: Gateway, defaultModel?: string) {
     const { input, options } = parsed.data;
     const model = input.modelOptions?.model ?? defaultModel;
     if (!model) throw new BadRequestError('input.modelOptions.model is required');
-    const imageUrls = aigneImageUrls(input.messages);
-    if (imageUrls.length) await assertFetchableImageUrls(imageUrls);
-    const streaming = Boolean(options?.streaming);
-    const inputEstimate = estimateTokens(input.messages);
-    const call = await gateway.begin(req, res, {
-      model,
-      type: 'chatCompletion',
-      stream: streaming,
-      maxOutputTokens: input.modelOptions?.maxTokens ?? undefined,
-      estimatedInputTokens: inputEstimate,
-    });
-    let opened;
-    try {
-      ({ value: opened } = await call.run((attempt) => openChatEvents(attempt, (m) => fromAigneChatInput(input, m))));
-    } catch (err) {
-      await call.fail(err);
-      throw err;
-    }
+    const { call, opened, inputEstimate } = await openAigneChat(gateway, req, res, input, model, Boolean(options?.streaming));
     pendingHubCalls.set(call.record.id, { call, opened, clientModel: model, inputEstimate, estimateOutput: (n) => Math.ceil(n / 4) });
     try {
       await server.invoke(req, res, { userContext: { [HUB_CALL_KEY]: call.record.id } });
