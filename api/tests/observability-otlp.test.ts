@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../config.js';
 import { addProvider, modelCallRow, startGatewayHarness, waitFor, type GatewayHarness } from './helpers/gateway.js';
 import { bearer } from './helpers/hub.js';
 
@@ -83,5 +84,21 @@ describe('OTLP/HTTP export', () => {
     expect(payload).not.toContain('sk-otlp-key');
     expect(payload).not.toContain(h.t.adminKey);
     expect(payload).not.toContain('to the collector');
+  });
+});
+
+describe('tracing settings', () => {
+  it('derives the traces URL from the OTLP endpoint unless a traces endpoint is given, and validates them', () => {
+    expect(parseConfig({}).tracing).toEqual({ enabled: true, otlpHeaders: {}, serviceName: 'aigne-hub', includeContent: false, observabilityUrl: undefined, otlpTracesUrl: undefined });
+    expect(parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing.otlpTracesUrl).toBe('http://collector:4318/v1/traces');
+    expect(
+      parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/otlp' }).tracing.otlpTracesUrl,
+    ).toBe('https://traces.example/otlp');
+    expect(parseConfig({ AIGNE_OBSERVABILITY_URL: 'http://127.0.0.1:7890/' }).tracing.observabilityUrl).toBe('http://127.0.0.1:7890');
+    expect(parseConfig({ OTEL_EXPORTER_OTLP_HEADERS: 'a=1, b = two%2Cthree' }).tracing.otlpHeaders).toEqual({ a: '1', b: 'two,three' });
+    expect(() => parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(ConfigError);
+    expect(() => parseConfig({ AIGNE_OBSERVABILITY_URL: 'ftp://x' })).toThrow(/AIGNE_OBSERVABILITY_URL/);
+    expect(() => parseConfig({ OTEL_EXPORTER_OTLP_HEADERS: 'novalue' })).toThrow(/OTEL_EXPORTER_OTLP_HEADERS/);
+    expect(() => parseConfig({ TRACING_ENABLED: 'sometimes' })).toThrow(/TRACING_ENABLED/);
   });
 });
