@@ -48,6 +48,16 @@ describe('AIGNEHubChatModel against /api/v2/chat', () => {
     expect(upstream.model).toBe('claude-sonnet-4-5');
   });
 
+  it('keeps the relay free of its own observer (no spans written outside the hub)', async () => {
+    const home = process.env.HOME ?? '';
+    const { existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const before = existsSync(join(home, '.aigne/observability/observer.db'));
+    await model('openai/gpt-4o-mini').invoke({ messages: [{ role: 'user', content: 'private words' }] });
+    expect(existsSync(join(home, '.aigne/observability/observer.db'))).toBe(before);
+    expect(process.env.AIGNE_OBSERVABILITY_DISABLED).toBeUndefined();
+  });
+
   it('lists models in the exact shape getModels() validates', async () => {
     process.env.AIGNE_HUB_API_URL = h.url;
     const models = await model('openai/gpt-4o-mini').models();

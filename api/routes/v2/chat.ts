@@ -18,8 +18,25 @@ const payloadSchema = z
   })
   .passthrough();
 
+/**
+ * The AIGNE instance that relays calls. It must not start its own observer: the hub traces every
+ * call itself, and the default observer would write spans (message contents included) to the home
+ * directory. AIGNE reads its switch from the environment only while it is being constructed.
+ */
+function createRelayAigne(): AIGNE {
+  const previous = process.env.AIGNE_OBSERVABILITY_DISABLED;
+  process.env.AIGNE_OBSERVABILITY_DISABLED = 'true';
+  try {
+    return new AIGNE({ model: new HubChatModel() });
+  } finally {
+    if (previous === undefined) delete process.env.AIGNE_OBSERVABILITY_DISABLED;
+    else process.env.AIGNE_OBSERVABILITY_DISABLED = previous;
+  }
+}
+
 export function aigneChatHandler(gateway: Gateway, defaultModel?: string) {
-  const server = new AIGNEHTTPServer(new AIGNE({ model: new HubChatModel() }));
+  const aigne = createRelayAigne();
+  const server = new AIGNEHTTPServer(aigne);
   return async (req: Request, res: Response) => {
     const parsed = payloadSchema.safeParse(req.body);
     if (!parsed.success) throw new BadRequestError(describeZodError(parsed.error));
