@@ -10,7 +10,12 @@ describe('AIGNEHubChatModel against /api/v2/chat', () => {
 
   beforeAll(async () => {
     h = await startGatewayHarness();
-    await addProvider(h.t, { name: 'openai', baseUrl: `${h.upstream.url}/v1`, keys: ['sk-upstream-aigne-0000000001'], rates: [{ model: 'gpt-4o-mini' }] });
+    await addProvider(h.t, {
+      name: 'openai',
+      baseUrl: `${h.upstream.url}/v1`,
+      keys: ['sk-upstream-aigne-0000000001'],
+      rates: [{ model: 'gpt-4o-mini' }, { model: 'text-embedding-3-small', type: 'embedding' }, { model: 'gpt-image-1', type: 'imageGeneration', inputRate: '0', outputRate: '0.04' }],
+    });
     await addProvider(h.t, { name: 'anthropic', baseUrl: h.upstream.url, keys: ['sk-ant-upstream-0000000001'], rates: [{ model: 'claude-sonnet-4-5' }] });
     apiKey = (await h.t.request.post('/api/access-keys').set(bearer(h.t.adminKey)).send({ name: 'aigne app' })).body.key;
   });
@@ -92,5 +97,29 @@ describe('AIGNEHubChatModel against /api/v2/chat', () => {
     const events = streamed.text.split('\n\n').filter(Boolean).map((e) => JSON.parse(e.replace(/^data: /, '')));
     expect(events.filter((e) => e.delta).map((e) => e.delta.content).join('')).toBe('Echo: hub stream');
     expect(events.at(-1)).toEqual({ usage: { inputTokens: 2, outputTokens: 3 } });
+  });
+
+  it('serves AIGNE embeddings and images on /api/v2', async () => {
+    const emb = await h.t.request.post('/api/v2/embeddings').set(bearer(apiKey)).send({ model: 'openai/text-embedding-3-small', input: ['alpha beta', 'gamma'] });
+    expect(emb.status).toBe(200);
+    expect(emb.body.embeddings).toHaveLength(2);
+    expect(emb.body.usage.inputTokens).toBeGreaterThan(0);
+    const img = await h.t.request.post('/api/v2/image').set(bearer(apiKey)).send({ prompt: 'a red square', modelOptions: { model: 'openai/gpt-image-1' } });
+    expect(img.status).toBe(200);
+    expect(img.body.images[0]).toMatchObject({ type: 'file', mimeType: 'image/png' });
+    expect(img.body.images[0].data).toMatch(/^iVBOR/);
+    const rows = await modelCallRows(h.t);
+    expect(rows.slice(-2).map((r) => [r.type, r.status])).toEqual([['embedding', 'success'], ['imageGeneration', 'success']]);
+    const bad = await h.t.request.post('/api/v2/image').set(bearer(apiKey)).send({ prompt: 'no model' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('answers the public model list under both paths, filtered by type', async () => {
+    const a = await h.t.request.get('/api/ai/models?type=embedding');
+    const b = await h.t.request.get('/api/ai-providers/models?type=embedding');
+    expect(a.status).toBe(200);
+    expect(a.body).toEqual(b.body);
+    expect(a.body.map((m: { model: string }) => m.model)).toEqual(['text-embedding-3-small']);
+    expect((await h.t.request.get('/api/ai/models?type=video')).status).toBe(400);
   });
 });
