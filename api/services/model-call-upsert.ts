@@ -3,7 +3,7 @@
  * plain SQL with values escaped by Sequelize for the dialect (dates and booleans stored exactly as
  * the model stores them). Same statement on SQLite and PostgreSQL; no model instances per row.
  */
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Models } from '../store/models/index.js';
 import type { ModelCallRow } from './call-recorder.js';
 
@@ -46,6 +46,7 @@ export function createModelCallUpsert(models: Models, updatable: readonly string
       }
       values[i] = `${tuple})`;
     }
-    await sequelize.query(head + values.join(', ') + tail, { raw: true });
+    // Typed as an INSERT, so Sequelize does not lower-case the whole statement to guess its kind.
+    await sequelize.query(head + values.join(', ') + tail, { raw: true, type: QueryTypes.INSERT });
   };
 }

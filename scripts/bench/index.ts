@@ -10,7 +10,8 @@
  * Options: --quick, --rounds N, --duration S, --requests N, --streams N, --billing auto|on|off,
  *          --tracing on|off (the hub's TRACING_ENABLED; on is its default),
  *          --only hub,bare,portkey (the upstream is always measured), --phases A,B,C,D, --no-pin, --no-build,
- *          --no-portkey, --profile (node --cpu-prof on the hub, summarized), --keep (the hub's data)
+ *          --no-portkey, --profile (node --cpu-prof on the hub, summarized), --keep (the hub's data),
+ *          --baseline <git ref> (also runs the hub built from that commit, for before/after figures)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -57,6 +58,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     phases: { type: 'string', default: 'A,B,C,D' },
     profile: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -193,6 +195,13 @@ async function main(): Promise<void> {
     await waitForHttp(`${portkeyUrl}/`, portkey, { anyStatus: true });
   }
 
+  let baseline: Hub | undefined;
+  if (args.baseline) {
+    const baseRoot = checkoutBaseline(args.baseline, workDir);
+    buildHub(baseRoot, (line) => log(`baseline ${args.baseline}: ${line}`));
+    baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, log });
+  }
+
   const profileDir = args.profile ? path.join(runDir, 'profile') : undefined;
   const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, profileDir, log });
   const tracingNote = tracing ? 'tracing on (the default: spans of every call to the local span store)' : 'tracing off (TRACING_ENABLED=false)';
@@ -202,6 +211,7 @@ async function main(): Promise<void> {
   const targets: Target[] = [{ id: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: upstreamAuth, pid: upstream.pid, streams: true }];
   if (bare) targets.push({ id: 'bare', url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth, pid: bare.pid, streams: true });
   targets.push({ id: 'hub', url: `${hub.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true });
+  if (baseline) targets.push({ id: 'base', url: `${baseline.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${baseline.memberKey}` }, pid: baseline.proc.pid, streams: true });
   const notes: string[] = [hub.billingNote, tracingNote, cpus.note];
   if (buildProblems.length) notes.push(`npm run build:api reported ${buildProblems.length} type error(s) in files under change; the emitted build was used`);
   if (portkey) {
@@ -294,7 +304,7 @@ async function main(): Promise<void> {
       const r = await load(t, jsonBody, settings.durationSec);
       result.load[t.id] = r;
       log(`  B  ${TARGET_LABELS[t.id].padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  cpu target ${r.cpu.target} (${r.targetCpuUsPerRequest} µs/req) upstream ${r.cpu.upstream} client ${r.cpu.client}`);
-      if (t.id === 'hub') log(`     hub CPU per request by thread (µs): ${Object.entries(r.targetThreadsUsPerRequest).filter(([, us]) => us > 0).map(([n, us]) => `${n} ${us}`).join(', ')}`);
+      if (t.id === 'hub' || t.id === 'base') log(`     ${t.id} CPU per request by thread (µs): ${Object.entries(r.targetThreadsUsPerRequest).filter(([, us]) => us > 0).map(([n, us]) => `${n === 'node' ? 'other threads' : n} ${us}`).join(', ')}`);
     }
     for (const t of phases.has('C') ? streamers : []) {
       const r = await load(t, streamBody, settings.durationSec);
@@ -339,7 +349,7 @@ async function main(): Promise<void> {
 
   const ids = targets.map((t) => t.id);
   const summary = summarize(rounds, ids);
-  const table = formatTable(summary, ids);
+  const table = formatTable(summary, ids, args.baseline ? { base: `hub @ ${args.baseline}` } : {});
   const targetChecks = checkTargets(summary, settings.slowStreams);
 
   log(`\nmedians over ${settings.rounds} round(s); A and C-ttfb: ${settings.sequentialRequests} sequential requests per target per round; B and C: ${settings.connections} connections × ${settings.durationSec} s (autocannon); D: ${settings.slowStreams} streams of ${settings.slowChunks} chunks × ${settings.slowChunkDelayMs} ms\n`);
@@ -353,6 +363,7 @@ async function main(): Promise<void> {
   for (const c of verification.checks) log(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
 
   await hub.stop();
+  await baseline?.stop();
   await stopAll();
   let profile: string | undefined;
   if (profileDir && fs.existsSync(profileDir)) {
@@ -385,6 +396,16 @@ async function main(): Promise<void> {
   if (!args.keep) fs.rmSync(workDir, { recursive: true, force: true });
   else log(`kept the hub's data dir: ${hub.dataDir}`);
   if (!verification.ok) process.exitCode = 1;
+}
+
+/** The tree of `ref` in a temporary directory, sharing this checkout's node_modules. */
+function checkoutBaseline(ref: string, workDir: string): string {
+  const dir = path.join(workDir, 'baseline');
+  fs.mkdirSync(dir, { recursive: true });
+  const archive = spawnSync('sh', ['-c', `git archive --format=tar "$0" | tar -x -C "$1"`, ref, dir], { cwd: ROOT, encoding: 'utf8' });
+  if (archive.status !== 0) throw new Error(`git archive ${ref} failed: ${archive.stderr}`);
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
 }
 
 async function probeStreaming(url: string, headers: Record<string, string>): Promise<{ ok: boolean; detail: string }> {

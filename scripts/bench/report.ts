@@ -3,9 +3,10 @@ import type { LoadResult } from './load-worker.js';
 import { fmt, median, percentile, ratio } from './stats.js';
 import type { StreamsResult } from './streams-worker.js';
 
-export type TargetId = 'direct' | 'bare' | 'hub' | 'portkey';
-export const TARGET_IDS: TargetId[] = ['direct', 'bare', 'hub', 'portkey'];
-export const TARGET_LABELS: Record<TargetId, string> = { direct: 'upstream direct', bare: 'bare proxy', hub: 'AIGNE Hub', portkey: 'Portkey' };
+/** `base` is the hub built from another commit (--baseline), for before/after figures in one run. */
+export type TargetId = 'direct' | 'bare' | 'hub' | 'base' | 'portkey';
+export const TARGET_IDS: TargetId[] = ['direct', 'bare', 'hub', 'base', 'portkey'];
+export const TARGET_LABELS: Record<TargetId, string> = { direct: 'upstream direct', bare: 'bare proxy', hub: 'AIGNE Hub', base: 'hub (baseline)', portkey: 'Portkey' };
 
 export interface LatencyStats {
   n: number;
@@ -115,14 +116,16 @@ export function summarize(rounds: RoundResult[], targets: TargetId[]): Summary {
   return { rows, figures };
 }
 
-export function formatTable(summary: Summary, targets: TargetId[]): string {
-  const head = ['', ...targets.map((t) => TARGET_LABELS[t]), 'hub/direct', 'hub/bare', 'hub/Portkey'];
+export function formatTable(summary: Summary, targets: TargetId[], labels: Partial<Record<TargetId, string>> = {}): string {
+  const versus: [TargetId, string][] = [['direct', 'hub/direct'], ['bare', 'hub/bare'], ['portkey', 'hub/Portkey']];
+  if (targets.includes('base')) versus.push(['base', 'hub/baseline']);
+  const head = ['', ...targets.map((t) => labels[t] ?? TARGET_LABELS[t]), ...versus.map(([, h]) => h)];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   for (const row of summary.rows) {
     const cells = targets.map((t) => fmt(row.values[t], row.digits));
     const hub = row.values.hub;
     const r = (t: TargetId) => (row.ratios && targets.includes(t) ? fmt(ratio(hub, row.values[t]), 2) : '–');
-    lines.push(`| ${[row.label, ...cells, r('direct'), r('bare'), r('portkey')].join(' | ')} |`);
+    lines.push(`| ${[row.label, ...cells, ...versus.map(([t]) => r(t))].join(' | ')} |`);
   }
   return lines.join('\n');
 }

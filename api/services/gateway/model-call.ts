@@ -8,10 +8,10 @@ import { newId } from '../../lib/ids.js';
 import { redactSecrets } from '../../lib/redact.js';
 import type { TokenUsage } from '../../providers/types.js';
 import type { ModelCallType } from '../../store/models/model-call.js';
-import { computeCreditsNano } from '../billing/pricing.js';
 import type { Reservation } from '../billing/hooks.js';
 import { beginCallTiming, type CallTiming } from '../observability/call-timing.js';
 import { newCallRecord, toModelCallRow, type CallRecord } from './call-record.js';
+import { chargeNano } from './charge.js';
 import { ClientAbortedError, runWithFailover, type AttemptInput, type AttemptResult } from './failover.js';
 import type { GatewayCore } from './gateway.js';
 import type { Candidate } from './routing.js';
@@ -72,18 +72,14 @@ export class ModelCall {
   async start(options: BeginOptions): Promise<void> {
     try {
       this.candidates = await this.core.routing.resolve(options.model, options.type);
-      const rate = this.candidates.find((c) => c.rate)?.rate;
-      const maxOut = options.maxOutputTokens ?? (Number(rate?.modelMetadata?.maxOutputTokens) || this.core.defaultMaxOutputTokens);
-      const maxCostNano = Math.max(
-        0,
-        ...this.candidates.map((c) =>
-          computeCreditsNano(c.rate, {
-            inputTokens: options.estimatedInputTokens ?? 0,
-            outputTokens: options.type === 'chatCompletion' ? maxOut : 0,
-            images: options.images,
-          }),
-        ),
-      );
+      // The most the call can cost, for the credit reservation (nothing to reserve with billing off).
+      let maxCostNano = 0;
+      if (this.core.billing.enabled) {
+        const rate = this.candidates.find((c) => c.rate)?.rate;
+        const maxOut = options.maxOutputTokens ?? (Number(rate?.modelMetadata?.maxOutputTokens) || this.core.defaultMaxOutputTokens);
+        const bound = { inputTokens: options.estimatedInputTokens ?? 0, outputTokens: options.type === 'chatCompletion' ? maxOut : 0, images: options.images };
+        for (const c of this.candidates) maxCostNano = Math.max(maxCostNano, chargeNano(c.rate, bound));
+      }
       this.reservation = await this.core.billing.reserve({ record: this.record, candidates: this.candidates, maxCostNano });
       this.timing.routed(this.candidates.length);
       if (this.record.stream) this.core.recorder.enqueue(toModelCallRow(this.record));
@@ -147,7 +143,7 @@ export class ModelCall {
     r.status = status;
     r.duration = performance.now() - r.startedAt;
     const rate = this.selected?.rate ?? this.candidates.find((c) => c.provider.id === r.providerId)?.rate;
-    r.creditsNano = computeCreditsNano(rate, r.usage);
+    r.creditsNano = chargeNano(rate, r.usage);
     try {
       await this.core.billing.settle(r, this.reservation);
     } catch (err) {
