@@ -46,6 +46,58 @@ function applyPragmasOnConnect(sequelize: Sequelize, busyTimeoutMs: number): voi
   };
 }
 
+type SqliteConnection = SqliteDb & { uuid?: string; close(cb?: (err: Error | null) => void): void };
+
+interface SqliteManager {
+  connections: Record<string, SqliteConnection>;
+  getConnection(options?: { uuid?: string }): Promise<SqliteConnection>;
+  releaseConnection(connection: SqliteConnection, force?: boolean): unknown;
+  destroyConnection(connection: SqliteConnection): Promise<void>;
+  close(): Promise<unknown>;
+}
+
+/**
+ * Sequelize's SQLite dialect opens a new connection for every transaction (and closes it after),
+ * so each transaction paid for opening the file and the PRAGMAs — most of the cost of a credit
+ * reservation. Connections of transactions that ended cleanly (committed or rolled back) are kept,
+ * up to `maxIdle`, and handed to the next transaction; one that failed to end is closed.
+ */
+export function reuseTransactionConnections(sequelize: Sequelize, maxIdle = 4): void {
+  const manager = sequelize.connectionManager as unknown as SqliteManager;
+  const idle: SqliteConnection[] = [];
+  const closeQuietly = (c: SqliteConnection) => new Promise<void>((resolve) => c.close(() => resolve()));
+  const getConnection = manager.getConnection.bind(manager);
+  const releaseConnection = manager.releaseConnection.bind(manager);
+  const close = manager.close.bind(manager);
+  manager.getConnection = async (options) => {
+    const uuid = options?.uuid;
+    if (uuid && uuid !== 'default' && idle.length) {
+      const connection = idle.pop()!;
+      manager.connections[uuid] = connection;
+      return connection;
+    }
+    return getConnection(options);
+  };
+  manager.releaseConnection = (connection, force) => {
+    const uuid = connection.uuid;
+    if (!force && uuid && uuid !== 'default' && manager.connections[uuid] === connection && idle.length < maxIdle) {
+      delete manager.connections[uuid];
+      idle.push(connection);
+      return;
+    }
+    return releaseConnection(connection, force);
+  };
+  manager.destroyConnection = async (connection) => {
+    const uuid = connection.uuid;
+    if (uuid && manager.connections[uuid] === connection) delete manager.connections[uuid];
+    await closeQuietly(connection);
+  };
+  manager.close = async () => {
+    await Promise.all(idle.splice(0).map(closeQuietly));
+    return close();
+  };
+}
+
 type PgTypes = { setTypeParser(oid: number, parse: (value: string) => unknown): void };
 
 const PG_INT8 = 20;
@@ -87,6 +139,7 @@ export function openDatabase(options: DatabaseOptions): Sequelize {
     // Numbers stored as BIGINT come back as JS numbers; our micro-unit amounts stay well inside 2^53.
   });
   applyPragmasOnConnect(sequelize, options.busyTimeoutMs ?? 5000);
+  reuseTransactionConnections(sequelize);
   return sequelize;
 }
 
