@@ -10,6 +10,8 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
+const connectionOf = (t: Transaction) => (t as unknown as { connection: unknown }).connection;
+
 const open = () => {
   const dir = makeTempDir();
   dirs.push(dir);
@@ -23,7 +25,7 @@ describe('sqlite transaction connections', () => {
     const seen: unknown[] = [];
     for (let i = 0; i < 3; i++) {
       await db.transaction({ type: Transaction.TYPES.IMMEDIATE }, async (t) => {
-        seen.push(t.connection);
+        seen.push(connectionOf(t));
         await db.query(`INSERT INTO t (v) VALUES ('${i}')`, { transaction: t });
         const [rows] = await db.query('PRAGMA busy_timeout', { transaction: t });
         expect(Object.values((rows as Record<string, unknown>[])[0]!)[0]).toBe(4321);
@@ -43,12 +45,12 @@ describe('sqlite transaction connections', () => {
     const held = new Promise<void>((r) => (release = r));
     const connections: unknown[] = [];
     const first = db.transaction(async (t) => {
-      connections.push(t.connection);
+      connections.push(connectionOf(t));
       await held;
     });
     await new Promise((r) => setTimeout(r, 20));
     await db.transaction(async (t) => {
-      connections.push(t.connection);
+      connections.push(connectionOf(t));
     });
     release();
     await first;
