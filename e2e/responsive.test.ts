@@ -55,7 +55,10 @@ describe('navigation at desktop and phone widths', () => {
     for (const name of ADMIN_PAGES) {
       await tid(page, `nav-${name}`).click();
       await page.waitForFunction((route) => window.location.hash === `#/${route}`, name);
+      // The page renders right after the hash changes: wait for the link to be marked current.
+      await page.locator(`[data-testid="nav-${name}"][aria-current="page"]`).waitFor({ timeout: 5000 });
       expect(await tid(page, `nav-${name}`).getAttribute('aria-current')).toBe('page');
+      await page.locator('main h1').first().waitFor({ state: 'visible', timeout: 5000 });
       expect(await page.locator('main h1').first().isVisible()).toBe(true);
       expect(await sidebarOnScreen(page)).toBe(true);
     }
@@ -67,12 +70,12 @@ describe('navigation at desktop and phone widths', () => {
     const toggle = tid(page, 'nav-toggle');
     await toggle.waitFor();
     expect(await toggle.isVisible()).toBe(true);
-    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await page.locator('[data-testid="nav-toggle"][aria-expanded="false"]').waitFor({ timeout: 5000 });
     await waitForSidebar(page, 'closed');
     expect(await sidebarOffScreen(page)).toBe(true);
 
     await toggle.click();
-    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await page.locator('[data-testid="nav-toggle"][aria-expanded="true"]').waitFor({ timeout: 5000 });
     await waitForSidebar(page, 'open');
     expect(await sidebarOnScreen(page)).toBe(true);
     expect(await navLabels(page)).toEqual(['Providers', 'Model rates', 'Usage', 'Call log', 'Access keys & apps', 'Playground', 'Credits']);
@@ -80,7 +83,7 @@ describe('navigation at desktop and phone widths', () => {
 
     // Tapping the link of the page already shown folds the menu away and stays there.
     await tid(page, 'nav-providers').click();
-    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await page.locator('[data-testid="nav-toggle"][aria-expanded="false"]').waitFor({ timeout: 5000 });
     await waitForSidebar(page, 'closed');
     expect(await page.evaluate(() => window.location.hash)).toBe('#/providers');
 
@@ -89,14 +92,14 @@ describe('navigation at desktop and phone widths', () => {
     await waitForSidebar(page, 'open');
     await tid(page, 'nav-usage').click();
     await page.waitForFunction(() => window.location.hash === '#/usage');
-    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await page.locator('[data-testid="nav-toggle"][aria-expanded="false"]').waitFor({ timeout: 5000 });
     await waitForSidebar(page, 'closed');
 
     // Tapping beside the open menu closes it too.
     await toggle.click();
     await waitForSidebar(page, 'open');
     await page.mouse.click(PHONE.width - 20, PHONE.height / 2);
-    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await page.locator('[data-testid="nav-toggle"][aria-expanded="false"]').waitFor({ timeout: 5000 });
     await waitForSidebar(page, 'closed');
     expect(await page.evaluate(() => window.location.hash)).toBe('#/usage');
   });
