@@ -12,7 +12,7 @@ import type { Logger } from './lib/logger.js';
 import { accessLog } from './middlewares/access-log.js';
 import { authenticate, type BlockletAuthenticator } from './middlewares/auth.js';
 import { errorHandler, notFoundHandler } from './middlewares/error-handler.js';
-import { hotPath, type HotRoute } from './middlewares/hot-path.js';
+import { installHotPath, type HotRoute } from './middlewares/hot-path.js';
 import { requestContext } from './middlewares/request-context.js';
 import { accessKeyRoutes, appRoutes } from './routes/admin/access-keys.js';
 import { providerRoutes } from './routes/admin/providers.js';
@@ -116,7 +116,8 @@ export function createApp(deps: AppDeps): Express {
 
   const rawBodyPaths = deps.rawBodyPaths ?? [];
   const hot = (deps.apiRouters ?? []).flatMap((r) => r.hot ?? []).filter((r) => !rawBodyPaths.includes(r.path));
-  if (hot.length) app.use(hotPath({ routes: hot, before, authenticate: auth, bodyLimit: config.maxBodySize }));
+  const onError = errorHandler(logger);
+  if (hot.length) installHotPath(app, { routes: hot, before, authenticate: auth, bodyLimit: config.maxBodySize, onError });
   for (const middleware of before) app.use(middleware);
   app.use(jsonBody(config.maxBodySize, rawBodyPaths));
 
@@ -138,6 +139,6 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', notFoundHandler());
   app.use(spa(config.webDir));
   app.use(notFoundHandler());
-  app.use(errorHandler(logger));
+  app.use(onError);
   return app;
 }
