@@ -1,7 +1,11 @@
 /** Server-sent events with backpressure. No domain imports. */
 import type { ServerResponse } from 'node:http';
 
-export function startSse(res: ServerResponse, headers: Record<string, string> = {}): void {
+/**
+ * Writes the event-stream headers and sends them at once; with `flush: false` they go out with the
+ * first write instead (one packet when the first event is already at hand).
+ */
+export function startSse(res: ServerResponse, headers: Record<string, string> = {}, options: { flush?: boolean } = {}): void {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache',
@@ -9,7 +13,7 @@ export function startSse(res: ServerResponse, headers: Record<string, string> = 
     'X-Accel-Buffering': 'no',
     ...headers,
   });
-  res.flushHeaders();
+  if (options.flush !== false) res.flushHeaders();
 }
 
 /** Writes a chunk; resolves once the socket can take more (or the client went away). */

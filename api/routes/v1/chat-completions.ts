@@ -95,15 +95,17 @@ async function streamPassthrough(
 ) {
   const wantUsage = Boolean(body.stream_options?.include_usage);
   const modelField = `"model":${JSON.stringify(body.model)}`;
-  startSse(res);
+  // The first chunk is already here: the headers go out with its events, in one write.
+  startSse(res, {}, { flush: false });
   call.markFirstByte();
   const parser = new SseParser();
   const decoder = new TextDecoder();
   let sawUsage = false;
   let contentChunks = 0;
 
-  const handle = async (data: string) => {
-    if (data === '[DONE]') return;
+  /** The text to send for one upstream event ('' for none); throws on an in-stream error. */
+  const render = (data: string): string => {
+    if (data === '[DONE]') return '';
     if (data.includes('"error"')) {
       const parsed = JSON.parse(data) as { error?: unknown };
       if (parsed.error) throw new ProviderError(upstreamErrorMessage(data), { kind: 'protocol' });
@@ -115,24 +117,30 @@ async function streamPassthrough(
         call.setUsage(usageFromOpenAI(obj.usage)!);
         sawUsage = true;
         if (!wantUsage) {
-          if (!obj.choices?.length) return;
+          if (!obj.choices?.length) return '';
           delete obj.usage;
         }
       }
       obj.model = body.model;
-      const pending = writeWithBackpressure(res, sseData(obj));
-      if (pending) await pending;
-      return;
+      return sseData(obj);
     }
     contentChunks += 1;
-    const pending = writeWithBackpressure(res, `data: ${data.replace(MODEL_FIELD, modelField)}\n\n`);
-    if (pending) await pending;
+    return `data: ${data.replace(MODEL_FIELD, modelField)}\n\n`;
   };
 
   let chunk: Buffer | null = opened.first;
   try {
     while (chunk) {
-      for (const event of parser.push(decoder.decode(chunk, { stream: true }))) await handle(event.data);
+      // All events of one upstream read leave in one write (one syscall, not one per event).
+      let out = '';
+      try {
+        for (const event of parser.push(decoder.decode(chunk, { stream: true }))) out += render(event.data);
+      } finally {
+        if (out) {
+          const pending = writeWithBackpressure(res, out);
+          if (pending) await pending;
+        } else if (!res.headersSent) res.flushHeaders();
+      }
       const next = await opened.iterator.next();
       chunk = next.done ? null : next.value;
     }
