@@ -357,7 +357,7 @@ async function main(): Promise<void> {
   log('');
   for (const n of notes) log(`note: ${n}`);
   log(`\nB, CPU used (1.0 = one core): ${ids.map((t) => `${t} target ${summary.figures.loadTargetCpu?.[t]?.toFixed(2)} / upstream ${summary.figures.loadUpstreamCpu?.[t]?.toFixed(2)} / client ${summary.figures.loadClientCpu?.[t]?.toFixed(2)}`).join('; ')}`);
-  log('\ntargets (hub with auth, billing and call records on):');
+  log(`\ntargets (hub with auth, call records and access log on; ${hub.billing ? 'billing on' : 'billing OFF'}; ${tracing ? 'tracing on' : 'tracing off'}):`);
   for (const c of targetChecks) log(`  ${c.ok === null ? 'n/a ' : c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
   log('\nrecords in the hub’s SQLite file:');
   for (const c of verification.checks) log(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
