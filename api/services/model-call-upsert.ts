@@ -3,11 +3,11 @@
  * plain SQL with values escaped by Sequelize for the dialect (dates and booleans stored exactly as
  * the model stores them). Same statement on SQLite and PostgreSQL; no model instances per row.
  */
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Models } from '../store/models/index.js';
 import type { ModelCallRow } from './call-recorder.js';
 
-export type ModelCallUpsert = (rows: ModelCallRow[]) => Promise<void>;
+export type ModelCallUpsert = (rows: ModelCallRow[], transaction?: Transaction) => Promise<void>;
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -33,7 +33,7 @@ export function createModelCallUpsert(models: Models, updatable: readonly string
   const literal = (v: unknown): string =>
     v instanceof Date && utc ? `'${v.toISOString().replace('T', ' ').replace('Z', ' +00:00')}'` : sequelize.escape(v as string);
 
-  return async (rows) => {
+  return async (rows, transaction) => {
     if (rows.length === 0) return;
     const values: string[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
@@ -47,6 +47,6 @@ export function createModelCallUpsert(models: Models, updatable: readonly string
       values[i] = `${tuple})`;
     }
     // Typed as an INSERT, so Sequelize does not lower-case the whole statement to guess its kind.
-    await sequelize.query(head + values.join(', ') + tail, { raw: true, type: QueryTypes.INSERT });
+    await sequelize.query(head + values.join(', ') + tail, { raw: true, type: QueryTypes.INSERT, transaction });
   };
 }

@@ -7,7 +7,8 @@
  * never both spend the same credits. The reservation row is inserted in the same transaction, so a
  * held amount always has a row that can release it.
  */
-import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { writeTransaction, type AfterCommit } from '../../store/write-transaction.js';
 import { newId } from '../../lib/ids.js';
 
 export interface AccountRow {
@@ -44,21 +45,6 @@ const toAccount = (row: Record<string, unknown>): AccountRow => ({
 
 const ACCOUNT_COLUMNS = `"userDid", "balanceNano", "heldNano", "unreportedNano", "syncedAt"`;
 
-/**
- * SQLite has one writer at a time, and node-sqlite3 runs statements on the small libuv thread pool:
- * many transactions waiting on the write lock in their busy handlers can occupy every thread and
- * starve the one holding it. Billing transactions on one SQLite database therefore queue in-process.
- */
-const sqliteWriteQueues = new WeakMap<Sequelize, { tail: Promise<unknown> }>();
-
-function queued<T>(sequelize: Sequelize, fn: () => Promise<T>): Promise<T> {
-  let queue = sqliteWriteQueues.get(sequelize);
-  if (!queue) sqliteWriteQueues.set(sequelize, (queue = { tail: Promise.resolve() }));
-  const run = queue.tail.then(fn, fn);
-  queue.tail = run.catch(() => undefined);
-  return run;
-}
-
 export class CreditAccounts {
   constructor(private readonly sequelize: Sequelize) {}
 
@@ -67,9 +53,8 @@ export class CreditAccounts {
   }
 
   /** A write transaction: IMMEDIATE on SQLite (takes the write lock up front), queued per database. */
-  transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
-    if (this.isPostgres) return this.sequelize.transaction(fn);
-    return queued(this.sequelize, () => this.sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, fn));
+  transaction<T>(fn: (t: Transaction, afterCommit: AfterCommit) => Promise<T>): Promise<T> {
+    return writeTransaction(this.sequelize, fn);
   }
 
   async select<T = Record<string, unknown>>(sql: string, replacements: Record<string, unknown>, transaction?: Transaction): Promise<T[]> {

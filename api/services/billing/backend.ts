@@ -3,7 +3,7 @@
  * the credit routes show. Two implementations: the embedded ledger (ledger.ts) and Payment Kit
  * (payment-kit/backend.ts), chosen once at start.
  */
-import type { ModelCallRow } from '../call-recorder.js';
+import type { FlushHook, ModelCallRow } from '../call-recorder.js';
 import type { BillingHooks } from './hooks.js';
 
 export interface CreditBalance {
@@ -69,6 +69,8 @@ export interface BillingBackend extends BillingHooks {
    * the embedded ledger, whose charges are final where they are written).
    */
   reportableNano(row: ModelCallRow): number;
+  /** Written in the transaction of each batch of call records (the embedded ledger's charges). */
+  readonly flushHook?: FlushHook;
   /** Periodic upkeep: release expired reservations, expire grants, report usage. */
   sweep(now?: Date): Promise<void>;
   /** At start: release what a stopped process left held. */

@@ -77,7 +77,8 @@ export async function setupBilling(setup: BillingSetup): Promise<Billing> {
     });
   }
 
-  setup.recorder.onFlush(createUsageAggregator(sequelize, (row) => backend.reportableNano(row), logger));
+  if (backend.flushHook) setup.recorder.onFlush(backend.flushHook);
+  setup.recorder.onFlush(createUsageAggregator(sequelize, (row) => backend.reportableNano(row)));
   await backend.reconcile();
 
   let running: Promise<void> | null = null;

@@ -3,17 +3,25 @@
  * append-only rows; a user's balance is their sum, cached in credit_accounts by the same
  * transaction that appends each row. Charges consume the soonest-expiring grants first, so an
  * expiry forfeits only what was left of that grant.
+ *
+ * A call's charge is written by the call recorder's flush, in the transaction that writes its
+ * ModelCall row: the row and its charge commit together, and many calls share one commit.
+ * Reservations live in the process on SQLite (held-credits.ts: one process owns the database) and
+ * in credit_reservations on PostgreSQL, where several instances spend the same balances.
  */
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { nanoToCredits } from '../../lib/decimal.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
+import type { AfterCommit } from '../../store/write-transaction.js';
+import type { FlushHook, ModelCallRow } from '../call-recorder.js';
 import type { Models } from '../../store/models/index.js';
 import type { CreditTransaction, CreditTransactionType } from '../../store/models/credit-transaction.js';
 import { CreditAccounts, toNano } from './accounts.js';
 import type { BillingBackend, GrantView, TransactionView } from './backend.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { HeldCredits } from './held-credits.js';
 import { insufficientCredits } from './insufficient.js';
 
 export interface LedgerOptions {
@@ -41,16 +49,45 @@ export function toTransactionView(row: CreditTransaction): TransactionView {
   };
 }
 
-export function createLedgerBilling(options: LedgerOptions): BillingBackend & { accounts: CreditAccounts; expireGrants(now?: Date): Promise<number> } {
+/** A settled call's charge, waiting for the flush that writes its row. */
+interface Settlement {
+  userDid: string;
+  chargeNano: number;
+  model: string;
+  /** A credit_reservations row to delete in the same transaction (PostgreSQL). */
+  reservationId: string | null;
+}
+
+export function createLedgerBilling(
+  options: LedgerOptions,
+): BillingBackend & { accounts: CreditAccounts; flushHook: FlushHook; expireGrants(now?: Date): Promise<number> } {
   const { sequelize, models, logger } = options;
   const accounts = new CreditAccounts(sequelize);
   const forUpdate = () => (accounts.isPostgres ? ' FOR UPDATE' : '');
+  // Read in a write transaction: in order with every commit that changes a balance.
+  const held = accounts.isPostgres
+    ? null
+    : new HeldCredits((userDid, set) =>
+        accounts.transaction(async (t) => {
+          const a = await accounts.get(userDid, t);
+          set(a ? a.balanceNano - a.unreportedNano : 0);
+        }),
+      );
+  const settlements = new Map<string, Settlement>();
 
-  const append = async (
-    t: Transaction,
-    entry: { userDid: string; type: CreditTransactionType; amountNano: number; balanceAfterNano: number; reason?: string | null; modelCallId?: string | null; grantId?: string | null; createdAt?: Date },
-  ) => {
-    const row = {
+  /** accounts.adjust, and the in-process balance follows once the transaction commits. */
+  const adjust = async (t: Transaction, afterCommit: AfterCommit, userDid: string, delta: { balanceNano?: number; heldNano?: number }, settledNano = 0) => {
+    const after = await accounts.adjust(t, userDid, delta);
+    afterCommit(() => held?.committed(userDid, after.balanceNano - after.unreportedNano, settledNano));
+    return after;
+  };
+
+  type Entry = { userDid: string; type: CreditTransactionType; amountNano: number; balanceAfterNano: number; reason?: string | null; modelCallId?: string | null; grantId?: string | null; createdAt?: Date };
+  const COLUMNS = ['id', 'userDid', 'type', 'amountNano', 'balanceAfterNano', 'reason', 'modelCallId', 'grantId', 'createdAt'] as const;
+
+  /** Appends ledger rows (one multi-row INSERT). */
+  const appendAll = async (t: Transaction, entries: Entry[]) => {
+    const rows = entries.map((entry) => ({
       id: newId(),
       userDid: entry.userDid,
       type: entry.type,
@@ -60,14 +97,18 @@ export function createLedgerBilling(options: LedgerOptions): BillingBackend & { 
       modelCallId: entry.modelCallId ?? null,
       grantId: entry.grantId ?? null,
       createdAt: entry.createdAt ?? new Date(),
-    };
-    await sequelize.query(
-      `INSERT INTO credit_transactions ("id", "userDid", "type", "amountNano", "balanceAfterNano", "reason", "modelCallId", "grantId", "createdAt")
-       VALUES (:id, :userDid, :type, :amountNano, :balanceAfterNano, :reason, :modelCallId, :grantId, :createdAt)`,
-      { replacements: row, transaction: t },
-    );
-    return row;
+    }));
+    for (let i = 0; i < rows.length; i += 200) {
+      const replacements: Record<string, unknown> = {};
+      const values = rows.slice(i, i + 200).map((row, j) => {
+        for (const c of COLUMNS) replacements[`${c}${j}`] = row[c];
+        return `(${COLUMNS.map((c) => `:${c}${j}`).join(', ')})`;
+      });
+      await sequelize.query(`INSERT INTO credit_transactions (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${values.join(', ')}`, { replacements, transaction: t });
+    }
+    return rows;
   };
+  const append = async (t: Transaction, entry: Entry) => (await appendAll(t, [entry]))[0]!;
 
   /** Takes `amountNano` from the user's unexpired expiring grants, soonest expiry first. */
   const consumeExpiringGrants = async (t: Transaction, userDid: string, amountNano: number) => {
@@ -98,7 +139,7 @@ export function createLedgerBilling(options: LedgerOptions): BillingBackend & { 
     );
     let expired = 0;
     for (const g of due) {
-      await accounts.transaction(async (t) => {
+      await accounts.transaction(async (t, afterCommit) => {
         const [row] = await accounts.select<{ remainingNano: unknown }>(
           `SELECT "remainingNano" FROM credit_grants WHERE "id" = :id AND "expiredAt" IS NULL${forUpdate()}`,
           { id: g.id },
@@ -111,7 +152,7 @@ export function createLedgerBilling(options: LedgerOptions): BillingBackend & { 
           transaction: t,
         });
         if (remaining > 0) {
-          const after = await accounts.adjust(t, g.userDid, { balanceNano: -remaining });
+          const after = await adjust(t, afterCommit, g.userDid, { balanceNano: -remaining });
           await append(t, { userDid: g.userDid, type: 'expire', amountNano: -remaining, balanceAfterNano: after.balanceNano, reason: 'Grant expired', grantId: g.id, createdAt: now });
         }
         expired += 1;
@@ -147,6 +188,11 @@ export function createLedgerBilling(options: LedgerOptions): BillingBackend & { 
     async reserve({ record, maxCostNano }) {
       if (!options.enabled || !record.userDid) return null;
       const amount = Math.max(0, Math.ceil(maxCostNano));
+      if (held) {
+        const h = await held.hold(record.userDid, amount, Date.now() + options.reservationTtlMs);
+        if (h.id === null) throw insufficientCredits(amount, h.availableNano, options.topUpLink);
+        return h;
+      }
       const id = await accounts.hold(record.userDid, amount, record.id, new Date(Date.now() + options.reservationTtlMs));
       if (!id) {
         const account = await accounts.get(record.userDid);
@@ -156,32 +202,77 @@ export function createLedgerBilling(options: LedgerOptions): BillingBackend & { 
       return { id, amountNano: amount };
     },
 
+    /** Releases the reservation now; the charge is written with the call's row (flushHook). */
     async settle(record, reservation) {
       if (!options.enabled || !record.userDid) return;
       const charge = Math.max(0, record.creditsNano);
-      if (!reservation && charge === 0) return;
-      const userDid = record.userDid;
-      await accounts.transaction(async (t) => {
-        const released = reservation ? await accounts.takeReservation(t, reservation.id) : 0;
-        if (charge > 0) await consumeExpiringGrants(t, userDid, charge);
-        const after = await accounts.adjust(t, userDid, { heldNano: -released, balanceNano: -charge });
-        if (charge > 0) {
-          await append(t, { userDid, type: 'charge', amountNano: -charge, balanceAfterNano: after.balanceNano, reason: record.model, modelCallId: record.id });
+      if (held) {
+        if (reservation) held.release(reservation.id);
+        if (charge > 0) held.addPending(record.userDid, charge);
+      }
+      if (charge > 0 || (!held && reservation)) {
+        settlements.set(record.id, { userDid: record.userDid, chargeNano: charge, model: record.model, reservationId: held ? null : (reservation?.id ?? null) });
+      }
+    },
+
+    flushHook: {
+      async write(rows, t, afterCommit) {
+        const byUser = new Map<string, { id: string; s: Settlement }[]>();
+        for (const row of rows) {
+          const s = settlements.get(row.id);
+          if (!s) continue;
+          const list = byUser.get(s.userDid) ?? [];
+          list.push({ id: row.id, s });
+          byUser.set(s.userDid, list);
         }
-      });
+        // Accounts are locked in one order by every writer (PostgreSQL).
+        for (const userDid of [...byUser.keys()].sort()) {
+          const list = byUser.get(userDid)!;
+          let released = 0;
+          let charge = 0;
+          for (const { s } of list) {
+            if (s.reservationId) released += await accounts.takeReservation(t, s.reservationId);
+            charge += s.chargeNano;
+          }
+          if (charge > 0) await consumeExpiringGrants(t, userDid, charge);
+          const after = await adjust(t, afterCommit, userDid, { heldNano: -released, balanceNano: -charge }, charge);
+          let balance = after.balanceNano + charge;
+          const now = new Date();
+          const charges: Entry[] = [];
+          for (const { id, s } of list) {
+            if (s.chargeNano === 0) continue;
+            balance -= s.chargeNano;
+            charges.push({ userDid, type: 'charge', amountNano: -s.chargeNano, balanceAfterNano: balance, reason: s.model, modelCallId: id, createdAt: now });
+          }
+          await appendAll(t, charges);
+        }
+        afterCommit(() => {
+          for (const row of rows) settlements.delete(row.id);
+        });
+      },
+      dropped(rows: ModelCallRow[]) {
+        for (const row of rows) {
+          const s = settlements.get(row.id);
+          if (!s) continue;
+          settlements.delete(row.id);
+          held?.dropPending(s.userDid, s.chargeNano);
+          logger.error('a call\'s charge was lost with its record', { modelCallId: row.id, userDid: s.userDid, creditsNano: s.chargeNano });
+        }
+      },
     },
 
     async balance(userDid) {
       await expireGrants(new Date(), userDid);
       const account = await accounts.get(userDid);
-      return { userDid, balanceNano: account ? account.balanceNano - account.unreportedNano : 0, pendingNano: account?.heldNano ?? 0 };
+      const pendingNano = held ? held.heldNano(userDid) : (account?.heldNano ?? 0);
+      return { userDid, balanceNano: account ? account.balanceNano - account.unreportedNano : 0, pendingNano };
     },
 
     async grant(request): Promise<GrantView> {
       const now = new Date();
       const id = newId();
       const expiresAt = request.expiresAt ?? null;
-      const after = await accounts.transaction(async (t) => {
+      const after = await accounts.transaction(async (t, afterCommit) => {
         await models.CreditGrant.create(
           {
             id,
@@ -198,7 +289,7 @@ export function createLedgerBilling(options: LedgerOptions): BillingBackend & { 
           },
           { transaction: t },
         );
-        const account = await accounts.adjust(t, request.userDid, { balanceNano: request.amountNano });
+        const account = await adjust(t, afterCommit, request.userDid, { balanceNano: request.amountNano });
         await append(t, { userDid: request.userDid, type: 'grant', amountNano: request.amountNano, balanceAfterNano: account.balanceNano, reason: request.reason, grantId: id, createdAt: now });
         return account;
       });
@@ -238,10 +329,10 @@ export function createLedgerBilling(options: LedgerOptions): BillingBackend & { 
       if (!charge) throw new NotFoundError(`No charge for model call '${modelCallId}'`);
       const amount = -toNano(charge.amountNano);
       try {
-        const row = await accounts.transaction(async (t) => {
+        const row = await accounts.transaction(async (t, afterCommit) => {
           const existing = await models.CreditTransaction.count({ where: { modelCallId, type: 'refund' }, transaction: t });
           if (existing) throw new ConflictError(`Model call '${modelCallId}' was already refunded`);
-          const after = await accounts.adjust(t, charge.userDid, { balanceNano: amount });
+          const after = await adjust(t, afterCommit, charge.userDid, { balanceNano: amount });
           return append(t, { userDid: charge.userDid, type: 'refund', amountNano: amount, balanceAfterNano: after.balanceNano, reason: reason ?? `Refund of ${charge.reason ?? 'a call'}`, modelCallId });
         });
         return toTransactionView(row as unknown as CreditTransaction);
@@ -254,7 +345,7 @@ export function createLedgerBilling(options: LedgerOptions): BillingBackend & { 
     reportableNano: () => 0,
 
     async sweep(now = new Date()) {
-      const released = await accounts.releaseExpired(now);
+      const released = (held?.releaseExpired(now.getTime()) ?? 0) + (await accounts.releaseExpired(now));
       if (released) logger.warn('released expired credit reservations', { count: released });
       await expireGrants(now);
     },

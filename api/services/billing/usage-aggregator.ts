@@ -4,9 +4,8 @@
  * The bucket id is derived from its key, so every instance and every flush hits the same row.
  */
 import { createHash } from 'node:crypto';
-import type { Sequelize } from 'sequelize';
-import type { Logger } from '../../lib/logger.js';
-import type { ModelCallRow } from '../call-recorder.js';
+import type { Sequelize, Transaction } from 'sequelize';
+import type { FlushHook, ModelCallRow } from '../call-recorder.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -63,7 +62,7 @@ export function bucketsOf(rows: ModelCallRow[], reportableNano: (row: ModelCallR
   return [...buckets.values()];
 }
 
-export async function upsertUsage(sequelize: Sequelize, unordered: UsageBucket[]): Promise<void> {
+export async function upsertUsage(sequelize: Sequelize, unordered: UsageBucket[], transaction?: Transaction): Promise<void> {
   if (!unordered.length) return;
   // Rows are locked in VALUES order: one order for every writer, or two instances' upserts of the
   // same buckets deadlock on PostgreSQL.
@@ -84,18 +83,16 @@ export async function upsertUsage(sequelize: Sequelize, unordered: UsageBucket[]
        "creditsNano" = usages."creditsNano" + excluded."creditsNano",
        "reportedCreditsNano" = usages."reportedCreditsNano" + excluded."reportedCreditsNano",
        "updatedAt" = excluded."updatedAt"`,
-    { replacements },
+    { replacements, transaction },
   );
 }
 
-/** The recorder's `onFlush` hook. Failures are logged, never failing the calls already written. */
-export function createUsageAggregator(sequelize: Sequelize, reportableNano: (row: ModelCallRow) => number, logger: Logger) {
-  return async (rows: ModelCallRow[]) => {
-    try {
+/** The recorder's flush hook: the buckets change in the transaction that writes the rows. */
+export function createUsageAggregator(sequelize: Sequelize, reportableNano: (row: ModelCallRow) => number): FlushHook {
+  return {
+    async write(rows, t) {
       const buckets = bucketsOf(rows, reportableNano);
-      for (let i = 0; i < buckets.length; i += 200) await upsertUsage(sequelize, buckets.slice(i, i + 200));
-    } catch (err) {
-      logger.error('aggregating usage failed', { err, rows: rows.length });
-    }
+      for (let i = 0; i < buckets.length; i += 200) await upsertUsage(sequelize, buckets.slice(i, i + 200), t);
+    },
   };
 }

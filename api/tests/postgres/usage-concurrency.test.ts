@@ -4,11 +4,11 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createLogger } from '../../lib/logger.js';
 import { createUsageAggregator } from '../../services/billing/usage-aggregator.js';
 import type { ModelCallRow } from '../../services/call-recorder.js';
 import { migrateUp } from '../../store/migrate.js';
 import { openDatabase } from '../../store/sequelize.js';
+import { writeTransaction } from '../../store/write-transaction.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { describePostgres } from './describe-postgres.js';
 
@@ -57,9 +57,7 @@ describePostgres('usage aggregation from several instances on PostgreSQL', () =>
   });
 
   it('counts every call once when flushes cross', async () => {
-    const errors: string[] = [];
-    const logger = createLogger({ level: 'error', write: (line) => errors.push(line) });
-    const flushes = instances.map((db) => createUsageAggregator(db, () => 0, logger));
+    const flushes = instances.map((db) => createUsageAggregator(db, () => 0));
     const users = Array.from({ length: USERS }, (_, i) => `user-${String(i).padStart(2, '0')}`);
     for (let round = 0; round < ROUNDS; round++) {
       // Each instance's batch names the same buckets, in its own order.
@@ -67,11 +65,11 @@ describePostgres('usage aggregation from several instances on PostgreSQL', () =>
         flushes.map((flush, i) => {
           const order = i % 2 === 0 ? users : [...users].reverse();
           const rotated = [...order.slice(i * 5), ...order.slice(0, i * 5)];
-          return flush(rotated.map((u) => settled(u, round)));
+          // Each in a transaction, as the recorder runs it: bucket rows stay locked until commit.
+          return writeTransaction(instances[i]!, (t, afterCommit) => flush.write(rotated.map((u) => settled(u, round)), t, afterCommit));
         }),
       );
     }
-    expect(errors).toEqual([]);
     const rows = await instances[0]!.query<{ userDid: string; calls: number; inputTokens: number; creditsNano: number }>(
       `SELECT "userDid", "calls", "inputTokens", "creditsNano" FROM usages ORDER BY "userDid"`,
       { type: QueryTypes.SELECT },
