@@ -2,7 +2,8 @@
  * Assembles a running hub from a Config: database, migrations, services, first-start bootstrap and
  * the Express app. Used by index.ts (which listens) and by tests (which use supertest).
  */
-import type { Express } from 'express';
+import path from 'node:path';
+import { Router, type Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
@@ -15,6 +16,7 @@ import { usageRoutes } from './routes/usage.js';
 import type { BillingBackend } from './services/billing/backend.js';
 import { setupBilling } from './services/billing/index.js';
 import type { PaymentKitClient } from './services/billing/payment-kit/client.js';
+import { openCallJournal } from './services/call-journal.js';
 import { createCallRecorder } from './services/call-recorder.js';
 import { createCredentialValidator } from './services/credential-check.js';
 import { createGateway, type Gateway } from './services/gateway/gateway.js';
@@ -76,7 +78,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     if (event?.resetCredentialId) routing.resetCredential(event.resetCredentialId);
     routing.invalidate();
   });
-  const recorder = createCallRecorder(models, logger);
+  // Final call rows are journaled under the data directory: a response need not wait for the group commit.
+  const journal = openCallJournal({ dir: path.join(config.dataDir, 'journal') });
+  const recorder = createCallRecorder(models, logger, { journal });
   const billing = await setupBilling({ config, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
   const gateway = createGateway({
     models,
@@ -98,6 +102,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     }
     if (topic !== 'providers') services.accessKeys.clearCache();
   });
+  await recorder.recover();
   await reconcileInterruptedCalls(models, logger, { alone: feed.alone, staleAfterMs: config.creditReservationTtlMs });
   await feed.ready();
   const stopSweep = config.databaseUrl ? sweepInterruptedCalls(models, logger, config.creditReservationTtlMs) : () => {};
@@ -114,11 +119,18 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     blockletAuth = await createBlockletAuthenticator(services.users);
   }
 
+  // Reads of calls, usage and credits first wait for the calls recorded so far to be written.
+  const afterRecordedCalls = ({ path: p, router }: { path: string; router: Router }) => ({
+    path: p,
+    router: Router().use((_req, _res, next) => void recorder.settled().then(() => next(), next), router),
+  });
   const apiRouters = [
     ...gatewayRouters(gateway),
-    ...creditRouters({ billing: billing.backend, users: services.users }),
-    { path: '/api/usage', router: usageRoutes({ sequelize }) },
-    { path: '/api/model-calls', router: modelCallRoutes({ models }) },
+    ...[
+      ...creditRouters({ billing: billing.backend, users: services.users }),
+      { path: '/api/usage', router: usageRoutes({ sequelize }) },
+      { path: '/api/model-calls', router: modelCallRoutes({ models }) },
+    ].map(afterRecordedCalls),
   ];
   const app = createApp({ config, logger, services, blockletAuth, observability, apiRouters });
   let closed = false;
@@ -139,6 +151,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       } catch (err) {
         logger.error('flushing records at shutdown failed', { err });
       }
+      journal.close();
       await observability.close().catch((err) => logger.error('closing observability failed', { err }));
       await billing.close().catch((err) => logger.error('closing billing failed', { err }));
       stopSweep();

@@ -6,11 +6,17 @@
  * A batch is one write transaction: the rows, and what the flush hooks write for them (credit
  * charges, usage buckets), commit together or not at all. A failed batch is tried again a few
  * times, then its waiters are told.
+ *
+ * With a journal (call-journal.ts), `commit(row)` appends the final row and its hooks' data to it
+ * and resolves at once: the row is as durable as a commit, and the batch follows. `recover()` at
+ * start writes what an earlier run journaled but did not commit. `settled()` waits for what was
+ * recorded until now to be in the database (reads that must see a caller's own last calls).
  */
 import type { Logger } from '../lib/logger.js';
 import type { Models } from '../store/models/index.js';
-import type { InferCreationAttributes, Sequelize, Transaction } from 'sequelize';
+import { Op, type InferCreationAttributes, type Sequelize, type Transaction } from 'sequelize';
 import { writeTransaction, type AfterCommit } from '../store/write-transaction.js';
+import type { CallJournal, JournalEntry } from './call-journal.js';
 import type { ModelCall } from '../store/models/model-call.js';
 import { createModelCallUpsert } from './model-call-upsert.js';
 
@@ -18,15 +24,25 @@ export type ModelCallRow = Omit<InferCreationAttributes<ModelCall>, 'createdAt' 
 
 /** Work in the transaction of a batch, given the batch's final rows (not 'processing'). */
 export interface FlushHook {
+  /** Names the hook's data in journal entries. */
+  readonly name: string;
   write(rows: ModelCallRow[], transaction: Transaction, afterCommit: AfterCommit): Promise<void>;
-  /** The batch could not be written after its retries: these rows are lost. */
+  /** The batch could not be written after its retries (journaled rows are written again at the next start). */
   dropped?(rows: ModelCallRow[]): void;
+  /** What `write` will need for this row, kept in the journal with it. */
+  journal?(row: ModelCallRow): unknown;
+  /** Puts back what `journal` gave, before a journaled row is written again. */
+  restore?(row: ModelCallRow, data: unknown): void;
 }
 
 export interface CallRecorder {
   enqueue(row: ModelCallRow): void;
   commit(row: ModelCallRow): Promise<void>;
   flush(): Promise<void>;
+  /** Resolves once everything recorded before the call is written (or given up). */
+  settled(): Promise<void>;
+  /** At start: writes the journaled rows an earlier run did not commit; returns how many. */
+  recover(): Promise<number>;
   /** Extra work in the same transaction as each batch (charges, usage buckets). */
   onFlush(hook: FlushHook): void;
   readonly pending: number;
@@ -42,16 +58,22 @@ export interface CallRecorderOptions {
   /** Tries of a batch before its rows are given up (waiters rejected). */
   attempts?: number;
   retryDelayMs?: number;
+  journal?: CallJournal;
 }
 
 export function createCallRecorder(models: Models, logger: Logger, options: CallRecorderOptions = {}): CallRecorder {
   const maxBatch = options.maxBatch ?? 500;
   const attempts = options.attempts ?? 3;
   const retryDelayMs = options.retryDelayMs ?? 50;
+  const journal = options.journal;
+  let journalBroken = false;
   const sequelize = models.ModelCall.sequelize as Sequelize;
   let queue = new Map<string, { row: ModelCallRow; waiters: (() => void)[]; failures: ((e: unknown) => void)[] }>();
   let scheduled = false;
   let running: Promise<void> | null = null;
+  /** Told when the queue being filled has been written, and when the batch being written has. */
+  let queueBarriers: (() => void)[] = [];
+  let batchBarriers: (() => void)[] | null = null;
   const hooks: FlushHook[] = [];
   const upsert = createModelCallUpsert(models, UPDATABLE);
 
@@ -70,6 +92,7 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
           for (let i = 0; i < rows.length; i += maxBatch) await upsert(rows.slice(i, i + maxBatch), t);
           if (final.length) for (const hook of hooks) await hook.write(final, t, afterCommit);
         });
+        journal?.committed(final.map((r) => r.id));
         for (const e of batch.values()) for (const w of e.waiters) w();
         return;
       } catch (err) {
@@ -85,8 +108,12 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
   const run = async () => {
     while (queue.size) {
       const batch = queue;
+      const barriers = (batchBarriers = queueBarriers);
       queue = new Map();
+      queueBarriers = [];
       await writeBatch(batch);
+      batchBarriers = null;
+      for (const b of barriers) b();
     }
     running = null;
   };
@@ -110,9 +137,60 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
     schedule();
   };
 
+  const journaled = (row: ModelCallRow): boolean => {
+    if (!journal || journalBroken || row.status === 'processing') return false;
+    try {
+      let data: Record<string, unknown> | undefined;
+      for (const hook of hooks) {
+        const d = hook.journal?.(row);
+        if (d !== undefined) (data ??= {})[hook.name] = d;
+      }
+      journal.append(row.id, data ? { row, hooks: data } : { row });
+      return true;
+    } catch (err) {
+      journalBroken = true;
+      logger.error('the call journal cannot be written; calls now wait for the database', { err });
+      return false;
+    }
+  };
+
+  const DATE_FIELDS = ['createdAt', 'updatedAt'] as const;
+
   return {
     enqueue: (row) => put(row),
-    commit: (row) => new Promise<void>((resolve, reject) => put(row, resolve, reject)),
+    commit(row) {
+      if (journaled(row)) {
+        put(row);
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve, reject) => put(row, resolve, reject));
+    },
+    settled() {
+      if (queue.size) return new Promise<void>((resolve) => queueBarriers.push(resolve));
+      if (batchBarriers) return new Promise<void>((resolve) => batchBarriers!.push(resolve));
+      return Promise.resolve();
+    },
+    async recover() {
+      if (!journal) return 0;
+      const { files, entries } = journal.leftovers();
+      const ids = entries.map((e) => (e.row as ModelCallRow).id);
+      const done = new Set<string>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await models.ModelCall.findAll({ attributes: ['id'], where: { id: ids.slice(i, i + 500), status: { [Op.ne]: 'processing' } }, raw: true });
+        for (const r of rows) done.add(r.id);
+      }
+      const again = (entries as JournalEntry<ModelCallRow>[]).filter((e) => !done.has(e.row.id));
+      const writes = again.map((e) => {
+        const row = e.row;
+        for (const f of DATE_FIELDS) if (typeof row[f] === 'string') row[f] = new Date(row[f] as unknown as string);
+        for (const hook of hooks) if (e.hooks && hook.name in e.hooks) hook.restore?.(row, e.hooks[hook.name]);
+        return new Promise<void>((resolve, reject) => put(row, resolve, reject));
+      });
+      await Promise.all(writes);
+      journal.discard(files);
+      if (again.length) logger.warn('wrote calls journaled by a previous run', { count: again.length });
+      return again.length;
+    },
     async flush() {
       while (queue.size || running || scheduled) {
         if (!running && queue.size) running = run();

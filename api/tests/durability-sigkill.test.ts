@@ -163,7 +163,10 @@ async function runScenario(kind: 'sqlite' | 'postgres'): Promise<void> {
     // The restarted hub serves and records as before.
     const after = await call(`${hub.url}/api/v1/chat/completions`, key, 'POST', { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'after restart' }] });
     expect(after.status).toBe(200);
-    const afterRow = await select<{ status: string }>(db, `SELECT "status" FROM model_calls WHERE "id" = :id`, { id: after.headers.get('x-aigne-hub-model-call-id') });
+    const afterRow = await waitFor(async () => {
+      const rows = await select<{ status: string }>(db!, `SELECT "status" FROM model_calls WHERE "id" = :id`, { id: after.headers.get('x-aigne-hub-model-call-id') });
+      return rows.length ? rows : undefined;
+    });
     expect(afterRow).toEqual([{ status: 'success' }]);
     await db.close();
     db = undefined;

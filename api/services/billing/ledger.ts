@@ -216,6 +216,13 @@ export function createLedgerBilling(
     },
 
     flushHook: {
+      name: 'credits',
+      journal: (row) => settlements.get(row.id),
+      restore(row, data) {
+        const s = data as Settlement;
+        // A reservation of the previous run is gone with it (SQLite) or expired (PostgreSQL).
+        settlements.set(row.id, { userDid: s.userDid, chargeNano: s.chargeNano, model: s.model, reservationId: held ? null : s.reservationId });
+      },
       async write(rows, t, afterCommit) {
         const byUser = new Map<string, { id: string; s: Settlement }[]>();
         for (const row of rows) {
@@ -256,7 +263,7 @@ export function createLedgerBilling(
           if (!s) continue;
           settlements.delete(row.id);
           held?.dropPending(s.userDid, s.chargeNano);
-          logger.error('a call\'s charge was lost with its record', { modelCallId: row.id, userDid: s.userDid, creditsNano: s.chargeNano });
+          logger.error('a call\'s charge was not written with its record', { modelCallId: row.id, userDid: s.userDid, creditsNano: s.chargeNano });
         }
       },
     },

@@ -90,6 +90,7 @@ export async function upsertUsage(sequelize: Sequelize, unordered: UsageBucket[]
 /** The recorder's flush hook: the buckets change in the transaction that writes the rows. */
 export function createUsageAggregator(sequelize: Sequelize, reportableNano: (row: ModelCallRow) => number): FlushHook {
   return {
+    name: 'usage',
     async write(rows, t) {
       const buckets = bucketsOf(rows, reportableNano);
       for (let i = 0; i < buckets.length; i += 200) await upsertUsage(sequelize, buckets.slice(i, i + 200), t);

@@ -99,8 +99,12 @@ describePostgres('two hub instances on one PostgreSQL database', () => {
     const member = await newMember(a, 'rates', '1');
     const creditsOf = async (res: { headers: Headers }) => {
       const id = res.headers.get('x-aigne-hub-model-call-id');
-      const [row] = await db.query<{ creditsNano: number }>(`SELECT "creditsNano" FROM model_calls WHERE "id" = :id`, { replacements: { id }, type: QueryTypes.SELECT });
-      return row!.creditsNano;
+      // The row is journaled when the answer ends and in the database once its batch commits.
+      const row = await waitFor(async () => {
+        const [r] = await db.query<{ creditsNano: number }>(`SELECT "creditsNano" FROM model_calls WHERE "id" = :id`, { replacements: { id }, type: QueryTypes.SELECT });
+        return r;
+      });
+      return row.creditsNano;
     };
     // 2 × 0.0000001 + 3 × 0.0000002 = 800 nano-credits.
     expect(await creditsOf(await chat(b, member.key))).toBe(800);
@@ -163,9 +167,12 @@ describePostgres('two hub instances on one PostgreSQL database', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
     expect(statuses.filter((s) => s === 402)).toHaveLength(20);
 
+    // Each instance reads its own calls' charges at once, the other's once their batch commits.
     for (const hub of [a, b]) {
-      const credits = await call(`${hub.url}/api/user/credits`, member.key, 'GET');
-      expect(credits.body).toMatchObject({ balance: '0', pending: '0' });
+      await waitFor(async () => {
+        const credits = await call(`${hub.url}/api/user/credits`, member.key, 'GET');
+        return credits.body.balance === '0' && credits.body.pending === '0';
+      }, CONVERGE_MS);
     }
     const charges = await db.query<{ modelCallId: string; amountNano: number }>(
       `SELECT "modelCallId", "amountNano" FROM credit_transactions WHERE "userDid" = :u AND "type" = 'charge'`,
@@ -186,8 +193,8 @@ describePostgres('two hub instances on one PostgreSQL database', () => {
     expect((await call(`${a.url}/api/credits/grants`, ADMIN, 'POST', { userDid: member.userDid, amount: '0.01' })).status).toBe(201);
     const more = await Promise.all(Array.from({ length: 4 }, () => chat(next(), member.key, { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 })));
     expect(more.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    const balances = await Promise.all([a, b].map(async (hub) => (await call(`${hub.url}/api/user/credits`, member.key, 'GET')).body.balance));
-    expect(balances).toEqual(['0.002', '0.002']);
+    const balances = () => Promise.all([a, b].map(async (hub) => (await call(`${hub.url}/api/user/credits`, member.key, 'GET')).body.balance));
+    await waitFor(async () => (await balances()).every((x) => x === '0.002'), CONVERGE_MS);
     const [sum] = await db.query<{ total: number }>(`SELECT CAST(SUM("amountNano") AS BIGINT) AS "total" FROM credit_transactions WHERE "userDid" = :u`, {
       replacements: { u: member.userDid },
       type: QueryTypes.SELECT,
