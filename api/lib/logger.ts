@@ -17,8 +17,26 @@ export interface LoggerOptions {
   write?: (line: string, level: LogLevel) => void;
 }
 
+/**
+ * Lines for stdout are gathered and written once per turn of the event loop (one write for the
+ * access-log lines of many requests); warnings and errors go to stderr at once.
+ */
+let pending = '';
+const flushStdout = () => {
+  if (!pending) return;
+  const text = pending;
+  pending = '';
+  process.stdout.write(text);
+};
+process.once('exit', flushStdout);
+
 const defaultWrite = (line: string, level: LogLevel) => {
-  (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(`${line}\n`);
+  if (level === 'error' || level === 'warn') {
+    process.stderr.write(`${line}\n`);
+    return;
+  }
+  if (!pending) setImmediate(flushStdout);
+  pending += `${line}\n`;
 };
 
 function serializeError(err: unknown): unknown {

@@ -59,6 +59,11 @@ export interface CallRecorderOptions {
   attempts?: number;
   retryDelayMs?: number;
   journal?: CallJournal;
+  /**
+   * How long journaled rows may wait to be batched (nobody waits for them). Rows with a waiter
+   * are written at the next turn of the event loop.
+   */
+  commitWindowMs?: number;
 }
 
 export function createCallRecorder(models: Models, logger: Logger, options: CallRecorderOptions = {}): CallRecorder {
@@ -66,10 +71,12 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
   const attempts = options.attempts ?? 3;
   const retryDelayMs = options.retryDelayMs ?? 50;
   const journal = options.journal;
+  const commitWindowMs = options.commitWindowMs ?? 20;
   let journalBroken = false;
   const sequelize = models.ModelCall.sequelize as Sequelize;
   let queue = new Map<string, { row: ModelCallRow; waiters: (() => void)[]; failures: ((e: unknown) => void)[] }>();
-  let scheduled = false;
+  let scheduled: 'no' | 'soon' | 'now' = 'no';
+  let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   /** Told when the queue being filled has been written, and when the batch being written has. */
   let queueBarriers: (() => void)[] = [];
@@ -105,7 +112,8 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
     for (const e of batch.values()) for (const f of e.failures) f(failure);
   };
 
-  const run = async () => {
+  /** Writes batches until the queue is empty; `running` is set while it does. */
+  const drain = async () => {
     while (queue.size) {
       const batch = queue;
       const barriers = (batchBarriers = queueBarriers);
@@ -115,16 +123,29 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
       batchBarriers = null;
       for (const b of barriers) b();
     }
-    running = null;
   };
 
-  const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      if (!running) running = run();
+  const start = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    scheduled = 'no';
+    if (running || !queue.size) return;
+    running = drain().finally(() => {
+      running = null;
     });
+  };
+
+  const schedule = (urgent: boolean) => {
+    if (urgent || commitWindowMs <= 0) {
+      if (scheduled === 'now') return;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      scheduled = 'now';
+      setImmediate(start);
+    } else if (scheduled === 'no') {
+      scheduled = 'soon';
+      timer = setTimeout(start, commitWindowMs);
+    }
   };
 
   const put = (row: ModelCallRow, waiter?: () => void, failure?: (e: unknown) => void) => {
@@ -134,7 +155,7 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
     if (waiter) entry.waiters.push(waiter);
     if (failure) entry.failures.push(failure);
     queue.set(row.id, entry);
-    schedule();
+    schedule(Boolean(waiter));
   };
 
   const journaled = (row: ModelCallRow): boolean => {
@@ -166,7 +187,10 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
       return new Promise<void>((resolve, reject) => put(row, resolve, reject));
     },
     settled() {
-      if (queue.size) return new Promise<void>((resolve) => queueBarriers.push(resolve));
+      if (queue.size) {
+        schedule(true);
+        return new Promise<void>((resolve) => queueBarriers.push(resolve));
+      }
       if (batchBarriers) return new Promise<void>((resolve) => batchBarriers!.push(resolve));
       return Promise.resolve();
     },
@@ -192,8 +216,8 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
       return again.length;
     },
     async flush() {
-      while (queue.size || running || scheduled) {
-        if (!running && queue.size) running = run();
+      while (queue.size || running || scheduled !== 'no') {
+        if (scheduled !== 'no' || (!running && queue.size)) start();
         if (running) await running;
         else await new Promise((r) => setImmediate(r));
       }

@@ -63,7 +63,7 @@ describe('a hub whose database cannot take writes', () => {
     await call(`${hub.url}/api/ai-providers/${provider.body.id}/model-rates`, ADMIN, 'POST', { model: 'gpt-4o-mini', type: 'chatCompletion', inputRate: '0.001', outputRate: '0.01' });
     const key = await call(`${hub.url}/api/access-keys`, ADMIN, 'POST', { name: 'member' });
     expect((await call(`${hub.url}/api/credits/grants`, ADMIN, 'POST', { userDid: key.body.userDid, amount: '10' })).status).toBe(201);
-    const chat = () => call(`${hub.url}/api/v1/chat/completions`, key.body.key, 'POST', { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'one two three' }], max_tokens: 20 });
+    const chat = () => call(`${hub!.url}/api/v1/chat/completions`, key.body.key, 'POST', { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'one two three' }], max_tokens: 20 });
     const first = await chat();
     expect(first.status).toBe(200);
     // Read through the API: waits for the hub's own recorded calls, so the first charge is in.

@@ -31,6 +31,34 @@ const ERROR_TYPES: Record<number, string> = {
   504: 'upstream_timeout',
 };
 
+/**
+ * prom-client checks and hashes a label object on every update; a child per label set is made once
+ * and then updated directly. Label values are bounded (see above), so the cache is too.
+ */
+function byLabels<C>(metric: { labels(...values: string[]): C }): (...values: string[]) => C {
+  const cache = new Map<string, C>();
+  return (...values) => {
+    const key = values.join('\u0000');
+    let child = cache.get(key);
+    if (!child) cache.set(key, (child = metric.labels(...values)));
+    return child;
+  };
+}
+
+/** Route labels by request path (bounded: paths beyond the first thousand are labelled each time). */
+function cachedRouteLabel(): (req: Request, status: number) => string {
+  const cache = new Map<string, string>();
+  return (req, status) => {
+    const key = status === 404 && !req.route ? `404 ${req.originalUrl}` : req.originalUrl;
+    let label = cache.get(key);
+    if (label === undefined) {
+      label = routeLabel(req, status);
+      if (cache.size < 1000) cache.set(key, label);
+    }
+    return label;
+  };
+}
+
 export interface HubMetrics {
   readonly registry: Registry;
   /** Express middleware counting every request by route and status. */
@@ -126,6 +154,18 @@ export function createHubMetrics(options: HubMetricsOptions): HubMetrics {
   });
   const openStreams = new Gauge({ name: 'aigne_hub_open_streams', help: 'Streamed model calls in progress', registers });
   const inflight = new Gauge({ name: 'aigne_hub_inflight_calls', help: 'Model calls in progress (streamed or not)', registers });
+  const requestsBy = byLabels(httpRequests);
+  const durationBy = byLabels(httpDuration);
+  const errorsBy = byLabels(errors);
+  const callsBy = byLabels(calls);
+  const callErrorsBy = byLabels(callErrors);
+  const attemptsBy = byLabels(attempts);
+  const ttfbBy = byLabels(ttfb);
+  const latencyBy = byLabels(latency);
+  const overheadBy = byLabels(overhead);
+  const tokensBy = byLabels(tokens);
+  const creditsBy = byLabels(credits);
+  const routeOf = cachedRouteLabel();
   new Gauge({
     name: 'aigne_hub_credentials',
     help: 'Stored provider credentials by provider and state (active, cooldown, disabled)',
@@ -161,11 +201,11 @@ export function createHubMetrics(options: HubMetricsOptions): HubMetrics {
     http() {
       return (req, res, next) => {
         res.once('finish', () => {
-          const route = routeLabel(req, res.statusCode);
           const status = res.statusCode;
-          httpRequests.inc({ method: req.method, route, status: String(status) });
-          httpDuration.observe({ method: req.method, route }, (performance.now() - req.ctx.startedAt) / 1000);
-          if (status >= 400) errors.inc({ type: ERROR_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error') });
+          const route = routeOf(req, status);
+          requestsBy(req.method, route, String(status)).inc();
+          durationBy(req.method, route).observe((performance.now() - req.ctx.startedAt) / 1000);
+          if (status >= 400) errorsBy(ERROR_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error')).inc();
         });
         next();
       };
@@ -180,27 +220,26 @@ export function createHubMetrics(options: HubMetricsOptions): HubMetrics {
         if (r.stream) openStreams.dec();
       }
       const provider = r.providerName ?? 'none';
-      calls.inc({ provider, type: r.type, status: r.status });
-      if (r.status !== 'success') callErrors.inc({ provider, code: r.errorCode ?? r.status });
+      callsBy(provider, r.type, r.status).inc();
+      if (r.status !== 'success') callErrorsBy(provider, r.errorCode ?? r.status).inc();
       const answering = timing?.answeringAttempt;
-      for (const a of timing?.attempts ?? []) attempts.inc({ provider: a.provider, outcome: a.error ?? (a === answering ? 'success' : 'unfinished') });
+      for (const a of timing?.attempts ?? []) attemptsBy(a.provider, a.error ?? (a === answering ? 'success' : 'unfinished')).inc();
       if (answering && r.providerTtfb !== null) {
-        ttfb.observe({ provider }, r.providerTtfb / 1000);
-        if (timing?.settleStartedAt !== undefined) latency.observe({ provider }, (timing.settleStartedAt - answering.startedAt) / 1000);
+        ttfbBy(provider).observe(r.providerTtfb / 1000);
+        if (timing?.settleStartedAt !== undefined) latencyBy(provider).observe((timing.settleStartedAt - answering.startedAt) / 1000);
         if (r.stream && r.ttfb !== null && timing) {
           const upstream = timing.attempts.reduce((sum, a) => sum + ((a.endedAt ?? a.startedAt) - a.startedAt), 0);
-          overhead.observe({ type: r.type }, Math.max(0, r.ttfb - upstream) / 1000);
+          overheadBy(r.type).observe(Math.max(0, r.ttfb - upstream) / 1000);
         }
       }
       const u = r.usage;
       if (u.inputTokens > 0 || u.outputTokens > 0 || (u.images ?? 0) > 0 || r.creditsNano > 0) {
         const model = answering?.upstreamModel ?? timing?.attempts.at(-1)?.upstreamModel ?? r.model;
-        const labels = { provider, model, type: r.type };
-        if (u.inputTokens) tokens.inc({ ...labels, kind: 'input' }, u.inputTokens);
-        if (u.outputTokens) tokens.inc({ ...labels, kind: 'output' }, u.outputTokens);
-        if (u.cacheReadTokens) tokens.inc({ ...labels, kind: 'cache_read' }, u.cacheReadTokens);
-        if (u.cacheWriteTokens) tokens.inc({ ...labels, kind: 'cache_write' }, u.cacheWriteTokens);
-        if (r.creditsNano > 0) credits.inc({ provider, model }, r.creditsNano / NANO);
+        if (u.inputTokens) tokensBy(provider, model, r.type, 'input').inc(u.inputTokens);
+        if (u.outputTokens) tokensBy(provider, model, r.type, 'output').inc(u.outputTokens);
+        if (u.cacheReadTokens) tokensBy(provider, model, r.type, 'cache_read').inc(u.cacheReadTokens);
+        if (u.cacheWriteTokens) tokensBy(provider, model, r.type, 'cache_write').inc(u.cacheWriteTokens);
+        if (r.creditsNano > 0) creditsBy(provider, model).inc(r.creditsNano / NANO);
       }
     },
     render: () => registry.metrics(),

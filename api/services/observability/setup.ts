@@ -33,11 +33,14 @@ export async function setupObservability(options: ObservabilityOptions): Promise
   const metrics = createHubMetrics({ models });
   const tracing = config.tracing.enabled ? await createTracing({ config, logger, componentDid: options.componentDid }) : undefined;
 
+  // Metrics and spans of a call are made once its answer is on its way, not before.
   gateway.onCallSettled((record) => {
     const timing = timingOf(record);
     if (timing) timing.settledAt = performance.now();
-    metrics.callSettled(record, timing);
-    if (timing && tracing) tracing.record(timing);
+    setImmediate(() => {
+      metrics.callSettled(record, timing);
+      if (timing && tracing) tracing.record(timing);
+    });
   });
 
   const retention = retentionEnabled(config.retention)

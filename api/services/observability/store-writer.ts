@@ -11,7 +11,8 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createClient } = require(workerData.libsql);
 const client = createClient({ url: workerData.url });
-const ready = client.execute('PRAGMA busy_timeout = 5000');
+// Spans are kept like the hub's own database: WAL without an fsync per commit.
+const ready = client.execute('PRAGMA busy_timeout = 5000').then(() => client.execute('PRAGMA synchronous = NORMAL'));
 parentPort.on('message', async (m) => {
   try {
     await ready;

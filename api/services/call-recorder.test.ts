@@ -1,0 +1,96 @@
+/**
+ * The call recorder on a real SQLite file: journaled rows are batched after a short window,
+ * `settled()` waits for what was recorded before it, and a window timer that finds the queue
+ * already written leaves the recorder able to write the next rows.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../lib/logger.js';
+import { makeTempDir } from '../tests/helpers/temp-dir.js';
+import { migrateUp } from '../store/migrate.js';
+import { initModels } from '../store/models/index.js';
+import { openDatabase } from '../store/sequelize.js';
+import { openCallJournal } from './call-journal.js';
+import { createCallRecorder, type ModelCallRow } from './call-recorder.js';
+
+const dirs: string[] = [];
+const dbs: Sequelize[] = [];
+afterEach(async () => {
+  for (const db of dbs.splice(0)) await db.close();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const row = (id: string): ModelCallRow => ({
+  id,
+  traceId: null,
+  requestId: `req-${id}`,
+  model: 'gpt-4o-mini',
+  providerId: 'p1',
+  credentialId: 'c1',
+  type: 'chatCompletion',
+  status: 'success',
+  stream: false,
+  inputTokens: 2,
+  outputTokens: 3,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  creditsNano: 0,
+  usageEstimated: false,
+  attempts: 1,
+  duration: 1,
+  ttfb: 1,
+  providerTtfb: 1,
+  errorReason: null,
+  errorCode: null,
+  userDid: 'user_1',
+  appId: null,
+  createdAt: new Date(),
+});
+
+async function setup(commitWindowMs: number) {
+  const dir = makeTempDir();
+  dirs.push(dir);
+  const sequelize = openDatabase({ sqlitePath: path.join(dir, 'aikit.db') });
+  dbs.push(sequelize);
+  await migrateUp(sequelize);
+  const models = initModels(sequelize);
+  const journal = openCallJournal({ dir: path.join(dir, 'journal') });
+  const recorder = createCallRecorder(models, createLogger({ level: 'silent' }), { journal, commitWindowMs });
+  const ids = async () => (await sequelize.query<{ id: string }>('SELECT "id" FROM model_calls ORDER BY "id"', { type: QueryTypes.SELECT })).map((r) => r.id);
+  return { recorder, ids, journalDir: path.join(dir, 'journal') };
+}
+
+describe('call recorder with a journal', () => {
+  it('answers commit() at once, writes within the window, and settled() waits for the rows', async () => {
+    const { recorder, ids, journalDir } = await setup(10_000);
+    await recorder.commit(row('a'));
+    await recorder.commit(row('b'));
+    // Journaled, not yet written: the window is long.
+    expect(await ids()).toEqual([]);
+    expect(fs.readFileSync(path.join(journalDir, fs.readdirSync(journalDir)[0]!), 'utf8').trim().split('\n')).toHaveLength(2);
+    await recorder.settled();
+    expect(await ids()).toEqual(['a', 'b']);
+    await recorder.flush();
+  });
+
+  it('keeps writing after its window timer finds the queue already written', async () => {
+    const { recorder, ids } = await setup(20);
+    await recorder.commit(row('a'));
+    const first = recorder.settled();
+    await new Promise((r) => setImmediate(r));
+    // 'a' is being written; 'b' arrives and sets the window timer, but the running write takes it.
+    await recorder.commit(row('b'));
+    await first;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await ids()).toEqual(['a', 'b']);
+    // The timer has fired with nothing left to write; later rows are still written.
+    await recorder.commit(row('c'));
+    await recorder.settled();
+    expect(await ids()).toEqual(['a', 'b', 'c']);
+    await recorder.commit(row('d'));
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await ids()).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
