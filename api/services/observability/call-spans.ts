@@ -19,18 +19,18 @@ import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
 import { nanoToCredits } from '../../lib/decimal.js';
 import { redactSecrets } from '../../lib/redact.js';
 import type { CallTiming } from './call-timing.js';
-import { randomHex } from './random-hex.js';
+import { timeOrderedHex } from './random-hex.js';
 
 /** Random ids, except that the next trace id can be chosen (the call's, given out at its start). */
 export class PresetIdGenerator implements IdGenerator {
   next: string | undefined;
   generateTraceId(): string {
-    const id = this.next ?? randomHex(16);
+    const id = this.next ?? timeOrderedHex(16);
     this.next = undefined;
     return id;
   }
   generateSpanId(): string {
-    return randomHex(8);
+    return timeOrderedHex(8);
   }
 }
 

@@ -7,7 +7,7 @@ import type { Express, Request, Response } from 'express';
 import { toProviderError } from '../../providers/shared/provider-error.js';
 import type { CallRecord } from '../gateway/call-record.js';
 import { ClientAbortedError, type AttemptInput } from '../gateway/failover.js';
-import { randomHex } from './random-hex.js';
+import { timeOrderedHex } from './random-hex.js';
 
 /** What the app wants observed on its model calls (kept in `app.locals`). */
 export interface CallObservers {
@@ -38,7 +38,7 @@ export function setCallObservers(app: Express, observers: CallObservers): void {
 
 /** A W3C/OpenTelemetry trace id: 32 lowercase hex digits, not all zero. */
 export function newTraceId(): string {
-  const id = randomHex(16);
+  const id = timeOrderedHex(16);
   return /^0+$/.test(id) ? newTraceId() : id;
 }
 
