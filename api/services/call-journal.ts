@@ -35,7 +35,7 @@ export interface CallJournalOptions {
   entriesPerFile?: number;
 }
 
-const FILE = /^calls-(\d+)-(\d+)\.ndjson$/;
+const FILE = /^calls-(\d+)-\d+-(\d+)\.ndjson$/;
 
 export function openCallJournal(options: CallJournalOptions): CallJournal {
   const { dir } = options;
@@ -62,7 +62,7 @@ export function openCallJournal(options: CallJournalOptions): CallJournal {
   const rotate = () => {
     if (fd !== null) fs.closeSync(fd);
     const previous = current;
-    current = `calls-${run}-${seq++}.ndjson`;
+    current = `calls-${run}-${process.pid}-${seq++}.ndjson`;
     fd = fs.openSync(path.join(dir, current), 'a', 0o600);
     written = 0;
     open.set(current, 0);

@@ -9,6 +9,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../lib/logger.js';
 import { makeTempDir } from '../tests/helpers/temp-dir.js';
+import { modelCallRowOf } from '../tests/helpers/model-call-row.js';
 import { migrateUp } from '../store/migrate.js';
 import { initModels } from '../store/models/index.js';
 import { openDatabase } from '../store/sequelize.js';
@@ -22,32 +23,8 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-const row = (id: string): ModelCallRow => ({
-  id,
-  traceId: null,
-  requestId: `req-${id}`,
-  model: 'gpt-4o-mini',
-  providerId: 'p1',
-  credentialId: 'c1',
-  type: 'chatCompletion',
-  status: 'success',
-  stream: false,
-  inputTokens: 2,
-  outputTokens: 3,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  creditsNano: 0,
-  usageEstimated: false,
-  attempts: 1,
-  duration: 1,
-  ttfb: 1,
-  providerTtfb: 1,
-  errorReason: null,
-  errorCode: null,
-  userDid: 'user_1',
-  appId: null,
-  createdAt: new Date(),
-});
+const row = (id: string): ModelCallRow =>
+  modelCallRowOf(id, { model: 'gpt-4o-mini', status: 'success', stream: false, inputTokens: 2, outputTokens: 3, duration: 1, ttfb: 1, providerTtfb: 1, userDid: 'user_1', createdAt: new Date() });
 
 async function setup(commitWindowMs: number) {
   const dir = makeTempDir();

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../tests/helpers/temp-dir.js';
+import { modelCallRowOf } from '../tests/helpers/model-call-row.js';
 import { migrateUp } from '../store/migrate.js';
 import { initModels } from '../store/models/index.js';
 import { openDatabase } from '../store/sequelize.js';
@@ -13,34 +14,14 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-const row = (id: string, over: Partial<ModelCallRow> = {}): ModelCallRow => ({
-  id,
-  traceId: null,
-  requestId: `req-${id}`,
-  model: "gpt-4o-mini 'quoted' \"double\" ? :name $1",
-  providerId: 'p1',
-  credentialId: 'c1',
-  type: 'chatCompletion',
-  status: 'processing',
-  stream: true,
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  creditsNano: 0,
-  usageEstimated: false,
-  attempts: 1,
-  duration: null,
-  ttfb: null,
-  providerTtfb: null,
-  errorReason: null,
-  errorCode: null,
-  userDid: 'user_1',
-  appId: null,
-  createdAt: new Date('2026-01-02T03:04:05.678Z'),
-  updatedAt: new Date('2026-01-02T03:04:05.678Z'),
-  ...over,
-});
+const row = (id: string, over: Partial<ModelCallRow> = {}): ModelCallRow =>
+  modelCallRowOf(id, {
+    model: "gpt-4o-mini 'quoted' \"double\" ? :name $1",
+    userDid: 'user_1',
+    createdAt: new Date('2026-01-02T03:04:05.678Z'),
+    updatedAt: new Date('2026-01-02T03:04:05.678Z'),
+    ...over,
+  });
 
 describe('model call upsert', () => {
   it('stores rows exactly as bulkCreate does, and updates them on conflict', async () => {

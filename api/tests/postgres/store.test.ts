@@ -13,37 +13,13 @@ import { migrateUp } from '../../store/migrate.js';
 import { initModels, type Models } from '../../store/models/index.js';
 import { openDatabase } from '../../store/sequelize.js';
 import { waitFor } from '../helpers/gateway.js';
+import { modelCallRowOf } from '../helpers/model-call-row.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { describePostgres } from './describe-postgres.js';
 
 const logger = createLogger({ level: 'silent' });
 
-const callRow = (id: string, patch: Partial<ModelCallRow> = {}): ModelCallRow => ({
-  id,
-  traceId: null,
-  requestId: `req-${id}`,
-  model: 'openai/gpt-4o-mini',
-  providerId: 'p1',
-  credentialId: 'c1',
-  type: 'chatCompletion',
-  status: 'processing',
-  stream: true,
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  creditsNano: 0,
-  usageEstimated: false,
-  attempts: 1,
-  duration: null,
-  ttfb: null,
-  providerTtfb: null,
-  errorReason: null,
-  errorCode: null,
-  userDid: 'user-1',
-  appId: null,
-  ...patch,
-});
+const callRow = modelCallRowOf;
 
 describePostgres('store on PostgreSQL', () => {
   let database: TestDatabase;

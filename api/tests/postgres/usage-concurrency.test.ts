@@ -9,38 +9,25 @@ import type { ModelCallRow } from '../../services/call-recorder.js';
 import { migrateUp } from '../../store/migrate.js';
 import { openDatabase } from '../../store/sequelize.js';
 import { writeTransaction } from '../../store/write-transaction.js';
+import { modelCallRowOf } from '../helpers/model-call-row.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { describePostgres } from './describe-postgres.js';
 
 const USERS = 24;
 const ROUNDS = 40;
 
-const settled = (userDid: string, n: number): ModelCallRow => ({
-  id: `${userDid}-${n}`,
-  traceId: null,
-  requestId: null,
-  model: 'openai/gpt-4o-mini',
-  providerId: 'p1',
-  credentialId: 'c1',
-  type: 'chatCompletion',
-  status: 'success',
-  stream: false,
-  inputTokens: 2,
-  outputTokens: 3,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  creditsNano: 800,
-  usageEstimated: false,
-  attempts: 1,
-  duration: 5,
-  ttfb: null,
-  providerTtfb: null,
-  errorReason: null,
-  errorCode: null,
-  userDid,
-  appId: null,
-  createdAt: new Date('2026-01-01T10:30:00Z'),
-});
+const settled = (userDid: string, n: number): ModelCallRow =>
+  modelCallRowOf(`${userDid}-${n}`, {
+    requestId: null,
+    status: 'success',
+    stream: false,
+    inputTokens: 2,
+    outputTokens: 3,
+    creditsNano: 800,
+    duration: 5,
+    userDid,
+    createdAt: new Date('2026-01-01T10:30:00Z'),
+  });
 
 describePostgres('usage aggregation from several instances on PostgreSQL', () => {
   let database: TestDatabase;
