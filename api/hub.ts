@@ -16,7 +16,7 @@ import { usageRoutes } from './routes/usage.js';
 import type { BillingBackend } from './services/billing/backend.js';
 import { setupBilling } from './services/billing/index.js';
 import type { PaymentKitClient } from './services/billing/payment-kit/client.js';
-import { openCallJournal } from './services/call-journal.js';
+import { openCallJournal, type CallJournal } from './services/call-journal.js';
 import { createCallRecorder } from './services/call-recorder.js';
 import { createCredentialValidator } from './services/credential-check.js';
 import { createGateway, type Gateway } from './services/gateway/gateway.js';
@@ -78,8 +78,14 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     if (event?.resetCredentialId) routing.resetCredential(event.resetCredentialId);
     routing.invalidate();
   });
-  // Final call rows are journaled under the data directory: a response need not wait for the group commit.
-  const journal = openCallJournal({ dir: path.join(config.dataDir, 'journal') });
+  // Final call rows are journaled under the data directory: a response need not wait for the group
+  // commit. Without a writable journal, responses wait for it.
+  let journal: CallJournal | undefined;
+  try {
+    journal = openCallJournal({ dir: path.join(config.dataDir, 'journal') });
+  } catch (err) {
+    logger.warn('the call journal cannot be opened; answers wait for their records to be committed', { err });
+  }
   const recorder = createCallRecorder(models, logger, { journal });
   const billing = await setupBilling({ config, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
   const gateway = createGateway({
@@ -151,7 +157,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       } catch (err) {
         logger.error('flushing records at shutdown failed', { err });
       }
-      journal.close();
+      journal?.close();
       await observability.close().catch((err) => logger.error('closing observability failed', { err }));
       await billing.close().catch((err) => logger.error('closing billing failed', { err }));
       stopSweep();

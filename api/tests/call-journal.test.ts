@@ -10,6 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../../scripts/fake-upstream/index.js';
 import { openCallJournal } from '../services/call-journal.js';
 import { openDatabase } from '../store/sequelize.js';
+import { addProvider, modelCallRow } from './helpers/gateway.js';
+import { bearer, startTestHub } from './helpers/hub.js';
 import { makeTempDir } from './helpers/temp-dir.js';
 import { call, startHubProcess, type HubProcess } from './postgres/hub-process.js';
 
@@ -110,4 +112,26 @@ describe('a hub whose database cannot take writes', () => {
     const again = await db.query(`SELECT "id" FROM credit_transactions WHERE "type" = 'charge' AND "modelCallId" IN (:ids)`, { replacements: { ids }, type: QueryTypes.SELECT });
     expect(again).toHaveLength(3);
   }, 120_000);
+});
+
+describe('a hub whose data directory cannot hold the journal', () => {
+  it('starts, warns, and answers once each record is committed', async () => {
+    const dataDir = makeTempDir();
+    fs.writeFileSync(path.join(dataDir, 'journal'), 'not a directory');
+    const upstream = await startFakeUpstream();
+    const t = await startTestHub({}, { dataDir });
+    try {
+      expect(t.logLines.some((l) => l.includes('the call journal cannot be opened'))).toBe(true);
+      await addProvider(t, { name: 'openai', baseUrl: `${upstream.url}/v1`, keys: ['sk-upstream-0000000000000009'] });
+      const res = await t.request.post('/api/v1/chat/completions').set(bearer(t.adminKey)).send({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      expect(res.status).toBe(200);
+      // Without a journal the answer waits for the commit: the row is there with nothing pending.
+      expect(t.hub.gateway.recorder.pending).toBe(0);
+      expect((await modelCallRow(t, res.headers['x-aigne-hub-model-call-id']))?.status).toBe('success');
+    } finally {
+      await t.close();
+      await upstream.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
