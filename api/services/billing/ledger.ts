@@ -218,11 +218,9 @@ export function createLedgerBilling(
     flushHook: {
       name: 'credits',
       journal: (row) => settlements.get(row.id),
-      restore(row, data) {
-        const s = data as Settlement;
-        // A reservation of the previous run is gone with it (SQLite) or expired (PostgreSQL).
-        settlements.set(row.id, { userDid: s.userDid, chargeNano: s.chargeNano, model: s.model, reservationId: held ? null : s.reservationId });
-      },
+      // As journaled: on SQLite a settlement names no reservation row; on PostgreSQL the row, if
+      // not yet expired and swept, is taken with the charge.
+      restore: (row, data) => settlements.set(row.id, data as Settlement),
       async write(rows, t, afterCommit) {
         const byUser = new Map<string, { id: string; s: Settlement }[]>();
         for (const row of rows) {
