@@ -9,6 +9,7 @@ export default defineConfig({
           name: 'api',
           environment: 'node',
           include: ['api/**/*.test.ts', 'scripts/**/*.test.ts', 'migrations/**/*.test.ts'],
+          globalSetup: ['api/tests/postgres/global-setup.ts'],
           pool: 'forks',
           testTimeout: 30_000,
           hookTimeout: 60_000,

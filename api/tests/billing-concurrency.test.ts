@@ -1,20 +1,20 @@
 /**
- * Credit reservations under concurrency, on SQLite and (with TEST_DATABASE_URL) PostgreSQL: 50
+ * Credit reservations under concurrency, on SQLite and on PostgreSQL: 50
  * calls at once against a balance that covers 10 must not overspend, and the ledger must end
  * exactly at grants − charged credits of the ModelCall rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditsToNano } from '../lib/decimal.js';
-import { createScratchDatabase, postgresUrl, type ScratchDatabase } from './fixtures/postgres-database.js';
+import { createTestDatabase, type TestDatabase } from './postgres/database.js';
 import { addProvider, modelCallRows, startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
 import { bearer } from './helpers/hub.js';
 
 const TOP_UP = 'https://pay.example.com/top-up';
-const databases = [{ name: 'sqlite' }, ...(postgresUrl ? [{ name: 'postgres' }] : [])];
+const databases = [{ name: 'sqlite' }, { name: 'postgres' }];
 
 describe.each(databases)('credit reservations on $name', ({ name }) => {
   let h: GatewayHarness;
-  let scratch: ScratchDatabase | undefined;
+  let scratch: TestDatabase | undefined;
 
   const newMember = async (credits: string) => {
     const key = await h.t.request.post('/api/access-keys').set(bearer(h.t.adminKey)).send({ name: 'spender' });
@@ -48,7 +48,7 @@ describe.each(databases)('credit reservations on $name', ({ name }) => {
   };
 
   beforeAll(async () => {
-    scratch = name === 'postgres' ? await createScratchDatabase('hub_billing') : undefined;
+    scratch = name === 'postgres' ? await createTestDatabase('hub_billing') : undefined;
     h = await startGatewayHarness({
       CREDIT_BASED_BILLING_ENABLED: 'true',
       CREDIT_TOPUP_LINK: TOP_UP,

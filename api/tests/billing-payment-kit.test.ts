@@ -15,15 +15,15 @@ import { createLogger } from '../lib/logger.js';
 import { METER_EVENT_NAME } from '../services/billing/payment-kit/backend.js';
 import { FAKE_CURRENCY, startFakePaymentKit, type FakePaymentKit } from './fixtures/fake-payment-kit.js';
 import { createHttpPaymentKitClient } from './fixtures/payment-kit-http-client.js';
-import { createScratchDatabase, postgresUrl, type ScratchDatabase } from './fixtures/postgres-database.js';
+import { createTestDatabase, type TestDatabase } from './postgres/database.js';
 import { addProvider, modelCallRow } from './helpers/gateway.js';
 import { bearer, makeTempDir, TEST_ADMIN_KEY, type TestHub } from './helpers/hub.js';
 
 const HOUR = 3_600_000;
-const databases = [{ name: 'sqlite' }, ...(postgresUrl ? [{ name: 'postgres' }] : [])];
+const databases = [{ name: 'sqlite' }, { name: 'postgres' }];
 
 describe.each(databases)('Payment Kit billing on $name', ({ name }) => {
-  let scratch: ScratchDatabase | undefined;
+  let scratch: TestDatabase | undefined;
   let pk: FakePaymentKit;
   let upstream: FakeUpstream;
   let hub: Hub;
@@ -50,7 +50,7 @@ describe.each(databases)('Payment Kit billing on $name', ({ name }) => {
   beforeAll(async () => {
     pk = await startFakePaymentKit();
     upstream = await startFakeUpstream();
-    scratch = name === 'postgres' ? await createScratchDatabase('hub_payment_kit') : undefined;
+    scratch = name === 'postgres' ? await createTestDatabase('hub_payment_kit') : undefined;
     const config = parseConfig({
       NODE_ENV: 'test',
       AIGNE_HUB_DATA_DIR: dataDir,

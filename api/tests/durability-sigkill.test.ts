@@ -3,7 +3,7 @@
  * killed with SIGKILL, then restarted on the same database. The database must be intact, every
  * call whose response the client saw complete must have its settled ModelCall row and exactly one
  * charge, no call may be left `processing`, and no credit reservation may be left holding credits.
- * On SQLite, and on PostgreSQL with TEST_DATABASE_URL.
+ * On SQLite and on PostgreSQL.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The PostgreSQL test suite runs against TEST_DATABASE_URL (`source .ci/postgres.sh` starts a
+ * The PostgreSQL test suite runs against TEST_DATABASE_URL (global-setup.ts or `.ci/postgres.sh` starts a
  * server and sets it). Each test file creates its own database and drops it at the end, so files
  * run in parallel.
  */
