@@ -63,7 +63,9 @@ async function launch(o: HubOptions, billingOn: boolean): Promise<{ proc: Proc; 
   const dataDir = fs.mkdtempSync(path.join(o.workDir, 'hub-data-'));
   const port = await freePort();
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
-  const args = [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), path.join(o.root, 'dist/api/index.js')];
+  // BENCH_HUB_NODE_FLAGS: extra node flags for the hub only (e.g. `--trace-gc` while investigating).
+  const extra = (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const args = [...extra, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), path.join(o.root, 'dist/api/index.js')];
   const startedAt = Date.now();
   const proc = startProcess({
     name: 'hub',

@@ -113,10 +113,16 @@ export class CallTiming {
     this.writeServerTiming();
   }
 
+  /** Whether the response is done (finished or cut off), or there is none. */
+  responseDone(): boolean {
+    const res = this.res;
+    return !res || res.writableFinished || res.destroyed;
+  }
+
   /** Runs `fn` on a later tick once the response is done (finished or cut off). */
   afterResponse(fn: () => void): void {
     const res = this.res;
-    if (!res || res.writableFinished || res.destroyed) setImmediate(fn);
+    if (!res || this.responseDone()) setImmediate(fn);
     else res.once('close', () => setImmediate(fn));
   }
 

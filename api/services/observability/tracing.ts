@@ -4,10 +4,11 @@
  * The hub's observer is built with export/update functions that hand AIGNE-format span rows to a
  * sink: the Observability blocklet inside Blocklet Server, `AIGNE_OBSERVABILITY_URL` standalone,
  * else `<dataDir>/observability.db` (the observer's own SQLite store, which the hub's trace viewer
- * reads). Spans are made on a tracer provider of the hub's own, whose batch processor feeds the
- * observer's exporter (and an OTLP/HTTP exporter when configured), so several hubs in a process
- * never share a pipeline. Spans are built once the call's response is done and exported in
- * batches: nothing a client waits for includes them.
+ * reads). A settled call's spans are described once (call-spans.ts) and written as AIGNE rows to
+ * that sink in batches, one export at a time — no OpenTelemetry span objects in between; when an
+ * OTLP collector is configured, the same spans (same ids) also go through a tracer provider of the
+ * hub's own to an OTLP/HTTP exporter. Spans are built once the call's response is done: nothing a
+ * client waits for includes them.
  */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,11 +16,11 @@ import { AIGNEObserver } from '@aigne/observability-api';
 import type { Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../lib/logger.js';
 import { loadAigneInternals, openTraceStore, type TraceDb } from './aigne-internals.js';
-import { emitCallSpans, PresetIdGenerator } from './call-spans.js';
+import { aigneRows, callSpans, emitOtelSpans, PresetIdGenerator } from './call-spans.js';
 import type { CallTiming } from './call-timing.js';
 import { createStoreWriter } from './store-writer.js';
 import { createBlockletTraceSink, createHttpTraceSink, createLocalTraceSink, type LocalStore, type TraceRow, type TraceSink } from './trace-sink.js';
@@ -96,26 +97,9 @@ function toRow(span: Parameters<ExportFn>[0][number]): TraceRow {
 const byTreeOrder = (a: TraceRow, b: TraceRow) =>
   Number(Boolean(a.parentId)) - Number(Boolean(b.parentId)) || a.startTime - b.startTime || a.endTime - b.endTime;
 
-/**
- * The AIGNE exporter JSON-parses every string attribute and keeps the ones that are not JSON as
- * they are, so most attributes throw a SyntaxError on the way; capturing those errors' stacks was
- * the larger part of a span's export cost. Its synchronous part runs with stack capture off.
- */
-function withoutStackTraces(exporter: SpanExporter): SpanExporter {
-  return {
-    export(spans, done) {
-      const limit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 0;
-      try {
-        exporter.export(spans, done);
-      } finally {
-        Error.stackTraceLimit = limit;
-      }
-    },
-    shutdown: () => exporter.shutdown(),
-    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
-  };
-}
+const EXPORT_DELAY_MS = 500;
+const EXPORT_BATCH_ROWS = 500;
+const MAX_QUEUED_ROWS = 20_000;
 
 export async function createTracing(options: TracingOptions): Promise<Tracing> {
   const { config, logger } = options;
@@ -185,35 +169,79 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
   } finally {
     silenceOtherObservers();
   }
-  const aigneExporter = withoutStackTraces(observer.exporter as unknown as SpanExporter);
 
-  // Small export batches: converting a batch to AIGNE rows runs in one go on the event loop.
-  const batch = (exporter: SpanExporter) =>
-    new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500, maxQueueSize: 8192, maxExportBatchSize: 100, exportTimeoutMillis: 15_000 });
-  const processors: SpanProcessor[] = [batch(aigneExporter)];
-  if (config.tracing.otlpTracesUrl) {
-    processors.push(batch(new OTLPTraceExporter({ url: config.tracing.otlpTracesUrl, headers: { ...config.tracing.otlpHeaders }, timeoutMillis: 10_000 })));
-  }
-  const ids = new PresetIdGenerator();
-  const spanOptions = { semconv: Boolean(config.tracing.otlpTracesUrl) };
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': config.tracing.serviceName, 'service.version': config.version }),
-    sampler: new AlwaysOnSampler(),
-    idGenerator: ids,
-    spanProcessors: processors,
-  });
-  const tracer: Tracer = provider.getTracer('aigne-hub', config.version);
+  // Spans go to a collector only when one is configured; the AIGNE rows are written directly.
+  const otlpIds = new PresetIdGenerator();
+  const otlp = config.tracing.otlpTracesUrl
+    ? new BasicTracerProvider({
+        resource: resourceFromAttributes({ 'service.name': config.tracing.serviceName, 'service.version': config.version }),
+        sampler: new AlwaysOnSampler(),
+        idGenerator: otlpIds,
+        spanProcessors: [
+          new BatchSpanProcessor(new OTLPTraceExporter({ url: config.tracing.otlpTracesUrl, headers: { ...config.tracing.otlpHeaders }, timeoutMillis: 10_000 }), {
+            scheduledDelayMillis: 500,
+            maxQueueSize: 8192,
+            maxExportBatchSize: 512,
+            exportTimeoutMillis: 15_000,
+          }),
+        ],
+      })
+    : undefined;
+  const tracer: Tracer | undefined = otlp?.getTracer('aigne-hub', config.version);
+  const spanOptions = { semconv: Boolean(otlp) };
   const warnBuild = throttledWarn(logger, 'building spans failed');
+  const warnDropped = throttledWarn(logger, 'spans dropped: the span store is behind');
   let closed = false;
 
-  logger.info('tracing', { mode, otlp: Boolean(config.tracing.otlpTracesUrl), store: mode === 'remote' ? config.tracing.observabilityUrl : undefined });
+  logger.info('tracing', { mode, otlp: Boolean(otlp), store: mode === 'remote' ? config.tracing.observabilityUrl : undefined });
+
+  // AIGNE rows wait here and go to the sink in batches, one export at a time.
+  let queued: TraceRow[] = [];
+  let exporting: Promise<void> | undefined;
+  let exportTimer: NodeJS.Timeout | undefined;
+  const exportQueued = (): Promise<void> => {
+    if (exportTimer) clearTimeout(exportTimer);
+    exportTimer = undefined;
+    exporting ??= (async () => {
+      while (queued.length > 0 && sink) {
+        const rows = queued.length <= EXPORT_BATCH_ROWS ? queued : queued.slice(0, EXPORT_BATCH_ROWS);
+        queued = rows === queued ? [] : queued.slice(EXPORT_BATCH_ROWS);
+        try {
+          await sink.export(rows.sort(byTreeOrder));
+        } catch (err) {
+          warnExport(err);
+        }
+      }
+    })().finally(() => {
+      exporting = undefined;
+    });
+    return exporting;
+  };
+  const enqueue = (rows: TraceRow[]) => {
+    if (queued.length + rows.length > MAX_QUEUED_ROWS) return warnDropped(new Error(`${rows.length} spans`));
+    for (const row of rows) queued.push(row);
+    if (queued.length >= EXPORT_BATCH_ROWS) void exportQueued();
+    else exportTimer ??= setTimeout(() => void exportQueued(), EXPORT_DELAY_MS).unref();
+  };
+  const build = (timing: CallTiming) => {
+    try {
+      const call = callSpans(timing, spanOptions);
+      if (!call) return;
+      if (sink) enqueue(aigneRows(call));
+      if (tracer) emitOtelSpans(tracer, otlpIds, call);
+    } catch (err) {
+      warnBuild(err);
+    }
+  };
 
   const localStore = mode !== 'remote' ? store : undefined;
   let pending = 0;
   const flush = async () => {
     for (let i = 0; pending > 0 && i < 200; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     await new Promise((resolve) => setImmediate(resolve));
-    await provider.forceFlush();
+    await exporting;
+    await exportQueued();
+    await otlp?.forceFlush();
   };
   return {
     mode,
@@ -223,14 +251,11 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
     externalViewerUrl: () => sink?.viewerUrl?.(),
     record(timing) {
       if (closed || !timing.record.traceId) return;
+      if (timing.responseDone()) return build(timing);
       pending += 1;
       timing.afterResponse(() => {
         pending -= 1;
-        try {
-          emitCallSpans(tracer, ids, timing, spanOptions);
-        } catch (err) {
-          warnBuild(err);
-        }
+        build(timing);
       });
     },
     flush,
@@ -249,7 +274,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
       if (closed) return;
       await flush().catch(() => {});
       closed = true;
-      await provider.shutdown().catch((err) => logger.warn('closing the tracer failed', { err }));
+      await otlp?.shutdown().catch((err) => logger.warn('closing the tracer failed', { err }));
       const sdk = observer!.sdk;
       await observer!.close();
       await sdk?.shutdown().catch(() => {});
