@@ -1,4 +1,3 @@
-import { AnthropicChatModel } from '@aigne/anthropic';
 import { createAigneChatAdapter } from '../shared/aigne-chat-adapter.js';
 import { intercept } from '../shared/intercept.js';
 import { baseUrlOf, requireApiKey } from '../shared/target.js';
@@ -11,7 +10,8 @@ export const anthropicProvider: ProviderModule = {
     chat: createAigneChatAdapter({
       manifest: anthropicManifest,
       passImageUrls: true,
-      createModel: ({ req, target, signal }) => {
+      createModel: async ({ req, target, signal }) => {
+        const { AnthropicChatModel } = await import('@aigne/anthropic');
         const model = new AnthropicChatModel({
           apiKey: requireApiKey(target, anthropicManifest),
           model: req.model,

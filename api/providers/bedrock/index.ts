@@ -1,4 +1,3 @@
-import { BedrockChatModel } from '@aigne/bedrock';
 import { ProviderError } from '../../errors.js';
 import { createAigneChatAdapter } from '../shared/aigne-chat-adapter.js';
 import { intercept } from '../shared/intercept.js';
@@ -26,7 +25,8 @@ export const bedrockProvider: ProviderModule = {
   adapter: {
     chat: createAigneChatAdapter({
       manifest: bedrockManifest,
-      createModel: ({ req, target, signal }) => {
+      createModel: async ({ req, target, signal }) => {
+        const { BedrockChatModel } = await import('@aigne/bedrock');
         const credentials = accessKeyPair(target);
         const region = bedrockRegionOf(target);
         const model = new BedrockChatModel({

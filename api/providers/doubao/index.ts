@@ -1,11 +1,10 @@
-import { DoubaoChatModel, DoubaoImageModel } from '@aigne/doubao';
 import { createAigneImageAdapter } from '../shared/aigne-image-adapter.js';
 import { createOpenAIFamilyChat, createOpenAIFamilyEmbed } from '../shared/openai-family.js';
 import { baseUrlOf, requireApiKey } from '../shared/target.js';
 import type { ProviderModule } from '../types.js';
 import { doubaoManifest } from './manifest.js';
 
-const family = { manifest: doubaoManifest, chatModel: DoubaoChatModel };
+const family = { manifest: doubaoManifest, chatModel: async () => (await import('@aigne/doubao')).DoubaoChatModel };
 
 export const doubaoProvider: ProviderModule = {
   manifest: doubaoManifest,
@@ -15,8 +14,8 @@ export const doubaoProvider: ProviderModule = {
     // DoubaoImageModel fetches with @aigne/core's helper: the upstream call is abandoned, not cancelled, on abort.
     image: createAigneImageAdapter({
       manifest: doubaoManifest,
-      createModel: ({ req, target }) =>
-        new DoubaoImageModel({ apiKey: requireApiKey(target, doubaoManifest), baseURL: baseUrlOf(target, doubaoManifest), model: req.model }),
+      createModel: async ({ req, target }) =>
+        new (await import('@aigne/doubao')).DoubaoImageModel({ apiKey: requireApiKey(target, doubaoManifest), baseURL: baseUrlOf(target, doubaoManifest), model: req.model }),
     }),
   },
 };

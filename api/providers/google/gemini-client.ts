@@ -1,4 +1,4 @@
-import { GoogleGenAI } from '@google/genai';
+import type { GoogleGenAI } from '@google/genai';
 import { intercept } from '../shared/intercept.js';
 import { baseUrlOf, requireApiKey } from '../shared/target.js';
 import type { ProviderTarget } from '../types.js';
@@ -22,7 +22,9 @@ export function interceptGeminiModels(client: GoogleGenAI, signal: AbortSignal, 
   }
 }
 
-export function createGeminiClient(target: ProviderTarget, signal: AbortSignal): GoogleGenAI {
+/** Loads @google/genai on first use. */
+export async function createGeminiClient(target: ProviderTarget, signal: AbortSignal): Promise<GoogleGenAI> {
+  const { GoogleGenAI } = await import('@google/genai');
   const client = new GoogleGenAI(geminiClientOptions(target));
   interceptGeminiModels(client, signal);
   return client;

@@ -1,4 +1,3 @@
-import { GeminiChatModel, GeminiImageModel } from '@aigne/gemini';
 import { createAigneChatAdapter } from '../shared/aigne-chat-adapter.js';
 import { createAigneImageAdapter } from '../shared/aigne-image-adapter.js';
 import { intercept } from '../shared/intercept.js';
@@ -19,7 +18,7 @@ export function estimateGeminiEmbeddingTokens(input: string[]): number {
 const embed: NonNullable<ProviderAdapter['embed']> = async (req, target, call) => {
   const signal = call.timeoutMs ? AbortSignal.any([call.signal, AbortSignal.timeout(call.timeoutMs)]) : call.signal;
   try {
-    const client = createGeminiClient(target, signal);
+    const client = await createGeminiClient(target, signal);
     const res = await client.models.embedContent({
       model: req.model,
       contents: req.input,
@@ -39,7 +38,8 @@ export const googleProvider: ProviderModule = {
   adapter: {
     chat: createAigneChatAdapter({
       manifest: googleManifest,
-      createModel: ({ req, target, signal }) => {
+      createModel: async ({ req, target, signal }) => {
+        const { GeminiChatModel } = await import('@aigne/gemini');
         const model = new GeminiChatModel({
           apiKey: requireApiKey(target, googleManifest),
           model: req.model,
@@ -61,10 +61,11 @@ export const googleProvider: ProviderModule = {
     embed,
     image: createAigneImageAdapter({
       manifest: googleManifest,
-      createModel: ({ req, target, signal }) => {
+      createModel: async ({ req, target, signal }) => {
+        const { GeminiImageModel } = await import('@aigne/gemini');
         const model = new GeminiImageModel({ apiKey: requireApiKey(target, googleManifest), model: req.model });
         // The class builds its client from the API key alone: hand it one bound to the target's URL and signal.
-        (model as unknown as { _client: unknown })._client = createGeminiClient(target, signal);
+        (model as unknown as { _client: unknown })._client = await createGeminiClient(target, signal);
         return model;
       },
       modelOptions: () => ({}),

@@ -1,4 +1,3 @@
-import { IdeogramImageModel } from '@aigne/ideogram';
 import { createAigneImageAdapter } from '../shared/aigne-image-adapter.js';
 import { baseUrlOf, requireApiKey } from '../shared/target.js';
 import type { ProviderModule } from '../types.js';
@@ -10,8 +9,8 @@ export const ideogramProvider: ProviderModule = {
     // IdeogramImageModel fetches with @aigne/core's helper: the upstream call is abandoned, not cancelled, on abort.
     image: createAigneImageAdapter({
       manifest: ideogramManifest,
-      createModel: ({ req, target }) =>
-        new IdeogramImageModel({ apiKey: requireApiKey(target, ideogramManifest), baseURL: baseUrlOf(target, ideogramManifest), model: req.model }),
+      createModel: async ({ req, target }) =>
+        new (await import('@aigne/ideogram')).IdeogramImageModel({ apiKey: requireApiKey(target, ideogramManifest), baseURL: baseUrlOf(target, ideogramManifest), model: req.model }),
       modelOptions: (req) => (req.size ? { resolution: req.size } : {}),
     }),
   },

@@ -1,9 +1,8 @@
-import { OpenAIChatModel } from '@aigne/openai';
 import { createOpenAIFamilyChat, createOpenAIFamilyEmbed, createOpenAIFamilyImage } from '../shared/openai-family.js';
 import type { ProviderModule } from '../types.js';
 import { openaiManifest } from './manifest.js';
 
-const family = { manifest: openaiManifest, chatModel: OpenAIChatModel, maxTokensField: 'max_completion_tokens' as const };
+const family = { manifest: openaiManifest, chatModel: async () => (await import('@aigne/openai')).OpenAIChatModel, maxTokensField: 'max_completion_tokens' as const };
 
 export const openaiProvider: ProviderModule = {
   manifest: openaiManifest,

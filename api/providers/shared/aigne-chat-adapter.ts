@@ -21,7 +21,8 @@ export interface AigneChatAdapterOptions extends Partial<ChatInputOptions> {
    * Build the model for one call: credential and base URL passed explicitly (never from the
    * environment), no SDK retries, `signal` wired into the SDK request, extra request fields added.
    */
-  createModel(call: AigneChatCall): ChatModel;
+  /** May be async: a provider loads its model package on first use. */
+  createModel(call: AigneChatCall): ChatModel | Promise<ChatModel>;
 }
 
 interface AigneUsage {
@@ -77,7 +78,7 @@ export function createAigneChatAdapter(options: AigneChatAdapterOptions): NonNul
     try {
       if (controller.signal.aborted) throw controller.signal.reason;
       armIdle();
-      const model = options.createModel({ req, target, signal: controller.signal });
+      const model = await options.createModel({ req, target, signal: controller.signal });
       // Most classes drop the `retryOnError: false` option (their constructors call super() bare), and
       // @aigne/core then retries network errors 3 times, replaying the partial stream. Retries and
       // failover are the gateway's decision.

@@ -13,7 +13,8 @@ export interface AigneImageCall {
 export interface AigneImageAdapterOptions {
   manifest: ProviderManifest;
   /** Build the model for one call, with `signal` wired into its SDK client where the class allows. */
-  createModel(call: AigneImageCall): ImageModel;
+  /** May be async: a provider loads its model package on first use. */
+  createModel(call: AigneImageCall): ImageModel | Promise<ImageModel>;
   /** Provider-specific model options (default: size, quality, style as given). */
   modelOptions?(req: ImageRequest): Record<string, unknown>;
 }
@@ -57,7 +58,7 @@ export function createAigneImageAdapter(options: AigneImageAdapterOptions): NonN
     const signal = call.timeoutMs ? AbortSignal.any([call.signal, AbortSignal.timeout(call.timeoutMs)]) : call.signal;
     try {
       if (signal.aborted) throw signal.reason;
-      const model = options.createModel({ req, target, signal });
+      const model = await options.createModel({ req, target, signal });
       model.retryOnError = undefined; // retries are the gateway's decision
       const modelOptions: Record<string, unknown> = { model: req.model };
       if (options.modelOptions) Object.assign(modelOptions, options.modelOptions(req));

@@ -3,7 +3,7 @@
  * Poe, any OpenAI-compatible server): chat through the @aigne/<provider> class, embeddings through
  * the `openai` client, images through OpenAIImageModel.
  */
-import { OpenAIChatModel, type OpenAIChatModelOptions, OpenAIImageModel } from '@aigne/openai';
+import type { OpenAIChatModel, OpenAIChatModelOptions } from '@aigne/openai';
 import OpenAI from 'openai';
 import type { ProviderAdapter, ProviderManifest } from '../types.js';
 import { createAigneChatAdapter } from './aigne-chat-adapter.js';
@@ -16,8 +16,11 @@ export type OpenAIChatModelClass = new (options: OpenAIChatModelOptions) => Open
 
 export interface OpenAIFamilyOptions {
   manifest: ProviderManifest;
-  /** The @aigne class for this provider (DeepSeekChatModel, XAIChatModel …). Default OpenAIChatModel. */
-  chatModel?: OpenAIChatModelClass;
+  /**
+   * Loads the @aigne class for this provider (DeepSeekChatModel, XAIChatModel …); default
+   * OpenAIChatModel. Model packages are loaded on a provider's first call, not at start.
+   */
+  chatModel?: () => Promise<OpenAIChatModelClass>;
   /** Key sent when the credential has none (local servers such as Ollama or vLLM). */
   placeholderApiKey?: string;
   /** Body field for the output cap. OpenAI's own API wants `max_completion_tokens`; the others `max_tokens`. */
@@ -25,13 +28,14 @@ export interface OpenAIFamilyOptions {
 }
 
 export function createOpenAIFamilyChat(o: OpenAIFamilyOptions): NonNullable<ProviderAdapter['chat']> {
-  const ModelClass = o.chatModel ?? OpenAIChatModel;
+  const loadClass = o.chatModel ?? (async () => (await import('@aigne/openai')).OpenAIChatModel);
   const maxTokensField = o.maxTokensField ?? 'max_tokens';
   return createAigneChatAdapter({
     manifest: o.manifest,
     jsonObject: 'native',
     passImageUrls: true,
-    createModel: ({ req, target, signal }) => {
+    createModel: async ({ req, target, signal }) => {
+      const ModelClass = await loadClass();
       const model = new ModelClass({
         apiKey: requireApiKey(target, o.manifest, o.placeholderApiKey),
         baseURL: baseUrlOf(target, o.manifest),
@@ -74,7 +78,8 @@ export function createOpenAIFamilyEmbed(o: OpenAIFamilyOptions): NonNullable<Pro
 export function createOpenAIFamilyImage(o: OpenAIFamilyOptions): NonNullable<ProviderAdapter['image']> {
   return createAigneImageAdapter({
     manifest: o.manifest,
-    createModel: ({ req, target, signal }) => {
+    createModel: async ({ req, target, signal }) => {
+      const { OpenAIImageModel } = await import('@aigne/openai');
       const model = new OpenAIImageModel({
         apiKey: requireApiKey(target, o.manifest, o.placeholderApiKey),
         baseURL: baseUrlOf(target, o.manifest),

@@ -1,13 +1,12 @@
 /** POST /api/v2/chat — the @aigne/transport protocol, served by AIGNEHTTPServer. */
-import { AIGNE } from '@aigne/core';
-import { AIGNEHTTPServer } from '@aigne/transport/http-server/index.js';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { BadRequestError } from '../../errors.js';
 import { describeZodError } from '../../middlewares/validate.js';
 import { aigneChatInputSchema } from '../../services/formats/aigne-chat.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
-import { HUB_CALL_KEY, HubChatModel, pendingHubCalls } from './hub-chat-model.js';
+import type { createRelayServer } from './aigne-relay.js';
+import { HUB_CALL_KEY, pendingHubCalls } from './pending-hub-calls.js';
 import { openAigneChat } from './open-aigne-chat.js';
 
 const payloadSchema = z
@@ -18,28 +17,20 @@ const payloadSchema = z
   })
   .passthrough();
 
-/**
- * The AIGNE instance that relays calls. It must not start its own observer: the hub traces every
- * call itself, and the default observer would write spans (message contents included) to the home
- * directory. AIGNE reads its switch from the environment only while it is being constructed.
- */
-function createRelayAigne(): AIGNE {
-  const previous = process.env.AIGNE_OBSERVABILITY_DISABLED;
-  process.env.AIGNE_OBSERVABILITY_DISABLED = 'true';
-  try {
-    return new AIGNE({ model: new HubChatModel() });
-  } finally {
-    if (previous === undefined) delete process.env.AIGNE_OBSERVABILITY_DISABLED;
-    else process.env.AIGNE_OBSERVABILITY_DISABLED = previous;
-  }
-}
-
 export function aigneChatHandler(gateway: Gateway, defaultModel?: string) {
-  const aigne = createRelayAigne();
-  const server = new AIGNEHTTPServer(aigne);
+  let relay: Promise<ReturnType<typeof createRelayServer>> | undefined;
+  const relayServer = () =>
+    (relay ??= import('./aigne-relay.js').then(
+      (m) => m.createRelayServer(),
+      (err: unknown) => {
+        relay = undefined;
+        throw err;
+      },
+    ));
   return async (req: Request, res: Response) => {
     const parsed = payloadSchema.safeParse(req.body);
     if (!parsed.success) throw new BadRequestError(describeZodError(parsed.error));
+    const server = await relayServer();
     const { input, options } = parsed.data;
     const model = input.modelOptions?.model ?? defaultModel;
     if (!model) throw new BadRequestError('input.modelOptions.model is required');

@@ -5,21 +5,8 @@
  */
 import { ChatModel, type AgentInvokeOptions, type ChatModelInput } from '@aigne/core';
 import { toAigneChunk } from '../../services/formats/aigne-chat.js';
-import { eventsOf, type OpenedEvents } from '../../services/gateway/chat-events.js';
-import type { ModelCall } from '../../services/gateway/model-call.js';
-
-export interface PendingHubCall {
-  call: ModelCall;
-  opened: OpenedEvents;
-  clientModel: string;
-  estimateOutput(text: number): number;
-  inputEstimate: number;
-}
-
-/** Calls handed from the route to the model, by id (userContext carries only the id). */
-export const pendingHubCalls = new Map<string, PendingHubCall>();
-
-export const HUB_CALL_KEY = 'aigneHubCallId';
+import { eventsOf } from '../../services/gateway/chat-events.js';
+import { HUB_CALL_KEY, pendingHubCalls } from './pending-hub-calls.js';
 
 export class HubChatModel extends ChatModel {
   constructor() {
