@@ -58,7 +58,7 @@ function tokensOf(row: TraceRow): number {
 }
 
 const COLUMNS = ['id', 'rootId', 'parentId', 'name', 'startTime', 'endTime', 'attributes', 'status', 'userId', 'componentId', 'token'] as const;
-const ROWS_PER_STATEMENT = 200;
+const ROWS_PER_STATEMENT = 500;
 const upsertSql = (rows: number) =>
   `INSERT INTO Trace (${COLUMNS.join(', ')}) VALUES ${Array.from({ length: rows }, () => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ')} ` +
   'ON CONFLICT(id) DO UPDATE SET name = excluded.name, startTime = excluded.startTime, endTime = excluded.endTime, ' +
@@ -67,7 +67,7 @@ const upsertSql = (rows: number) =>
 export interface LocalStore {
   /** The migrated store (reads, updates). */
   db(): Promise<TraceDb>;
-  /** Where span rows are written (a worker thread's connection to the same file). */
+  /** Where span rows are written (a connection of its own to the same file, on the thread pool). */
   writer(): Promise<LibsqlClient>;
   internals: AigneInternals;
 }
