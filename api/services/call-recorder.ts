@@ -78,6 +78,10 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
   let scheduled: 'no' | 'soon' | 'now' = 'no';
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
+  /** The window ended (or a waiter came) while a batch was being written. */
+  let startWhenDone = false;
+  /** Something waits for the queue being filled (a caller of commit() or settled()). */
+  let urgent = false;
   /** Told when the queue being filled has been written, and when the batch being written has. */
   let queueBarriers: (() => void)[] = [];
   let batchBarriers: (() => void)[] | null = null;
@@ -112,31 +116,44 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
     for (const e of batch.values()) for (const f of e.failures) f(failure);
   };
 
-  /** Writes batches until the queue is empty; `running` is set while it does. */
+  /** Writes the queue as one batch; `running` is set while it does. */
   const drain = async () => {
-    while (queue.size) {
-      const batch = queue;
-      const barriers = (batchBarriers = queueBarriers);
-      queue = new Map();
-      queueBarriers = [];
-      await writeBatch(batch);
-      batchBarriers = null;
-      for (const b of barriers) b();
-    }
+    const batch = queue;
+    const barriers = (batchBarriers = queueBarriers);
+    queue = new Map();
+    queueBarriers = [];
+    urgent = false;
+    await writeBatch(batch);
+    batchBarriers = null;
+    for (const b of barriers) b();
   };
 
+  /**
+   * Starts a batch now, or right after the one being written. Rows that come in while a batch is
+   * written wait for their own window (or a waiter) instead of following at once: under light load
+   * that is what keeps batches from shrinking to a call or two, each with a transaction of its own.
+   */
   const start = () => {
     if (timer) clearTimeout(timer);
     timer = null;
     scheduled = 'no';
-    if (running || !queue.size) return;
+    if (!queue.size) return;
+    if (running) {
+      startWhenDone = true;
+      return;
+    }
     running = drain().finally(() => {
       running = null;
+      if (startWhenDone) {
+        startWhenDone = false;
+        start();
+      } else if (queue.size) schedule(urgent);
     });
   };
 
-  const schedule = (urgent: boolean) => {
-    if (urgent || commitWindowMs <= 0) {
+  const schedule = (now: boolean) => {
+    if (now) urgent = true;
+    if (now || commitWindowMs <= 0) {
       if (scheduled === 'now') return;
       if (timer) clearTimeout(timer);
       timer = null;
