@@ -18,11 +18,17 @@ export interface LoggerOptions {
 }
 
 /**
- * Lines for stdout are gathered and written once per turn of the event loop (one write for the
- * access-log lines of many requests); warnings and errors go to stderr at once.
+ * Lines for stdout are gathered and written every few milliseconds (one write for the access-log
+ * lines of many requests, also when they come one at a time), at once past 64 KB, and at exit;
+ * warnings and errors go to stderr at once.
  */
+const STDOUT_DELAY_MS = 10;
+const STDOUT_MAX_PENDING = 64 * 1024;
 let pending = '';
+let flushTimer: NodeJS.Timeout | null = null;
 const flushStdout = () => {
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = null;
   if (!pending) return;
   const text = pending;
   pending = '';
@@ -32,11 +38,13 @@ process.once('exit', flushStdout);
 
 const defaultWrite = (line: string, level: LogLevel) => {
   if (level === 'error' || level === 'warn') {
+    flushStdout();
     process.stderr.write(`${line}\n`);
     return;
   }
-  if (!pending) setImmediate(flushStdout);
   pending += `${line}\n`;
+  if (pending.length > STDOUT_MAX_PENDING) flushStdout();
+  else flushTimer ??= setTimeout(flushStdout, STDOUT_DELAY_MS).unref();
 };
 
 function serializeError(err: unknown): unknown {
