@@ -214,6 +214,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
       }
     })().finally(() => {
       exporting = undefined;
+      if (queued.length > 0) exportTimer ??= setTimeout(() => void exportQueued(), EXPORT_DELAY_MS).unref();
     });
     return exporting;
   };
