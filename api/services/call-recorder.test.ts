@@ -1,7 +1,8 @@
 /**
  * The call recorder on a real SQLite file: journaled rows are batched after a short window,
- * `settled()` waits for what was recorded before it, and a window timer that finds the queue
- * already written leaves the recorder able to write the next rows.
+ * `settled()` waits for what was recorded before it, a window timer that finds the queue
+ * already written leaves the recorder able to write the next rows, and rows that keep coming one
+ * at a time are written one batch per window (not one batch per write).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -57,7 +58,7 @@ describe('call recorder with a journal', () => {
     await recorder.commit(row('a'));
     const first = recorder.settled();
     await new Promise((r) => setImmediate(r));
-    // 'a' is being written; 'b' arrives and sets the window timer, but the running write takes it.
+    // 'a' is being written; 'b' arrives and sets the window timer, and waits for it.
     await recorder.commit(row('b'));
     await first;
     await new Promise((r) => setTimeout(r, 60));
@@ -69,5 +70,27 @@ describe('call recorder with a journal', () => {
     await recorder.commit(row('d'));
     await new Promise((r) => setTimeout(r, 80));
     expect(await ids()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('writes rows that keep coming one at a time in one batch per window, not one per write', async () => {
+    const windowMs = 40;
+    const { recorder, ids } = await setup(windowMs);
+    let batches = 0;
+    recorder.onFlush({ name: 'count', write: async () => void (batches += 1) });
+    const started = performance.now();
+    const written: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const id = `r${String(i).padStart(3, '0')}`;
+      await recorder.commit(row(id));
+      written.push(id);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const windows = Math.ceil((performance.now() - started) / windowMs);
+    await recorder.settled();
+    expect(await ids()).toEqual(written);
+    // A batch starts when a window ends (or right after the write that window's end found running).
+    expect(batches).toBeGreaterThan(1);
+    expect(batches).toBeLessThanOrEqual(windows + 2);
+    await recorder.flush();
   });
 });
