@@ -13,14 +13,14 @@ import { migrate } from '@aigne/observability-api/migrate';
 import type { RequestHandler, Router } from 'express';
 import type { TraceRow } from './trace-sink.js';
 
-/** The libsql client under the store's drizzle database. */
-export interface LibsqlClient {
+/** What the span store is driven with: the libsql client under its drizzle database, and the hub's span writer. */
+export interface SqlClient {
   execute(query: { sql: string; args: unknown[] }): Promise<{ rowsAffected: number }>;
   close(): void;
 }
 
 /** The drizzle database `@aigne/sqlite` opens (opaque here but for its client). */
-export type TraceDb = { readonly $client: LibsqlClient };
+export type TraceDb = { readonly $client: SqlClient };
 
 export interface AigneInternals {
   insertTrace(db: TraceDb, row: TraceRow): Promise<void>;

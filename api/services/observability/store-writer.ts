@@ -5,10 +5,10 @@
  * reads the same file through the AIGNE store's own client; WAL keeps the two apart.
  */
 import sqlite3 from 'sqlite3';
-import type { LibsqlClient } from './aigne-internals.js';
+import type { SqlClient } from './aigne-internals.js';
 
 /** A client for `file:<path>` whose `execute` runs a statement with positional arguments. */
-export function createStoreWriter(url: string): LibsqlClient {
+export function createStoreWriter(url: string): SqlClient {
   const file = url.replace(/^file:/, '');
   let opened: Promise<sqlite3.Database> | undefined;
   const run = (db: sqlite3.Database, sql: string, args: unknown[] = []) =>

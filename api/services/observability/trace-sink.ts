@@ -2,7 +2,7 @@
  * Where AIGNE-format span rows go: an AIGNE observability server over HTTP, the Observability
  * blocklet through a component call, or the local SQLite file under the data directory.
  */
-import type { AigneInternals, LibsqlClient, TraceDb } from './aigne-internals.js';
+import type { AigneInternals, SqlClient, TraceDb } from './aigne-internals.js';
 
 /** One span in the AIGNE observability format (what `POST /api/trace/tree` takes). */
 export interface TraceRow {
@@ -73,7 +73,7 @@ export interface LocalStore {
   /** The migrated store (reads, updates). */
   db(): Promise<TraceDb>;
   /** Where span rows are written (a connection of its own to the same file, on the thread pool). */
-  writer(): Promise<LibsqlClient>;
+  writer(): Promise<SqlClient>;
   internals: AigneInternals;
 }
 
