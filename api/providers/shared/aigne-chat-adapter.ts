@@ -20,8 +20,8 @@ export interface AigneChatAdapterOptions extends Partial<ChatInputOptions> {
   /**
    * Build the model for one call: credential and base URL passed explicitly (never from the
    * environment), no SDK retries, `signal` wired into the SDK request, extra request fields added.
+   * May be async: a provider loads its model package on first use.
    */
-  /** May be async: a provider loads its model package on first use. */
   createModel(call: AigneChatCall): ChatModel | Promise<ChatModel>;
 }
 

@@ -12,8 +12,10 @@ export interface AigneImageCall {
 
 export interface AigneImageAdapterOptions {
   manifest: ProviderManifest;
-  /** Build the model for one call, with `signal` wired into its SDK client where the class allows. */
-  /** May be async: a provider loads its model package on first use. */
+  /**
+   * Build the model for one call, with `signal` wired into its SDK client where the class allows.
+   * May be async: a provider loads its model package on first use.
+   */
   createModel(call: AigneImageCall): ImageModel | Promise<ImageModel>;
   /** Provider-specific model options (default: size, quality, style as given). */
   modelOptions?(req: ImageRequest): Record<string, unknown>;

@@ -121,9 +121,8 @@ export class CallTiming {
 
   /** Runs `fn` on a later tick once the response is done (finished or cut off). */
   afterResponse(fn: () => void): void {
-    const res = this.res;
-    if (!res || this.responseDone()) setImmediate(fn);
-    else res.once('close', () => setImmediate(fn));
+    if (this.responseDone()) setImmediate(fn);
+    else this.res!.once('close', () => setImmediate(fn));
   }
 
   /** The attempt whose answer the client got. */

@@ -199,6 +199,9 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
   let queued: TraceRow[] = [];
   let exporting: Promise<void> | undefined;
   let exportTimer: NodeJS.Timeout | undefined;
+  const exportLater = () => {
+    exportTimer ??= setTimeout(() => void exportQueued(), EXPORT_DELAY_MS).unref();
+  };
   const exportQueued = (): Promise<void> => {
     if (exportTimer) clearTimeout(exportTimer);
     exportTimer = undefined;
@@ -214,7 +217,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
       }
     })().finally(() => {
       exporting = undefined;
-      if (queued.length > 0) exportTimer ??= setTimeout(() => void exportQueued(), EXPORT_DELAY_MS).unref();
+      if (queued.length > 0) exportLater();
     });
     return exporting;
   };
@@ -222,7 +225,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
     if (queued.length + rows.length > MAX_QUEUED_ROWS) return warnDropped(new Error(`${rows.length} spans`));
     for (const row of rows) queued.push(row);
     if (queued.length >= EXPORT_BATCH_ROWS) void exportQueued();
-    else exportTimer ??= setTimeout(() => void exportQueued(), EXPORT_DELAY_MS).unref();
+    else exportLater();
   };
   const build = (timing: CallTiming) => {
     try {
