@@ -1,5 +1,5 @@
 /** AES-256-GCM sealing of secrets, key hashing and random tokens. No domain imports. */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, randomBytes, timingSafeEqual, scryptSync } from 'node:crypto';
 
 const VERSION = 'v1';
 
@@ -26,7 +26,7 @@ export function unseal(sealed: string, key: Buffer): string {
 }
 
 export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 export function safeEqual(a: string, b: string): boolean {

@@ -5,11 +5,10 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Models } from '../store/models/index.js';
+import { quoteName as quote, sqlLiteral } from '../store/sql-literal.js';
 import type { ModelCallRow } from './call-recorder.js';
 
 export type ModelCallUpsert = (rows: ModelCallRow[], transaction?: Transaction) => Promise<void>;
-
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export function createModelCallUpsert(models: Models, updatable: readonly string[]): ModelCallUpsert {
   const model = models.ModelCall;
@@ -27,11 +26,7 @@ export function createModelCallUpsert(models: Models, updatable: readonly string
     .map((c) => `${quote(c)} = excluded.${quote(c)}`)
     .join(', ')}`;
 
-  // Sequelize writes a date as `YYYY-MM-DD HH:mm:ss.SSS +00:00` (through moment) in its default
-  // UTC time zone; the same text straight from toISOString() costs a fraction of that.
-  const utc = (sequelize as unknown as { options: { timezone?: string } }).options.timezone === '+00:00';
-  const literal = (v: unknown): string =>
-    v instanceof Date && utc ? `'${v.toISOString().replace('T', ' ').replace('Z', ' +00:00')}'` : sequelize.escape(v as string);
+  const literal = sqlLiteral(sequelize);
 
   return async (rows, transaction) => {
     if (rows.length === 0) return;

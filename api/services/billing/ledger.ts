@@ -9,11 +9,12 @@
  * Reservations live in the process on SQLite (held-credits.ts: one process owns the database) and
  * in credit_reservations on PostgreSQL, where several instances spend the same balances.
  */
-import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { nanoToCredits } from '../../lib/decimal.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
+import { quoteName, sqlLiteral } from '../../store/sql-literal.js';
 import type { AfterCommit } from '../../store/write-transaction.js';
 import type { FlushHook, ModelCallRow } from '../call-recorder.js';
 import type { Models } from '../../store/models/index.js';
@@ -84,8 +85,10 @@ export function createLedgerBilling(
 
   type Entry = { userDid: string; type: CreditTransactionType; amountNano: number; balanceAfterNano: number; reason?: string | null; modelCallId?: string | null; grantId?: string | null; createdAt?: Date };
   const COLUMNS = ['id', 'userDid', 'type', 'amountNano', 'balanceAfterNano', 'reason', 'modelCallId', 'grantId', 'createdAt'] as const;
+  const INSERT_HEAD = `INSERT INTO credit_transactions (${COLUMNS.map(quoteName).join(', ')}) VALUES `;
+  const literal = sqlLiteral(sequelize);
 
-  /** Appends ledger rows (one multi-row INSERT). */
+  /** Appends ledger rows (multi-row INSERTs of escaped values). */
   const appendAll = async (t: Transaction, entries: Entry[]) => {
     const rows = entries.map((entry) => ({
       id: newId(),
@@ -99,12 +102,8 @@ export function createLedgerBilling(
       createdAt: entry.createdAt ?? new Date(),
     }));
     for (let i = 0; i < rows.length; i += 200) {
-      const replacements: Record<string, unknown> = {};
-      const values = rows.slice(i, i + 200).map((row, j) => {
-        for (const c of COLUMNS) replacements[`${c}${j}`] = row[c];
-        return `(${COLUMNS.map((c) => `:${c}${j}`).join(', ')})`;
-      });
-      await sequelize.query(`INSERT INTO credit_transactions (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${values.join(', ')}`, { replacements, transaction: t });
+      const values = rows.slice(i, i + 200).map((row) => `(${COLUMNS.map((c) => literal(row[c])).join(', ')})`);
+      await sequelize.query(`${INSERT_HEAD}${values.join(', ')}`, { type: QueryTypes.INSERT, transaction: t });
     }
     return rows;
   };

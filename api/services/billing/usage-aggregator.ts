@@ -3,7 +3,7 @@
  * type) with one upsert that increments, run by the call recorder in the flush that wrote the rows.
  * The bucket id is derived from its key, so every instance and every flush hits the same row.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../lib/crypto.js';
 import type { Sequelize, Transaction } from 'sequelize';
 import type { FlushHook, ModelCallRow } from '../call-recorder.js';
 
@@ -26,7 +26,7 @@ export interface UsageBucket {
 }
 
 export function usageBucketId(periodStart: Date, userDid: string, appId: string, model: string, providerId: string, type: string): string {
-  return createHash('sha256').update(JSON.stringify([periodStart.toISOString(), userDid, appId, model, providerId, type])).digest('hex').slice(0, 40);
+  return sha256(JSON.stringify([periodStart.toISOString(), userDid, appId, model, providerId, type])).slice(0, 40);
 }
 
 export function bucketsOf(rows: ModelCallRow[], reportableNano: (row: ModelCallRow) => number): UsageBucket[] {

@@ -58,13 +58,13 @@ function tokensOf(row: TraceRow): number {
 }
 
 const COLUMNS = ['id', 'rootId', 'parentId', 'name', 'startTime', 'endTime', 'attributes', 'status', 'userId', 'componentId', 'token'] as const;
-const JSON_COLUMNS = new Set<string>(['attributes', 'status']);
 /**
- * The rows go in as one JSON array, taken apart by SQLite itself (`json_each`): one argument to
- * bind instead of eleven per row. `->` keeps attributes and status as JSON text, `->>` reads values.
+ * The rows go in as one JSON array of arrays (values in COLUMNS order, attributes and status as
+ * JSON text), taken apart by SQLite itself (`json_each`): one argument to bind instead of eleven
+ * per row, and each row's values read by position (`->>`), not by key from a re-parsed object.
  */
 const UPSERT_SQL =
-  `INSERT INTO Trace (${COLUMNS.join(', ')}) SELECT ${COLUMNS.map((c) => (JSON_COLUMNS.has(c) ? `value->'${c}'` : `value->>'${c}'`)).join(', ')} ` +
+  `INSERT INTO Trace (${COLUMNS.join(', ')}) SELECT ${COLUMNS.map((_, i) => `value->>${i}`).join(', ')} ` +
   'FROM json_each(?) WHERE true ' +
   'ON CONFLICT(id) DO UPDATE SET name = excluded.name, startTime = excluded.startTime, endTime = excluded.endTime, ' +
   'status = excluded.status, attributes = excluded.attributes, token = excluded.token';
@@ -88,19 +88,19 @@ export function createLocalTraceSink(store: LocalStore): TraceSink {
     async export(rows) {
       if (rows.length === 0) return;
       const client = await store.writer();
-      const payload = rows.map((r) => ({
-        id: r.id,
-        rootId: r.rootId,
-        parentId: r.parentId ?? null,
-        name: r.name,
-        startTime: r.startTime,
-        endTime: r.endTime,
-        attributes: r.attributes ?? {},
-        status: r.status ?? {},
-        userId: r.userId ?? null,
-        componentId: r.componentId ?? null,
-        token: tokensOf(r),
-      }));
+      const payload = rows.map((r) => [
+        r.id,
+        r.rootId,
+        r.parentId ?? null,
+        r.name,
+        r.startTime,
+        r.endTime,
+        JSON.stringify(r.attributes ?? {}),
+        JSON.stringify(r.status ?? {}),
+        r.userId ?? null,
+        r.componentId ?? null,
+        tokensOf(r),
+      ]);
       await client.execute({ sql: UPSERT_SQL, args: [JSON.stringify(payload)] });
     },
     async update(id, data) {
