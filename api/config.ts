@@ -43,6 +43,8 @@ export interface Config {
   };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly accessLog: boolean;
+  /** How far V8 lets the heap grow past what the last full collection kept (percent; 0: V8's own choice). */
+  readonly heapGrowthPercent: number;
   readonly webDir: string;
   readonly version: string;
   readonly appName: string;
@@ -173,6 +175,7 @@ const schema = z.object({
   RETENTION_ARCHIVE: bool(false),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
   ACCESS_LOG: bool(true),
+  HEAP_GROWTH_PERCENT: int(100, 0, 1000),
   AIGNE_HUB_WEB_DIR: z.string().optional(),
   BLOCKLET_APP_ID: z.string().optional(),
   BLOCKLET_APP_PID: z.string().optional(),
@@ -246,6 +249,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     },
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     accessLog: e.ACCESS_LOG,
+    heapGrowthPercent: e.HEAP_GROWTH_PERCENT,
     webDir: path.resolve(cwd, e.AIGNE_HUB_WEB_DIR || 'dist/web'),
     version: options.version ?? e.npm_package_version ?? '0.0.0',
     appName: e.BLOCKLET_APP_NAME || 'AIGNE Hub',

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
 import { createHub } from './hub.js';
+import { limitHeapGrowth } from './lib/heap-growth.js';
 
 async function main(): Promise<void> {
   let config;
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  limitHeapGrowth(config.heapGrowthPercent);
   const hub = await createHub(config);
   const server: Server = hub.app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {

@@ -70,6 +70,14 @@ describe('credit ledger with billing on', () => {
     expect((await h.t.request.get(`/api/user/credits/transactions?userDid=${m.userDid}`).set(other.auth)).status).toBe(403);
   });
 
+  it('stores a reason exactly as given, quotes and placeholder-like text included', async () => {
+    const m = await member();
+    const reason = `it's "promo" :amount $1 ? \\ -- 😀`;
+    expect((await grant(m.userDid, '1', { reason })).status).toBe(201);
+    const list = await h.t.request.get('/api/user/credits/transactions').set(m.auth);
+    expect(list.body.data).toMatchObject([{ type: 'grant', amount: '1', reason }]);
+  });
+
   it('pages transactions newest first with an opaque cursor', async () => {
     const m = await member();
     for (const amount of ['1', '2', '3', '4', '5']) expect((await grant(m.userDid, amount)).status).toBe(201);
