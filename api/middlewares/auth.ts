@@ -8,6 +8,7 @@ import { AuthenticationError, PermissionDeniedError } from '../errors.js';
 import type { AccessKeyService, Caller } from '../services/access-keys.js';
 import { SESSION_COOKIE, type SessionCodec } from '../services/sessions.js';
 import type { Role } from '../store/models/user.js';
+import { withExpressApi } from './hot-path.js';
 
 export type BlockletAuthenticator = (req: Request) => Promise<Caller | null>;
 
@@ -49,6 +50,8 @@ export function authenticate(options: AuthOptions) {
     }
     if (options.blocklet) {
       try {
+        // The SDK's session check reads the request through Express's methods (`req.get`, `req.query`).
+        withExpressApi(req);
         req.ctx.caller = await options.blocklet(req);
       } catch (err) {
         return next(err);

@@ -4,6 +4,14 @@
  * metrics, access log, CORS, cookies, authentication — and then the route's own handlers, without
  * the router's per-layer matching or the generic body parser; errors go to the stack's own error
  * handler. Anything else goes to the stack, so answers and error bodies are the ones it gives.
+ *
+ * The handlers get Node's own request and response objects: Express gives every request its
+ * methods by swapping the prototypes of both objects, and objects whose prototype changed make
+ * every property access on them slow (a fifth of the hub's CPU per call under load). What the
+ * stack would have set is set as own properties (`app`, `originalUrl`, `baseUrl`, `route`,
+ * `res.locals`); Express's methods (`res.status`, `res.json`, `req.get`, …) are not there — hot
+ * handlers answer with `sendJson` and Node's methods — until `withExpressApi` adds them, which the
+ * error path and the Blocklet session check do.
  */
 import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { NotFoundError } from '../errors.js';
@@ -51,6 +59,14 @@ export function runChain(chain: readonly RequestHandler[], req: Request, res: Re
 
 type Handle = (req: Request, res: Response, callback?: (err?: unknown) => void) => void;
 
+/** Gives a request served by the hot path (and its response) Express's methods; a no-op for any other. */
+export function withExpressApi(req: Request): void {
+  const app = req.app as unknown as { request: object; response: object } | undefined;
+  if (!app || Object.getPrototypeOf(req) === app.request) return;
+  Object.setPrototypeOf(req, app.request);
+  if (req.res) Object.setPrototypeOf(req.res, app.response);
+}
+
 /**
  * Puts the hot routes in front of the app's router: `app.handle` (what the app function calls for
  * every request, under a server and under supertest alike) serves them first and hands the rest on.
@@ -59,23 +75,24 @@ export function installHotPath(app: Express, options: HotPathOptions): void {
   const table = new Map(
     options.routes.map((r) => [`${r.method} ${r.path}`, { chain: [options.authenticate, ...r.handlers], marker: { path: r.path, methods: { [r.method.toLowerCase()]: true } } }]),
   );
-  const host = app as unknown as { handle: Handle; request: object; response: object };
+  const host = app as unknown as { handle: Handle };
   const handle = host.handle.bind(app);
   host.handle = (req, res, callback) => {
     const url = req.url;
     const q = url.indexOf('?');
-    const route = table.get(`${req.method} ${q < 0 ? url : url.slice(0, q)}`);
+    const path = q < 0 ? url : url.slice(0, q);
+    const route = table.get(`${req.method} ${path}`);
     if (!route || !isPlainJsonRequest(req)) return handle(req, res, callback);
-    // What app.handle and the router set up before the first middleware.
+    // What app.handle and the router set up before the first middleware (prototypes aside).
     req.res = res;
     res.req = req;
-    Object.setPrototypeOf(req, host.request);
-    Object.setPrototypeOf(res, host.response);
+    (req as { app: unknown }).app = app;
     if (!res.locals) res.locals = Object.create(null) as Response['locals'];
     req.originalUrl = req.originalUrl || url;
     req.baseUrl = '';
     (req as { route?: unknown }).route = route.marker;
     const fail = (err: unknown) => {
+      withExpressApi(req);
       options.onError(err, req, res, (e?: unknown) => {
         if (e !== undefined && !res.headersSent) res.statusCode = 500;
         if (!res.writableEnded) res.end();
@@ -86,7 +103,7 @@ export function installHotPath(app: Express, options: HotPathOptions): void {
       readJsonBody(req, options.bodyLimit).then(
         (body) => {
           if (body !== undefined) req.body = body;
-          runChain(route.chain, req, res, (e) => fail(e ?? new NotFoundError(`No route for ${req.method} ${req.path}`)));
+          runChain(route.chain, req, res, (e) => fail(e ?? new NotFoundError(`No route for ${req.method} ${path}`)));
         },
         fail,
       );

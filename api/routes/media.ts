@@ -9,6 +9,7 @@ import type { EmbeddingResult, ImageResult } from '../providers/types.js';
 import { estimateTokens } from '../services/formats/openai-chat.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { ModelCall } from '../services/gateway/model-call.js';
+import { sendJson } from '../lib/json-response.js';
 
 export const openAIEmbeddingSchema = z
   .object({
@@ -87,7 +88,7 @@ export function openAIEmbeddingsHandler(gateway: Gateway) {
     const body = req.body as z.infer<typeof openAIEmbeddingSchema>;
     const input = typeof body.input === 'string' ? [body.input] : body.input;
     const { call, result } = await embed(gateway, req, res, body.model, input, body.dimensions ?? undefined);
-    res.json({
+    sendJson(res, {
       object: 'list',
       data: result.embeddings.map((e, index) => ({ object: 'embedding', index, embedding: body.encoding_format === 'base64' ? toBase64(e) : e })),
       model: body.model,
@@ -101,7 +102,7 @@ export function aigneEmbeddingsHandler(gateway: Gateway) {
     const body = req.body as z.infer<typeof aigneEmbeddingSchema>;
     const input = typeof body.input === 'string' ? [body.input] : body.input;
     const { call, result } = await embed(gateway, req, res, body.model, input, body.dimensions ?? undefined);
-    res.json({ embeddings: result.embeddings, model: body.model, usage: { inputTokens: call.record.usage.inputTokens, outputTokens: 0 } });
+    sendJson(res, { embeddings: result.embeddings, model: body.model, usage: { inputTokens: call.record.usage.inputTokens, outputTokens: 0 } });
   };
 }
 
@@ -137,7 +138,7 @@ export function openAIImagesHandler(gateway: Gateway) {
       style: body.style ?? undefined,
       responseFormat: body.response_format ?? 'url',
     });
-    res.json({
+    sendJson(res, {
       created: Math.floor(Date.now() / 1000),
       data: result.images.map((i) => ({ ...(i.b64Json ? { b64_json: i.b64Json } : { url: i.url }), ...(i.revisedPrompt ? { revised_prompt: i.revisedPrompt } : {}) })),
       usage: { input_tokens: call.record.usage.inputTokens, output_tokens: call.record.usage.outputTokens, total_tokens: call.record.usage.inputTokens + call.record.usage.outputTokens },
@@ -158,7 +159,7 @@ export function aigneImageHandler(gateway: Gateway) {
       style: body.style ?? undefined,
       responseFormat: body.outputFileType === 'url' ? 'url' : 'b64_json',
     });
-    res.json({
+    sendJson(res, {
       images: result.images.map((i) => (i.b64Json ? { type: 'file', data: i.b64Json, mimeType: 'image/png' } : { type: 'url', url: i.url })),
       model,
       usage: { inputTokens: call.record.usage.inputTokens, outputTokens: call.record.usage.outputTokens },

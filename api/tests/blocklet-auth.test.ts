@@ -60,6 +60,19 @@ describe('Blocklet Server sessions', () => {
   it('still accepts the hub access keys', async () => {
     expect((await t.request.get('/api/access-keys').set(bearer(t.adminKey))).status).toBe(200);
   });
+
+  it('accepts login tokens on the model routes as on the others, from a header or the query string', async () => {
+    const url = '/api/v1/chat/completions';
+    const body = { model: 'nobody/no-such-model', messages: [{ role: 'user', content: 'hi' }] };
+    // Authenticated callers get past 401 to the model lookup (no such model: 404).
+    const byHeader = await t.request.post(url).set(bearer(token('member', 'z1tokenCaller'))).send(body);
+    expect(byHeader.status, JSON.stringify(byHeader.body)).toBe(404);
+    expect(byHeader.body.error.code).toBe('model_not_found');
+    // The SDK reads `access_token` through Express's `req.query`.
+    const byQuery = await t.request.post(`${url}?access_token=${token('member', 'z1queryCaller')}`).send(body);
+    expect(byQuery.status, JSON.stringify(byQuery.body)).toBe(404);
+    expect((await t.request.post(`${url}?access_token=not-a-token`).send(body)).status).toBe(401);
+  });
 });
 
 describe('standalone', () => {

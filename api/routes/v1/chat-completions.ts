@@ -193,5 +193,5 @@ async function sendEventsJson(call: ModelCall, res: Response, body: OpenAIChatRe
   else call.setUsage({ inputTokens: inputEstimate, outputTokens: estimateTokens(acc.text) }, true);
   await call.succeed();
   call.markFirstByte();
-  res.json(acc.toOpenAICompletion(`chatcmpl-${call.record.id}`, body.model, call.record.usage));
+  sendJson(res, acc.toOpenAICompletion(`chatcmpl-${call.record.id}`, body.model, call.record.usage));
 }

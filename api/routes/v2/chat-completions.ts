@@ -8,6 +8,7 @@ import { ChatAccumulator, estimateTokens } from '../../services/formats/openai-c
 import { eventsOf } from '../../services/gateway/chat-events.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
 import { openAigneChat } from './open-aigne-chat.js';
+import { sendJson } from '../../lib/json-response.js';
 
 export const hubChatSchema = z
   .object({
@@ -60,7 +61,7 @@ export function hubChatCompletionsHandler(gateway: Gateway) {
         return;
       }
       call.markFirstByte();
-      res.json({ role: 'assistant', text: acc.content ?? '', content: acc.content ?? '', toolCalls: acc.toolCalls.length ? acc.toolCalls : undefined, ...(acc.json !== undefined ? { json: acc.json } : {}), usage, model: body.model });
+      sendJson(res, { role: 'assistant', text: acc.content ?? '', content: acc.content ?? '', toolCalls: acc.toolCalls.length ? acc.toolCalls : undefined, ...(acc.json !== undefined ? { json: acc.json } : {}), usage, model: body.model });
     } catch (err) {
       await call.fail(err);
       finishWithError(res, err);
