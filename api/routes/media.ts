@@ -5,11 +5,11 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { ProviderError } from '../errors.js';
+import { sendJson } from '../lib/json-response.js';
 import type { EmbeddingResult, ImageResult } from '../providers/types.js';
 import { estimateTokens } from '../services/formats/openai-chat.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { ModelCall } from '../services/gateway/model-call.js';
-import { sendJson } from '../lib/json-response.js';
 
 export const openAIEmbeddingSchema = z
   .object({

@@ -1,6 +1,7 @@
 /** POST /api/v2/chat/completions — the hub's own camelCase chat format. */
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { sendJson } from '../../lib/json-response.js';
 import { sseData, startSse, writeWithBackpressure } from '../../lib/sse.js';
 import { finishWithError } from '../../middlewares/stream-errors.js';
 import { aigneChatInputSchema } from '../../services/formats/aigne-chat.js';
@@ -8,7 +9,6 @@ import { ChatAccumulator, estimateTokens } from '../../services/formats/openai-c
 import { eventsOf } from '../../services/gateway/chat-events.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
 import { openAigneChat } from './open-aigne-chat.js';
-import { sendJson } from '../../lib/json-response.js';
 
 export const hubChatSchema = z
   .object({
