@@ -1,17 +1,8 @@
-/** Random hex ids from a pooled buffer: one `randomFillSync` per 4 KB instead of one per id. */
-import { randomFillSync } from 'node:crypto';
+/** Random hex ids. */
+import { pooledRandomBytes } from '../../lib/random-bytes.js';
 
-const pool = Buffer.alloc(4096);
-let offset = pool.length;
-
-export function randomHex(bytes: number): string {
-  if (offset + bytes > pool.length) {
-    randomFillSync(pool);
-    offset = 0;
-  }
-  const hex = pool.toString('hex', offset, offset + bytes);
-  offset += bytes;
-  return hex;
+function randomHex(bytes: number): string {
+  return pooledRandomBytes(bytes).toString('hex');
 }
 
 /**
