@@ -1,4 +1,5 @@
 /** GET /metrics: access rules (API.md §8) and what model calls, errors and credentials add to it. */
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addProvider, startGatewayHarness, waitFor, type GatewayHarness } from './helpers/gateway.js';
 import { bearer } from './helpers/hub.js';
@@ -106,6 +107,32 @@ describe('GET /metrics', () => {
     expect(delta('aigne_hub_upstream_attempts_total', { provider: 'openai', outcome: 'http_500' })).toBe(1);
     expect(delta('aigne_hub_upstream_attempts_total', { provider: 'openai', outcome: 'success' })).toBe(1);
     expect(delta('aigne_hub_http_requests_total', { method: 'POST', route: '/api/v1/chat/completions', status: '401' })).toBe(1);
+  });
+
+  it('counts an attempt aborted when the client goes away before the upstream answers, and stops that attempt', async () => {
+    const before = await scrape();
+    const sent = h.upstream.requests.length;
+    h.upstream.enqueue({ delayMs: 30_000 });
+    const req = http.request(new URL(`${h.url}/api/v1/chat/completions`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(memberKey) },
+    });
+    req.on('error', () => {});
+    req.end(JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'slow answer' }] }));
+    // The upstream has the request, so the attempt is under way when the client leaves.
+    await waitFor(async () => h.upstream.requests.length > sent || undefined);
+    req.destroy();
+    // No upstream timeout is near (the default is minutes): only the client's leaving ends the attempt.
+    const upstreamReq = await waitFor(async () => h.upstream.requests.slice(sent).find((r) => r.aborted));
+    expect(upstreamReq.completed).toBe(false);
+    const after = await waitFor(async () => {
+      const text = await scrape();
+      return sample(text, 'aigne_hub_model_calls_total', { provider: 'openai', type: 'chatCompletion', status: 'aborted' }) ? text : undefined;
+    });
+    const delta = (name: string, labels: Record<string, string>) => (sample(after, name, labels) ?? 0) - (sample(before, name, labels) ?? 0);
+    expect(delta('aigne_hub_upstream_attempts_total', { provider: 'openai', outcome: 'aborted' })).toBe(1);
+    expect(delta('aigne_hub_model_calls_total', { provider: 'openai', type: 'chatCompletion', status: 'aborted' })).toBe(1);
+    expect(delta('aigne_hub_model_call_errors_total', { provider: 'openai', code: 'client_closed_request' })).toBe(1);
   });
 
   it('shows an open stream while it streams, and the gateway overhead of streamed calls', async () => {

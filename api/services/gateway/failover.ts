@@ -37,6 +37,15 @@ export interface AttemptResult<T> {
   signal: AbortSignal;
 }
 
+/**
+ * The client's side of a call: whether it went away, and the controller of the attempt to abort
+ * when it does (the attempt in progress, then the answering one while its answer is relayed).
+ */
+export interface ClientLink {
+  readonly closed: boolean;
+  attempt?: AbortController;
+}
+
 export interface FailoverDeps {
   upstreamTimeoutMs: number;
   onCredentialChange(change: CredentialChange, candidate: Candidate): void;
@@ -81,7 +90,7 @@ export async function runWithFailover<T>(
   deps: FailoverDeps,
   candidates: Candidate[],
   record: CallRecord,
-  clientSignal: AbortSignal,
+  client: ClientLink,
   attempt: (input: AttemptInput) => Promise<T>,
 ): Promise<AttemptResult<T>> {
   const failures: string[] = [];
@@ -91,7 +100,7 @@ export async function runWithFailover<T>(
   for (const candidate of candidates) {
     const tried = new Set<string>();
     while (record.attempts < MAX_ATTEMPTS) {
-      if (clientSignal.aborted) throw new ClientAbortedError();
+      if (client.closed) throw new ClientAbortedError();
       const credential = pickCredential(candidate.provider.credentials, tried);
       if (!credential) break;
       tried.add(credential.id);
@@ -101,8 +110,7 @@ export async function runWithFailover<T>(
       record.credentialId = credential.id;
 
       const controller = new AbortController();
-      const onClientAbort = () => controller.abort(clientSignal.reason);
-      clientSignal.addEventListener('abort', onClientAbort, { once: true });
+      client.attempt = controller;
       const timer = setTimeout(() => controller.abort(new TimeoutReason()), deps.upstreamTimeoutMs);
       const startedAt = performance.now();
       try {
@@ -114,8 +122,8 @@ export async function runWithFailover<T>(
         return { value, candidate, credentialId: credential.id, signal: controller.signal };
       } catch (raw) {
         clearTimeout(timer);
-        clientSignal.removeEventListener('abort', onClientAbort);
-        if (clientSignal.aborted) throw new ClientAbortedError();
+        client.attempt = undefined;
+        if (client.closed) throw new ClientAbortedError();
         let err = raw instanceof ProviderError ? raw : toProviderError(raw);
         if (controller.signal.reason instanceof TimeoutReason) {
           err = new ProviderError(`no answer within ${deps.upstreamTimeoutMs} ms`, { kind: 'timeout' });

@@ -37,10 +37,11 @@ export interface BeginOptions {
 
 export class ModelCall {
   readonly record: CallRecord;
-  readonly signal: AbortSignal;
   /** Marks for traces, metrics and Server-Timing (also gives the record its trace id). */
   readonly timing: CallTiming;
   candidates: Candidate[] = [];
+  /** Set when the client goes away before the answer is complete; aborts the attempt under way. */
+  private readonly client: { closed: boolean; attempt?: AbortController } = { closed: false };
   private reservation: Reservation | null = null;
   private settled = false;
   private selected?: Candidate;
@@ -61,10 +62,10 @@ export class ModelCall {
     this.timing = beginCallTiming(req, res, this.record);
     req.ctx.modelCallId = this.record.id;
     res.setHeader(MODEL_CALL_HEADER, this.record.id);
-    const controller = new AbortController();
-    this.signal = controller.signal;
     res.on('close', () => {
-      if (!res.writableFinished) controller.abort(new ClientAbortedError());
+      if (res.writableFinished) return;
+      this.client.closed = true;
+      this.client.attempt?.abort(new ClientAbortedError());
     });
   }
 
@@ -90,7 +91,7 @@ export class ModelCall {
   }
 
   run<T>(attempt: (input: AttemptInput) => Promise<T>): Promise<AttemptResult<T>> {
-    return runWithFailover(this.core.failoverDeps, this.candidates, this.record, this.signal, this.timing.wrap(attempt)).then((r) => {
+    return runWithFailover(this.core.failoverDeps, this.candidates, this.record, this.client, this.timing.wrap(attempt)).then((r) => {
       this.selected = r.candidate;
       this.timing.answered();
       return r;
@@ -123,7 +124,7 @@ export class ModelCall {
 
   /** Settles a failed or aborted call (usage seen so far is still charged). */
   fail(err: unknown): Promise<void> {
-    const aborted = err instanceof ClientAbortedError || this.signal.aborted;
+    const aborted = err instanceof ClientAbortedError || this.client.closed;
     if (!aborted) {
       const app = err instanceof AppError ? err : null;
       this.record.errorReason = redactSecrets(app ? app.message : err instanceof Error ? err.message : String(err)).slice(0, 1000);
