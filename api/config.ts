@@ -3,7 +3,7 @@
  * parses process.env; `parseConfig(env)` is pure, so tests build configs from plain objects.
  */
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 export interface Config {
   readonly nodeEnv: string;

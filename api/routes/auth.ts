@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { AuthenticationError } from '../errors.js';
 import { validateBody } from '../middlewares/validate.js';
 import type { AccessKeyService } from '../services/access-keys.js';

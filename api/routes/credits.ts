@@ -3,7 +3,7 @@
  * admin may pass ?userDid), `POST /api/credits/grants` and `POST /api/credits/refunds` (admin).
  */
 import { Router, type Request } from 'express';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { BadRequestError, PermissionDeniedError } from '../errors.js';
 import { creditsToNano, nanoToCredits, normalizeDecimal } from '../lib/decimal.js';
 import { isAdmin, requireAuth, requireRole } from '../middlewares/auth.js';
@@ -33,7 +33,7 @@ export function parseCreditAmount(value: unknown, field = 'amount'): number {
 
 const grantBody = z.object({
   userDid: z.string().trim().min(1).max(128),
-  amount: z.union([z.string(), z.number()], { errorMap: () => ({ message: 'must be a decimal string like "12.5"' }) }),
+  amount: z.union([z.string(), z.number()], { error: 'must be a decimal string like "12.5"' }),
   reason: z.string().trim().max(500).nullable().optional(),
   expiresAt: z
     .string()

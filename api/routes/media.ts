@@ -3,7 +3,7 @@
  * handler each, with the wire format as a parameter.
  */
 import type { Request, Response } from 'express';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { ProviderError } from '../errors.js';
 import { sendJson } from '../lib/json-response.js';
 import type { EmbeddingResult, ImageResult } from '../providers/types.js';

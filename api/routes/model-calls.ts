@@ -4,7 +4,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { Op, type WhereOptions } from 'sequelize';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { nanoToCredits } from '../lib/decimal.js';
 import { requireAuth } from '../middlewares/auth.js';
 import { parseQuery } from '../middlewares/validate.js';

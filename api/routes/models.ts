@@ -1,6 +1,6 @@
 /** Model catalogs: GET /api/v1/models (OpenAI), GET /api/ai/models (AIGNE), GET /api/v2/status. */
 import { Router } from 'express';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { AppError } from '../errors.js';
 import { requireAuth } from '../middlewares/auth.js';
 import { parseQuery } from '../middlewares/validate.js';

@@ -6,7 +6,7 @@
  */
 import { Router } from 'express';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { BadRequestError } from '../errors.js';
 import { nanoToCredits } from '../lib/decimal.js';
 import { isAdmin, requireAuth } from '../middlewares/auth.js';

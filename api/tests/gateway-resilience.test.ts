@@ -147,6 +147,11 @@ describe('gateway resilience', () => {
     expect(wrongType.body.error.param).toBe('model');
     const badRole = await chat({ model: 'gpt-4o-mini', messages: [{ role: 'wizard', content: 'x' }] });
     expect(badRole.status).toBe(400);
+    expect(badRole.body.error.message).toBe("messages.0.role: Expected 'system' | 'developer' | 'user' | 'assistant' | 'tool'");
+    expect(badRole.body.error.param).toBe('messages.0.role');
+    const missingField = await chat({ model: 'gpt-4o-mini', messages: [{ role: 'tool', content: 'x' }] });
+    expect(missingField.status).toBe(400);
+    expect(missingField.body.error.message).toBe('messages.0.tool_call_id is required');
     const huge = await chat({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(11 * 1024 * 1024) }] });
     expect(huge.status).toBe(413);
     expect((await modelCallRows(h.t)).length).toBe(before);

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { requireRole } from '../../middlewares/auth.js';
 import { validateBody } from '../../middlewares/validate.js';
 import { listProviderManifests } from '../../providers/registry.js';
@@ -17,12 +17,12 @@ const providerCreate = z
     region: z.string().max(64).nullable().optional(),
     enabled: z.boolean().optional(),
     rank: z.number().int().min(0).max(1_000_000).optional(),
-    config: z.record(z.unknown()).nullable().optional(),
+    config: z.record(z.string(), z.unknown()).nullable().optional(),
   })
   .strict();
 const providerUpdate = providerCreate.partial();
 
-const credentialValue = z.record(z.string({ invalid_type_error: 'credential fields must be strings' }));
+const credentialValue = z.record(z.string(), z.string({ error: 'credential fields must be strings' }));
 const credentialCreate = z
   .object({
     name,
@@ -50,7 +50,7 @@ const rateCreate = z
     cacheReadRate: rate.nullable().optional(),
     cacheWriteRate: rate.nullable().optional(),
     unitCosts: z.object({ input: rate, output: rate }).nullable().optional(),
-    modelMetadata: z.record(z.unknown()).nullable().optional(),
+    modelMetadata: z.record(z.string(), z.unknown()).nullable().optional(),
   })
   .strict();
 const rateUpdate = rateCreate.partial();

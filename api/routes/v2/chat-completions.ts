@@ -1,6 +1,6 @@
 /** POST /api/v2/chat/completions — the hub's own camelCase chat format. */
 import type { Request, Response } from 'express';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { sendJson } from '../../lib/json-response.js';
 import { sseData, startSse, writeWithBackpressure } from '../../lib/sse.js';
 import { finishWithError } from '../../middlewares/stream-errors.js';

@@ -1,6 +1,6 @@
 /** POST /api/v2/chat — the @aigne/transport protocol, served by AIGNEHTTPServer. */
 import type { Request, Response } from 'express';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { BadRequestError } from '../../errors.js';
 import { describeZodError } from '../../middlewares/validate.js';
 import { aigneChatInputSchema } from '../../services/formats/aigne-chat.js';
@@ -11,7 +11,7 @@ import { openAigneChat } from './open-aigne-chat.js';
 
 const payloadSchema = z
   .object({
-    agent: z.literal('$CHAT_MODEL', { errorMap: () => ({ message: "agent must be '$CHAT_MODEL'" }) }),
+    agent: z.literal('$CHAT_MODEL', { error: "agent must be '$CHAT_MODEL'" }),
     input: aigneChatInputSchema,
     options: z.object({ streaming: z.boolean().nullish() }).passthrough().nullish(),
   })
@@ -29,7 +29,7 @@ export function aigneChatHandler(gateway: Gateway, defaultModel?: string) {
     ));
   return async (req: Request, res: Response) => {
     const parsed = payloadSchema.safeParse(req.body);
-    if (!parsed.success) throw new BadRequestError(describeZodError(parsed.error));
+    if (!parsed.success) throw new BadRequestError(describeZodError(parsed.error, req.body));
     const server = await relayServer();
     const { input, options } = parsed.data;
     const model = input.modelOptions?.model ?? defaultModel;

@@ -1,5 +1,5 @@
 /** The AIGNE framework's ChatModelInput ↔ the hub's ChatRequest, and ChatEvent → AIGNE chunks. */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { ChatContentPart, ChatEvent, ChatMessage, ChatRequest } from '../../providers/types.js';
 
 const part = z
@@ -21,10 +21,10 @@ export const aigneChatInputSchema = z
   .object({
     messages: z.array(aigneMessage).min(1, 'messages must contain at least one message'),
     tools: z
-      .array(z.object({ type: z.literal('function'), function: z.object({ name: z.string(), description: z.string().optional(), parameters: z.record(z.unknown()).optional() }).passthrough() }).passthrough())
+      .array(z.object({ type: z.literal('function'), function: z.object({ name: z.string(), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional() }).passthrough() }).passthrough())
       .nullish(),
     toolChoice: z.union([z.enum(['auto', 'none', 'required', 'router']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }).passthrough() }).passthrough()]).nullish(),
-    responseFormat: z.union([z.object({ type: z.literal('text') }).passthrough(), z.object({ type: z.literal('json_schema'), jsonSchema: z.object({ name: z.string(), schema: z.record(z.unknown()) }).passthrough() }).passthrough()]).nullish(),
+    responseFormat: z.union([z.object({ type: z.literal('text') }).passthrough(), z.object({ type: z.literal('json_schema'), jsonSchema: z.object({ name: z.string(), schema: z.record(z.string(), z.unknown()) }).passthrough() }).passthrough()]).nullish(),
     modelOptions: z
       .object({
         model: z.string().optional(),

@@ -2,7 +2,7 @@
  * The OpenAI Chat Completions format: request schema, translation to the hub's ChatRequest, and
  * ChatEvent → `chat.completion.chunk` / `chat.completion` objects.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { ChatContentPart, ChatEvent, ChatMessage, ChatRequest, ChatToolCall, TokenUsage } from '../../providers/types.js';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
@@ -26,12 +26,12 @@ const message = z.discriminatedUnion('role', [
   z.object({ role: z.literal('user'), content, name: z.string().optional() }).passthrough(),
   z.object({ role: z.literal('assistant'), content, name: z.string().optional(), tool_calls: z.array(toolCall).optional() }).passthrough(),
   z.object({ role: z.literal('tool'), content, tool_call_id: z.string() }).passthrough(),
-]);
+], { error: (issue) => (issue.code === 'invalid_union' ? "Expected 'system' | 'developer' | 'user' | 'assistant' | 'tool'" : undefined) });
 
 const tool = z
   .object({
     type: z.literal('function'),
-    function: z.object({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.unknown()).optional(), strict: z.boolean().nullish() }).passthrough(),
+    function: z.object({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullish() }).passthrough(),
   })
   .passthrough();
 
@@ -60,7 +60,7 @@ export const openAIChatRequestSchema = z
         z.object({ type: z.literal('json_object') }),
         z.object({
           type: z.literal('json_schema'),
-          json_schema: z.object({ name: z.string(), description: z.string().optional(), schema: z.record(z.unknown()).optional(), strict: z.boolean().nullish() }).passthrough(),
+          json_schema: z.object({ name: z.string(), description: z.string().optional(), schema: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullish() }).passthrough(),
         }),
       ])
       .nullish(),
