@@ -30,16 +30,17 @@ export function createModelCallUpsert(models: Models, updatable: readonly string
 
   return async (rows, transaction) => {
     if (rows.length === 0) return;
+    // Literals are collected and joined once (appending them one by one leaves a chain of partial strings per row).
     const values: string[] = new Array(rows.length);
+    const tuple: string[] = new Array(attributes.length);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
-      let tuple = '(';
       for (let j = 0; j < attributes.length; j++) {
         const a = attributes[j]!;
         const v = row[a.key];
-        tuple += (j ? ', ' : '') + literal(v === undefined ? a.fallback : v);
+        tuple[j] = literal(v === undefined ? a.fallback : v);
       }
-      values[i] = `${tuple})`;
+      values[i] = `(${tuple.join(', ')})`;
     }
     // Typed as an INSERT, so Sequelize does not lower-case the whole statement to guess its kind.
     await sequelize.query(head + values.join(', ') + tail, { raw: true, type: QueryTypes.INSERT, transaction });

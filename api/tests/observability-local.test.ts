@@ -58,6 +58,24 @@ describe('local span store and the trace viewer', () => {
     expect(JSON.stringify(full.body)).not.toContain('private words');
   });
 
+  it('writes the spans of calls queued together in one batch, each call with its whole tree', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => callChat(h, memberKey, { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: `batch call ${i}` }] })),
+    );
+    const traceIds = await Promise.all(results.map(async (r) => (await modelCallRow(h.t, r.headers.get('x-aigne-hub-model-call-id')!))!.traceId as string));
+    await h.t.hub.observability.tracing!.flush();
+    const list = await h.t.request.get('/observability/api/trace/tree?pageSize=100').set(bearer(h.t.adminKey));
+    const roots = list.body.data as { id: string; rootId: string; token: number }[];
+    for (const id of traceIds) {
+      const root = roots.find((r) => r.rootId === id);
+      expect(root).toMatchObject({ token: 7 });
+      const tree = await h.t.request.get(`/observability/api/trace/tree/${root!.id}`).set(bearer(h.t.adminKey));
+      const children = tree.body.data.children as { name: string; attributes: { metadata?: Record<string, unknown> } }[];
+      expect(children.map((c) => c.name).sort()).toEqual(['auth', 'provider call', 'routing', 'settle']);
+      expect(children.find((c) => c.name === 'provider call')!.attributes.metadata).toMatchObject({ provider: 'openai', attempt: 1 });
+    }
+  });
+
   it('serves the viewer page with its paths moved under /observability', async () => {
     const page = await h.t.request.get('/observability/').set(bearer(h.t.adminKey)).set('Accept', 'text/html');
     expect(page.status).toBe(200);

@@ -22,6 +22,13 @@ export interface TraceRow {
 export interface TraceSink {
   readonly kind: 'local' | 'remote' | 'blocklet';
   export(rows: TraceRow[]): Promise<void>;
+  /**
+   * Sinks that write rows in a form of their own (the local store: JSON text) take them in that
+   * form as soon as they are built, so rows waiting for their batch hold one string per call
+   * instead of a tree of objects each; `exportEncoded` then writes such parts, in their order.
+   */
+  encode?(rows: TraceRow[]): string;
+  exportEncoded?(parts: string[]): Promise<void>;
   update(id: string, data: Record<string, unknown>): Promise<void>;
   /** Where a viewer of these spans lives, when it is not the hub's own. */
   viewerUrl?(): string | undefined;
@@ -84,26 +91,36 @@ export interface LocalStore {
  * and a commit each.
  */
 export function createLocalTraceSink(store: LocalStore): TraceSink {
+  /** The rows as comma-separated JSON arrays of their values in COLUMNS order. */
+  const encode = (rows: TraceRow[]) =>
+    rows
+      .map((r) =>
+        JSON.stringify([
+          r.id,
+          r.rootId,
+          r.parentId ?? null,
+          r.name,
+          r.startTime,
+          r.endTime,
+          JSON.stringify(r.attributes ?? {}),
+          JSON.stringify(r.status ?? {}),
+          r.userId ?? null,
+          r.componentId ?? null,
+          tokensOf(r),
+        ]),
+      )
+      .join(',');
+  const exportEncoded = async (parts: string[]) => {
+    const text = parts.filter(Boolean).join(',');
+    if (!text) return;
+    const client = await store.writer();
+    await client.execute({ sql: UPSERT_SQL, args: [`[${text}]`] });
+  };
   return {
     kind: 'local',
-    async export(rows) {
-      if (rows.length === 0) return;
-      const client = await store.writer();
-      const payload = rows.map((r) => [
-        r.id,
-        r.rootId,
-        r.parentId ?? null,
-        r.name,
-        r.startTime,
-        r.endTime,
-        JSON.stringify(r.attributes ?? {}),
-        JSON.stringify(r.status ?? {}),
-        r.userId ?? null,
-        r.componentId ?? null,
-        tokensOf(r),
-      ]);
-      await client.execute({ sql: UPSERT_SQL, args: [JSON.stringify(payload)] });
-    },
+    export: (rows) => exportEncoded([encode(rows)]),
+    encode,
+    exportEncoded,
     async update(id, data) {
       await store.internals.updateTrace(await store.db(), id, data);
     },

@@ -195,22 +195,35 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
 
   logger.info('tracing', { mode, otlp: Boolean(otlp), store: mode === 'remote' ? config.tracing.observabilityUrl : undefined });
 
-  // AIGNE rows wait here and go to the sink in batches, one export at a time.
-  let queued: TraceRow[] = [];
+  // Each call's AIGNE rows wait here (in the sink's own form when it has one) and go to the sink in
+  // batches, one export at a time.
+  type Part = { rows: number; data: string | TraceRow[] };
+  let queued: Part[] = [];
+  let queuedRows = 0;
   let exporting: Promise<void> | undefined;
   let exportTimer: NodeJS.Timeout | undefined;
   const exportLater = () => {
     exportTimer ??= setTimeout(() => void exportQueued(), EXPORT_DELAY_MS).unref();
+  };
+  /** Takes parts off the queue up to a batch's worth of rows (at least one part). */
+  const takeBatch = (): Part[] => {
+    let n = 0;
+    let rows = 0;
+    while (n < queued.length && (n === 0 || rows + queued[n]!.rows <= EXPORT_BATCH_ROWS)) rows += queued[n++]!.rows;
+    const batch = n === queued.length ? queued : queued.slice(0, n);
+    queued = batch === queued ? [] : queued.slice(n);
+    queuedRows -= rows;
+    return batch;
   };
   const exportQueued = (): Promise<void> => {
     if (exportTimer) clearTimeout(exportTimer);
     exportTimer = undefined;
     exporting ??= (async () => {
       while (queued.length > 0 && sink) {
-        const rows = queued.length <= EXPORT_BATCH_ROWS ? queued : queued.slice(0, EXPORT_BATCH_ROWS);
-        queued = rows === queued ? [] : queued.slice(EXPORT_BATCH_ROWS);
+        const batch = takeBatch();
         try {
-          await sink.export(rows.sort(byTreeOrder));
+          if (sink.exportEncoded) await sink.exportEncoded(batch.map((p) => p.data as string));
+          else await sink.export(batch.flatMap((p) => p.data as TraceRow[]).sort(byTreeOrder));
         } catch (err) {
           warnExport(err);
         }
@@ -222,9 +235,11 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
     return exporting;
   };
   const enqueue = (rows: TraceRow[]) => {
-    if (queued.length + rows.length > MAX_QUEUED_ROWS) return warnDropped(new Error(`${rows.length} spans`));
-    for (const row of rows) queued.push(row);
-    if (queued.length >= EXPORT_BATCH_ROWS) void exportQueued();
+    if (queuedRows + rows.length > MAX_QUEUED_ROWS) return warnDropped(new Error(`${rows.length} spans`));
+    // A call's rows come root first, then children by start time: the order viewers list them in.
+    queued.push({ rows: rows.length, data: sink?.encode && sink.exportEncoded ? sink.encode(rows) : rows });
+    queuedRows += rows.length;
+    if (queuedRows >= EXPORT_BATCH_ROWS) void exportQueued();
     else exportLater();
   };
   const build = (timing: CallTiming) => {
