@@ -27,6 +27,9 @@ describe('config', () => {
     expect(parseByteSize('512kb')).toBe(512 * 1024);
     expect(parseConfig({ MAX_BODY_SIZE: '1mb', CREDIT_BASED_BILLING_ENABLED: 'true' })).toMatchObject({ maxBodySize: 1048576, creditBillingEnabled: true });
     expect(parseConfig({ HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
+    expect(parseConfig({}).tracing.sampleRatio).toBe(1);
+    expect(parseConfig({ TRACE_SAMPLE_RATIO: '0.25' }).tracing.sampleRatio).toBe(0.25);
+    expect(parseConfig({ TRACE_SAMPLE_RATIO: '0' }).tracing.sampleRatio).toBe(0);
   });
 
   it('detects Blocklet Server only with app id, service port and a key', () => {
@@ -37,13 +40,13 @@ describe('config', () => {
   it('rejects bad values with messages naming each variable', () => {
     let error: ConfigError | undefined;
     try {
-      parseConfig({ PORT: 'eighty', CREDIT_BASED_BILLING_ENABLED: 'maybe', DATABASE_URL: 'mysql://x', MAX_BODY_SIZE: 'huge', NEW_USER_CREDIT_GRANT: '-5', HEAP_GROWTH_PERCENT: '-1' });
+      parseConfig({ PORT: 'eighty', CREDIT_BASED_BILLING_ENABLED: 'maybe', DATABASE_URL: 'mysql://x', MAX_BODY_SIZE: 'huge', NEW_USER_CREDIT_GRANT: '-5', HEAP_GROWTH_PERCENT: '-1', TRACE_SAMPLE_RATIO: '1.5' });
     } catch (err) {
       error = err as ConfigError;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const text = error!.message;
-    for (const name of ['PORT', 'CREDIT_BASED_BILLING_ENABLED', 'DATABASE_URL', 'MAX_BODY_SIZE', 'NEW_USER_CREDIT_GRANT', 'HEAP_GROWTH_PERCENT']) expect(text).toContain(name);
+    for (const name of ['PORT', 'CREDIT_BASED_BILLING_ENABLED', 'DATABASE_URL', 'MAX_BODY_SIZE', 'NEW_USER_CREDIT_GRANT', 'HEAP_GROWTH_PERCENT', 'TRACE_SAMPLE_RATIO']) expect(text).toContain(name);
     expect(text).toContain('eighty');
   });
 });

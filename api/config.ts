@@ -34,6 +34,8 @@ export interface Config {
     readonly serviceName: string;
     /** Put request message contents on spans (off unless an operator opts in). */
     readonly includeContent: boolean;
+    /** The share of model calls that get a trace (1 = every call). */
+    readonly sampleRatio: number;
   };
   readonly retention: {
     /** 0 keeps rows forever. */
@@ -162,6 +164,18 @@ const schema = z.object({
   ENABLE_SERVER_TIMING: bool(false),
   TRACING_ENABLED: bool(true),
   TRACE_INCLUDE_CONTENT: bool(false),
+  TRACE_SAMPLE_RATIO: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return 1;
+      const n = Number(v.trim());
+      if (!/^(\d+(\.\d+)?|\.\d+)$/.test(v.trim()) || n > 1) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a share from 0 to 1, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
   AIGNE_OBSERVABILITY_URL: httpUrl(),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl(),
@@ -241,6 +255,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
       otlpHeaders: Object.freeze(parseOtlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS ?? '') ?? {}),
       serviceName: e.OTEL_SERVICE_NAME?.trim() || 'aigne-hub',
       includeContent: e.TRACE_INCLUDE_CONTENT,
+      sampleRatio: e.TRACE_SAMPLE_RATIO,
     },
     retention: {
       modelCallDays: e.MODEL_CALL_RETENTION_DAYS,

@@ -121,6 +121,33 @@ describe('tracing options', () => {
     }
   });
 
+  it('traces the share of calls TRACE_SAMPLE_RATIO asks for: a sampled call has its trace, the others none', async () => {
+    const h = await startGatewayHarness({ TRACE_SAMPLE_RATIO: '0.5' });
+    try {
+      await addProvider(h.t, { name: 'openai', baseUrl: `${h.upstream.url}/v1`, keys: ['sk-local-trace-key-000000000004'], rates: [{ model: 'gpt-4o-mini' }] });
+      const key = await memberKeyOf(h);
+      const ids: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const res = await callChat(h, key, { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: `sampled ${i}` }] });
+        expect(res.status).toBe(200);
+        ids.push(res.headers.get('x-aigne-hub-model-call-id')!);
+      }
+      const rows = await Promise.all(ids.map((id) => modelCallRow(h.t, id)));
+      // Every call has its row and charge either way; only the trace is sampled.
+      expect(rows.every((r) => r?.status === 'success' && Number(r.creditsNano) > 0)).toBe(true);
+      const traced = rows.filter((r) => r!.traceId).map((r) => r!.traceId as string);
+      // 40 calls at one half: all or none traced would happen once in ~5 × 10^11 runs.
+      expect(traced.length).toBeGreaterThan(0);
+      expect(traced.length).toBeLessThan(40);
+      await h.t.hub.observability.tracing!.flush();
+      const list = await h.t.request.get('/observability/api/trace/tree?pageSize=100').set(bearer(h.t.adminKey));
+      const roots = (list.body.data as { rootId: string; name: string }[]).filter((r) => r.name === 'POST /api/v1/chat/completions');
+      expect(roots.map((r) => r.rootId).sort()).toEqual([...traced].sort());
+    } finally {
+      await h.close();
+    }
+  });
+
   it('leaves ModelCall.traceId empty and serves no viewer when tracing is off', async () => {
     const h = await startGatewayHarness({ TRACING_ENABLED: 'false' });
     try {

@@ -89,7 +89,7 @@ describe('OTLP/HTTP export', () => {
 
 describe('tracing settings', () => {
   it('derives the traces URL from the OTLP endpoint unless a traces endpoint is given, and validates them', () => {
-    expect(parseConfig({}).tracing).toEqual({ enabled: true, otlpHeaders: {}, serviceName: 'aigne-hub', includeContent: false, observabilityUrl: undefined, otlpTracesUrl: undefined });
+    expect(parseConfig({}).tracing).toEqual({ enabled: true, otlpHeaders: {}, serviceName: 'aigne-hub', includeContent: false, sampleRatio: 1, observabilityUrl: undefined, otlpTracesUrl: undefined });
     expect(parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing.otlpTracesUrl).toBe('http://collector:4318/v1/traces');
     expect(
       parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/otlp' }).tracing.otlpTracesUrl,

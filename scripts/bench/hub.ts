@@ -29,6 +29,8 @@ export interface HubOptions {
   cpus?: string;
   billing: BillingMode;
   tracing: boolean;
+  /** TRACE_SAMPLE_RATIO when tracing (1, every call, when absent). */
+  traceSampleRatio?: number;
   /** Directory for `node --cpu-prof` output; no profiling when absent. */
   profileDir?: string;
   log: (line: string) => void;
@@ -83,6 +85,7 @@ async function launch(o: HubOptions, billingOn: boolean): Promise<{ proc: Proc; 
       CREDIT_BASED_BILLING_ENABLED: billingOn ? 'true' : 'false',
       NEW_USER_CREDIT_GRANT: '0',
       TRACING_ENABLED: o.tracing ? 'true' : 'false',
+      TRACE_SAMPLE_RATIO: String(o.traceSampleRatio ?? 1),
       DATABASE_URL: undefined,
       OPENAI_API_KEY: undefined,
       OPENAI_BASE_URL: undefined,

@@ -8,7 +8,8 @@
  * Targets take turns in rounds; the table shows medians. Afterwards the hub's SQLite file must hold
  * a ModelCall row for every answer, with the exact credit charge.
  * Options: --quick, --rounds N, --duration S, --requests N, --streams N, --billing auto|on|off,
- *          --tracing on|off (the hub's TRACING_ENABLED; on is its default),
+ *          --tracing on|off|<share> (the hub's TRACING_ENABLED, on by default; a share from 0 to 1 traces
+ *          that share of calls: TRACE_SAMPLE_RATIO),
  *          --only hub,bare,portkey (the upstream is always measured), --phases A,B,C,D, --no-pin, --no-build,
  *          --no-portkey, --profile (node --cpu-prof on the hub, summarized), --keep (the hub's data),
  *          --baseline <git ref> (also runs the hub built from that commit, for before/after figures)
@@ -77,8 +78,9 @@ const settings = {
 const phases = new Set(args.phases!.toUpperCase().split(',').map((s) => s.trim()));
 const only = new Set((args.only ?? 'bare,hub,portkey').split(',').map((s) => s.trim()));
 const billingMode = args.billing as BillingMode;
-const tracing = args.tracing === 'on';
-if (!['on', 'off'].includes(args.tracing!)) throw new Error('--tracing must be on or off');
+if (!/^(on|off|0?\.\d+|[01])$/.test(args.tracing!)) throw new Error('--tracing must be on, off or a share from 0 to 1');
+const traceSampleRatio = args.tracing === 'on' ? 1 : args.tracing === 'off' ? 0 : Number(args.tracing);
+const tracing = traceSampleRatio > 0;
 if (!['auto', 'on', 'off'].includes(billingMode)) throw new Error('--billing must be auto, on or off');
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -199,12 +201,16 @@ async function main(): Promise<void> {
   if (args.baseline) {
     const baseRoot = checkoutBaseline(args.baseline, workDir);
     buildHub(baseRoot, (line) => log(`baseline ${args.baseline}: ${line}`));
-    baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, log });
+    baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, log });
   }
 
   const profileDir = args.profile ? path.join(runDir, 'profile') : undefined;
-  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, profileDir, log });
-  const tracingNote = tracing ? 'tracing on (the default: spans of every call to the local span store)' : 'tracing off (TRACING_ENABLED=false)';
+  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, profileDir, log });
+  const tracingNote = !tracing
+    ? 'tracing off (TRACING_ENABLED=false)'
+    : traceSampleRatio < 1
+      ? `tracing on for a share ${traceSampleRatio} of calls (TRACE_SAMPLE_RATIO; spans to the local span store)`
+      : 'tracing on (the default: spans of every call to the local span store)';
   log(`hub: ${hub.url}, ${hub.billingNote}; ${tracingNote}; access log on; SQLite at ${hub.sqlitePath}`);
 
   const upstreamAuth = { authorization: 'Bearer sk-bench' };
@@ -357,7 +363,7 @@ async function main(): Promise<void> {
   log('');
   for (const n of notes) log(`note: ${n}`);
   log(`\nB, CPU used (1.0 = one core): ${ids.map((t) => `${t} target ${summary.figures.loadTargetCpu?.[t]?.toFixed(2)} / upstream ${summary.figures.loadUpstreamCpu?.[t]?.toFixed(2)} / client ${summary.figures.loadClientCpu?.[t]?.toFixed(2)}`).join('; ')}`);
-  log(`\ntargets (hub with auth, call records and access log on; ${hub.billing ? 'billing on' : 'billing OFF'}; ${tracing ? 'tracing on' : 'tracing off'}):`);
+  log(`\ntargets (hub with auth, call records and access log on; ${hub.billing ? 'billing on' : 'billing OFF'}; ${!tracing ? 'tracing off' : traceSampleRatio < 1 ? `tracing on for ${traceSampleRatio} of calls` : 'tracing on'}):`);
   for (const c of targetChecks) log(`  ${c.ok === null ? 'n/a ' : c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
   log('\nrecords in the hub’s SQLite file:');
   for (const c of verification.checks) log(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
@@ -382,7 +388,7 @@ async function main(): Promise<void> {
     machine: { cpu: os.cpus()[0]?.model, cores: CORES, node: process.version, memoryMB: Math.round(os.totalmem() / 2 ** 20) },
     settings,
     notes,
-    hub: { billing: hub.billing, billingNote: hub.billingNote, tracing },
+    hub: { billing: hub.billing, billingNote: hub.billingNote, tracing, traceSampleRatio },
     tokens: { input: INPUT_TOKENS, output: OUTPUT_TOKENS },
     rounds,
     medians: summary.figures,

@@ -12,6 +12,8 @@ import { timeOrderedHex } from './random-hex.js';
 /** What the app wants observed on its model calls (kept in `app.locals`). */
 export interface CallObservers {
   traceIds: boolean;
+  /** The share of calls that get a trace id (and so a trace), 1 for every call. */
+  traceSampleRatio?: number;
   serverTiming: boolean;
   captureInput: boolean;
   onStart?(timing: CallTiming): void;
@@ -170,7 +172,8 @@ export function beginCallTiming(req: Request, res: Response, record: CallRecord)
   const observers = req.app?.locals?.[LOCALS_KEY] as CallObservers | undefined;
   const timing = new CallTiming(record, observers, res, req);
   if (observers) {
-    if (observers.traceIds) record.traceId = newTraceId();
+    const ratio = observers.traceSampleRatio ?? 1;
+    if (observers.traceIds && (ratio >= 1 || Math.random() < ratio)) record.traceId = newTraceId();
     timings.set(record, timing);
     observers.onStart?.(timing);
   }

@@ -75,6 +75,7 @@ export async function setupObservability(options: ObservabilityOptions): Promise
     retention,
     observers: {
       traceIds: Boolean(tracing),
+      traceSampleRatio: config.tracing.sampleRatio,
       serverTiming: config.enableServerTiming,
       captureInput: Boolean(tracing) && config.tracing.includeContent,
       onStart: (timing) => metrics.callStarted(timing),
