@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod/v4';
+import { normalizeDecimal } from './lib/decimal.js';
 
 export interface Config {
   readonly nodeEnv: string;
@@ -169,8 +170,9 @@ const schema = z.object({
     .optional()
     .transform((v, ctx) => {
       if (v === undefined || v.trim() === '') return 1;
-      const n = Number(v.trim());
-      if (!/^(\d+(\.\d+)?|\.\d+)$/.test(v.trim()) || n > 1) {
+      const decimal = normalizeDecimal(v);
+      const n = Number(decimal);
+      if (decimal === null || n > 1) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a share from 0 to 1, got "${v}"` });
         return z.NEVER;
       }

@@ -81,6 +81,7 @@ const billingMode = args.billing as BillingMode;
 if (!/^(on|off|0?\.\d+|[01])$/.test(args.tracing!)) throw new Error('--tracing must be on, off or a share from 0 to 1');
 const traceSampleRatio = args.tracing === 'on' ? 1 : args.tracing === 'off' ? 0 : Number(args.tracing);
 const tracing = traceSampleRatio > 0;
+const tracingLabel = !tracing ? 'tracing off' : traceSampleRatio < 1 ? `tracing on for a share ${traceSampleRatio} of calls` : 'tracing on for every call';
 if (!['auto', 'on', 'off'].includes(billingMode)) throw new Error('--billing must be auto, on or off');
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -207,10 +208,8 @@ async function main(): Promise<void> {
   const profileDir = args.profile ? path.join(runDir, 'profile') : undefined;
   const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, profileDir, log });
   const tracingNote = !tracing
-    ? 'tracing off (TRACING_ENABLED=false)'
-    : traceSampleRatio < 1
-      ? `tracing on for a share ${traceSampleRatio} of calls (TRACE_SAMPLE_RATIO; spans to the local span store)`
-      : 'tracing on (the default: spans of every call to the local span store)';
+    ? `${tracingLabel} (TRACING_ENABLED=false)`
+    : `${tracingLabel} (${traceSampleRatio < 1 ? 'TRACE_SAMPLE_RATIO' : 'the default'}: spans to the local span store)`;
   log(`hub: ${hub.url}, ${hub.billingNote}; ${tracingNote}; access log on; SQLite at ${hub.sqlitePath}`);
 
   const upstreamAuth = { authorization: 'Bearer sk-bench' };
@@ -363,7 +362,7 @@ async function main(): Promise<void> {
   log('');
   for (const n of notes) log(`note: ${n}`);
   log(`\nB, CPU used (1.0 = one core): ${ids.map((t) => `${t} target ${summary.figures.loadTargetCpu?.[t]?.toFixed(2)} / upstream ${summary.figures.loadUpstreamCpu?.[t]?.toFixed(2)} / client ${summary.figures.loadClientCpu?.[t]?.toFixed(2)}`).join('; ')}`);
-  log(`\ntargets (hub with auth, call records and access log on; ${hub.billing ? 'billing on' : 'billing OFF'}; ${!tracing ? 'tracing off' : traceSampleRatio < 1 ? `tracing on for ${traceSampleRatio} of calls` : 'tracing on'}):`);
+  log(`\ntargets (hub with auth, call records and access log on; ${hub.billing ? 'billing on' : 'billing OFF'}; ${tracingLabel}):`);
   for (const c of targetChecks) log(`  ${c.ok === null ? 'n/a ' : c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
   log('\nrecords in the hub’s SQLite file:');
   for (const c of verification.checks) log(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);

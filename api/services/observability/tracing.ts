@@ -198,6 +198,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
   // Each call's AIGNE rows wait here (in the sink's own form when it has one) and go to the sink in
   // batches, one export at a time.
   type Part = { rows: number; data: string | TraceRow[] };
+  const encoder = sink?.encode && sink.exportEncoded ? { encode: sink.encode.bind(sink), exportEncoded: sink.exportEncoded.bind(sink) } : undefined;
   let queued: Part[] = [];
   let queuedRows = 0;
   let exporting: Promise<void> | undefined;
@@ -222,7 +223,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
       while (queued.length > 0 && sink) {
         const batch = takeBatch();
         try {
-          if (sink.exportEncoded) await sink.exportEncoded(batch.map((p) => p.data as string));
+          if (encoder) await encoder.exportEncoded(batch.map((p) => p.data as string));
           else await sink.export(batch.flatMap((p) => p.data as TraceRow[]).sort(byTreeOrder));
         } catch (err) {
           warnExport(err);
@@ -237,7 +238,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
   const enqueue = (rows: TraceRow[]) => {
     if (queuedRows + rows.length > MAX_QUEUED_ROWS) return warnDropped(new Error(`${rows.length} spans`));
     // A call's rows come root first, then children by start time: the order viewers list them in.
-    queued.push({ rows: rows.length, data: sink?.encode && sink.exportEncoded ? sink.encode(rows) : rows });
+    queued.push({ rows: rows.length, data: encoder ? encoder.encode(rows) : rows });
     queuedRows += rows.length;
     if (queuedRows >= EXPORT_BATCH_ROWS) void exportQueued();
     else exportLater();
