@@ -16,6 +16,7 @@ import {
 import { toProviderError } from '../../providers/shared/provider-error.js';
 import type { ProviderTarget } from '../../providers/types.js';
 import { redactSecrets } from '../../lib/redact.js';
+import { AttemptAbort } from './attempt-abort.js';
 import type { CallRecord } from './call-record.js';
 import { pickCredential, recordFailure, recordSuccess, type CredentialChange } from './credential-pool.js';
 import { targetOf, type Candidate } from './routing.js';
@@ -26,15 +27,16 @@ export interface AttemptInput {
   candidate: Candidate;
   credentialId: string;
   target: ProviderTarget;
-  /** Aborted on client disconnect, or on the first-byte timeout. */
-  signal: AbortSignal;
+  /** Aborted on client disconnect, or on the first-byte timeout (undici takes it as its signal). */
+  abort: AttemptAbort;
+  /** The same as an AbortSignal, for provider adapters (made when first read). */
+  readonly signal: AbortSignal;
 }
 
 export interface AttemptResult<T> {
   value: T;
   candidate: Candidate;
   credentialId: string;
-  signal: AbortSignal;
 }
 
 /**
@@ -43,7 +45,7 @@ export interface AttemptResult<T> {
  */
 export interface ClientLink {
   readonly closed: boolean;
-  attempt?: AbortController;
+  attempt?: AttemptAbort;
 }
 
 export interface FailoverDeps {
@@ -109,23 +111,31 @@ export async function runWithFailover<T>(
       record.providerName = candidate.provider.name;
       record.credentialId = credential.id;
 
-      const controller = new AbortController();
-      client.attempt = controller;
-      const timer = setTimeout(() => controller.abort(new TimeoutReason()), deps.upstreamTimeoutMs);
+      const abort = new AttemptAbort();
+      client.attempt = abort;
+      const timer = setTimeout(() => abort.abort(new TimeoutReason()), deps.upstreamTimeoutMs);
       const startedAt = performance.now();
       try {
-        const value = await attempt({ candidate, credentialId: credential.id, target: targetOf(candidate.provider, credential.id), signal: controller.signal });
+        const value = await attempt({
+          candidate,
+          credentialId: credential.id,
+          target: targetOf(candidate.provider, credential.id),
+          abort,
+          get signal() {
+            return abort.signal;
+          },
+        });
         clearTimeout(timer);
         record.providerTtfb = performance.now() - startedAt;
         const change = recordSuccess(credential);
         if (change) deps.onCredentialChange(change, candidate);
-        return { value, candidate, credentialId: credential.id, signal: controller.signal };
+        return { value, candidate, credentialId: credential.id };
       } catch (raw) {
         clearTimeout(timer);
         client.attempt = undefined;
         if (client.closed) throw new ClientAbortedError();
         let err = raw instanceof ProviderError ? raw : toProviderError(raw);
-        if (controller.signal.reason instanceof TimeoutReason) {
+        if (abort.reason instanceof TimeoutReason) {
           err = new ProviderError(`no answer within ${deps.upstreamTimeoutMs} ms`, { kind: 'timeout' });
         }
         lastError = err;

@@ -6,6 +6,7 @@
 import { Agent } from 'undici';
 import { ProviderError } from '../../errors.js';
 import type { ProviderTarget } from '../../providers/types.js';
+import type { AttemptAbort } from './attempt-abort.js';
 
 export const passthroughAgent = new Agent({
   keepAliveTimeout: 30_000,
@@ -68,7 +69,8 @@ export interface PassthroughRequest {
   upstreamModel: string;
   body: Record<string, unknown>;
   stream: boolean;
-  signal: AbortSignal;
+  /** Aborts the upstream request (and the answer's body while it is read). */
+  signal: AttemptAbort;
 }
 
 export type PassthroughOpened =

@@ -44,7 +44,7 @@ export function newTraceId(): string {
   return /^0+$/.test(id) ? newTraceId() : id;
 }
 
-export function classifyAttemptError(err: unknown, signal?: AbortSignal): string {
+export function classifyAttemptError(err: unknown, signal?: { readonly aborted: boolean; readonly reason?: unknown }): string {
   if (signal?.aborted) return signal.reason instanceof ClientAbortedError ? 'aborted' : 'timeout';
   const e = toProviderError(err);
   return e.kind === 'http' && e.status ? `http_${e.status}` : e.kind;
@@ -98,7 +98,7 @@ export class CallTiming {
         },
         (err: unknown) => {
           a.endedAt = performance.now();
-          a.error = classifyAttemptError(err, input.signal);
+          a.error = classifyAttemptError(err, input.abort);
           throw err;
         },
       );
