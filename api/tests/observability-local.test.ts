@@ -104,11 +104,12 @@ describe('local span store and the trace viewer', () => {
 });
 
 describe('tracing options', () => {
-  it('puts request messages on the root span only when TRACE_INCLUDE_CONTENT is on', async () => {
+  it('puts request messages on the root span only when TRACE_INCLUDE_CONTENT is on, exactly as sent', async () => {
     const h = await startGatewayHarness({ TRACE_INCLUDE_CONTENT: 'true' });
     try {
       await addProvider(h.t, { name: 'openai', baseUrl: `${h.upstream.url}/v1`, keys: ['sk-local-trace-key-000000000002'], rates: [{ model: 'gpt-4o-mini' }] });
-      const messages = [{ role: 'user', content: 'opted in words' }];
+      // Quotes, a backslash, a line break and characters beyond ASCII come back from the store as they went in.
+      const messages = [{ role: 'user', content: 'opted in "words" \\ and a line\nbreak — 你好 🚀' }];
       const res = await callChat(h, await memberKeyOf(h), { model: 'openai/gpt-4o-mini', messages });
       const row = await modelCallRow(h.t, res.headers.get('x-aigne-hub-model-call-id')!);
       await h.t.hub.observability.tracing!.flush();
