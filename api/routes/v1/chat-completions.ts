@@ -52,7 +52,7 @@ export function chatCompletionsHandler(gateway: Gateway) {
     try {
       ({ value: opened } = await call.run<Opened>(async (attempt) => {
         if (attempt.candidate.provider.manifest.openaiWire) {
-          return { raw: await openOpenAIPassthrough({ target: attempt.target, upstreamModel: attempt.candidate.upstreamModel, body, stream, signal: attempt.abort }) };
+          return { raw: await openOpenAIPassthrough({ target: attempt.target, upstreamModel: attempt.candidate.upstreamModel, body, stream, abort: attempt.abort }) };
         }
         return { events: await openChatEvents(attempt, (m) => fromOpenAIChatRequest(body, m)) };
       }));

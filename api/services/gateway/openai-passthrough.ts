@@ -69,8 +69,8 @@ export interface PassthroughRequest {
   upstreamModel: string;
   body: Record<string, unknown>;
   stream: boolean;
-  /** Aborts the upstream request (and the answer's body while it is read). */
-  signal: AttemptAbort;
+  /** Aborts the upstream request (and the answer's body while it is read); undici's signal. */
+  abort: AttemptAbort;
 }
 
 export type PassthroughOpened =
@@ -87,7 +87,7 @@ export async function openOpenAIPassthrough(p: PassthroughRequest): Promise<Pass
   let res;
   try {
     const { origin, path } = chatEndpoint(p.target.baseUrl);
-    res = await passthroughAgent.request({ origin, path, method: 'POST', headers, body: JSON.stringify(payload), signal: p.signal });
+    res = await passthroughAgent.request({ origin, path, method: 'POST', headers, body: JSON.stringify(payload), signal: p.abort });
   } catch (err) {
     throw classifyTransportError(err);
   }
