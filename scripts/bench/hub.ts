@@ -61,13 +61,25 @@ export function buildHub(root: string, log: (line: string) => void): string[] {
   return problems;
 }
 
+/** The node flags of a start script (`node <flags> dist/api/index.js`), e.g. package.json's `start`. */
+export function startScriptFlags(script: string): string[] {
+  const m = /\bnode\s+((?:--\S+\s+)*)dist\/api\/index\.js/.exec(script);
+  return m ? m[1]!.split(/\s+/).filter(Boolean) : [];
+}
+
+/** The node flags `npm start` runs the hub at `root` with, so that the bench runs it the same way. */
+function npmStartFlags(root: string): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  return startScriptFlags(pkg.scripts?.start ?? '');
+}
+
 async function launch(o: HubOptions, billingOn: boolean): Promise<{ proc: Proc; url: string; dataDir: string; adminKey: string; startedAt: number }> {
   const dataDir = fs.mkdtempSync(path.join(o.workDir, 'hub-data-'));
   const port = await freePort();
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
   // BENCH_HUB_NODE_FLAGS: extra node flags for the hub only (e.g. `--trace-gc` while investigating).
   const extra = (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const args = [...extra, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), path.join(o.root, 'dist/api/index.js')];
+  const args = [...npmStartFlags(o.root), ...extra, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), path.join(o.root, 'dist/api/index.js')];
   const startedAt = Date.now();
   const proc = startProcess({
     name: 'hub',
