@@ -79,7 +79,9 @@ async function launch(o: HubOptions, billingOn: boolean): Promise<{ proc: Proc; 
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
   // BENCH_HUB_NODE_FLAGS: extra node flags for the hub only (e.g. `--trace-gc` while investigating).
   const extra = (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const args = [...npmStartFlags(o.root), ...extra, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), path.join(o.root, 'dist/api/index.js')];
+  const startFlags = npmStartFlags(o.root);
+  o.log(`starting ${path.join(o.root, 'dist/api/index.js')}, node flags: ${startFlags.join(' ') || 'none'} (package.json's start script)${extra.length ? ` + ${extra.join(' ')} (BENCH_HUB_NODE_FLAGS)` : ''}`);
+  const args = [...startFlags, ...extra, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), path.join(o.root, 'dist/api/index.js')];
   const startedAt = Date.now();
   const proc = startProcess({
     name: 'hub',
