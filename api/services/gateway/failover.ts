@@ -40,11 +40,12 @@ export interface AttemptResult<T> {
 }
 
 /**
- * The client's side of a call: whether it went away, and the controller of the attempt to abort
- * when it does (the attempt in progress, then the answering one while its answer is relayed).
+ * The client's side of a call: whether it went away (set by the call; failover only reads it), and
+ * the attempt to abort when it does (the attempt in progress, then the answering one while its
+ * answer is relayed).
  */
 export interface ClientLink {
-  readonly closed: boolean;
+  closed: boolean;
   attempt?: AttemptAbort;
 }
 

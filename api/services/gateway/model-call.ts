@@ -10,10 +10,9 @@ import type { TokenUsage } from '../../providers/types.js';
 import type { ModelCallType } from '../../store/models/model-call.js';
 import type { Reservation } from '../billing/hooks.js';
 import { beginCallTiming, type CallTiming } from '../observability/call-timing.js';
-import type { AttemptAbort } from './attempt-abort.js';
 import { newCallRecord, toModelCallRow, type CallRecord } from './call-record.js';
 import { chargeNano } from './charge.js';
-import { ClientAbortedError, runWithFailover, type AttemptInput, type AttemptResult } from './failover.js';
+import { ClientAbortedError, runWithFailover, type AttemptInput, type AttemptResult, type ClientLink } from './failover.js';
 import type { GatewayCore } from './gateway.js';
 import type { Candidate } from './routing.js';
 
@@ -42,7 +41,7 @@ export class ModelCall {
   readonly timing: CallTiming;
   candidates: Candidate[] = [];
   /** Set when the client goes away before the answer is complete; aborts the attempt under way. */
-  private readonly client: { closed: boolean; attempt?: AttemptAbort } = { closed: false };
+  private readonly client: ClientLink = { closed: false };
   private reservation: Reservation | null = null;
   private settled = false;
   private selected?: Candidate;
