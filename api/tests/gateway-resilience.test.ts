@@ -103,6 +103,31 @@ describe('gateway resilience', () => {
     expect(row!.errorReason).toBeTruthy();
   });
 
+  it('tries the next credential when a whole answer is cut off in the middle of its body', async () => {
+    h.upstream.enqueue({ reset: 'mid-stream', match: { apiKey: KEY_A } }, { reset: 'mid-stream', match: { apiKey: KEY_B } });
+    const res = await chat({ model: 'openai/gpt-4o-mini' });
+    // Both keys of the first provider broke mid-answer; the same model is not on the second one.
+    expect(res.status).toBe(502);
+    expect(res.body.error.type).toBe('upstream_error');
+    expect(h.upstream.requests.filter((r) => r.reset)).toHaveLength(2);
+    const row = await modelCallRow(h.t, res.headers['x-aigne-hub-model-call-id']);
+    expect(row).toMatchObject({ status: 'failed', attempts: 2, creditsNano: 0 });
+
+    h.upstream.enqueue({ reset: 'mid-stream', match: { path: 'chat/completions' } });
+    const retried = await chat({ model: 'openai/gpt-4o-mini' });
+    expect(retried.status).toBe(200);
+    expect(retried.body.choices[0].message.content).toBe('Echo: hi there');
+    expect(await modelCallRow(h.t, retried.headers['x-aigne-hub-model-call-id'])).toMatchObject({ status: 'success', attempts: 2 });
+  });
+
+  it('answers 502 when an upstream answers 200 with a body that is not JSON', async () => {
+    h.upstream.enqueue({ status: 200, body: 'this is not json', headers: { 'content-type': 'application/json' }, match: { path: 'chat/completions' }, times: 2 });
+    const res = await chat({ model: 'openai/gpt-4o-mini' });
+    expect(res.status).toBe(502);
+    expect(res.body.error).toMatchObject({ type: 'upstream_error', message: expect.stringContaining('unreadable answer') });
+    expect(await modelCallRow(h.t, res.headers['x-aigne-hub-model-call-id'])).toMatchObject({ status: 'failed', creditsNano: 0 });
+  });
+
   it('answers 504 when the upstream does not answer in time', async () => {
     h.upstream.enqueue({ delayMs: 4000, times: 2 });
     const res = await chat({ model: 'openai/gpt-4o-mini' });

@@ -77,6 +77,67 @@ export type PassthroughOpened =
   | { kind: 'json'; json: Record<string, unknown> }
   | { kind: 'stream'; iterator: AsyncIterator<Buffer>; first: Buffer | null };
 
+interface RawAnswer {
+  status: number;
+  retryAfter?: string;
+  text: string;
+}
+
+/**
+ * A whole (non-streamed) answer through undici's handler interface: the body's chunks are kept and
+ * decoded once, without the Readable stream and its events that `request()` makes per answer.
+ * Rejects as `request()` does: with the abort's reason when the attempt is aborted, with undici's
+ * error when the connection fails.
+ */
+function requestWhole(origin: string, path: string, headers: Record<string, string>, body: string, abort: AttemptAbort): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    if (abort.aborted) return reject(abort.reason);
+    const chunks: Buffer[] = [];
+    let status = 0;
+    let retryAfter: string | undefined;
+    let cancel: ((reason: unknown) => void) | undefined;
+    const onAbort = () => cancel?.(abort.reason);
+    abort.once('abort', onAbort);
+    const done = () => abort.removeListener('abort', onAbort);
+    passthroughAgent.dispatch(
+      { origin, path, method: 'POST', headers, body },
+      {
+        onConnect(abortRequest: (reason: unknown) => void) {
+          if (abort.aborted) abortRequest(abort.reason);
+          else cancel = abortRequest;
+        },
+        onHeaders(statusCode: number, rawHeaders: Buffer[]) {
+          status = statusCode;
+          if (statusCode >= 400) retryAfter = headerValue(rawHeaders, 'retry-after');
+          return true;
+        },
+        onData(chunk: Buffer) {
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete() {
+          done();
+          resolve({ status, retryAfter, text: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8') });
+        },
+        onError(err: Error) {
+          done();
+          reject(err);
+        },
+      } as unknown as Parameters<typeof passthroughAgent.dispatch>[1],
+    );
+  });
+}
+
+function headerValue(rawHeaders: Buffer[], name: string): string | undefined {
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toString('latin1').toLowerCase() === name) return rawHeaders[i + 1]!.toString('latin1');
+  return undefined;
+}
+
+/** The error an upstream's 4xx/5xx answer stands for. */
+function httpError(status: number, text: string, retryAfter: string | string[] | undefined): ProviderError {
+  return new ProviderError(upstreamErrorMessage(text), { kind: 'http', status, retryAfter: parseRetryAfter(retryAfter) });
+}
+
 export async function openOpenAIPassthrough(p: PassthroughRequest): Promise<PassthroughOpened> {
   if (!p.target.baseUrl) throw new ProviderError('the provider has no base URL', { kind: 'protocol' });
   const payload: Record<string, unknown> = { ...p.body, model: p.upstreamModel };
@@ -84,9 +145,10 @@ export async function openOpenAIPassthrough(p: PassthroughRequest): Promise<Pass
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: p.stream ? 'text/event-stream' : 'application/json' };
   const key = p.target.credential.api_key;
   if (key) headers.authorization = `Bearer ${key}`;
+  const { origin, path } = chatEndpoint(p.target.baseUrl);
+  if (!p.stream) return { kind: 'json', json: await openWhole(origin, path, headers, JSON.stringify(payload), p.abort) };
   let res;
   try {
-    const { origin, path } = chatEndpoint(p.target.baseUrl);
     res = await passthroughAgent.request({ origin, path, method: 'POST', headers, body: JSON.stringify(payload), signal: p.abort });
   } catch (err) {
     throw classifyTransportError(err);
@@ -98,14 +160,9 @@ export async function openOpenAIPassthrough(p: PassthroughRequest): Promise<Pass
     } catch {
       // connection died while reading the error
     }
-    throw new ProviderError(upstreamErrorMessage(text), {
-      kind: 'http',
-      status: res.statusCode,
-      retryAfter: parseRetryAfter(res.headers['retry-after']),
-    });
+    throw httpError(res.statusCode, text, res.headers['retry-after']);
   }
   try {
-    if (!p.stream) return { kind: 'json', json: (await res.body.json()) as Record<string, unknown> };
     const iterator = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     const first = await iterator.next();
     return { kind: 'stream', iterator, first: first.done ? null : first.value };
@@ -114,5 +171,20 @@ export async function openOpenAIPassthrough(p: PassthroughRequest): Promise<Pass
     if (classified instanceof ProviderError) throw classified;
     if ((err as { name?: string })?.name === 'AbortError') throw err;
     throw new ProviderError(`unreadable answer: ${(err as Error)?.message ?? err}`, { kind: 'protocol', cause: err });
+  }
+}
+
+async function openWhole(origin: string, path: string, headers: Record<string, string>, body: string, abort: AttemptAbort): Promise<Record<string, unknown>> {
+  let answer: RawAnswer;
+  try {
+    answer = await requestWhole(origin, path, headers, body, abort);
+  } catch (err) {
+    throw classifyTransportError(err);
+  }
+  if (answer.status >= 400) throw httpError(answer.status, answer.text, answer.retryAfter);
+  try {
+    return JSON.parse(answer.text) as Record<string, unknown>;
+  } catch (err) {
+    throw new ProviderError(`unreadable answer: ${(err as Error).message}`, { kind: 'protocol', cause: err });
   }
 }
