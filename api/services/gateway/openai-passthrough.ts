@@ -7,6 +7,7 @@ import { Agent } from 'undici';
 import { ProviderError } from '../../errors.js';
 import type { ProviderTarget } from '../../providers/types.js';
 import type { AttemptAbort } from './attempt-abort.js';
+import { dispatchUpstream } from './upstream-dispatch.js';
 
 export const passthroughAgent = new Agent({
   keepAliveTimeout: 30_000,
@@ -69,69 +70,13 @@ export interface PassthroughRequest {
   upstreamModel: string;
   body: Record<string, unknown>;
   stream: boolean;
-  /** Aborts the upstream request (and the answer's body while it is read); undici's signal. */
+  /** Aborts the upstream request (and the answer's body while it is read). */
   abort: AttemptAbort;
 }
 
 export type PassthroughOpened =
   | { kind: 'json'; json: Record<string, unknown> }
   | { kind: 'stream'; iterator: AsyncIterator<Buffer>; first: Buffer | null };
-
-interface RawAnswer {
-  status: number;
-  retryAfter?: string;
-  text: string;
-}
-
-/**
- * A whole (non-streamed) answer through undici's handler interface: the body's chunks are kept and
- * decoded once, without the Readable stream and its events that `request()` makes per answer.
- * Rejects as `request()` does: with the abort's reason when the attempt is aborted, with undici's
- * error when the connection fails.
- */
-function requestWhole(origin: string, path: string, headers: Record<string, string>, body: string, abort: AttemptAbort): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    if (abort.aborted) return reject(abort.reason);
-    const chunks: Buffer[] = [];
-    let status = 0;
-    let retryAfter: string | undefined;
-    let cancel: ((reason: unknown) => void) | undefined;
-    const onAbort = () => cancel?.(abort.reason);
-    abort.once('abort', onAbort);
-    const done = () => abort.removeListener('abort', onAbort);
-    passthroughAgent.dispatch(
-      { origin, path, method: 'POST', headers, body },
-      {
-        onConnect(abortRequest: (reason: unknown) => void) {
-          if (abort.aborted) abortRequest(abort.reason);
-          else cancel = abortRequest;
-        },
-        onHeaders(statusCode: number, rawHeaders: Buffer[]) {
-          status = statusCode;
-          if (statusCode >= 400) retryAfter = headerValue(rawHeaders, 'retry-after');
-          return true;
-        },
-        onData(chunk: Buffer) {
-          chunks.push(chunk);
-          return true;
-        },
-        onComplete() {
-          done();
-          resolve({ status, retryAfter, text: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8') });
-        },
-        onError(err: Error) {
-          done();
-          reject(err);
-        },
-      } as unknown as Parameters<typeof passthroughAgent.dispatch>[1],
-    );
-  });
-}
-
-function headerValue(rawHeaders: Buffer[], name: string): string | undefined {
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toString('latin1').toLowerCase() === name) return rawHeaders[i + 1]!.toString('latin1');
-  return undefined;
-}
 
 /** The error an upstream's 4xx/5xx answer stands for. */
 function httpError(status: number, text: string, retryAfter: string | string[] | undefined): ProviderError {
@@ -146,45 +91,27 @@ export async function openOpenAIPassthrough(p: PassthroughRequest): Promise<Pass
   const key = p.target.credential.api_key;
   if (key) headers.authorization = `Bearer ${key}`;
   const { origin, path } = chatEndpoint(p.target.baseUrl);
-  if (!p.stream) return { kind: 'json', json: await openWhole(origin, path, headers, JSON.stringify(payload), p.abort) };
-  let res;
+  let answer;
   try {
-    res = await passthroughAgent.request({ origin, path, method: 'POST', headers, body: JSON.stringify(payload), signal: p.abort });
+    answer = await dispatchUpstream(passthroughAgent, { origin, path, headers, body: JSON.stringify(payload) }, p.abort, p.stream);
   } catch (err) {
     throw classifyTransportError(err);
   }
-  if (res.statusCode >= 400) {
-    let text = '';
+  if (answer.status >= 400) throw httpError(answer.status, answer.text ?? '', answer.retryAfter);
+  if (!answer.chunks) {
     try {
-      text = await res.body.text();
-    } catch {
-      // connection died while reading the error
+      return { kind: 'json', json: JSON.parse(answer.text ?? '') as Record<string, unknown> };
+    } catch (err) {
+      throw new ProviderError(`unreadable answer: ${(err as Error).message}`, { kind: 'protocol', cause: err });
     }
-    throw httpError(res.statusCode, text, res.headers['retry-after']);
   }
   try {
-    const iterator = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    const first = await iterator.next();
-    return { kind: 'stream', iterator, first: first.done ? null : first.value };
+    const first = await answer.chunks.next();
+    return { kind: 'stream', iterator: answer.chunks, first: first.done ? null : first.value };
   } catch (err) {
     const classified = classifyTransportError(err);
     if (classified instanceof ProviderError) throw classified;
-    if ((err as { name?: string })?.name === 'AbortError') throw err;
+    if (p.abort.aborted || (err as { name?: string })?.name === 'AbortError') throw err;
     throw new ProviderError(`unreadable answer: ${(err as Error)?.message ?? err}`, { kind: 'protocol', cause: err });
-  }
-}
-
-async function openWhole(origin: string, path: string, headers: Record<string, string>, body: string, abort: AttemptAbort): Promise<Record<string, unknown>> {
-  let answer: RawAnswer;
-  try {
-    answer = await requestWhole(origin, path, headers, body, abort);
-  } catch (err) {
-    throw classifyTransportError(err);
-  }
-  if (answer.status >= 400) throw httpError(answer.status, answer.text, answer.retryAfter);
-  try {
-    return JSON.parse(answer.text) as Record<string, unknown>;
-  } catch (err) {
-    throw new ProviderError(`unreadable answer: ${(err as Error).message}`, { kind: 'protocol', cause: err });
   }
 }
