@@ -128,6 +128,34 @@ describe('gateway resilience', () => {
     expect(await modelCallRow(h.t, res.headers['x-aigne-hub-model-call-id'])).toMatchObject({ status: 'failed', creditsNano: 0 });
   });
 
+  it('relays a long stream whole to a client that stops reading for a while', async () => {
+    // ~6 MB of events: more than the sockets buffer, so the relay waits for the client, the
+    // upstream answer's chunks pile up and its reading is paused, then resumed.
+    const words = 40_000;
+    h.upstream.setDefaults({ chunks: words, reply: 'lorem ipsum dolor sit amet consectetur adipiscing elit' });
+    const url = new URL(`${h.url}/api/v1/chat/completions`);
+    const { text, callId } = await new Promise<{ text: string; callId: string }>((resolve, reject) => {
+      const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${h.t.adminKey}` } }, (res) => {
+        const parts: Buffer[] = [];
+        res.pause();
+        setTimeout(() => {
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => resolve({ text: Buffer.concat(parts).toString('utf8'), callId: String(res.headers['x-aigne-hub-model-call-id']) }));
+          res.resume();
+        }, 1500);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'a long answer' }] }));
+    });
+    const events = text.split('\n\n').filter(Boolean);
+    expect(events.at(-1)).toBe('data: [DONE]');
+    const contents = events.slice(0, -1).map((e) => JSON.parse(e.replace(/^data: /, '')).choices[0]?.delta?.content ?? '');
+    expect(contents.filter(Boolean)).toHaveLength(words);
+    expect(contents.join('').split(/\s+/).filter(Boolean)).toHaveLength(words);
+    const row = await modelCallRow(h.t, callId);
+    expect(row).toMatchObject({ status: 'success', stream: 1, outputTokens: words });
+  }, 30_000);
+
   it('answers 504 when the upstream does not answer in time', async () => {
     h.upstream.enqueue({ delayMs: 4000, times: 2 });
     const res = await chat({ model: 'openai/gpt-4o-mini' });
