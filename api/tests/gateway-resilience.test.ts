@@ -156,6 +156,43 @@ describe('gateway resilience', () => {
     expect(row).toMatchObject({ status: 'success', stream: 1, outputTokens: words });
   }, 30_000);
 
+  it('relays the real answer of an upstream that sends 103 Early Hints first, whole and streamed', async () => {
+    const completion = { id: 'chatcmpl-hints', object: 'chat.completion', created: 1, model: 'hinted-model', choices: [{ index: 0, message: { role: 'assistant', content: 'after the hints' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } };
+    const chunk = (delta: object, usage: object | null = null) => `data: ${JSON.stringify({ id: 'chatcmpl-hints', object: 'chat.completion.chunk', created: 1, model: 'hinted-model', choices: usage ? [] : [{ index: 0, delta }], usage })}\n\n`;
+    const upstream = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+        if (!JSON.parse(body).stream) {
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(completion));
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(chunk({ role: 'assistant', content: 'after ' }) + chunk({ content: 'the hints' }) + chunk({}, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 }) + 'data: [DONE]\n\n');
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (upstream.address() as { port: number }).port;
+      await addProvider(h.t, { name: 'xai', baseUrl: `http://127.0.0.1:${port}/v1`, keys: ['xai-key-dddddddddddd'], rank: 3, rates: [{ model: 'hinted-model' }] });
+
+      const whole = await chat({ model: 'xai/hinted-model' });
+      expect(whole.status).toBe(200);
+      expect(whole.body.choices[0].message.content).toBe('after the hints');
+      expect(await modelCallRow(h.t, whole.headers['x-aigne-hub-model-call-id'])).toMatchObject({ status: 'success', inputTokens: 3, outputTokens: 4 });
+
+      const streamed = await chat({ model: 'xai/hinted-model', stream: true });
+      expect(streamed.status).toBe(200);
+      const deltas = streamed.text.split('\n\n').filter((e) => e.startsWith('data: {')).map((e) => JSON.parse(e.slice(6)).choices[0]?.delta?.content ?? '');
+      expect(deltas.join('')).toBe('after the hints');
+      expect(streamed.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      expect(await modelCallRow(h.t, streamed.headers['x-aigne-hub-model-call-id'])).toMatchObject({ status: 'success', inputTokens: 3, outputTokens: 4 });
+    } finally {
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+
   it('answers 504 when the upstream does not answer in time', async () => {
     h.upstream.enqueue({ delayMs: 4000, times: 2 });
     const res = await chat({ model: 'openai/gpt-4o-mini' });

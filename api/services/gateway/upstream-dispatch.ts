@@ -107,6 +107,8 @@ export function dispatchUpstream(agent: Agent, request: UpstreamRequest, abort: 
           else cancel = abortRequest;
         },
         onHeaders(status: number, rawHeaders: Buffer[], resume: () => void) {
+          // Informational answers (103 Early Hints, 100 Continue) come before the real one.
+          if (status < 200) return true;
           answer = { status };
           if (status >= 400) answer.retryAfter = headerValue(rawHeaders, 'retry-after');
           else if (stream) {
