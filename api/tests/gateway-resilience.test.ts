@@ -82,6 +82,18 @@ describe('gateway resilience', () => {
     expect(view.credentials.map((c: { status: string }) => c.status)).toEqual(['cooldown', 'cooldown']);
   });
 
+  it('honours retry-after-ms on the pass-through as on every provider', async () => {
+    h.upstream.enqueue(
+      { status: 429, headers: { 'retry-after-ms': '45000' }, match: { apiKey: KEY_A } },
+      { status: 429, headers: { 'retry-after-ms': '45000' }, match: { apiKey: KEY_B } },
+    );
+    expect((await chat({ model: 'openai/gpt-4o-mini' })).status).toBe(502);
+    const cooling = await chat({ model: 'openai/gpt-4o-mini' });
+    expect(cooling.status).toBe(503);
+    expect(Number(cooling.headers['retry-after'])).toBeGreaterThanOrEqual(44);
+    expect(Number(cooling.headers['retry-after'])).toBeLessThanOrEqual(45);
+  });
+
   it('cools down a credential that keeps failing with 5xx', async () => {
     h.upstream.enqueue({ status: 502, body: '<html>bad gateway</html>', match: { apiKey: KEY_A }, times: 10 });
     for (let i = 0; i < 6; i++) expect((await chat({ model: 'openai/gpt-4o-mini' })).status).toBe(200);

@@ -5,6 +5,7 @@
  */
 import { Agent } from 'undici';
 import { ProviderError } from '../../errors.js';
+import { parseRetryAfter } from '../../providers/shared/provider-error.js';
 import type { ProviderTarget } from '../../providers/types.js';
 import type { AttemptAbort } from './attempt-abort.js';
 import { dispatchUpstream } from './upstream-dispatch.js';
@@ -28,14 +29,6 @@ export function classifyTransportError(err: unknown): ProviderError | unknown {
   const code = e?.code ?? e?.cause?.code;
   if (code && CONNECTION_CODES.has(code)) return new ProviderError(`connection failed (${code})`, { kind: 'connection', cause: err });
   return err;
-}
-
-export function parseRetryAfter(value: string | string[] | undefined): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Number(v);
-  const date = Date.parse(v);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
 }
 
 /** The message of an upstream error body (OpenAI, Anthropic, Google shapes, or text). */
@@ -78,9 +71,9 @@ export type PassthroughOpened =
   | { kind: 'json'; json: Record<string, unknown> }
   | { kind: 'stream'; iterator: AsyncIterator<Buffer>; first: Buffer | null };
 
-/** The error an upstream's 4xx/5xx answer stands for. */
-function httpError(status: number, text: string, retryAfter: string | string[] | undefined): ProviderError {
-  return new ProviderError(upstreamErrorMessage(text), { kind: 'http', status, retryAfter: parseRetryAfter(retryAfter) });
+/** The error an upstream's 4xx/5xx answer stands for (Retry-After read as for every provider). */
+function httpError(status: number, text: string, headers: unknown): ProviderError {
+  return new ProviderError(upstreamErrorMessage(text), { kind: 'http', status, retryAfter: parseRetryAfter(headers) });
 }
 
 export async function openOpenAIPassthrough(p: PassthroughRequest): Promise<PassthroughOpened> {
@@ -97,7 +90,7 @@ export async function openOpenAIPassthrough(p: PassthroughRequest): Promise<Pass
   } catch (err) {
     throw classifyTransportError(err);
   }
-  if (answer.status >= 400) throw httpError(answer.status, answer.text ?? '', answer.retryAfter);
+  if (answer.status >= 400) throw httpError(answer.status, answer.text ?? '', answer.errorHeaders);
   if (!answer.chunks) {
     try {
       return { kind: 'json', json: JSON.parse(answer.text ?? '') as Record<string, unknown> };

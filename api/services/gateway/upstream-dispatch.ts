@@ -5,7 +5,7 @@
  * for (reading pauses while 16 wait). Failures are those of `request()`: the abort's reason when
  * the attempt is aborted, undici's error when the connection fails.
  */
-import type { Agent } from 'undici';
+import { util, type Agent } from 'undici';
 import type { AttemptAbort } from './attempt-abort.js';
 
 export interface UpstreamRequest {
@@ -17,8 +17,8 @@ export interface UpstreamRequest {
 
 export interface UpstreamAnswer {
   status: number;
-  /** Retry-After of an error answer. */
-  retryAfter?: string;
+  /** The headers of an error answer (status ≥ 400), by lower-case name. */
+  errorHeaders?: Record<string, string | string[] | undefined>;
   /** The body of a whole answer, and of any error answer (status ≥ 400). */
   text?: string;
   /** The body of a streamed answer that succeeded. */
@@ -81,11 +81,6 @@ export class ChunkQueue implements AsyncIterator<Buffer> {
   }
 }
 
-function headerValue(rawHeaders: Buffer[], name: string): string | undefined {
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toString('latin1').toLowerCase() === name) return rawHeaders[i + 1]!.toString('latin1');
-  return undefined;
-}
-
 /**
  * POSTs `request` and resolves with the answer: once its headers are in for a streamed answer that
  * succeeded (its chunks follow through `chunks`), once it is complete otherwise.
@@ -110,7 +105,7 @@ export function dispatchUpstream(agent: Agent, request: UpstreamRequest, abort: 
           // Informational answers (103 Early Hints, 100 Continue) come before the real one.
           if (status < 200) return true;
           answer = { status };
-          if (status >= 400) answer.retryAfter = headerValue(rawHeaders, 'retry-after');
+          if (status >= 400) answer.errorHeaders = util.parseHeaders(rawHeaders);
           else if (stream) {
             answer.chunks = new ChunkQueue();
             answer.chunks.resume = resume;
