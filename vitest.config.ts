@@ -10,6 +10,7 @@ export default defineConfig({
           environment: 'node',
           include: ['api/**/*.test.ts', 'scripts/**/*.test.ts', 'migrations/**/*.test.ts'],
           globalSetup: ['api/tests/postgres/global-setup.ts'],
+          setupFiles: ['api/tests/helpers/temp-dir-cleanup.ts'],
           pool: 'forks',
           testTimeout: 30_000,
           hookTimeout: 60_000,
