@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import sqlite3 from 'sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addProvider, modelCallRow, startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
 import { bearer } from './helpers/hub.js';
@@ -43,6 +44,20 @@ describe('local span store and the trace viewer', () => {
     expect(h.t.hub.observability.tracing!.mode).toBe('local');
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(fs.existsSync(path.join(h.t.dataDir, 'observability.db'))).toBe(true);
+  });
+
+  it('indexes Trace.id once: the primary key serves lookups by id, without the migrations\' second index', async () => {
+    const db = new sqlite3.Database(path.join(h.t.dataDir, 'observability.db'), sqlite3.OPEN_READONLY);
+    const all = (sql: string) => new Promise<Record<string, unknown>[]>((resolve, reject) => db.all(sql, (err, rows) => (err ? reject(err) : resolve(rows as Record<string, unknown>[]))));
+    try {
+      const indexes = (await all("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Trace'")).map((r) => r.name);
+      expect(indexes).not.toContain('idx_trace_id');
+      expect(indexes).toEqual(expect.arrayContaining(['sqlite_autoindex_Trace_1', 'idx_trace_rootId', 'idx_trace_parentId', 'idx_trace_startTime']));
+      const plan = (await all(`EXPLAIN QUERY PLAN SELECT * FROM Trace WHERE id = '${traceId}'`)).map((r) => String(r.detail));
+      expect(plan.join(' ')).toMatch(/USING INDEX sqlite_autoindex_Trace_1/);
+    } finally {
+      db.close();
+    }
   });
 
   it("serves the viewer's trace list and tree from that store to an admin", async () => {

@@ -19,7 +19,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../lib/logger.js';
-import { loadAigneInternals, openTraceStore, type TraceDb } from './aigne-internals.js';
+import { loadAigneInternals, openTraceStore, type SqlClient, type TraceDb } from './aigne-internals.js';
 import { aigneRows, callSpans, emitOtelSpans, PresetIdGenerator } from './call-spans.js';
 import type { CallTiming } from './call-timing.js';
 import { createStoreWriter } from './store-writer.js';
@@ -53,6 +53,21 @@ export interface TracingOptions {
 }
 
 const PRUNE_SQL = 'DELETE FROM Trace WHERE id IN (SELECT id FROM Trace WHERE startTime < ? LIMIT ?)';
+
+/**
+ * The store's migrations index `Trace.id` a second time (`idx_trace_id`), beside the primary key's
+ * own unique index, which serves every lookup by id. Each span row paid for both: without the copy
+ * a call's five rows cost ~20 % less SQLite time (46 → 37 µs in a replay of 30,000 bench rows).
+ */
+const DROP_DUPLICATE_INDEX_SQL = 'DROP INDEX IF EXISTS idx_trace_id';
+
+async function dropDuplicateIndex(writer: SqlClient, logger: Logger): Promise<void> {
+  try {
+    await writer.execute({ sql: DROP_DUPLICATE_INDEX_SQL, args: [] });
+  } catch (err) {
+    logger.warn('the span store keeps its duplicate index on Trace.id', { err });
+  }
+}
 const PRUNE_BATCH = 1000;
 
 type ExportFn = NonNullable<typeof AIGNEObserver.exportFn>;
@@ -118,11 +133,12 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
       return db ?? openTraceStore(storage);
     })());
   const writer = createStoreWriter(storage);
+  let writerReady: Promise<void> | undefined;
   const store: LocalStore | undefined = internals
     ? {
         db: observerDb,
         writer: async () => {
-          await observerDb();
+          await (writerReady ??= observerDb().then(() => dropDuplicateIndex(writer, logger)));
           return writer;
         },
         internals,
