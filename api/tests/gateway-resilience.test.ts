@@ -205,6 +205,41 @@ describe('gateway resilience', () => {
     }
   });
 
+  it('stops reading an upstream stream that sends an error event and stays open: its request is aborted', async () => {
+    const chunk = (delta: object) => `data: ${JSON.stringify({ id: 'chatcmpl-err', object: 'chat.completion.chunk', created: 1, model: 'erring-model', choices: [{ index: 0, delta }] })}\n\n`;
+    let upstreamClosed = false;
+    let trickle: NodeJS.Timeout | undefined;
+    const upstream = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(chunk({ role: 'assistant', content: 'half ' }));
+        res.write(`data: ${JSON.stringify({ error: { message: 'the model is overloaded', type: 'server_error' } })}\n\n`);
+        // A misbehaving upstream: the answer never ends after its error event.
+        trickle = setInterval(() => res.write(': still here\n\n'), 50);
+        res.on('close', () => {
+          upstreamClosed = true;
+          clearInterval(trickle);
+        });
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (upstream.address() as { port: number }).port;
+      await addProvider(h.t, { name: 'openrouter', baseUrl: `http://127.0.0.1:${port}/v1`, keys: ['or-key-eeeeeeeeeeee'], rank: 4, rates: [{ model: 'erring-model' }] });
+      const res = await chat({ model: 'openrouter/erring-model', stream: true });
+      expect(res.status).toBe(200);
+      const events = res.text.split('\n\n').filter(Boolean);
+      expect(JSON.parse(events.at(-1)!.replace(/^data: /, '')).error).toMatchObject({ type: 'upstream_error', message: expect.stringContaining('the model is overloaded') });
+      expect(await modelCallRow(h.t, res.headers['x-aigne-hub-model-call-id'])).toMatchObject({ status: 'failed', stream: 1 });
+      await waitFor(async () => upstreamClosed, 5000);
+    } finally {
+      clearInterval(trickle);
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+
   it('answers 504 when the upstream does not answer in time', async () => {
     h.upstream.enqueue({ delayMs: 4000, times: 2 });
     const res = await chat({ model: 'openai/gpt-4o-mini' });

@@ -145,7 +145,9 @@ async function streamPassthrough(
       chunk = next.done ? null : next.value;
     }
   } catch (err) {
-    // Cut short (client gone, upstream reset): charge what was produced so far.
+    // Cut short (client gone, upstream reset, an error event): the rest is not read, and what was
+    // produced so far is charged.
+    void opened.iterator.return?.();
     if (!sawUsage) call.setUsage({ inputTokens: inputEstimate, outputTokens: contentChunks }, true);
     throw err;
   }

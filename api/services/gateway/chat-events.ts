@@ -16,13 +16,21 @@ export async function openChatEvents(input: AttemptInput, build: (upstreamModel:
   return { first, iterator };
 }
 
-/** The events of an opened stream, the first one included. */
+/** The events of an opened stream, the first one included; a reader that stops early stops the stream. */
 export async function* eventsOf(opened: OpenedEvents): AsyncGenerator<ChatEvent> {
   if (opened.first.done) return;
-  yield opened.first.value;
-  while (true) {
-    const next = await opened.iterator.next();
-    if (next.done) return;
-    yield next.value;
+  let finished = false;
+  try {
+    yield opened.first.value;
+    while (true) {
+      const next = await opened.iterator.next();
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!finished) opened.iterator.return?.().catch(() => {});
   }
 }

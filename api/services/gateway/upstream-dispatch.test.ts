@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkQueue } from './upstream-dispatch.js';
+import { ChunkQueue, RelayStoppedError } from './upstream-dispatch.js';
 
 const chunk = (i: number) => Buffer.from(`chunk ${i}`);
 
@@ -45,5 +45,28 @@ describe('ChunkQueue', () => {
     const pending = waiting.next();
     waiting.fail(reset);
     await expect(pending).rejects.toBe(reset);
+  });
+
+  it('aborts the upstream request once when its reader stops early, and drops what waits', async () => {
+    const q = new ChunkQueue();
+    const reasons: unknown[] = [];
+    q.cancel = (reason) => reasons.push(reason);
+    q.push(chunk(0));
+    q.push(chunk(1));
+    expect(await q.return()).toEqual({ done: true, value: undefined });
+    await q.return();
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toBeInstanceOf(RelayStoppedError);
+    expect(await q.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('leaves an answer that already ended alone when its reader stops', async () => {
+    const q = new ChunkQueue();
+    let cancelled = 0;
+    q.cancel = () => cancelled++;
+    q.push(chunk(0));
+    q.end();
+    await q.return();
+    expect(cancelled).toBe(0);
   });
 });

@@ -37,6 +37,8 @@ export class ChunkQueue implements AsyncIterator<Buffer> {
   private paused = false;
   /** undici's resume, given with the headers. */
   resume: (() => void) | null = null;
+  /** Aborts the upstream request (undici's abort, given on connect). */
+  cancel: ((reason: unknown) => void) | null = null;
 
   /** Returns false when undici should pause reading. */
   push(chunk: Buffer): boolean {
@@ -79,6 +81,24 @@ export class ChunkQueue implements AsyncIterator<Buffer> {
     if (this.ended) return Promise.resolve({ done: true, value: undefined });
     return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
   }
+
+  /** The reader stops early: the rest of the answer is not wanted, so the upstream request is aborted. */
+  return(): Promise<IteratorResult<Buffer>> {
+    this.queue.length = 0;
+    if (!this.ended && !this.failed) {
+      this.ended = true;
+      this.cancel?.(new RelayStoppedError());
+    }
+    return Promise.resolve({ done: true, value: undefined });
+  }
+}
+
+/** Why an answer's reading was stopped by its reader. */
+export class RelayStoppedError extends Error {
+  override name = 'AbortError';
+  constructor() {
+    super('the answer was no longer read');
+  }
 }
 
 /**
@@ -109,6 +129,7 @@ export function dispatchUpstream(agent: Agent, request: UpstreamRequest, abort: 
           else if (stream) {
             answer.chunks = new ChunkQueue();
             answer.chunks.resume = resume;
+            answer.chunks.cancel = cancel ?? null;
             resolve(answer);
           }
           return true;
