@@ -67,10 +67,15 @@ function inputOf(timing: CallTiming): Record<string, unknown> {
   return { ...base, truncated: redactSecrets(JSON.stringify(timing.input)).slice(0, MAX_CONTENT_CHARS) };
 }
 
-/** Drops `undefined` members, as a JSON round trip would. */
+/**
+ * A copy without the `undefined` members, as a JSON round trip would make. Copied rather than
+ * deleted from: an object that loses a property through `delete` turns into a slow dictionary,
+ * and writing it as JSON later costs more.
+ */
 function defined(o: Record<string, unknown>): Record<string, unknown> {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
+  const out: Record<string, unknown> = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out;
 }
 
 export function callSpans(timing: CallTiming, options: SpanOptions): CallSpans | undefined {
@@ -124,7 +129,17 @@ export function callSpans(timing: CallTiming, options: SpanOptions): CallSpans |
     if (error) root.semconv['error.type'] = error;
   }
   const spans: CallSpan[] = [root];
-  const child = (span: Omit<CallSpan, 'id' | 'parentId'>) => spans.push({ id: newSpanId(), parentId: rootId, ...span, end: Math.max(span.start, span.end) });
+  const child = (span: Omit<CallSpan, 'id' | 'parentId'>) =>
+    spans.push({
+      id: newSpanId(),
+      parentId: rootId,
+      name: span.name,
+      start: span.start,
+      end: Math.max(span.start, span.end),
+      failure: span.failure,
+      attributes: span.attributes,
+      semconv: span.semconv,
+    });
 
   child({ name: 'auth', start: r.startedAt, end: timing.begunAt, attributes: { agentTag: 'AIGNEHubAuth' } });
   child({
