@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { Models } from '../../store/models/index.js';
 import type { BillingHooks } from '../billing/hooks.js';
 import type { CallRecorder } from '../call-recorder.js';
+import type { CallTiming } from '../observability/call-timing.js';
 import type { CallRecord } from './call-record.js';
 import type { CredentialChange } from './credential-pool.js';
 import type { FailoverDeps } from './failover.js';
@@ -20,13 +21,14 @@ export interface GatewayCore {
   logger: Logger;
   failoverDeps: FailoverDeps;
   defaultMaxOutputTokens: number;
-  onSettled(record: CallRecord): void;
+  /** `timing` is the call's marks when the app observes its calls. */
+  onSettled(record: CallRecord, timing?: CallTiming): void;
 }
 
 export interface Gateway extends GatewayCore {
   begin(req: Request, res: Response, options: BeginOptions): Promise<ModelCall>;
   /** Listeners told of every settled call (metrics, traces). */
-  onCallSettled(listener: (record: CallRecord) => void): void;
+  onCallSettled(listener: (record: CallRecord, timing: CallTiming | undefined) => void): void;
   close(): Promise<void>;
 }
 
@@ -45,7 +47,7 @@ export interface GatewayDeps {
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const { models, routing, recorder, logger } = deps;
-  const listeners: ((record: CallRecord) => void)[] = [];
+  const listeners: ((record: CallRecord, timing: CallTiming | undefined) => void)[] = [];
   const rechecks = new Map<string, NodeJS.Timeout>();
   const usage = new Map<string, { count: number; last: Date }>();
 
@@ -111,7 +113,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     logger,
     failoverDeps,
     defaultMaxOutputTokens: 4096,
-    onSettled(record) {
+    onSettled(record, timing) {
       if (record.credentialId && !record.credentialId.startsWith('env:') && record.status === 'success') {
         const u = usage.get(record.credentialId) ?? { count: 0, last: new Date() };
         u.count += 1;
@@ -120,7 +122,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
       for (const l of listeners) {
         try {
-          l(record);
+          l(record, timing);
         } catch (err) {
           logger.warn('call listener failed', { err });
         }

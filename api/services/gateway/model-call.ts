@@ -164,7 +164,7 @@ export class ModelCall {
     } catch (err) {
       this.core.logger.error('settling credits failed', { err, modelCallId: r.id });
     }
-    this.core.onSettled(r);
+    this.core.onSettled(r, this.timing.observed ? this.timing : undefined);
     await this.core.recorder.commit(toModelCallRow(r));
     // With other calls open, the caller answers at the end of this turn of the event loop, together
     // with the other calls settled in it: the answers that arrived in one poll phase are settled one

@@ -9,7 +9,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import { createHubMetrics, type HubMetrics } from '../metrics/hub-metrics.js';
 import { retentionEnabled, startRetentionJob, type RetentionJob } from '../retention/retention.js';
 import type { CallRecord } from '../gateway/call-record.js';
-import { timingOf, type CallObservers, type CallTiming } from './call-timing.js';
+import type { CallObservers, CallTiming } from './call-timing.js';
 import { createTracing, silenceOtherObservers, type Tracing } from './tracing.js';
 
 export interface Observability {
@@ -47,8 +47,7 @@ export async function setupObservability(options: ObservabilityOptions): Promise
       if (timing && hubTracing) hubTracing.record(timing);
     }
   };
-  gateway.onCallSettled((record) => {
-    const timing = timingOf(record);
+  gateway.onCallSettled((record, timing) => {
     if (timing) timing.settledAt = performance.now();
     settled.push({ record, timing });
     if (settled.length === 256) setImmediate(drain);
