@@ -8,6 +8,22 @@ const KEY_A = 'sk-upstream-key-aaaaaaaaaaaa';
 const KEY_B = 'sk-upstream-key-bbbbbbbbbbbb';
 const DS_KEY = 'sk-deepseek-key-cccccccccccc';
 
+/** An OpenAI chat chunk event of `model`: a delta, or (with `usage`) the usage-only last chunk. */
+const chatChunk = (model: string, delta: object, usage: object | null = null) =>
+  `data: ${JSON.stringify({ id: `chatcmpl-${model}`, object: 'chat.completion.chunk', created: 1, model, choices: usage ? [] : [{ index: 0, delta }], usage })}\n\n`;
+
+/** Runs `fn` with an upstream server of the test's own on loopback; closes it (and its connections) afterwards. */
+async function withUpstream(handler: http.RequestListener, fn: (baseUrl: string) => Promise<void>): Promise<void> {
+  const upstream = http.createServer(handler);
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  try {
+    await fn(`http://127.0.0.1:${(upstream.address() as { port: number }).port}/v1`);
+  } finally {
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+}
+
 describe('gateway resilience', () => {
   let h: GatewayHarness;
   let openai: { id: string; credentialIds: string[] };
@@ -170,8 +186,8 @@ describe('gateway resilience', () => {
 
   it('relays the real answer of an upstream that sends 103 Early Hints first, whole and streamed', async () => {
     const completion = { id: 'chatcmpl-hints', object: 'chat.completion', created: 1, model: 'hinted-model', choices: [{ index: 0, message: { role: 'assistant', content: 'after the hints' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } };
-    const chunk = (delta: object, usage: object | null = null) => `data: ${JSON.stringify({ id: 'chatcmpl-hints', object: 'chat.completion.chunk', created: 1, model: 'hinted-model', choices: usage ? [] : [{ index: 0, delta }], usage })}\n\n`;
-    const upstream = http.createServer((req, res) => {
+    const chunk = (delta: object, usage: object | null = null) => chatChunk('hinted-model', delta, usage);
+    const hinting: http.RequestListener = (req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c));
       req.on('end', () => {
@@ -183,11 +199,9 @@ describe('gateway resilience', () => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.end(chunk({ role: 'assistant', content: 'after ' }) + chunk({ content: 'the hints' }) + chunk({}, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 }) + 'data: [DONE]\n\n');
       });
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    try {
-      const port = (upstream.address() as { port: number }).port;
-      await addProvider(h.t, { name: 'xai', baseUrl: `http://127.0.0.1:${port}/v1`, keys: ['xai-key-dddddddddddd'], rank: 3, rates: [{ model: 'hinted-model' }] });
+    };
+    await withUpstream(hinting, async (baseUrl) => {
+      await addProvider(h.t, { name: 'xai', baseUrl, keys: ['xai-key-dddddddddddd'], rank: 3, rates: [{ model: 'hinted-model' }] });
 
       const whole = await chat({ model: 'xai/hinted-model' });
       expect(whole.status).toBe(200);
@@ -200,20 +214,17 @@ describe('gateway resilience', () => {
       expect(deltas.join('')).toBe('after the hints');
       expect(streamed.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
       expect(await modelCallRow(h.t, streamed.headers['x-aigne-hub-model-call-id'])).toMatchObject({ status: 'success', inputTokens: 3, outputTokens: 4 });
-    } finally {
-      await new Promise((resolve) => upstream.close(resolve));
-    }
+    });
   });
 
   it('stops reading an upstream stream that sends an error event and stays open: its request is aborted', async () => {
-    const chunk = (delta: object) => `data: ${JSON.stringify({ id: 'chatcmpl-err', object: 'chat.completion.chunk', created: 1, model: 'erring-model', choices: [{ index: 0, delta }] })}\n\n`;
     let upstreamClosed = false;
     let trickle: NodeJS.Timeout | undefined;
-    const upstream = http.createServer((req, res) => {
+    const erring: http.RequestListener = (req, res) => {
       req.resume();
       req.on('end', () => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write(chunk({ role: 'assistant', content: 'half ' }));
+        res.write(chatChunk('erring-model', { role: 'assistant', content: 'half ' }));
         res.write(`data: ${JSON.stringify({ error: { message: 'the model is overloaded', type: 'server_error' } })}\n\n`);
         // A misbehaving upstream: the answer never ends after its error event.
         trickle = setInterval(() => res.write(': still here\n\n'), 50);
@@ -222,21 +233,19 @@ describe('gateway resilience', () => {
           clearInterval(trickle);
         });
       });
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    };
     try {
-      const port = (upstream.address() as { port: number }).port;
-      await addProvider(h.t, { name: 'openrouter', baseUrl: `http://127.0.0.1:${port}/v1`, keys: ['or-key-eeeeeeeeeeee'], rank: 4, rates: [{ model: 'erring-model' }] });
-      const res = await chat({ model: 'openrouter/erring-model', stream: true });
-      expect(res.status).toBe(200);
-      const events = res.text.split('\n\n').filter(Boolean);
-      expect(JSON.parse(events.at(-1)!.replace(/^data: /, '')).error).toMatchObject({ type: 'upstream_error', message: expect.stringContaining('the model is overloaded') });
-      expect(await modelCallRow(h.t, res.headers['x-aigne-hub-model-call-id'])).toMatchObject({ status: 'failed', stream: 1 });
-      await waitFor(async () => upstreamClosed, 5000);
+      await withUpstream(erring, async (baseUrl) => {
+        await addProvider(h.t, { name: 'openrouter', baseUrl, keys: ['or-key-eeeeeeeeeeee'], rank: 4, rates: [{ model: 'erring-model' }] });
+        const res = await chat({ model: 'openrouter/erring-model', stream: true });
+        expect(res.status).toBe(200);
+        const events = res.text.split('\n\n').filter(Boolean);
+        expect(JSON.parse(events.at(-1)!.replace(/^data: /, '')).error).toMatchObject({ type: 'upstream_error', message: expect.stringContaining('the model is overloaded') });
+        expect(await modelCallRow(h.t, res.headers['x-aigne-hub-model-call-id'])).toMatchObject({ status: 'failed', stream: 1 });
+        await waitFor(async () => upstreamClosed, 5000);
+      });
     } finally {
       clearInterval(trickle);
-      upstream.closeAllConnections();
-      await new Promise((resolve) => upstream.close(resolve));
     }
   });
 
