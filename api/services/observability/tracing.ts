@@ -53,6 +53,7 @@ export interface TracingOptions {
 }
 
 const PRUNE_SQL = 'DELETE FROM Trace WHERE id IN (SELECT id FROM Trace WHERE startTime < ? LIMIT ?)';
+const PRUNE_BATCH = 1000;
 
 /**
  * The store's migrations index `Trace.id` a second time (`idx_trace_id`), beside the primary key's
@@ -68,7 +69,6 @@ async function dropDuplicateIndex(writer: SqlClient, logger: Logger): Promise<vo
     logger.warn('the span store keeps its duplicate index on Trace.id', { err });
   }
 }
-const PRUNE_BATCH = 1000;
 
 type ExportFn = NonNullable<typeof AIGNEObserver.exportFn>;
 type UpdateFn = NonNullable<typeof AIGNEObserver.updateFn>;
