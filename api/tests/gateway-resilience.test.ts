@@ -280,6 +280,47 @@ describe('gateway resilience', () => {
     expect(row.outputTokens).toBeGreaterThan(0);
   });
 
+  it('records a call whose client left before the call began as aborted, and makes no attempt for it', async () => {
+    // The hub's own gateway, begun from a server of the test's only once the client has gone: the
+    // 'close' it would listen for has already been emitted.
+    let attempted = false;
+    let callId: Promise<string> | undefined;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res.once('close', () => {
+        Object.assign(req, { ctx: { requestId: 'left-before-begin', startedAt: performance.now(), caller: null } });
+        callId = (async () => {
+          const call = await h.t.hub.gateway.begin(req as never, res as never, { model: 'openai/gpt-4o-mini', type: 'chatCompletion', stream: false });
+          await call
+            .run(async () => {
+              attempted = true;
+              throw new Error('attempted');
+            })
+            .catch((err: unknown) => call.fail(err));
+          return call.record.id;
+        })();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const req = http.request({ port: (server.address() as { port: number }).port, host: '127.0.0.1', method: 'POST' });
+      req.on('error', () => {});
+      req.end('{}', () => setTimeout(() => req.destroy(), 20));
+      const id = await waitFor(async () => callId);
+      const row = await waitFor(async () => {
+        const r = await modelCallRow(h.t, await id);
+        return r && r.status !== 'processing' ? r : undefined;
+      });
+      expect(attempted).toBe(false);
+      expect(row.status).toBe('aborted');
+      expect(row.errorCode).toBe('client_closed_request');
+      expect(row.attempts).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('answers bad input per API.md and leaves no ModelCall row for it', async () => {
     const before = (await modelCallRows(h.t)).length;
     const malformed = await h.t.request.post('/api/v1/chat/completions').set(bearer(h.t.adminKey)).set('Content-Type', 'application/json').send('{"model": "x", "messages": [');

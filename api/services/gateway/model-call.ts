@@ -68,12 +68,16 @@ export class ModelCall {
     this.timing = beginCallTiming(req, res, this.record);
     req.ctx.modelCallId = this.record.id;
     res.setHeader(MODEL_CALL_HEADER, this.record.id);
-    res.on('close', () => {
+    const onClose = () => {
       this.close();
       if (res.writableFinished) return;
       this.client.closed = true;
       this.client.attempt?.abort(new ClientAbortedError());
-    });
+    };
+    // A client that left before its call began (while the body was read, or its key looked up)
+    // has no 'close' left to emit: the call is then aborted before any attempt.
+    if (res.closed) onClose();
+    else res.on('close', onClose);
   }
 
   /** Resolves candidates and reserves credits. Throws (404/503/402) with the failure recorded. */
