@@ -30,34 +30,41 @@ export function usageBucketId(periodStart: Date, userDid: string, appId: string,
 }
 
 export function bucketsOf(rows: ModelCallRow[], reportableNano: (row: ModelCallRow) => number): UsageBucket[] {
+  // By the bucket's key as plain text: its id (a hash) is computed once per bucket, not per row.
   const buckets = new Map<string, UsageBucket>();
   for (const row of rows) {
     if (row.status === 'processing') continue;
-    const created = row.createdAt ? new Date(row.createdAt) : new Date();
-    const periodStart = new Date(Math.floor(created.getTime() / HOUR_MS) * HOUR_MS);
-    const key = [row.userDid ?? '', row.appId ?? '', row.model, row.providerId ?? '', row.type] as const;
-    const id = usageBucketId(periodStart, ...key);
-    const b = buckets.get(id) ?? {
-      id,
-      periodStart,
-      userDid: key[0],
-      appId: key[1],
-      model: key[2],
-      providerId: key[3],
-      type: key[4],
-      calls: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      creditsNano: 0,
-      reportedCreditsNano: 0,
-    };
+    const created = row.createdAt ? new Date(row.createdAt).getTime() : Date.now();
+    const hour = Math.floor(created / HOUR_MS) * HOUR_MS;
+    const userDid = row.userDid ?? '';
+    const appId = row.appId ?? '';
+    const providerId = row.providerId ?? '';
+    const key = JSON.stringify([hour, userDid, appId, row.model, providerId, row.type]);
+    let b = buckets.get(key);
+    if (!b) {
+      const periodStart = new Date(hour);
+      b = {
+        id: usageBucketId(periodStart, userDid, appId, row.model, providerId, row.type),
+        periodStart,
+        userDid,
+        appId,
+        model: row.model,
+        providerId,
+        type: row.type,
+        calls: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        creditsNano: 0,
+        reportedCreditsNano: 0,
+      };
+      buckets.set(key, b);
+    }
     const credits = row.creditsNano ?? 0;
     b.calls += 1;
     b.inputTokens += row.inputTokens ?? 0;
     b.outputTokens += row.outputTokens ?? 0;
     b.creditsNano += credits;
     b.reportedCreditsNano += credits - Math.min(credits, Math.max(0, reportableNano(row)));
-    buckets.set(id, b);
   }
   return [...buckets.values()];
 }
