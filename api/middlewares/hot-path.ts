@@ -15,6 +15,7 @@
  */
 import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { NotFoundError } from '../errors.js';
+import { turnEnd } from '../lib/turn-end.js';
 import { isPlainJsonRequest, readJsonBody } from './json-body.js';
 
 export interface HotRoute {
@@ -76,6 +77,8 @@ export function installHotPath(app: Express, options: HotPathOptions): void {
     options.routes.map((r) => [`${r.method} ${r.path}`, { chain: [options.authenticate, ...r.handlers], marker: { path: r.path, methods: { [r.method.toLowerCase()]: true } } }]),
   );
   const host = app as unknown as { handle: Handle };
+  /** Hot requests of this app whose responses have not closed. */
+  let open = 0;
   const handle = host.handle.bind(app);
   host.handle = (req, res, callback) => {
     const url = req.url;
@@ -98,12 +101,20 @@ export function installHotPath(app: Express, options: HotPathOptions): void {
         if (!res.writableEnded) res.end();
       });
     };
+    open += 1;
+    res.once('close', () => (open -= 1));
+    const handlers = () => runChain(route.chain, req, res, (e) => fail(e ?? new NotFoundError(`No route for ${req.method} ${path}`)));
     runChain(options.before, req, res, (err) => {
       if (err) return fail(err);
       readJsonBody(req, options.bodyLimit).then(
         (body) => {
           if (body !== undefined) req.body = body;
-          runChain(route.chain, req, res, (e) => fail(e ?? new NotFoundError(`No route for ${req.method} ${path}`)));
+          // With other hot requests open, the handlers run at the end of this turn of the event
+          // loop, after the other requests whose bodies came in it: the same steps then run for
+          // many requests in a row, as answers are settled at the turn's end (model-call.ts). A
+          // client that leaves meanwhile is seen by its call when it begins (`res.closed`).
+          if (open > 1) turnEnd().then(handlers);
+          else handlers();
         },
         fail,
       );
