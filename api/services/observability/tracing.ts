@@ -221,7 +221,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
 
   // Each call's AIGNE rows wait here (in the sink's own form when it has one) and go to the sink in
   // batches, one export at a time.
-  type Part = { rows: number; data: string | TraceRow[] };
+  type Part = { rows: number; data: Uint8Array | TraceRow[] };
   const encoder = sink?.encode && sink.exportEncoded ? { encode: sink.encode.bind(sink), exportEncoded: sink.exportEncoded.bind(sink) } : undefined;
   const batchRows = encoder ? LOCAL_EXPORT_BATCH_ROWS : EXPORT_BATCH_ROWS;
   let queued: Part[] = [];
@@ -248,7 +248,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
       while (queued.length > 0 && sink) {
         const batch = takeBatch();
         try {
-          if (encoder) await encoder.exportEncoded(batch.map((p) => p.data as string));
+          if (encoder) await encoder.exportEncoded(batch.map((p) => p.data as Uint8Array));
           else await sink.export(batch.flatMap((p) => p.data as TraceRow[]).sort(byTreeOrder));
         } catch (err) {
           warnExport(err);
