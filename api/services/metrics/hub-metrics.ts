@@ -4,11 +4,12 @@
  * the database when scraped. Label values are bounded: routes are patterns, models appear only on
  * usage an upstream reported, errors are codes.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { NextFunction, Request, Response } from 'express';
 import type { Models } from '../../store/models/index.js';
 import type { CallRecord } from '../gateway/call-record.js';
 import type { CallTiming } from '../observability/call-timing.js';
+import { CellCounter, CellGauge, CellHistogram } from './cells.js';
 import { routeLabel } from './route-label.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -30,20 +31,6 @@ const ERROR_TYPES: Record<number, string> = {
   503: 'no_available_provider',
   504: 'upstream_timeout',
 };
-
-/**
- * prom-client checks and hashes a label object on every update; a child per label set is made once
- * and then updated directly. Label values are bounded (see above), so the cache is too.
- */
-function byLabels<C>(metric: { labels(...values: string[]): C }): (...values: string[]) => C {
-  const cache = new Map<string, C>();
-  return (...values) => {
-    const key = values.join('\u0000');
-    let child = cache.get(key);
-    if (!child) cache.set(key, (child = metric.labels(...values)));
-    return child;
-  };
-}
 
 /** Route labels by request path (bounded: paths beyond the first thousand are labelled each time). */
 function cachedRouteLabel(): (req: Request, status: number) => string {
@@ -82,89 +69,89 @@ export function createHubMetrics(options: HubMetricsOptions): HubMetrics {
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
-  const httpRequests = new Counter({
+  const httpRequests = new CellCounter({
     name: 'aigne_hub_http_requests_total',
     help: 'HTTP requests by method, route pattern and status',
     labelNames: ['method', 'route', 'status'] as const,
     registers,
   });
-  const httpDuration = new Histogram({
+  const httpDuration = new CellHistogram({
     name: 'aigne_hub_http_request_duration_seconds',
     help: 'Time from request arrival to the end of the response, by method and route pattern',
     labelNames: ['method', 'route'] as const,
     buckets: LATENCY_BUCKETS,
     registers,
   });
-  const errors = new Counter({
+  const errors = new CellCounter({
     name: 'aigne_hub_errors_total',
     help: 'Error responses by API error type (API.md section 2)',
     labelNames: ['type'] as const,
     registers,
   });
-  const calls = new Counter({
+  const calls = new CellCounter({
     name: 'aigne_hub_model_calls_total',
     help: 'Settled model calls by provider, call type and status (success, failed, aborted)',
     labelNames: ['provider', 'type', 'status'] as const,
     registers,
   });
-  const callErrors = new Counter({
+  const callErrors = new CellCounter({
     name: 'aigne_hub_model_call_errors_total',
     help: 'Failed or aborted model calls by provider and error code (as in the ModelCall row)',
     labelNames: ['provider', 'code'] as const,
     registers,
   });
-  const attempts = new Counter({
+  const attempts = new CellCounter({
     name: 'aigne_hub_upstream_attempts_total',
     help: 'Upstream attempts by provider and outcome (success, http_<status>, timeout, connection, aborted, …)',
     labelNames: ['provider', 'outcome'] as const,
     registers,
   });
-  const ttfb = new Histogram({
+  const ttfb = new CellHistogram({
     name: 'aigne_hub_upstream_ttfb_seconds',
     help: 'Time from sending a request upstream to its first data, per provider (answering attempts)',
     labelNames: ['provider'] as const,
     buckets: LATENCY_BUCKETS,
     registers,
   });
-  const latency = new Histogram({
+  const latency = new CellHistogram({
     name: 'aigne_hub_upstream_latency_seconds',
     help: 'Time from sending a request upstream to the end of its answer, per provider (answering attempts)',
     labelNames: ['provider'] as const,
     buckets: LATENCY_BUCKETS,
     registers,
   });
-  const overhead = new Histogram({
+  const overhead = new CellHistogram({
     name: 'aigne_hub_gateway_overhead_seconds',
     help: "Streamed calls: time to the client's first byte not spent in upstream attempts (auth, routing, reservation, relay)",
     labelNames: ['type'] as const,
     buckets: OVERHEAD_BUCKETS,
     registers,
   });
-  const tokens = new Counter({
+  const tokens = new CellCounter({
     name: 'aigne_hub_tokens_total',
     help: 'Tokens metered, by provider, upstream model, call type and kind (input, output, cache_read, cache_write)',
     labelNames: ['provider', 'model', 'type', 'kind'] as const,
     registers,
   });
-  const credits = new Counter({
+  const credits = new CellCounter({
     name: 'aigne_hub_credits_total',
     help: 'Credits charged, by provider and upstream model',
     labelNames: ['provider', 'model'] as const,
     registers,
   });
-  const openStreams = new Gauge({ name: 'aigne_hub_open_streams', help: 'Streamed model calls in progress', registers });
-  const inflight = new Gauge({ name: 'aigne_hub_inflight_calls', help: 'Model calls in progress (streamed or not)', registers });
-  const requestsBy = byLabels(httpRequests);
-  const durationBy = byLabels(httpDuration);
-  const errorsBy = byLabels(errors);
-  const callsBy = byLabels(calls);
-  const callErrorsBy = byLabels(callErrors);
-  const attemptsBy = byLabels(attempts);
-  const ttfbBy = byLabels(ttfb);
-  const latencyBy = byLabels(latency);
-  const overheadBy = byLabels(overhead);
-  const tokensBy = byLabels(tokens);
-  const creditsBy = byLabels(credits);
+  const openStreams = new CellGauge({ name: 'aigne_hub_open_streams', help: 'Streamed model calls in progress', registers });
+  const inflight = new CellGauge({ name: 'aigne_hub_inflight_calls', help: 'Model calls in progress (streamed or not)', registers });
+  const requestsBy = httpRequests.labels.bind(httpRequests);
+  const durationBy = httpDuration.labels.bind(httpDuration);
+  const errorsBy = errors.labels.bind(errors);
+  const callsBy = calls.labels.bind(calls);
+  const callErrorsBy = callErrors.labels.bind(callErrors);
+  const attemptsBy = attempts.labels.bind(attempts);
+  const ttfbBy = ttfb.labels.bind(ttfb);
+  const latencyBy = latency.labels.bind(latency);
+  const overheadBy = overhead.labels.bind(overhead);
+  const tokensBy = tokens.labels.bind(tokens);
+  const creditsBy = credits.labels.bind(credits);
   const routeOf = cachedRouteLabel();
   new Gauge({
     name: 'aigne_hub_credentials',
