@@ -74,7 +74,8 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
   const commitWindowMs = options.commitWindowMs ?? 20;
   let journalBroken = false;
   const sequelize = models.ModelCall.sequelize as Sequelize;
-  let queue = new Map<string, { row: ModelCallRow; waiters: (() => void)[]; failures: ((e: unknown) => void)[] }>();
+  /** Rows to write, by id; most have nobody waiting (journaled), so their lists are made on demand. */
+  let queue = new Map<string, { row: ModelCallRow; waiters: (() => void)[] | null; failures: ((e: unknown) => void)[] | null }>();
   let scheduled: 'no' | 'soon' | 'now' = 'no';
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
@@ -104,7 +105,7 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
           if (final.length) for (const hook of hooks) await hook.write(final, t, afterCommit);
         });
         journal?.committed(final.map((r) => r.id));
-        for (const e of batch.values()) for (const w of e.waiters) w();
+        for (const e of batch.values()) if (e.waiters) for (const w of e.waiters) w();
         return;
       } catch (err) {
         failure = err;
@@ -113,7 +114,7 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
       }
     }
     for (const hook of hooks) hook.dropped?.(final);
-    for (const e of batch.values()) for (const f of e.failures) f(failure);
+    for (const e of batch.values()) if (e.failures) for (const f of e.failures) f(failure);
   };
 
   /** Writes the queue as one batch; `running` is set while it does. */
@@ -167,10 +168,11 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
 
   const put = (row: ModelCallRow, waiter?: () => void, failure?: (e: unknown) => void) => {
     const existing = queue.get(row.id);
-    const entry = existing ?? { row, waiters: [], failures: [] };
-    entry.row = { ...row };
-    if (waiter) entry.waiters.push(waiter);
-    if (failure) entry.failures.push(failure);
+    // Callers hand over rows of their own (made for the call): kept as they are, not copied.
+    const entry = existing ?? { row, waiters: null, failures: null };
+    entry.row = row;
+    if (waiter) (entry.waiters ??= []).push(waiter);
+    if (failure) (entry.failures ??= []).push(failure);
     queue.set(row.id, entry);
     schedule(Boolean(waiter));
   };

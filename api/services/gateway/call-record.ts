@@ -91,5 +91,7 @@ export function toModelCallRow(r: CallRecord): ModelCallRow {
     userDid: r.userDid,
     appId: r.appId,
     createdAt: r.createdAt,
+    // Set again when the row is written; present from the start so that the row keeps its shape.
+    updatedAt: r.createdAt,
   };
 }
