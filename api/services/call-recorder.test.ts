@@ -2,7 +2,8 @@
  * The call recorder on a real SQLite file: journaled rows are batched after a short window,
  * `settled()` waits for what was recorded before it, a window timer that finds the queue
  * already written leaves the recorder able to write the next rows, and rows that keep coming one
- * at a time are written one batch per window (not one batch per write).
+ * at a time are written one batch per window (not one batch per write); without a journal, commit()
+ * waits for the row and fails with its batch.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -92,5 +93,28 @@ describe('call recorder with a journal', () => {
     expect(batches).toBeGreaterThan(1);
     expect(batches).toBeLessThanOrEqual(windows + 2);
     await recorder.flush();
+  });
+});
+
+describe('call recorder without a journal', () => {
+  it('resolves commit() once its row is written, and rejects it when its batch cannot be written', async () => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const sequelize = openDatabase({ sqlitePath: path.join(dir, 'aikit.db') });
+    dbs.push(sequelize);
+    await migrateUp(sequelize);
+    const recorder = createCallRecorder(initModels(sequelize), createLogger({ level: 'silent' }), { attempts: 2, retryDelayMs: 1, commitWindowMs: 5 });
+    const ids = async () => (await sequelize.query<{ id: string }>('SELECT "id" FROM model_calls ORDER BY "id"', { type: QueryTypes.SELECT })).map((r) => r.id);
+
+    await recorder.commit(row('written'));
+    expect(await ids()).toEqual(['written']);
+
+    // A progress row nobody waits for shares the batch of a row the database refuses (no model).
+    recorder.enqueue({ ...row('progress'), status: 'processing' });
+    await expect(recorder.commit({ ...row('refused'), model: null as unknown as string })).rejects.toThrow();
+    expect(await ids()).toEqual(['written']);
+
+    await recorder.commit(row('after'));
+    expect(await ids()).toEqual(['after', 'written']);
   });
 });
