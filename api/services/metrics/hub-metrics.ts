@@ -141,17 +141,6 @@ export function createHubMetrics(options: HubMetricsOptions): HubMetrics {
   });
   const openStreams = new CellGauge({ name: 'aigne_hub_open_streams', help: 'Streamed model calls in progress', registers });
   const inflight = new CellGauge({ name: 'aigne_hub_inflight_calls', help: 'Model calls in progress (streamed or not)', registers });
-  const requestsBy = httpRequests.labels.bind(httpRequests);
-  const durationBy = httpDuration.labels.bind(httpDuration);
-  const errorsBy = errors.labels.bind(errors);
-  const callsBy = calls.labels.bind(calls);
-  const callErrorsBy = callErrors.labels.bind(callErrors);
-  const attemptsBy = attempts.labels.bind(attempts);
-  const ttfbBy = ttfb.labels.bind(ttfb);
-  const latencyBy = latency.labels.bind(latency);
-  const overheadBy = overhead.labels.bind(overhead);
-  const tokensBy = tokens.labels.bind(tokens);
-  const creditsBy = credits.labels.bind(credits);
   const routeOf = cachedRouteLabel();
   new Gauge({
     name: 'aigne_hub_credentials',
@@ -190,9 +179,9 @@ export function createHubMetrics(options: HubMetricsOptions): HubMetrics {
         res.once('finish', () => {
           const status = res.statusCode;
           const route = routeOf(req, status);
-          requestsBy(req.method, route, String(status)).inc();
-          durationBy(req.method, route).observe((performance.now() - req.ctx.startedAt) / 1000);
-          if (status >= 400) errorsBy(ERROR_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error')).inc();
+          httpRequests.labels(req.method, route, String(status)).inc();
+          httpDuration.labels(req.method, route).observe((performance.now() - req.ctx.startedAt) / 1000);
+          if (status >= 400) errors.labels(ERROR_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error')).inc();
         });
         next();
       };
@@ -207,26 +196,26 @@ export function createHubMetrics(options: HubMetricsOptions): HubMetrics {
         if (r.stream) openStreams.dec();
       }
       const provider = r.providerName ?? 'none';
-      callsBy(provider, r.type, r.status).inc();
-      if (r.status !== 'success') callErrorsBy(provider, r.errorCode ?? r.status).inc();
+      calls.labels(provider, r.type, r.status).inc();
+      if (r.status !== 'success') callErrors.labels(provider, r.errorCode ?? r.status).inc();
       const answering = timing?.answeringAttempt;
-      for (const a of timing?.attempts ?? []) attemptsBy(a.provider, a.error ?? (a === answering ? 'success' : 'unfinished')).inc();
+      for (const a of timing?.attempts ?? []) attempts.labels(a.provider, a.error ?? (a === answering ? 'success' : 'unfinished')).inc();
       if (answering && r.providerTtfb !== null) {
-        ttfbBy(provider).observe(r.providerTtfb / 1000);
-        if (timing?.settleStartedAt !== undefined) latencyBy(provider).observe((timing.settleStartedAt - answering.startedAt) / 1000);
+        ttfb.labels(provider).observe(r.providerTtfb / 1000);
+        if (timing?.settleStartedAt !== undefined) latency.labels(provider).observe((timing.settleStartedAt - answering.startedAt) / 1000);
         if (r.stream && r.ttfb !== null && timing) {
           const upstream = timing.attempts.reduce((sum, a) => sum + ((a.endedAt ?? a.startedAt) - a.startedAt), 0);
-          overheadBy(r.type).observe(Math.max(0, r.ttfb - upstream) / 1000);
+          overhead.labels(r.type).observe(Math.max(0, r.ttfb - upstream) / 1000);
         }
       }
       const u = r.usage;
       if (u.inputTokens > 0 || u.outputTokens > 0 || (u.images ?? 0) > 0 || r.creditsNano > 0) {
         const model = answering?.upstreamModel ?? timing?.attempts.at(-1)?.upstreamModel ?? r.model;
-        if (u.inputTokens) tokensBy(provider, model, r.type, 'input').inc(u.inputTokens);
-        if (u.outputTokens) tokensBy(provider, model, r.type, 'output').inc(u.outputTokens);
-        if (u.cacheReadTokens) tokensBy(provider, model, r.type, 'cache_read').inc(u.cacheReadTokens);
-        if (u.cacheWriteTokens) tokensBy(provider, model, r.type, 'cache_write').inc(u.cacheWriteTokens);
-        if (r.creditsNano > 0) creditsBy(provider, model).inc(r.creditsNano / NANO);
+        if (u.inputTokens) tokens.labels(provider, model, r.type, 'input').inc(u.inputTokens);
+        if (u.outputTokens) tokens.labels(provider, model, r.type, 'output').inc(u.outputTokens);
+        if (u.cacheReadTokens) tokens.labels(provider, model, r.type, 'cache_read').inc(u.cacheReadTokens);
+        if (u.cacheWriteTokens) tokens.labels(provider, model, r.type, 'cache_write').inc(u.cacheWriteTokens);
+        if (r.creditsNano > 0) credits.labels(provider, model).inc(r.creditsNano / NANO);
       }
     },
     render: () => registry.metrics(),
