@@ -12,15 +12,15 @@ const DS_KEY = 'sk-deepseek-key-cccccccccccc';
 const chatChunk = (model: string, delta: object, usage: object | null = null) =>
   `data: ${JSON.stringify({ id: `chatcmpl-${model}`, object: 'chat.completion.chunk', created: 1, model, choices: usage ? [] : [{ index: 0, delta }], usage })}\n\n`;
 
-/** Runs `fn` with an upstream server of the test's own on loopback; closes it (and its connections) afterwards. */
-async function withUpstream(handler: http.RequestListener, fn: (baseUrl: string) => Promise<void>): Promise<void> {
-  const upstream = http.createServer(handler);
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+/** Runs `fn` with a server of the test's own on loopback (an upstream, say); closes it (and its connections) afterwards. */
+async function withServer(handler: http.RequestListener, fn: (origin: string) => Promise<void>): Promise<void> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    await fn(`http://127.0.0.1:${(upstream.address() as { port: number }).port}/v1`);
+    await fn(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
   } finally {
-    upstream.closeAllConnections();
-    await new Promise((resolve) => upstream.close(resolve));
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 }
 
@@ -200,8 +200,8 @@ describe('gateway resilience', () => {
         res.end(chunk({ role: 'assistant', content: 'after ' }) + chunk({ content: 'the hints' }) + chunk({}, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 }) + 'data: [DONE]\n\n');
       });
     };
-    await withUpstream(hinting, async (baseUrl) => {
-      await addProvider(h.t, { name: 'xai', baseUrl, keys: ['xai-key-dddddddddddd'], rank: 3, rates: [{ model: 'hinted-model' }] });
+    await withServer(hinting, async (origin) => {
+      await addProvider(h.t, { name: 'xai', baseUrl: `${origin}/v1`, keys: ['xai-key-dddddddddddd'], rank: 3, rates: [{ model: 'hinted-model' }] });
 
       const whole = await chat({ model: 'xai/hinted-model' });
       expect(whole.status).toBe(200);
@@ -235,8 +235,8 @@ describe('gateway resilience', () => {
       });
     };
     try {
-      await withUpstream(erring, async (baseUrl) => {
-        await addProvider(h.t, { name: 'openrouter', baseUrl, keys: ['or-key-eeeeeeeeeeee'], rank: 4, rates: [{ model: 'erring-model' }] });
+      await withServer(erring, async (origin) => {
+        await addProvider(h.t, { name: 'openrouter', baseUrl: `${origin}/v1`, keys: ['or-key-eeeeeeeeeeee'], rank: 4, rates: [{ model: 'erring-model' }] });
         const res = await chat({ model: 'openrouter/erring-model', stream: true });
         expect(res.status).toBe(200);
         const events = res.text.split('\n\n').filter(Boolean);
@@ -285,7 +285,7 @@ describe('gateway resilience', () => {
     // 'close' it would listen for has already been emitted.
     let attempted = false;
     let callId: Promise<string> | undefined;
-    const server = http.createServer((req, res) => {
+    const beginsAfterClientLeft: http.RequestListener = (req, res) => {
       req.resume();
       res.once('close', () => {
         Object.assign(req, { ctx: { requestId: 'left-before-begin', startedAt: performance.now(), caller: null } });
@@ -300,10 +300,9 @@ describe('gateway resilience', () => {
           return call.record.id;
         })();
       });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const req = http.request({ port: (server.address() as { port: number }).port, host: '127.0.0.1', method: 'POST' });
+    };
+    await withServer(beginsAfterClientLeft, async (origin) => {
+      const req = http.request(origin, { method: 'POST' });
       req.on('error', () => {});
       req.end('{}', () => setTimeout(() => req.destroy(), 20));
       const id = await waitFor(async () => callId);
@@ -315,10 +314,7 @@ describe('gateway resilience', () => {
       expect(row.status).toBe('aborted');
       expect(row.errorCode).toBe('client_closed_request');
       expect(row.attempts).toBe(0);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    });
   });
 
   it('answers bad input per API.md and leaves no ModelCall row for it', async () => {
