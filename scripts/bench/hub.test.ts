@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { startScriptFlags } from './hub.js';
+import { parseStartScript } from './hub.js';
 
 describe('bench hub launch', () => {
-  it("takes the node flags of the start script, so the hub runs as `npm start` runs it", () => {
-    expect(startScriptFlags('NODE_ENV=production node --max-semi-space-size=32 dist/api/index.js')).toEqual(['--max-semi-space-size=32']);
-    expect(startScriptFlags('node --a=1 --b dist/api/index.js')).toEqual(['--a=1', '--b']);
-    expect(startScriptFlags('NODE_ENV=production node dist/api/index.js')).toEqual([]);
-    expect(startScriptFlags('')).toEqual([]);
+  it('takes the environment and node flags of the start script, so the hub runs as `npm start` runs it', () => {
+    expect(parseStartScript('NODE_ENV=production MALLOC_ARENA_MAX=2 node --max-semi-space-size=32 dist/api/index.js')).toEqual({
+      env: { NODE_ENV: 'production', MALLOC_ARENA_MAX: '2' },
+      flags: ['--max-semi-space-size=32'],
+    });
+    expect(parseStartScript('node --a=1 --b dist/api/index.js')).toEqual({ env: {}, flags: ['--a=1', '--b'] });
+    expect(parseStartScript('NODE_ENV=production node dist/api/index.js')).toEqual({ env: { NODE_ENV: 'production' }, flags: [] });
+    expect(parseStartScript('X= node dist/api/index.js').env).toEqual({ X: '' });
+    expect(parseStartScript('')).toEqual({ env: {}, flags: [] });
+    expect(parseStartScript('tsx api/index.ts')).toEqual({ env: {}, flags: [] });
   });
 });

@@ -61,16 +61,18 @@ export function buildHub(root: string, log: (line: string) => void): string[] {
   return problems;
 }
 
-/** The node flags of a start script (`node <flags> dist/api/index.js`), e.g. package.json's `start`. */
-export function startScriptFlags(script: string): string[] {
-  const m = /\bnode\s+((?:--\S+\s+)*)dist\/api\/index\.js/.exec(script);
-  return m ? m[1]!.split(/\s+/).filter(Boolean) : [];
+/** How a start script (`[NAME=value ...] node <flags> dist/api/index.js`, e.g. package.json's `start`) runs the hub. */
+export function parseStartScript(script: string): { env: Record<string, string>; flags: string[] } {
+  const m = /^\s*((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)node\s+((?:--\S+\s+)*)dist\/api\/index\.js/.exec(script);
+  if (!m) return { env: {}, flags: [] };
+  const env = Object.fromEntries(m[1]!.split(/\s+/).filter(Boolean).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+  return { env, flags: m[2]!.split(/\s+/).filter(Boolean) };
 }
 
-/** The node flags `npm start` runs the hub at `root` with, so that the bench runs it the same way. */
-function npmStartFlags(root: string): string[] {
+/** The environment and node flags `npm start` runs the hub at `root` with, so that the bench runs it the same way. */
+function npmStart(root: string): { env: Record<string, string>; flags: string[] } {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
-  return startScriptFlags(pkg.scripts?.start ?? '');
+  return parseStartScript(pkg.scripts?.start ?? '');
 }
 
 async function launch(o: HubOptions, billingOn: boolean): Promise<{ proc: Proc; url: string; dataDir: string; adminKey: string; startedAt: number }> {
@@ -79,8 +81,10 @@ async function launch(o: HubOptions, billingOn: boolean): Promise<{ proc: Proc; 
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
   // BENCH_HUB_NODE_FLAGS: extra node flags for the hub only (e.g. `--trace-gc` while investigating).
   const extra = (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const startFlags = npmStartFlags(o.root);
-  o.log(`starting ${path.join(o.root, 'dist/api/index.js')}, node flags: ${startFlags.join(' ') || 'none'} (package.json's start script)${extra.length ? ` + ${extra.join(' ')} (BENCH_HUB_NODE_FLAGS)` : ''}`);
+  const start = npmStart(o.root);
+  const startFlags = start.flags;
+  const startEnv = Object.entries(start.env).map(([k, v]) => `${k}=${v}`).join(' ');
+  o.log(`starting ${path.join(o.root, 'dist/api/index.js')} as package.json's start script does: ${startEnv || 'no environment'}, node flags ${startFlags.join(' ') || 'none'}${extra.length ? ` + ${extra.join(' ')} (BENCH_HUB_NODE_FLAGS)` : ''}`);
   const args = [...startFlags, ...extra, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), path.join(o.root, 'dist/api/index.js')];
   const startedAt = Date.now();
   const proc = startProcess({
@@ -91,6 +95,7 @@ async function launch(o: HubOptions, billingOn: boolean): Promise<{ proc: Proc; 
     cpus: o.cpus,
     logFile: o.logFile,
     env: {
+      ...start.env,
       NODE_ENV: 'production',
       PORT: String(port),
       HOST: '127.0.0.1',
