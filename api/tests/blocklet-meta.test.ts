@@ -23,15 +23,6 @@ describe('blocklet.yml', () => {
     expect(meta.navigation.length).toBeGreaterThan(0);
   });
 
-  it('runs the hub with the C allocator arenas `npm start` gives it', () => {
-    const { parse } = require('@blocklet/meta/lib/parse') as { parse: (dir: string, o: object) => Record<string, any> };
-    const pkg = require(path.join(root, 'package.json')) as { scripts: { start: string } };
-    const fromStart = /\bMALLOC_ARENA_MAX=(\d+)/.exec(pkg.scripts.start)?.[1];
-    expect(fromStart).toBeDefined();
-    const env = parse(root, { ensureFiles: false }).environments.find((e: { name: string }) => e.name === 'MALLOC_ARENA_MAX');
-    expect(env?.default).toBe(fromStart);
-  });
-
   it('keeps its version in step with package.json', async () => {
     const { parse } = require('@blocklet/meta/lib/parse') as { parse: (dir: string, o: object) => Record<string, any> };
     const pkg = require(path.join(root, 'package.json')) as { version: string };

@@ -3,8 +3,8 @@ import { parseStartScript } from './hub.js';
 
 describe('bench hub launch', () => {
   it('takes the environment and node flags of the start script, so the hub runs as `npm start` runs it', () => {
-    expect(parseStartScript('NODE_ENV=production MALLOC_ARENA_MAX=2 node --max-semi-space-size=32 dist/api/index.js')).toEqual({
-      env: { NODE_ENV: 'production', MALLOC_ARENA_MAX: '2' },
+    expect(parseStartScript('NODE_ENV=production UV_THREADPOOL_SIZE=8 node --max-semi-space-size=32 dist/api/index.js')).toEqual({
+      env: { NODE_ENV: 'production', UV_THREADPOOL_SIZE: '8' },
       flags: ['--max-semi-space-size=32'],
     });
     expect(parseStartScript('node --a=1 --b dist/api/index.js')).toEqual({ env: {}, flags: ['--a=1', '--b'] });
