@@ -10,6 +10,7 @@ describe('bench hub launch', () => {
     expect(parseStartScript('node --a=1 --b dist/api/index.js')).toEqual({ env: {}, flags: ['--a=1', '--b'] });
     expect(parseStartScript('NODE_ENV=production node dist/api/index.js')).toEqual({ env: { NODE_ENV: 'production' }, flags: [] });
     expect(parseStartScript('X= node dist/api/index.js').env).toEqual({ X: '' });
+    expect(parseStartScript('npm run build && LOG=1 node --x dist/api/index.js')).toEqual({ env: { LOG: '1' }, flags: ['--x'] });
     expect(parseStartScript('')).toEqual({ env: {}, flags: [] });
     expect(parseStartScript('tsx api/index.ts')).toEqual({ env: {}, flags: [] });
   });

@@ -63,7 +63,7 @@ export function buildHub(root: string, log: (line: string) => void): string[] {
 
 /** How a start script (`[NAME=value ...] node <flags> dist/api/index.js`, e.g. package.json's `start`) runs the hub. */
 export function parseStartScript(script: string): { env: Record<string, string>; flags: string[] } {
-  const m = /^\s*((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)node\s+((?:--\S+\s+)*)dist\/api\/index\.js/.exec(script);
+  const m = /(?:^|[\s;&])((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)node\s+((?:--\S+\s+)*)dist\/api\/index\.js/.exec(script);
   if (!m) return { env: {}, flags: [] };
   const env = Object.fromEntries(m[1]!.split(/\s+/).filter(Boolean).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
   return { env, flags: m[2]!.split(/\s+/).filter(Boolean) };
