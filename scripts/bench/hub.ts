@@ -65,7 +65,7 @@ export function buildHub(root: string, log: (line: string) => void): string[] {
 export function parseStartScript(script: string): { env: Record<string, string>; flags: string[] } {
   const m = /(?:^|[\s;&])((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)node\s+((?:--\S+\s+)*)dist\/api\/index\.js/.exec(script);
   if (!m) return { env: {}, flags: [] };
-  const env = Object.fromEntries(m[1]!.split(/\s+/).filter(Boolean).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+  const env = Object.fromEntries(m[1]!.split(/\s+/).filter(Boolean).map((a) => /^([^=]+)=(.*)$/.exec(a)!.slice(1, 3)));
   return { env, flags: m[2]!.split(/\s+/).filter(Boolean) };
 }
 
@@ -82,10 +82,9 @@ async function launch(o: HubOptions, billingOn: boolean): Promise<{ proc: Proc; 
   // BENCH_HUB_NODE_FLAGS: extra node flags for the hub only (e.g. `--trace-gc` while investigating).
   const extra = (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const start = npmStart(o.root);
-  const startFlags = start.flags;
   const startEnv = Object.entries(start.env).map(([k, v]) => `${k}=${v}`).join(' ');
-  o.log(`starting ${path.join(o.root, 'dist/api/index.js')} as package.json's start script does: ${startEnv || 'no environment'}, node flags ${startFlags.join(' ') || 'none'}${extra.length ? ` + ${extra.join(' ')} (BENCH_HUB_NODE_FLAGS)` : ''}`);
-  const args = [...startFlags, ...extra, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), path.join(o.root, 'dist/api/index.js')];
+  o.log(`starting ${path.join(o.root, 'dist/api/index.js')} as package.json's start script does: ${startEnv || 'no environment'}, node flags ${start.flags.join(' ') || 'none'}${extra.length ? ` + ${extra.join(' ')} (BENCH_HUB_NODE_FLAGS)` : ''}`);
+  const args = [...start.flags, ...extra, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), path.join(o.root, 'dist/api/index.js')];
   const startedAt = Date.now();
   const proc = startProcess({
     name: 'hub',
