@@ -7,7 +7,11 @@ import type { ServerResponse } from 'node:http';
  * per-call content negotiation.
  */
 export function sendJson(res: ServerResponse, body: unknown, status = 200): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, JSON.stringify(body), status);
+}
+
+/** Sends `text`, which is JSON already, as `sendJson` sends a body. */
+export function sendJsonText(res: ServerResponse, text: string, status = 200): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));

@@ -4,13 +4,19 @@ import { randomFillSync } from 'node:crypto';
 const pool = Buffer.alloc(4096);
 let offset = pool.length;
 
-/** `bytes` fresh random bytes (≤ 4096), as a view the caller reads at once and does not keep. */
-export function pooledRandomBytes(bytes: number): Buffer {
+/** Where `bytes` fresh random bytes (≤ 4096) start in the pool. */
+function take(bytes: number): number {
   if (offset + bytes > pool.length) {
     randomFillSync(pool);
     offset = 0;
   }
-  const view = pool.subarray(offset, offset + bytes);
+  const at = offset;
   offset += bytes;
-  return view;
+  return at;
+}
+
+/** `bytes` fresh random bytes as hex, read straight from the pool (no Buffer view made per call). */
+export function randomHex(bytes: number): string {
+  const at = take(bytes);
+  return pool.toString('hex', at, at + bytes);
 }

@@ -4,6 +4,7 @@ import { requireAuth } from '../middlewares/auth.js';
 import type { HotRoute } from '../middlewares/hot-path.js';
 import { validateBody } from '../middlewares/validate.js';
 import { openAIChatRequestSchema } from '../services/formats/openai-chat.js';
+import { isPlainChatRequest } from '../services/formats/plain-chat-request.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import {
   aigneEmbeddingSchema,
@@ -29,7 +30,7 @@ export interface GatewayRouter {
 
 export function gatewayRouters(gateway: Gateway): GatewayRouter[] {
   const auth = requireAuth();
-  const v1Chat: RequestHandler[] = [validateBody(openAIChatRequestSchema), chatCompletionsHandler(gateway)];
+  const v1Chat: RequestHandler[] = [validateBody(openAIChatRequestSchema, isPlainChatRequest), chatCompletionsHandler(gateway)];
   const v1Embeddings: RequestHandler[] = [validateBody(openAIEmbeddingSchema), openAIEmbeddingsHandler(gateway)];
   const v2Chat: RequestHandler[] = [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway)];
 

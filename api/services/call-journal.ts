@@ -18,8 +18,11 @@ export interface JournalEntry<Row = unknown> {
 }
 
 export interface CallJournal {
-  /** Appends an entry; throws when the file cannot be written (the caller then waits for the database). */
-  append(id: string, entry: JournalEntry): void;
+  /**
+   * Appends an entry, given as its line (`JSON.stringify` of a JournalEntry and a newline); throws
+   * when the file cannot be written (the caller then waits for the database).
+   */
+  append(id: string, line: string): void;
   /** The rows with these ids have committed to the database. */
   committed(ids: Iterable<string>): void;
   /** Entries left by earlier runs (last entry per id), oldest file first. */
@@ -75,9 +78,9 @@ export function openCallJournal(options: CallJournalOptions): CallJournal {
   };
 
   return {
-    append(id, entry) {
+    append(id, line) {
       if (fd === null || written >= perFile) rotate();
-      fs.writeSync(fd!, `${JSON.stringify(entry)}\n`);
+      fs.writeSync(fd!, line);
       written += 1;
       const before = fileOf.get(id);
       if (before) open.set(before, (open.get(before) ?? 1) - 1);

@@ -19,6 +19,7 @@ import { writeTransaction, type AfterCommit } from '../store/write-transaction.j
 import type { CallJournal, JournalEntry } from './call-journal.js';
 import type { ModelCall } from '../store/models/model-call.js';
 import { createModelCallUpsert } from './model-call-upsert.js';
+import { journalLine } from './journal-line.js';
 
 export type ModelCallRow = Omit<InferCreationAttributes<ModelCall>, 'createdAt' | 'updatedAt'> & { createdAt?: Date; updatedAt?: Date };
 
@@ -185,7 +186,7 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
         const d = hook.journal?.(row);
         if (d !== undefined) (data ??= {})[hook.name] = d;
       }
-      journal.append(row.id, data ? { row, hooks: data } : { row });
+      journal.append(row.id, journalLine(row, data));
       return true;
     } catch (err) {
       journalBroken = true;
@@ -225,7 +226,8 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
       const again = (entries as JournalEntry<ModelCallRow>[]).filter((e) => !done.has(e.row.id));
       const writes = again.map((e) => {
         const row = e.row;
-        for (const f of DATE_FIELDS) if (typeof row[f] === 'string') row[f] = new Date(row[f] as unknown as string);
+        // Epoch milliseconds (journal-line.ts), or ISO text in lines of older runs.
+        for (const f of DATE_FIELDS) if (typeof row[f] === 'string' || typeof row[f] === 'number') row[f] = new Date(row[f] as unknown as string | number);
         for (const hook of hooks) if (e.hooks && hook.name in e.hooks) hook.restore?.(row, e.hooks[hook.name]);
         return new Promise<void>((resolve, reject) => put(row, resolve, reject));
       });

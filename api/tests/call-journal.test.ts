@@ -21,13 +21,14 @@ describe('call journal file', () => {
   it('deletes a file once its rows committed and gives back the rest, last entry per id', () => {
     const dir = makeTempDir();
     const journal = openCallJournal({ dir, entriesPerFile: 2 });
-    journal.append('a', { row: { id: 'a', status: 'success' } });
-    journal.append('b', { row: { id: 'b', status: 'success' }, hooks: { credits: { chargeNano: 5 } } });
-    journal.append('c', { row: { id: 'c', status: 'failed' } });
+    const line = (entry: object) => `${JSON.stringify(entry)}\n`;
+    journal.append('a', line({ row: { id: 'a', status: 'success' } }));
+    journal.append('b', line({ row: { id: 'b', status: 'success' }, hooks: { credits: { chargeNano: 5 } } }));
+    journal.append('c', line({ row: { id: 'c', status: 'failed' } }));
     expect(files(dir)).toHaveLength(2);
     journal.committed(['a', 'b']);
     expect(files(dir)).toHaveLength(1);
-    journal.append('c', { row: { id: 'c', status: 'success' } });
+    journal.append('c', line({ row: { id: 'c', status: 'success' } }));
     // A crash mid-write leaves a line cut short.
     fs.appendFileSync(path.join(dir, files(dir)[0]!), '{"row":{"id":"d","sta');
 

@@ -1,7 +1,7 @@
 /** POST /api/v1/chat/completions — the OpenAI Chat Completions API over every provider. */
 import type { Request, Response } from 'express';
 import { ProviderError } from '../../errors.js';
-import { sendJson } from '../../lib/json-response.js';
+import { sendJson, sendJsonText } from '../../lib/json-response.js';
 import { SseParser, sseData, startSse, writeWithBackpressure } from '../../lib/sse.js';
 import { finishWithError } from '../../middlewares/stream-errors.js';
 import {
@@ -13,6 +13,7 @@ import {
   type OpenAIChatRequest,
 } from '../../services/formats/openai-chat.js';
 import { assertFetchableImageUrls } from '../../services/formats/image-urls.js';
+import type { WholeAnswer } from '../../services/formats/openai-answer.js';
 import { eventsOf, openChatEvents, type OpenedEvents } from '../../services/gateway/chat-events.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
 import type { ModelCall } from '../../services/gateway/model-call.js';
@@ -62,7 +63,7 @@ export function chatCompletionsHandler(gateway: Gateway) {
     }
     try {
       if ('raw' in opened) {
-        if (opened.raw.kind === 'json') await sendPassthroughJson(call, res, body, opened.raw.json, inputEstimate);
+        if (opened.raw.kind === 'json') await sendPassthroughJson(call, res, body, opened.raw.answer, inputEstimate);
         else await streamPassthrough(call, res, body, opened.raw, inputEstimate);
       } else if (stream) await streamEvents(call, res, body, opened.events, inputEstimate);
       else await sendEventsJson(call, res, body, opened.events, inputEstimate);
@@ -73,17 +74,13 @@ export function chatCompletionsHandler(gateway: Gateway) {
   };
 }
 
-async function sendPassthroughJson(call: ModelCall, res: Response, body: OpenAIChatRequest, json: Record<string, unknown>, inputEstimate: number) {
-  const usage = usageFromOpenAI(json.usage as Record<string, unknown> | undefined);
+async function sendPassthroughJson(call: ModelCall, res: Response, body: OpenAIChatRequest, answer: WholeAnswer, inputEstimate: number) {
+  const usage = usageFromOpenAI(answer.usage);
   if (usage) call.setUsage(usage);
-  else {
-    const choices = json.choices as { message?: { content?: string } }[] | undefined;
-    call.setUsage({ inputTokens: inputEstimate, outputTokens: estimateTokens(choices?.[0]?.message?.content ?? '') }, true);
-  }
-  json.model = body.model;
+  else call.setUsage({ inputTokens: inputEstimate, outputTokens: estimateTokens(answer.content()) }, true);
   await call.succeed();
   call.markFirstByte();
-  sendJson(res, json);
+  sendJsonText(res, answer.text(body.model));
 }
 
 async function streamPassthrough(

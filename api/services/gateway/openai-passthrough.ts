@@ -1,12 +1,14 @@
 /**
  * Same-wire pass-through for OpenAI-compatible upstreams: the client's OpenAI request goes upstream
  * as it is (model renamed, usage requested), and the answer comes back parsed only where it must be
- * (usage, errors). Faster than translating through the framework's message types.
+ * (usage, errors; a whole answer is read by openai-answer.ts). Faster than translating through the
+ * framework's message types.
  */
 import { Agent } from 'undici';
 import { ProviderError } from '../../errors.js';
 import { parseRetryAfter } from '../../providers/shared/provider-error.js';
 import type { ProviderTarget } from '../../providers/types.js';
+import { readAnswer, type WholeAnswer } from '../formats/openai-answer.js';
 import type { AttemptAbort } from './attempt-abort.js';
 import { dispatchUpstream } from './upstream-dispatch.js';
 
@@ -68,7 +70,7 @@ export interface PassthroughRequest {
 }
 
 export type PassthroughOpened =
-  | { kind: 'json'; json: Record<string, unknown> }
+  | { kind: 'json'; answer: WholeAnswer }
   | { kind: 'stream'; iterator: AsyncIterator<Buffer>; first: Buffer | null };
 
 /** The error an upstream's 4xx/5xx answer stands for (Retry-After read as for every provider). */
@@ -93,7 +95,7 @@ export async function openOpenAIPassthrough(p: PassthroughRequest): Promise<Pass
   if (answer.status >= 400) throw httpError(answer.status, answer.text ?? '', answer.errorHeaders);
   if (!answer.chunks) {
     try {
-      return { kind: 'json', json: JSON.parse(answer.text ?? '') as Record<string, unknown> };
+      return { kind: 'json', answer: readAnswer(answer.text ?? '') };
     } catch (err) {
       throw new ProviderError(`unreadable answer: ${(err as Error).message}`, { kind: 'protocol', cause: err });
     }

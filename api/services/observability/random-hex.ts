@@ -1,9 +1,5 @@
 /** Random hex ids. */
-import { pooledRandomBytes } from '../../lib/random-bytes.js';
-
-function randomHex(bytes: number): string {
-  return pooledRandomBytes(bytes).toString('hex');
-}
+import { randomHex } from '../../lib/random-bytes.js';
 
 /**
  * Ids that start with the time: a trace id is the 48-bit millisecond clock and 80 random bits, a
