@@ -96,6 +96,30 @@ describe('call recorder with a journal', () => {
   });
 });
 
+describe('call recorder recovery', () => {
+  it('writes journaled rows of an earlier run with their creation time, in either date form', async () => {
+    const { journalDir, ids } = await setup(10_000);
+    const created = new Date(Date.UTC(2026, 10, 27, 12, 0, 0, 250));
+    // A line as this build writes it (createdAt in epoch ms, no updatedAt), and one of an older run (ISO text).
+    const earlier = openCallJournal({ dir: journalDir });
+    const { journalLine } = await import('./journal-line.js');
+    earlier.append('a', journalLine({ ...row('a'), createdAt: created }));
+    earlier.append('b', `${JSON.stringify({ row: { ...row('b'), createdAt: created, updatedAt: created } })}\n`);
+    earlier.close();
+
+    const sequelize = dbs.at(-1)!;
+    const recorder = createCallRecorder(initModels(sequelize), createLogger({ level: 'silent' }), { journal: openCallJournal({ dir: journalDir }), commitWindowMs: 10_000 });
+    expect(await recorder.recover()).toBe(2);
+    expect(await ids()).toEqual(['a', 'b']);
+    const rows = await sequelize.query<{ createdAt: string }>('SELECT "createdAt" FROM model_calls ORDER BY "id"', { type: QueryTypes.SELECT });
+    // Stored as every row's date is (a date, not the journal's number), at the call's creation time.
+    for (const r of rows) {
+      expect(r.createdAt).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \+00:00$/);
+      expect(new Date(r.createdAt).getTime()).toBe(created.getTime());
+    }
+  });
+});
+
 describe('call recorder without a journal', () => {
   it('resolves commit() once its row is written, and rejects it when its batch cannot be written', async () => {
     const dir = makeTempDir();

@@ -201,6 +201,7 @@ async function main(): Promise<void> {
   let baseline: Hub | undefined;
   if (args.baseline) {
     const baseRoot = checkoutBaseline(args.baseline, workDir);
+    if (baselineDepsDiffer(baseRoot)) log(`baseline ${args.baseline}: its package-lock.json differs from this checkout's; it runs with this checkout's node_modules`);
     buildHub(baseRoot, (line) => log(`baseline ${args.baseline}: ${line}`));
     baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, log });
   }
@@ -411,6 +412,12 @@ function checkoutBaseline(ref: string, workDir: string): string {
   if (archive.status !== 0) throw new Error(`git archive ${ref} failed: ${archive.stderr}`);
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
+}
+
+/** Whether `ref` locks other dependencies than this checkout (it still runs with this checkout's node_modules). */
+function baselineDepsDiffer(dir: string): boolean {
+  const lock = (root: string) => (fs.existsSync(path.join(root, 'package-lock.json')) ? fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8') : '');
+  return lock(dir) !== lock(ROOT);
 }
 
 async function probeStreaming(url: string, headers: Record<string, string>): Promise<{ ok: boolean; detail: string }> {
