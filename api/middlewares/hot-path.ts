@@ -73,8 +73,9 @@ export function withExpressApi(req: Request): void {
  * every request, under a server and under supertest alike) serves them first and hands the rest on.
  */
 export function installHotPath(app: Express, options: HotPathOptions): void {
+  // Keyed by path, the method checked apart: no key string built per request.
   const table = new Map(
-    options.routes.map((r) => [`${r.method} ${r.path}`, { chain: [options.authenticate, ...r.handlers], marker: { path: r.path, methods: { [r.method.toLowerCase()]: true } } }]),
+    options.routes.map((r) => [r.path, { method: r.method, chain: [options.authenticate, ...r.handlers], marker: { path: r.path, methods: { [r.method.toLowerCase()]: true } } }]),
   );
   const host = app as unknown as { handle: Handle };
   /** Hot requests of this app whose responses have not closed. */
@@ -84,8 +85,8 @@ export function installHotPath(app: Express, options: HotPathOptions): void {
     const url = req.url;
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const route = table.get(`${req.method} ${path}`);
-    if (!route || !isPlainJsonRequest(req)) return handle(req, res, callback);
+    const route = table.get(path);
+    if (!route || route.method !== req.method || !isPlainJsonRequest(req)) return handle(req, res, callback);
     // What app.handle and the router set up before the first middleware (prototypes aside).
     req.res = res;
     res.req = req;

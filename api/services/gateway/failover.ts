@@ -17,6 +17,7 @@ import { toProviderError } from '../../providers/shared/provider-error.js';
 import type { ProviderTarget } from '../../providers/types.js';
 import { redactSecrets } from '../../lib/redact.js';
 import { AttemptAbort } from './attempt-abort.js';
+import type { Deadlines } from './deadlines.js';
 import type { CallRecord } from './call-record.js';
 import { pickCredential, recordFailure, recordSuccess, type CredentialChange } from './credential-pool.js';
 import { targetOf, type Candidate } from './routing.js';
@@ -50,7 +51,8 @@ export interface ClientLink {
 }
 
 export interface FailoverDeps {
-  upstreamTimeoutMs: number;
+  /** The first-byte timeout of every attempt (`timeoutMs`, the upstream timeout). */
+  deadlines: Deadlines;
   onCredentialChange(change: CredentialChange, candidate: Candidate): void;
 }
 
@@ -114,7 +116,7 @@ export async function runWithFailover<T>(
 
       const abort = new AttemptAbort();
       client.attempt = abort;
-      const timer = setTimeout(() => abort.abort(new TimeoutReason()), deps.upstreamTimeoutMs);
+      const deadline = deps.deadlines.add(() => abort.abort(new TimeoutReason()));
       const startedAt = performance.now();
       try {
         const value = await attempt({
@@ -126,18 +128,18 @@ export async function runWithFailover<T>(
             return abort.signal;
           },
         });
-        clearTimeout(timer);
+        deps.deadlines.remove(deadline);
         record.providerTtfb = performance.now() - startedAt;
         const change = recordSuccess(credential);
         if (change) deps.onCredentialChange(change, candidate);
         return { value, candidate, credentialId: credential.id };
       } catch (raw) {
-        clearTimeout(timer);
+        deps.deadlines.remove(deadline);
         client.attempt = undefined;
         if (client.closed) throw new ClientAbortedError();
         let err = raw instanceof ProviderError ? raw : toProviderError(raw);
         if (abort.reason instanceof TimeoutReason) {
-          err = new ProviderError(`no answer within ${deps.upstreamTimeoutMs} ms`, { kind: 'timeout' });
+          err = new ProviderError(`no answer within ${deps.deadlines.timeoutMs} ms`, { kind: 'timeout' });
         }
         lastError = err;
         if (err.kind === 'timeout') timeouts += 1;
@@ -154,7 +156,7 @@ export async function runWithFailover<T>(
     throw new NoAvailableProviderError(`No credential for '${record.model}' is usable right now (all cooling down or disabled)`, 30);
   }
   if (timeouts === failures.length) {
-    throw new UpstreamTimeoutError(`The upstream did not answer within ${deps.upstreamTimeoutMs} ms (${failures.length} attempt${failures.length > 1 ? 's' : ''})`);
+    throw new UpstreamTimeoutError(`The upstream did not answer within ${deps.deadlines.timeoutMs} ms (${failures.length} attempt${failures.length > 1 ? 's' : ''})`);
   }
   const summary = failures.length === 1 ? failures[0] : `all ${failures.length} attempts failed; last: ${failures[failures.length - 1]}`;
   throw new UpstreamError(`Upstream error: ${summary}`, { code: lastError.status ? `upstream_${lastError.status}` : `upstream_${lastError.kind}` });

@@ -10,6 +10,7 @@ import type { CallRecorder } from '../call-recorder.js';
 import type { CallTiming } from '../observability/call-timing.js';
 import type { CallRecord } from './call-record.js';
 import type { CredentialChange } from './credential-pool.js';
+import { Deadlines } from './deadlines.js';
 import type { FailoverDeps } from './failover.js';
 import { ModelCall, type BeginOptions } from './model-call.js';
 import type { Candidate, RoutingTable } from './routing.js';
@@ -82,7 +83,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   };
 
   const failoverDeps: FailoverDeps = {
-    upstreamTimeoutMs: deps.upstreamTimeoutMs,
+    deadlines: new Deadlines(deps.upstreamTimeoutMs),
     onCredentialChange(change, candidate) {
       if (change.kind !== 'failure' || change.failureCount > 0) persist(change);
       if (change.kind === 'disabled') {

@@ -69,7 +69,9 @@ export class CallTiming {
     req: Request | undefined,
   ) {
     if (!observers || !req) return;
-    this.name = `${req.method} ${(req.originalUrl ?? req.url).split('?')[0]}`;
+    const url = req.originalUrl ?? req.url;
+    const query = url.indexOf('?');
+    this.name = `${req.method} ${query < 0 ? url : url.slice(0, query)}`;
     if (observers.captureInput) this.input = contentOf(req.body);
   }
 

@@ -1,0 +1,62 @@
+/**
+ * First-byte deadlines of upstream attempts. Every attempt has the same timeout, so deadlines fall
+ * in the order attempts start: they are kept in one list in that order, with one timer for the
+ * earliest. A Node timer per attempt cost ~3 µs on a lone request's path — its Timeout object, and
+ * on an idle hub a timer list made, scheduled, referenced and dropped again for every request
+ * (`npm run bench` phase A, marks around the step) — where adding to and removing from the list are
+ * a few property writes. The timer is left to fire when its entry is removed early; it then finds
+ * nothing due and waits for the new earliest deadline, if any.
+ */
+export interface Deadline {
+  /** When it falls due (performance.now() ms). */
+  readonly at: number;
+  prev: Deadline | null;
+  next: Deadline | null;
+  onDue: (() => void) | null;
+}
+
+export class Deadlines {
+  private head: Deadline | null = null;
+  private tail: Deadline | null = null;
+  /** When the pending timer fires (ms), or null when none is set. */
+  private timerAt: number | null = null;
+
+  constructor(readonly timeoutMs: number) {}
+
+  /** Calls `onDue` once `timeoutMs` have passed, unless the deadline is removed first. */
+  add(onDue: () => void): Deadline {
+    const d: Deadline = { at: performance.now() + this.timeoutMs, prev: this.tail, next: null, onDue };
+    if (this.tail) this.tail.next = d;
+    else this.head = d;
+    this.tail = d;
+    if (this.timerAt === null) this.arm(d.at);
+    return d;
+  }
+
+  remove(d: Deadline): void {
+    if (d.onDue === null) return;
+    d.onDue = null;
+    if (d.prev) d.prev.next = d.next;
+    else this.head = d.next;
+    if (d.next) d.next.prev = d.prev;
+    else this.tail = d.prev;
+    d.prev = d.next = null;
+  }
+
+  private arm(at: number): void {
+    this.timerAt = at;
+    setTimeout(() => this.fire(), Math.max(0, Math.ceil(at - performance.now()))).unref();
+  }
+
+  private fire(): void {
+    this.timerAt = null;
+    const now = performance.now();
+    while (this.head && this.head.at <= now) {
+      const d = this.head;
+      const onDue = d.onDue!;
+      this.remove(d);
+      onDue();
+    }
+    if (this.head) this.arm(this.head.at);
+  }
+}
