@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../lib/logger.js';
+import { pathOf } from '../lib/url-path.js';
 
 /**
  * One structured line per request: method, path (no query string, which may carry tokens),
@@ -10,7 +11,7 @@ export function accessLog(logger: Logger) {
     res.on('close', () => {
       logger.info('request', {
         method: req.method,
-        path: req.originalUrl.split('?')[0],
+        path: pathOf(req.originalUrl),
         status: res.statusCode,
         ms: Math.round((performance.now() - req.ctx.startedAt) * 10) / 10,
         requestId: req.ctx.requestId,

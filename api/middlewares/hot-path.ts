@@ -17,6 +17,7 @@ import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandle
 import { NotFoundError } from '../errors.js';
 import { turnEnd } from '../lib/turn-end.js';
 import { isPlainJsonRequest, readJsonBody } from './json-body.js';
+import { pathOf } from '../lib/url-path.js';
 
 export interface HotRoute {
   method: 'POST';
@@ -83,8 +84,7 @@ export function installHotPath(app: Express, options: HotPathOptions): void {
   const handle = host.handle.bind(app);
   host.handle = (req, res, callback) => {
     const url = req.url;
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
+    const path = pathOf(url);
     const route = table.get(path);
     if (!route || route.method !== req.method || !isPlainJsonRequest(req)) return handle(req, res, callback);
     // What app.handle and the router set up before the first middleware (prototypes aside).

@@ -14,6 +14,7 @@ import { AppError, AuthenticationError, PermissionDeniedError } from '../errors.
 import type { Logger } from '../lib/logger.js';
 import { loadAigneInternals } from '../services/observability/aigne-internals.js';
 import type { Tracing } from '../services/observability/tracing.js';
+import { pathOf } from '../lib/url-path.js';
 
 export const TRACE_VIEWER_PATH = '/observability';
 
@@ -138,7 +139,7 @@ export function traceViewerRoutes(options: TraceViewerOptions): Router {
     res.setHeader('Content-Type', 'text/event-stream');
     res.end();
   });
-  router.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `No route for ${req.method} ${req.originalUrl.split('?')[0]}`)));
+  router.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `No route for ${req.method} ${pathOf(req.originalUrl)}`)));
 
   let viewer: Promise<PatchedViewer | undefined> | undefined;
   const loadViewer = () => {

@@ -18,8 +18,8 @@ export interface Deadline {
 export class Deadlines {
   private head: Deadline | null = null;
   private tail: Deadline | null = null;
-  /** When the pending timer fires (ms), or null when none is set. */
-  private timerAt: number | null = null;
+  /** Whether a timer is set (for the earliest deadline when it was set). */
+  private armed = false;
 
   constructor(readonly timeoutMs: number) {}
 
@@ -29,7 +29,7 @@ export class Deadlines {
     if (this.tail) this.tail.next = d;
     else this.head = d;
     this.tail = d;
-    if (this.timerAt === null) this.arm(d.at);
+    if (!this.armed) this.arm(d.at);
     return d;
   }
 
@@ -44,12 +44,12 @@ export class Deadlines {
   }
 
   private arm(at: number): void {
-    this.timerAt = at;
+    this.armed = true;
     setTimeout(() => this.fire(), Math.max(0, Math.ceil(at - performance.now()))).unref();
   }
 
   private fire(): void {
-    this.timerAt = null;
+    this.armed = false;
     const now = performance.now();
     while (this.head && this.head.at <= now) {
       const d = this.head;

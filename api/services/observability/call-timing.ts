@@ -8,6 +8,7 @@ import { toProviderError } from '../../providers/shared/provider-error.js';
 import type { CallRecord } from '../gateway/call-record.js';
 import { ClientAbortedError, type AttemptInput } from '../gateway/failover.js';
 import { timeOrderedHex } from './random-hex.js';
+import { pathOf } from '../../lib/url-path.js';
 
 /** What the app wants observed on its model calls (kept in `app.locals`). */
 export interface CallObservers {
@@ -69,9 +70,7 @@ export class CallTiming {
     req: Request | undefined,
   ) {
     if (!observers || !req) return;
-    const url = req.originalUrl ?? req.url;
-    const query = url.indexOf('?');
-    this.name = `${req.method} ${query < 0 ? url : url.slice(0, query)}`;
+    this.name = `${req.method} ${pathOf(req.originalUrl ?? req.url)}`;
     if (observers.captureInput) this.input = contentOf(req.body);
   }
 
