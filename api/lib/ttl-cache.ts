@@ -2,16 +2,21 @@
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, { value: V; expires: number }>();
 
-  constructor(private readonly ttlMs: number, private readonly maxEntries = 10_000) {}
+  constructor(readonly ttlMs: number, private readonly maxEntries = 10_000) {}
 
   get(key: K): V | undefined {
+    return this.entry(key)?.value;
+  }
+
+  /** The live entry with the time (epoch ms) it expires at. */
+  entry(key: K): { value: V; expires: number } | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expires <= Date.now()) {
       this.entries.delete(key);
       return undefined;
     }
-    return entry.value;
+    return entry;
   }
 
   set(key: K, value: V): void {

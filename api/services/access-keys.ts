@@ -88,17 +88,42 @@ export function createAccessKeyService(
   options: { envAdminKey?: string; cacheTtlMs?: number } = {},
 ): AccessKeyService {
   const cache = new TtlCache<string, { caller: Caller | null; expiresAt: number }>(options.cacheTtlMs ?? 3000);
-  const cached = (key: string): Caller | null | undefined => {
-    const entry = cache.get(key);
-    if (!entry) return undefined;
-    return entry.expiresAt <= Date.now() ? null : entry.caller;
-  };
-  // A lookup that raced a clearCache() must not put what it read before the change back.
+  // A lookup that raced a change (a revocation, clearCache()) must not put what it read before it back.
   let generation = 0;
-  const revokedListeners: ((id: string) => void)[] = [];
-  const remember = (key: string, row: AccessKey | null, caller: Caller | null, readIn: number) => {
-    if (readIn === generation) cache.set(key, { caller, expiresAt: row?.expiresAt ? row.expiresAt.getTime() : Number.POSITIVE_INFINITY });
+  /** Reads in flight by cache key: requests that miss together share one read. */
+  const reading = new Map<string, Promise<Caller | null>>();
+  const read = (key: string, find: () => Promise<AccessKey | null>): Promise<Caller | null> => {
+    const inFlight = reading.get(key);
+    if (inFlight) return inFlight;
+    const readIn = generation;
+    const p = find()
+      .then((row) => {
+        const caller = row ? callerOf(row) : null;
+        if (readIn === generation) cache.set(key, { caller, expiresAt: row?.expiresAt ? row.expiresAt.getTime() : Number.POSITIVE_INFINITY });
+        return caller;
+      })
+      .finally(() => {
+        if (reading.get(key) === p) reading.delete(key);
+      });
+    reading.set(key, p);
+    return p;
   };
+  /**
+   * The cached caller, else a read. An entry in the last quarter of its life is read again in the
+   * background while it is still served: a key in steady use never waits for the database, and a
+   * change made elsewhere is still seen within the TTL.
+   */
+  const lookup = (key: string, find: () => Promise<AccessKey | null>): Caller | null | Promise<Caller | null> => {
+    const entry = cache.entry(key);
+    if (!entry) return read(key, find);
+    if (entry.expires - Date.now() < cache.ttlMs / 4) read(key, find).catch(() => {});
+    return entry.value.expiresAt <= Date.now() ? null : entry.value.caller;
+  };
+  const forget = () => {
+    generation += 1;
+    reading.clear();
+  };
+  const revokedListeners: ((id: string) => void)[] = [];
   const envAdminKey = options.envAdminKey;
   const envAdminHash = envAdminKey ? sha256(envAdminKey) : undefined;
   const lastUsedFlush = new Map<string, number>();
@@ -159,6 +184,7 @@ export function createAccessKeyService(
       const row = await models.AccessKey.findByPk(id);
       if (!row) throw new NotFoundError(`Access key '${id}' not found`);
       if (!row.revokedAt) await row.update({ revokedAt: new Date() });
+      forget();
       cache.delete(row.keyHash);
       cache.delete(`id:${row.id}`);
       for (const l of revokedListeners) l(row.id);
@@ -169,29 +195,14 @@ export function createAccessKeyService(
       // Digests are compared, not keys: how long a comparison takes tells nothing about the key.
       if (hash === envAdminHash) return envAdminCaller;
       if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null;
-      const hit = cached(hash);
-      if (hit !== undefined) {
-        if (hit) touch(hit.keyId);
-        return hit;
-      }
-      const readIn = generation;
-      const row = await models.AccessKey.findOne({ where: { keyHash: hash } });
-      const caller = row ? callerOf(row) : null;
-      remember(hash, row, caller, readIn);
+      const caller = await lookup(hash, () => models.AccessKey.findOne({ where: { keyHash: hash } }));
       if (caller) touch(caller.keyId);
       return caller;
     },
 
     async authenticateById(id) {
       if (id === ENV_ADMIN_KEY_ID) return envAdminKey ? envAdminCaller : null;
-      const cacheKey = `id:${id}`;
-      const hit = cached(cacheKey);
-      if (hit !== undefined) return hit;
-      const readIn = generation;
-      const row = await models.AccessKey.findByPk(id);
-      const caller = row ? callerOf(row) : null;
-      remember(cacheKey, row, caller, readIn);
-      return caller;
+      return lookup(`id:${id}`, () => models.AccessKey.findByPk(id));
     },
 
     async bootstrapAdmin(dataDir, print) {
@@ -212,7 +223,7 @@ export function createAccessKeyService(
     },
 
     clearCache() {
-      generation += 1;
+      forget();
       cache.clear();
     },
   };
