@@ -3,7 +3,8 @@
  * `settled()` waits for what was recorded before it, a window timer that finds the queue
  * already written leaves the recorder able to write the next rows, and rows that keep coming one
  * at a time are written one batch per window (not one batch per write); without a journal, commit()
- * waits for the row and fails with its batch.
+ * waits for the row and fails with its batch; calls settled in one turn are journaled with one write
+ * at its end, or wait for the database when the journal cannot be written.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,7 +39,7 @@ async function setup(commitWindowMs: number) {
   const journal = openCallJournal({ dir: path.join(dir, 'journal') });
   const recorder = createCallRecorder(models, createLogger({ level: 'silent' }), { journal, commitWindowMs });
   const ids = async () => (await sequelize.query<{ id: string }>('SELECT "id" FROM model_calls ORDER BY "id"', { type: QueryTypes.SELECT })).map((r) => r.id);
-  return { recorder, ids, journalDir: path.join(dir, 'journal') };
+  return { recorder, ids, journal, journalDir: path.join(dir, 'journal') };
 }
 
 describe('call recorder with a journal', () => {
@@ -92,6 +93,42 @@ describe('call recorder with a journal', () => {
     // A batch starts when a window ends (or right after the write that window's end found running).
     expect(batches).toBeGreaterThan(1);
     expect(batches).toBeLessThanOrEqual(windows + 2);
+    await recorder.flush();
+  });
+});
+
+describe('call recorder: calls settled in one turn', () => {
+  const journalLines = (dir: string) =>
+    fs
+      .readdirSync(dir)
+      .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n'))
+      .filter(Boolean);
+
+  it('journals their rows with one write at the end of the turn, before any of them resolves', async () => {
+    const { recorder, ids, journalDir } = await setup(10_000);
+    const seen: number[] = [];
+    const commits = ['a', 'b', 'c'].map((id) => recorder.commit(row(id), true).then(() => seen.push(journalLines(journalDir).length)));
+    // Nothing is written in the turn the calls settled in.
+    expect(journalLines(journalDir)).toHaveLength(0);
+    await Promise.all(commits);
+    // Each caller resolved with all three lines already in the journal.
+    expect(seen).toEqual([3, 3, 3]);
+    expect(journalLines(journalDir).map((l) => (JSON.parse(l) as { row: { id: string } }).row.id)).toEqual(['a', 'b', 'c']);
+    expect(await ids()).toEqual([]);
+    await recorder.settled();
+    expect(await ids()).toEqual(['a', 'b', 'c']);
+    await recorder.flush();
+  });
+
+  it('makes them wait for the database when the journal cannot be written', async () => {
+    const { recorder, ids, journal, journalDir } = await setup(10_000);
+    journal.close();
+    fs.rmSync(journalDir, { recursive: true, force: true });
+    await Promise.all(['a', 'b'].map((id) => recorder.commit(row(id), true)));
+    // Resolved only once committed: the long window did not hold them.
+    expect(await ids()).toEqual(['a', 'b']);
+    await recorder.commit(row('c'));
+    expect(await ids()).toEqual(['a', 'b', 'c']);
     await recorder.flush();
   });
 });

@@ -8,7 +8,9 @@
  * times, then its waiters are told.
  *
  * With a journal (call-journal.ts), `commit(row)` appends the final row and its hooks' data to it
- * and resolves at once: the row is as durable as a commit, and the batch follows. `recover()` at
+ * and resolves at once: the row is as durable as a commit, and the batch follows. Calls settled in
+ * the same turn of the event loop while others are open (`commit(row, true)`) share one write to
+ * it at the turn's end, before any of them is answered. `recover()` at
  * start writes what an earlier run journaled but did not commit. `settled()` waits for what was
  * recorded until now to be in the database (reads that must see a caller's own last calls).
  */
@@ -16,10 +18,11 @@ import type { Logger } from '../lib/logger.js';
 import type { Models } from '../store/models/index.js';
 import { Op, type InferCreationAttributes, type Sequelize, type Transaction } from 'sequelize';
 import { writeTransaction, type AfterCommit } from '../store/write-transaction.js';
-import type { CallJournal, JournalEntry } from './call-journal.js';
+import type { CallJournal, JournalEntry, JournalLine } from './call-journal.js';
 import type { ModelCall } from '../store/models/model-call.js';
 import { createModelCallUpsert } from './model-call-upsert.js';
 import { journalLine } from './journal-line.js';
+import { turnEnd } from '../lib/turn-end.js';
 
 export type ModelCallRow = Omit<InferCreationAttributes<ModelCall>, 'createdAt' | 'updatedAt'> & { createdAt?: Date; updatedAt?: Date };
 
@@ -38,7 +41,12 @@ export interface FlushHook {
 
 export interface CallRecorder {
   enqueue(row: ModelCallRow): void;
-  commit(row: ModelCallRow): Promise<void>;
+  /**
+   * Resolves once the row is durable (journaled, else committed). With `atTurnEnd`, not before the
+   * end of this turn of the event loop: the rows of the calls settled in it are journaled with one
+   * write there, before any of them is answered.
+   */
+  commit(row: ModelCallRow, atTurnEnd?: boolean): Promise<void>;
   flush(): Promise<void>;
   /** Resolves once everything recorded before the call is written (or given up). */
   settled(): Promise<void>;
@@ -178,33 +186,71 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
     schedule(Boolean(waiter));
   };
 
-  const journaled = (row: ModelCallRow): boolean => {
-    if (!journal || journalBroken || row.status === 'processing') return false;
+  /** The row's journal entry as its line, or undefined when the row is not journaled. */
+  const lineOf = (row: ModelCallRow): string | undefined => {
+    if (!journal || journalBroken || row.status === 'processing') return undefined;
+    let data: Record<string, unknown> | undefined;
+    for (const hook of hooks) {
+      const d = hook.journal?.(row);
+      if (d !== undefined) (data ??= {})[hook.name] = d;
+    }
+    return journalLine(row, data);
+  };
+
+  const journalFailed = (err: unknown) => {
+    journalBroken = true;
+    logger.error('the call journal cannot be written; calls now wait for the database', { err });
+  };
+
+  /** Waits for the row's batch to commit. */
+  const written = (row: ModelCallRow) => new Promise<void>((resolve, reject) => put(row, resolve, reject));
+
+  /**
+   * Rows settled in this turn of the event loop whose lines go to the journal with one write at its
+   * end, before their callers answer (`commit(row, true)`).
+   */
+  let turnLines: (JournalLine & { row: ModelCallRow })[] = [];
+  let turnWrite: Promise<boolean> | null = null;
+  const writeTurnLines = (): boolean => {
+    const lines = turnLines;
+    turnLines = [];
+    turnWrite = null;
+    if (journalBroken) return false;
     try {
-      let data: Record<string, unknown> | undefined;
-      for (const hook of hooks) {
-        const d = hook.journal?.(row);
-        if (d !== undefined) (data ??= {})[hook.name] = d;
-      }
-      journal.append(row.id, journalLine(row, data));
-      return true;
+      journal!.appendAll(lines);
     } catch (err) {
-      journalBroken = true;
-      logger.error('the call journal cannot be written; calls now wait for the database', { err });
+      journalFailed(err);
       return false;
     }
+    for (const l of lines) put(l.row);
+    return true;
   };
 
   const DATE_FIELDS = ['createdAt', 'updatedAt'] as const;
 
   return {
     enqueue: (row) => put(row),
-    commit(row) {
-      if (journaled(row)) {
-        put(row);
-        return Promise.resolve();
+    commit(row, atTurnEnd = false) {
+      let line: string | undefined;
+      try {
+        line = lineOf(row);
+      } catch (err) {
+        journalFailed(err);
       }
-      return new Promise<void>((resolve, reject) => put(row, resolve, reject));
+      if (line === undefined) return atTurnEnd ? written(row).then(turnEnd) : written(row);
+      if (atTurnEnd) {
+        turnLines.push({ id: row.id, line, row });
+        turnWrite ??= turnEnd().then(writeTurnLines);
+        return turnWrite.then((ok) => (ok ? undefined : written(row)));
+      }
+      try {
+        journal!.append(row.id, line);
+      } catch (err) {
+        journalFailed(err);
+        return written(row);
+      }
+      put(row);
+      return Promise.resolve();
     },
     settled() {
       if (queue.size) {
