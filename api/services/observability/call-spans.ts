@@ -20,7 +20,7 @@ import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
 import { nanoToCredits } from '../../lib/decimal.js';
 import { redactSecrets } from '../../lib/redact.js';
 import type { CallTiming } from './call-timing.js';
-import { timeOrderedHex } from './random-hex.js';
+import { spanIdHex } from './random-hex.js';
 import type { TraceRow } from './trace-sink.js';
 
 /** One span of a call; times are `performance.now()` milliseconds. */
@@ -55,7 +55,7 @@ const OPERATION: Record<string, string> = { chatCompletion: 'chat', embedding: '
 const MAX_CONTENT_CHARS = 16_000;
 
 const epoch = (t: number) => performance.timeOrigin + t;
-const newSpanId = () => timeOrderedHex(8);
+const newSpanId = spanIdHex;
 
 /** The root span's `input`: what was asked for, and the request's contents only when opted in. */
 function inputOf(timing: CallTiming): Record<string, unknown> {

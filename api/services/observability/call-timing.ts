@@ -7,7 +7,7 @@ import type { Express, Request, Response } from 'express';
 import { toProviderError } from '../../providers/shared/provider-error.js';
 import type { CallRecord } from '../gateway/call-record.js';
 import { ClientAbortedError, type AttemptInput } from '../gateway/failover.js';
-import { timeOrderedHex } from './random-hex.js';
+import { traceIdHex } from './random-hex.js';
 import { pathOf } from '../../lib/url-path.js';
 
 /** What the app wants observed on its model calls (kept in `app.locals`). */
@@ -40,7 +40,7 @@ export function setCallObservers(app: Express, observers: CallObservers): void {
 
 /** A W3C/OpenTelemetry trace id: 32 lowercase hex digits, not all zero. */
 export function newTraceId(): string {
-  const id = timeOrderedHex(16);
+  const id = traceIdHex();
   return /^0+$/.test(id) ? newTraceId() : id;
 }
 
