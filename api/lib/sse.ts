@@ -35,34 +35,38 @@ export const sseData = (data: unknown): string => `data: ${typeof data === 'stri
 
 /**
  * Splits an SSE byte stream into events. Feed decoded text; get back complete events as
- * `{ event?, data }` (data lines joined by \n). Keeps at most one partial event buffered.
+ * `{ event?, data }` (data lines joined by \n). Lines end with \n or \r\n; a blank line ends an
+ * event. Reads each character once: only the unfinished line and the unfinished event's fields are
+ * kept between pushes (searching the whole buffer for a separator again per event made a read of
+ * many events cost their count times its length).
  */
 export class SseParser {
-  private buffer = '';
+  /** The line not yet ended by a newline. */
+  private partial = '';
+  private event: string | undefined;
+  private data: string[] = [];
 
   push(text: string): { event?: string; data: string }[] {
-    this.buffer += text;
     const out: { event?: string; data: string }[] = [];
-    let sep: number;
-    while ((sep = this.findSeparator()) !== -1) {
-      const raw = this.buffer.slice(0, sep);
-      this.buffer = this.buffer.slice(sep).replace(/^(\r?\n){2}/, '');
-      let event: string | undefined;
-      const data: string[] = [];
-      for (const line of raw.split(/\r?\n/)) {
-        if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5));
-        else if (line.startsWith('event:')) event = line.slice(6).trim();
-      }
-      if (data.length) out.push({ event, data: data.join('\n') });
+    const s = this.partial ? this.partial + text : text;
+    let start = 0;
+    for (;;) {
+      const nl = s.indexOf('\n', start);
+      if (nl === -1) break;
+      const end = nl > start && s.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      if (end === start) this.dispatch(out);
+      else if (s.startsWith('data:', start)) this.data.push(s.slice(s.charCodeAt(start + 5) === 32 ? start + 6 : start + 5, end));
+      else if (s.startsWith('event:', start)) this.event = s.slice(start + 6, end).trim();
+      start = nl + 1;
     }
+    this.partial = start < s.length ? s.slice(start) : '';
     return out;
   }
 
-  private findSeparator(): number {
-    const a = this.buffer.indexOf('\n\n');
-    const b = this.buffer.indexOf('\r\n\r\n');
-    if (a === -1) return b;
-    if (b === -1) return a;
-    return Math.min(a, b);
+  /** A blank line: the event read so far is complete (events without data are dropped). */
+  private dispatch(out: { event?: string; data: string }[]): void {
+    if (this.data.length) out.push({ event: this.event, data: this.data.length === 1 ? this.data[0]! : this.data.join('\n') });
+    this.data = [];
+    this.event = undefined;
   }
 }

@@ -72,6 +72,15 @@ describe('OpenAI SDK against /api/v1', () => {
     expect(usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 4 });
   });
 
+  it('relays characters that the upstream’s reads cut in two whole', async () => {
+    const reply = 'héllo wörld ✓ 漢字 🙂 end';
+    h.upstream.enqueue({ reply, cutEvents: true, match: { path: 'chat/completions' } });
+    const stream = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'unicode' }], stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe(reply);
+  });
+
   it('asks the upstream for usage even when the client did not, and hides it from the client', async () => {
     const before = (await modelCallRows(h.t)).length;
     const stream = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'quiet usage' }], stream: true });

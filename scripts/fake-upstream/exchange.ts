@@ -20,6 +20,7 @@ export interface Exchange {
   toolCall?: FakeToolCall;
   chunks?: number;
   chunkDelayMs: number;
+  cutEvents: boolean;
 }
 
 function resetSocket(ex: Exchange): void {
@@ -102,7 +103,7 @@ export function sendStream(ex: Exchange, plan: StreamPlan): void {
       res.end();
     }
   };
-  const delay = ex.chunkDelayMs;
+  const delay = ex.cutEvents ? Math.max(1, ex.chunkDelayMs) : ex.chunkDelayMs;
   let closed = false;
   res.once('close', () => {
     closed = true;
@@ -123,10 +124,28 @@ export function sendStream(ex: Exchange, plan: StreamPlan): void {
       finish();
       return;
     }
-    res.write(events[i++]!);
-    setTimeout(tick, delay);
+    const event = events[i++]!;
+    if (!ex.cutEvents) {
+      res.write(event);
+      setTimeout(tick, delay);
+      return;
+    }
+    const [head, tail] = cutInsideCharacter(typeof event === 'string' ? Buffer.from(event) : event);
+    res.write(head);
+    setTimeout(() => {
+      if (closed || res.destroyed || res.writableEnded) return;
+      res.write(tail);
+      setTimeout(tick, delay);
+    }, delay);
   };
   tick();
+}
+
+/** The bytes cut in two inside the first multi-byte UTF-8 character, else at the middle. */
+function cutInsideCharacter(bytes: Buffer): [Buffer, Buffer] {
+  const lead = bytes.findIndex((b) => b >= 0xc0);
+  const at = lead >= 0 ? lead + 1 : bytes.length >> 1;
+  return [bytes.subarray(0, at), bytes.subarray(at)];
 }
 
 function joinEvents(events: (string | Buffer)[]): string | Buffer {

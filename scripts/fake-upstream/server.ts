@@ -264,6 +264,7 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
       toolCall: fault?.toolCall ?? defaults.toolCall,
       chunks: fault?.chunks ?? defaults.chunks,
       chunkDelayMs: fault?.chunkDelayMs ?? defaults.chunkDelayMs ?? 0,
+      cutEvents: fault?.cutEvents ?? defaults.cutEvents ?? false,
     };
     const run = () => {
       if (res.destroyed) return;

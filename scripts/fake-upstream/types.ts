@@ -19,6 +19,11 @@ export interface FakeBehaviour {
   chunks?: number;
   /** Pause between streamed events (ms). */
   chunkDelayMs?: number;
+  /**
+   * Write each streamed event in two reads, `chunkDelayMs` (at least 1) apart, cut inside its first
+   * multi-byte UTF-8 character (or at its middle when it has none).
+   */
+  cutEvents?: boolean;
   /** Pause before the response headers (ms). */
   delayMs?: number;
 }
