@@ -217,6 +217,37 @@ describe('gateway resilience', () => {
     });
   });
 
+  it('estimates the usage of a stream that reports none, sends it when asked, and ends with [DONE] whether the upstream sent one', async () => {
+    const quiet: http.RequestListener = (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        const withDone = JSON.parse(body).messages[0].content === 'with done';
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(chatChunk('quiet-model', { role: 'assistant', content: 'one ' }));
+        res.end(chatChunk('quiet-model', { content: 'two three' }) + (withDone ? 'data: [DONE]\n\n' : ''));
+      });
+    };
+    await withServer(quiet, async (origin) => {
+      await addProvider(h.t, { name: 'ollama', baseUrl: `${origin}/v1`, keys: ['ollama-key-eeeeeeeeeeee'], rank: 3, rates: [{ model: 'quiet-model' }] });
+      for (const content of ['with done', 'without done']) {
+        const streamed = await chat({ model: 'ollama/quiet-model', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content }] });
+        expect(streamed.status).toBe(200);
+        const events = streamed.text.split('\n\n').filter(Boolean);
+        expect(events.at(-1)).toBe('data: [DONE]');
+        expect(events.filter((e) => e === 'data: [DONE]')).toHaveLength(1);
+        const chunks = events.slice(0, -1).map((e) => JSON.parse(e.slice(6)) as { choices: { delta: { content?: string } }[]; usage?: { prompt_tokens: number; completion_tokens: number } | null });
+        expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('one two three');
+        // The estimate (one output token per content chunk after the first) comes last, before [DONE].
+        expect(chunks.at(-1)!.choices).toEqual([]);
+        expect(chunks.at(-1)!.usage).toMatchObject({ completion_tokens: 1 });
+        const row = await modelCallRow(h.t, streamed.headers['x-aigne-hub-model-call-id']);
+        expect(row).toMatchObject({ status: 'success', outputTokens: 1, usageEstimated: 1 });
+        expect(row!.inputTokens).toBe(chunks.at(-1)!.usage!.prompt_tokens);
+      }
+    });
+  });
+
   it('stops reading an upstream stream that sends an error event and stays open: its request is aborted', async () => {
     let upstreamClosed = false;
     let trickle: NodeJS.Timeout | undefined;

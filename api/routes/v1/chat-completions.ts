@@ -129,14 +129,24 @@ async function streamPassthrough(
   };
 
   let chunk: Buffer | null = opened.first;
+  // What the read that brought the upstream's `[DONE]` produced leaves with the response's end, after
+  // the call is settled: one write for the last events and the end instead of two.
+  let upstreamDone = false;
+  let last = '';
   try {
     while (chunk) {
       // All events of one upstream read leave in one write (one syscall, not one per event).
       let out = '';
+      let read = false;
       try {
-        for (const event of parser.push(decoder.write(chunk))) out += render(event.data);
+        for (const event of parser.push(decoder.write(chunk))) {
+          if (event.data === '[DONE]') upstreamDone = true;
+          out += render(event.data);
+        }
+        read = true;
       } finally {
-        if (out) {
+        if (out && read && upstreamDone) last += out;
+        else if (out) {
           const pending = writeWithBackpressure(res, out);
           if (pending) await pending;
         } else if (!res.headersSent) res.flushHeaders();
@@ -153,10 +163,10 @@ async function streamPassthrough(
   }
   if (!sawUsage) {
     call.setUsage({ inputTokens: inputEstimate, outputTokens: Math.max(0, contentChunks - 1) }, true);
-    if (wantUsage) await writeWithBackpressure(res, sseData(new OpenAIChunkWriter(`chatcmpl-${call.record.id}`, body.model).usage(call.record.usage)));
+    if (wantUsage) last += sseData(new OpenAIChunkWriter(`chatcmpl-${call.record.id}`, body.model).usage(call.record.usage));
   }
   await call.succeed();
-  res.end('data: [DONE]\n\n');
+  res.end(`${last}data: [DONE]\n\n`);
 }
 
 async function streamEvents(call: ModelCall, res: Response, body: OpenAIChatRequest, opened: OpenedEvents, inputEstimate: number) {
