@@ -14,7 +14,7 @@ import {
   type OpenAIChatRequest,
 } from '../../services/formats/openai-chat.js';
 import { assertFetchableImageUrls } from '../../services/formats/image-urls.js';
-import { usageOnlyChunk, type WholeAnswer } from '../../services/formats/openai-answer.js';
+import type { WholeAnswer } from '../../services/formats/openai-answer.js';
 import { eventsOf, openChatEvents, type OpenedEvents } from '../../services/gateway/chat-events.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
 import type { ModelCall } from '../../services/gateway/model-call.js';
@@ -111,13 +111,6 @@ async function streamPassthrough(
       if (parsed.error) throw new ProviderError(upstreamErrorMessage(data), { kind: 'protocol' });
     }
     if (USAGE_OBJECT.test(data)) {
-      // The usual last chunk (usage, no choices) is relayed as its text, its usage parsed alone.
-      const usage = usageOnlyChunk(data);
-      if (usage) {
-        call.setUsage(usageFromOpenAI(usage)!);
-        sawUsage = true;
-        return wantUsage ? `data: ${data.replace(MODEL_FIELD, modelField)}\n\n` : '';
-      }
       const obj = JSON.parse(data) as { usage?: Record<string, unknown> | null; choices?: unknown[]; model?: string };
       if (obj.choices?.length) contentChunks += 1;
       if (obj.usage) {

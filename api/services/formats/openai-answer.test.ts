@@ -3,7 +3,7 @@
  * same answer with the client's model name.
  */
 import { describe, expect, it } from 'vitest';
-import { readAnswer, scanAnswer, usageOnlyChunk } from './openai-answer.js';
+import { readAnswer, scanAnswer } from './openai-answer.js';
 
 const answer = (over: Record<string, unknown> = {}) => ({
   id: 'chatcmpl-1',
@@ -60,23 +60,5 @@ describe('reading a whole answer', () => {
     for (const text of ['this is not json', '', '[1,2]', 'null', '"text"', '{"model":"m","usage":{"prompt_tokens":1}']) {
       expect(() => readAnswer(text)).toThrow();
     }
-  });
-});
-
-describe('reading the usage of a streamed chunk', () => {
-  const usage = { prompt_tokens: 5, completion_tokens: 6, total_tokens: 11, prompt_tokens_details: { cached_tokens: 2 } };
-  const chunk = (over: Record<string, unknown>) =>
-    JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage, ...over });
-
-  it('parses the usage of a chunk that carries only usage', () => {
-    expect(usageOnlyChunk(chunk({}))).toStrictEqual(usage);
-    expect(usageOnlyChunk(chunk({ usage: { ...usage, note: 'braces } { in a string' } }))).toBeUndefined();
-  });
-
-  it('leaves every other chunk to a whole parse', () => {
-    expect(usageOnlyChunk(chunk({ choices: [{ index: 0, delta: { content: 'x' } }] }))).toBeUndefined();
-    expect(usageOnlyChunk(chunk({ usage: null }))).toBeUndefined();
-    expect(usageOnlyChunk(chunk({ metadata: { usage: 1 } }))).toBeUndefined();
-    expect(usageOnlyChunk(chunk({}).slice(0, -20))).toBeUndefined();
   });
 });

@@ -123,23 +123,3 @@ export function readAnswer(text: string): WholeAnswer {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('the answer is not a JSON object');
   return parsedAnswer(json as Record<string, unknown>);
 }
-
-/**
- * The usage of a streamed chunk that carries only usage (`"choices":[]`), read like a whole
- * answer's: `"usage"` found once and followed by an object, which is parsed on its own. Undefined
- * for any other chunk (the caller then parses it whole).
- */
-export function usageOnlyChunk(data: string): Record<string, unknown> | undefined {
-  if (!data.includes('"choices":[]')) return undefined;
-  const at = onlyOnce(data, '"usage"');
-  if (at < 0) return undefined;
-  const start = valueStart(data, at + 7);
-  if (data.charCodeAt(start) !== 0x7b) return undefined;
-  const end = objectEnd(data, start);
-  if (end < 0) return undefined;
-  try {
-    return JSON.parse(data.slice(start, end)) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-}
