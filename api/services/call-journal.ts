@@ -6,7 +6,8 @@
  *
  * An append is one synchronous write() to a file in the data directory (`appendAll`: one for several
  * entries), with no fsync: it survives the process being killed, as a commit under
- * `synchronous=NORMAL` does, and like it may be lost to a power cut. Files rotate; a file is deleted once every row in it has committed.
+ * `synchronous=NORMAL` does, and like it may be lost to a power cut. Files rotate; a file is
+ * deleted once every row in it has committed.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -120,6 +120,14 @@ describe('call recorder: calls settled in one turn', () => {
     await recorder.flush();
   });
 
+  it('writes them on flush() called in the same turn', async () => {
+    const { recorder, ids } = await setup(10_000);
+    const commits = ['a', 'b'].map((id) => recorder.commit(row(id), true));
+    await recorder.flush();
+    expect(await ids()).toEqual(['a', 'b']);
+    await Promise.all(commits);
+  });
+
   it('makes them wait for the database when the journal cannot be written', async () => {
     const { recorder, ids, journal, journalDir } = await setup(10_000);
     journal.close();

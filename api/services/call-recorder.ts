@@ -283,6 +283,8 @@ export function createCallRecorder(models: Models, logger: Logger, options: Call
       return again.length;
     },
     async flush() {
+      // Rows waiting for this turn's journal write join the queue when it is made.
+      if (turnWrite) await turnWrite;
       while (queue.size || running || scheduled !== 'no') {
         if (scheduled !== 'no' || (!running && queue.size)) start();
         if (running) await running;
