@@ -191,11 +191,11 @@ async function streamEvents(call: ModelCall, res: Response, body: OpenAIChatRequ
     if (!call.hasUsage) call.setUsage({ inputTokens: inputEstimate, outputTokens: Math.ceil(outputText / 4) }, true);
     throw err;
   }
-  await writeWithBackpressure(res, sseData(writer.finish()));
   if (!call.hasUsage) call.setUsage({ inputTokens: inputEstimate, outputTokens: Math.ceil(outputText / 4) }, true);
-  if (body.stream_options?.include_usage) await writeWithBackpressure(res, sseData(writer.usage(call.record.usage)));
+  // The last chunk, the usage chunk and [DONE] leave together once the call is settled: one write.
+  const last = sseData(writer.finish()) + (body.stream_options?.include_usage ? sseData(writer.usage(call.record.usage)) : '');
   await call.succeed();
-  res.end('data: [DONE]\n\n');
+  res.end(`${last}data: [DONE]\n\n`);
 }
 
 async function sendEventsJson(call: ModelCall, res: Response, body: OpenAIChatRequest, opened: OpenedEvents, inputEstimate: number) {
