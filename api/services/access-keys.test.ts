@@ -4,31 +4,15 @@
  * the background while it is still served; a lookup after `clearCache()` does not join a read begun
  * before it.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Sequelize } from 'sequelize';
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../tests/helpers/temp-dir.js';
-import { migrateUp } from '../store/migrate.js';
-import { initModels } from '../store/models/index.js';
-import { openDatabase } from '../store/sequelize.js';
+import { describe, expect, it } from 'vitest';
+import { tempStores } from '../tests/helpers/temp-store.js';
 import { createAccessKeyService } from './access-keys.js';
 import { createUserService } from './users.js';
 
-const dirs: string[] = [];
-const dbs: Sequelize[] = [];
-afterEach(async () => {
-  for (const db of dbs.splice(0)) await db.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const openStore = tempStores();
 
 async function setup(cacheTtlMs: number) {
-  const dir = makeTempDir();
-  dirs.push(dir);
-  const sequelize = openDatabase({ sqlitePath: path.join(dir, 'aikit.db') });
-  dbs.push(sequelize);
-  await migrateUp(sequelize);
-  const models = initModels(sequelize);
+  const { models } = await openStore();
   const keys = createAccessKeyService(models, createUserService(models), { cacheTtlMs });
   let reads = 0;
   models.AccessKey.addHook('beforeFind', () => {

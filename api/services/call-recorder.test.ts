@@ -9,37 +9,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../lib/logger.js';
-import { makeTempDir } from '../tests/helpers/temp-dir.js';
 import { modelCallRowOf } from '../tests/helpers/model-call-row.js';
-import { migrateUp } from '../store/migrate.js';
-import { initModels } from '../store/models/index.js';
-import { openDatabase } from '../store/sequelize.js';
+import { tempStores } from '../tests/helpers/temp-store.js';
 import { openCallJournal } from './call-journal.js';
 import { createCallRecorder, type ModelCallRow } from './call-recorder.js';
 
-const dirs: string[] = [];
-const dbs: Sequelize[] = [];
-afterEach(async () => {
-  for (const db of dbs.splice(0)) await db.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const openStore = tempStores();
 
 const row = (id: string): ModelCallRow =>
   modelCallRowOf(id, { model: 'gpt-4o-mini', status: 'success', stream: false, inputTokens: 2, outputTokens: 3, duration: 1, ttfb: 1, providerTtfb: 1, userDid: 'user_1', createdAt: new Date() });
 
+const idsIn = (sequelize: Sequelize) => async () =>
+  (await sequelize.query<{ id: string }>('SELECT "id" FROM model_calls ORDER BY "id"', { type: QueryTypes.SELECT })).map((r) => r.id);
+
 async function setup(commitWindowMs: number) {
-  const dir = makeTempDir();
-  dirs.push(dir);
-  const sequelize = openDatabase({ sqlitePath: path.join(dir, 'aikit.db') });
-  dbs.push(sequelize);
-  await migrateUp(sequelize);
-  const models = initModels(sequelize);
+  const { dir, sequelize, models } = await openStore();
   const journal = openCallJournal({ dir: path.join(dir, 'journal') });
   const recorder = createCallRecorder(models, createLogger({ level: 'silent' }), { journal, commitWindowMs });
-  const ids = async () => (await sequelize.query<{ id: string }>('SELECT "id" FROM model_calls ORDER BY "id"', { type: QueryTypes.SELECT })).map((r) => r.id);
-  return { recorder, ids, journal, journalDir: path.join(dir, 'journal') };
+  return { recorder, ids: idsIn(sequelize), sequelize, models, journal, journalDir: path.join(dir, 'journal') };
 }
 
 describe('call recorder with a journal', () => {
@@ -143,7 +132,7 @@ describe('call recorder: calls settled in one turn', () => {
 
 describe('call recorder recovery', () => {
   it('writes journaled rows of an earlier run with their creation time, in either date form', async () => {
-    const { journalDir, ids } = await setup(10_000);
+    const { journalDir, ids, sequelize, models } = await setup(10_000);
     const created = new Date(Date.UTC(2026, 10, 27, 12, 0, 0, 250));
     // A line as this build writes it (createdAt in epoch ms, no updatedAt), and one of an older run (ISO text).
     const earlier = openCallJournal({ dir: journalDir });
@@ -152,8 +141,7 @@ describe('call recorder recovery', () => {
     earlier.append('b', `${JSON.stringify({ row: { ...row('b'), createdAt: created, updatedAt: created } })}\n`);
     earlier.close();
 
-    const sequelize = dbs.at(-1)!;
-    const recorder = createCallRecorder(initModels(sequelize), createLogger({ level: 'silent' }), { journal: openCallJournal({ dir: journalDir }), commitWindowMs: 10_000 });
+    const recorder = createCallRecorder(models, createLogger({ level: 'silent' }), { journal: openCallJournal({ dir: journalDir }), commitWindowMs: 10_000 });
     expect(await recorder.recover()).toBe(2);
     expect(await ids()).toEqual(['a', 'b']);
     const rows = await sequelize.query<{ createdAt: string }>('SELECT "createdAt" FROM model_calls ORDER BY "id"', { type: QueryTypes.SELECT });
@@ -167,13 +155,9 @@ describe('call recorder recovery', () => {
 
 describe('call recorder without a journal', () => {
   it('resolves commit() once its row is written, and rejects it when its batch cannot be written', async () => {
-    const dir = makeTempDir();
-    dirs.push(dir);
-    const sequelize = openDatabase({ sqlitePath: path.join(dir, 'aikit.db') });
-    dbs.push(sequelize);
-    await migrateUp(sequelize);
-    const recorder = createCallRecorder(initModels(sequelize), createLogger({ level: 'silent' }), { attempts: 2, retryDelayMs: 1, commitWindowMs: 5 });
-    const ids = async () => (await sequelize.query<{ id: string }>('SELECT "id" FROM model_calls ORDER BY "id"', { type: QueryTypes.SELECT })).map((r) => r.id);
+    const { sequelize, models } = await openStore();
+    const recorder = createCallRecorder(models, createLogger({ level: 'silent' }), { attempts: 2, retryDelayMs: 1, commitWindowMs: 5 });
+    const ids = idsIn(sequelize);
 
     await recorder.commit(row('written'));
     expect(await ids()).toEqual(['written']);
