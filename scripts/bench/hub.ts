@@ -33,8 +33,15 @@ export interface HubOptions {
   traceSampleRatio?: number;
   /** Directory for `node --cpu-prof` output; no profiling when absent. */
   profileDir?: string;
+  /**
+   * The hub's provider for the bench model, at the fake upstream: `openai` (the same-wire relay) or
+   * `anthropic` (requests and answers translated through the model classes).
+   */
+  provider?: BenchProvider;
   log: (line: string) => void;
 }
+
+export type BenchProvider = 'openai' | 'anthropic';
 
 export interface Hub {
   proc: Proc;
@@ -120,7 +127,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   for (;;) {
     const { proc, url, dataDir, adminKey, startedAt } = await launch(o, billingOn);
     const admin = { authorization: `Bearer ${adminKey}` };
-    const provider = await jsonRequest<{ id: string }>('POST', `${url}/api/ai-providers`, { name: 'openai', baseUrl: `${o.upstreamUrl}/v1` }, admin);
+    const name = o.provider ?? 'openai';
+    const provider = await jsonRequest<{ id: string }>('POST', `${url}/api/ai-providers`, { name, baseUrl: name === 'openai' ? `${o.upstreamUrl}/v1` : o.upstreamUrl }, admin);
     await jsonRequest('POST', `${url}/api/ai-providers/${provider.id}/credentials`, { name: 'bench', credentialValue: { api_key: 'sk-bench' } }, admin);
     await jsonRequest('POST', `${url}/api/ai-providers/${provider.id}/model-rates`, { model: BENCH_MODEL, type: 'chatCompletion', inputRate: INPUT_RATE, outputRate: OUTPUT_RATE }, admin);
     const key = await jsonRequest<{ key: string; userDid: string }>('POST', `${url}/api/access-keys`, { name: 'bench member', role: 'member' }, admin);

@@ -12,7 +12,9 @@
  *          that share of calls: TRACE_SAMPLE_RATIO),
  *          --only hub,bare,portkey (the upstream is always measured), --phases A,B,C,D, --no-pin, --no-build,
  *          --no-portkey, --profile (node --cpu-prof on the hub, summarized), --keep (the hub's data),
- *          --baseline <git ref> (also runs the hub built from that commit, for before/after figures)
+ *          --baseline <git ref> (also runs the hub built from that commit, for before/after figures),
+ *          --provider openai|anthropic (the hubs' provider at the fake upstream: the same-wire relay,
+ *          or translation through the model classes; the other targets always speak OpenAI to it)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { buildHub, BENCH_MODEL, startHub, type BillingMode, type Hub } from './hub.js';
+import { buildHub, BENCH_MODEL, startHub, type BenchProvider, type BillingMode, type Hub } from './hub.js';
 import { jsonRequest } from './http.js';
 import type { LoadResult, LoadSpec } from './load-worker.js';
 import { cpuMs, freePort, startProcess, stopAll, threadCpuMs, waitForHttp, withCpuShares, withPeakRss, type Proc } from './procs.js';
@@ -61,6 +63,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     baseline: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    provider: { type: 'string', default: 'openai' },
   },
 });
 
@@ -83,6 +86,8 @@ const traceSampleRatio = args.tracing === 'on' ? 1 : args.tracing === 'off' ? 0 
 const tracing = traceSampleRatio > 0;
 const tracingLabel = !tracing ? 'tracing off' : traceSampleRatio < 1 ? `tracing on for a share ${traceSampleRatio} of calls` : 'tracing on for every call';
 if (!['auto', 'on', 'off'].includes(billingMode)) throw new Error('--billing must be auto, on or off');
+if (args.provider !== 'openai' && args.provider !== 'anthropic') throw new Error('--provider must be openai or anthropic');
+const provider = args.provider as BenchProvider;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -203,11 +208,11 @@ async function main(): Promise<void> {
     const baseRoot = checkoutBaseline(args.baseline, workDir);
     if (baselineDepsDiffer(baseRoot)) log(`baseline ${args.baseline}: its package-lock.json differs from this checkout's; it runs with this checkout's node_modules`);
     buildHub(baseRoot, (line) => log(`baseline ${args.baseline}: ${line}`));
-    baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, log });
+    baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, provider, log });
   }
 
   const profileDir = args.profile ? path.join(runDir, 'profile') : undefined;
-  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, profileDir, log });
+  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, profileDir, provider, log });
   const tracingNote = !tracing
     ? `${tracingLabel} (TRACING_ENABLED=false)`
     : `${tracingLabel} (${traceSampleRatio < 1 ? 'TRACE_SAMPLE_RATIO' : 'the default'}: spans to the local span store)`;
@@ -219,6 +224,7 @@ async function main(): Promise<void> {
   targets.push({ id: 'hub', url: `${hub.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true });
   if (baseline) targets.push({ id: 'base', url: `${baseline.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${baseline.memberKey}` }, pid: baseline.proc.pid, streams: true });
   const notes: string[] = [hub.billingNote, tracingNote, cpus.note];
+  if (provider !== 'openai') notes.push(`the hubs call the fake upstream as an ${provider} provider (answers translated through the model classes); the other targets speak OpenAI to it`);
   if (buildProblems.length) notes.push(`npm run build:api reported ${buildProblems.length} type error(s) in files under change; the emitted build was used`);
   if (portkey) {
     const headers = { ...upstreamAuth, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstreamUrl}/v1` };
