@@ -1,7 +1,5 @@
-import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { SseParser, startSse, TurnWriter } from './sse.js';
-import { turnEnd } from './turn-end.js';
+import { SseParser } from './sse.js';
 
 type Ev = { event?: string; data: string };
 
@@ -55,60 +53,5 @@ describe('SseParser', () => {
     expect(p.push('data: {"a"')).toEqual([]);
     expect(p.push(':1}\n')).toEqual([]);
     expect(p.push('\ndata: [DONE]\n\n')).toEqual([{ event: undefined, data: '{"a":1}' }, { event: undefined, data: '[DONE]' }]);
-  });
-});
-
-/** Serves one request with `handler` and returns the body the client read. */
-async function served(handler: (res: http.ServerResponse) => Promise<void>): Promise<string> {
-  const server = http.createServer((_req, res) => void handler(res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = server.address() as { port: number };
-    return await new Promise<string>((resolve, reject) => {
-      http
-        .get(`http://127.0.0.1:${port}/`, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => resolve(body));
-        })
-        .on('error', reject);
-    });
-  } finally {
-    server.close();
-  }
-}
-
-describe('TurnWriter', () => {
-  it('writes what it is given in a turn at the turn’s end, in order, and ends with what waits', async () => {
-    const written: number[] = [];
-    const body = await served(async (res) => {
-      startSse(res);
-      const out = new TurnWriter(res);
-      const socket = res.socket!;
-      const before = socket.bytesWritten;
-      out.write('data: 1\n\n');
-      out.write('data: 2\n\n');
-      written.push(socket.bytesWritten - before);
-      await turnEnd();
-      written.push(socket.bytesWritten - before);
-      out.write('data: 3\n\n');
-      out.end('data: [DONE]\n\n');
-    });
-    // Nothing went out during the turn; both events did at its end.
-    expect(written[0]).toBe(0);
-    expect(written[1]).toBeGreaterThanOrEqual('data: 1\n\ndata: 2\n\n'.length);
-    expect(body).toBe('data: 1\n\ndata: 2\n\ndata: 3\n\ndata: [DONE]\n\n');
-  });
-
-  it('writes what waits at once on flush(), ahead of what comes after', async () => {
-    const body = await served(async (res) => {
-      startSse(res);
-      const out = new TurnWriter(res);
-      out.write('data: partial\n\n');
-      out.flush();
-      res.end('event: error\ndata: {}\n\n');
-    });
-    expect(body).toBe('data: partial\n\nevent: error\ndata: {}\n\n');
   });
 });

@@ -1,6 +1,5 @@
 /** Server-sent events with backpressure. No domain imports. */
 import type { ServerResponse } from 'node:http';
-import { turnEnd } from './turn-end.js';
 
 /**
  * Writes the event-stream headers and sends them at once; with `flush: false` they go out with the
@@ -30,51 +29,6 @@ export function writeWithBackpressure(res: ServerResponse, chunk: string): Promi
     res.on('drain', done);
     res.on('close', done);
   });
-}
-
-/**
- * A response's events gathered during a turn of the event loop and written at its end, in one
- * write: the events that one upstream read yields leave in one segment instead of one each (sending
- * a stream's end with its last events instead of after them took ~80 µs of CPU off each streamed
- * call in bench phase C). `write` returns a promise while the socket is full; the caller waits.
- */
-export class TurnWriter {
-  private pending = '';
-  private scheduled = false;
-  private full: Promise<void> | undefined;
-
-  constructor(private readonly res: ServerResponse) {}
-
-  write(text: string): Promise<void> | undefined {
-    this.pending += text;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      void turnEnd().then(this.flush);
-    }
-    return this.full;
-  }
-
-  /** Writes what waits now (before an error event, say). */
-  readonly flush = (): void => {
-    this.scheduled = false;
-    if (!this.pending) return;
-    const text = this.pending;
-    this.pending = '';
-    const full = writeWithBackpressure(this.res, text);
-    if (full) {
-      const tracked: Promise<void> = full.then(() => {
-        if (this.full === tracked) this.full = undefined;
-      });
-      this.full = tracked;
-    }
-  };
-
-  /** Ends the response with what waits and `text`, in one write. */
-  end(text: string): void {
-    const all = this.pending + text;
-    this.pending = '';
-    this.res.end(all);
-  }
 }
 
 export const sseData = (data: unknown): string => `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;

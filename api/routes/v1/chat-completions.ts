@@ -3,7 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Request, Response } from 'express';
 import { ProviderError } from '../../errors.js';
 import { sendJson, sendJsonText } from '../../lib/json-response.js';
-import { SseParser, sseData, startSse, TurnWriter, writeWithBackpressure } from '../../lib/sse.js';
+import { SseParser, sseData, startSse, writeWithBackpressure } from '../../lib/sse.js';
 import { finishWithError } from '../../middlewares/stream-errors.js';
 import {
   ChatAccumulator,
@@ -173,9 +173,6 @@ async function streamEvents(call: ModelCall, res: Response, body: OpenAIChatRequ
   const writer = new OpenAIChunkWriter(`chatcmpl-${call.record.id}`, body.model);
   startSse(res);
   call.markFirstByte();
-  // Events of one turn leave in one write; the last chunk, the usage chunk and [DONE] leave with the
-  // end once the call is settled.
-  const out = new TurnWriter(res);
   let outputText = 0;
   try {
     for await (const event of eventsOf(opened)) {
@@ -186,19 +183,19 @@ async function streamEvents(call: ModelCall, res: Response, body: OpenAIChatRequ
       if (event.type === 'text') outputText += event.text.length;
       const chunk = writer.event(event);
       if (chunk) {
-        const full = out.write(sseData(chunk));
-        if (full) await full;
+        const pending = writeWithBackpressure(res, sseData(chunk));
+        if (pending) await pending;
       }
     }
   } catch (err) {
-    out.flush();
     if (!call.hasUsage) call.setUsage({ inputTokens: inputEstimate, outputTokens: Math.ceil(outputText / 4) }, true);
     throw err;
   }
   if (!call.hasUsage) call.setUsage({ inputTokens: inputEstimate, outputTokens: Math.ceil(outputText / 4) }, true);
+  // The last chunk, the usage chunk and [DONE] leave together once the call is settled: one write.
   const last = sseData(writer.finish()) + (body.stream_options?.include_usage ? sseData(writer.usage(call.record.usage)) : '');
   await call.succeed();
-  out.end(`${last}data: [DONE]\n\n`);
+  res.end(`${last}data: [DONE]\n\n`);
 }
 
 async function sendEventsJson(call: ModelCall, res: Response, body: OpenAIChatRequest, opened: OpenedEvents, inputEstimate: number) {

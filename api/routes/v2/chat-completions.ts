@@ -2,7 +2,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod/v4';
 import { sendJson } from '../../lib/json-response.js';
-import { sseData, startSse, TurnWriter } from '../../lib/sse.js';
+import { sseData, startSse, writeWithBackpressure } from '../../lib/sse.js';
 import { finishWithError } from '../../middlewares/stream-errors.js';
 import { aigneChatInputSchema } from '../../services/formats/aigne-chat.js';
 import { ChatAccumulator, estimateTokens } from '../../services/formats/openai-chat.js';
@@ -36,8 +36,6 @@ export function hubChatCompletionsHandler(gateway: Gateway) {
       modelOptions: { model: body.model, temperature: body.temperature, topP: body.topP, maxTokens: body.maxTokens },
     };
     const { call, opened, inputEstimate } = await openAigneChat(gateway, req, res, input, body.model, stream);
-    // Events of one turn leave in one write (lib/sse.ts); the usage event leaves with the end.
-    const out = new TurnWriter(res);
     try {
       const acc = new ChatAccumulator();
       if (stream) {
@@ -50,8 +48,8 @@ export function hubChatCompletionsHandler(gateway: Gateway) {
         const delta =
           event.type === 'text' ? { content: event.text } : event.type === 'toolCalls' ? { toolCalls: event.toolCalls } : event.type === 'json' ? { content: JSON.stringify(event.json) } : null;
         if (delta) {
-          const full = out.write(sseData({ delta }));
-          if (full) await full;
+          const pending = writeWithBackpressure(res, sseData({ delta }));
+          if (pending) await pending;
         }
       }
       if (acc.usage) call.setUsage(acc.usage);
@@ -59,13 +57,12 @@ export function hubChatCompletionsHandler(gateway: Gateway) {
       const usage = { inputTokens: call.record.usage.inputTokens, outputTokens: call.record.usage.outputTokens };
       await call.succeed();
       if (stream) {
-        out.end(sseData({ usage }));
+        res.end(sseData({ usage }));
         return;
       }
       call.markFirstByte();
       sendJson(res, { role: 'assistant', text: acc.content ?? '', content: acc.content ?? '', toolCalls: acc.toolCalls.length ? acc.toolCalls : undefined, ...(acc.json !== undefined ? { json: acc.json } : {}), usage, model: body.model });
     } catch (err) {
-      out.flush();
       await call.fail(err);
       finishWithError(res, err);
     }
