@@ -1,5 +1,6 @@
 import { createAigneChatAdapter } from '../shared/aigne-chat-adapter.js';
 import { intercept } from '../shared/intercept.js';
+import { sdkFetch } from '../shared/sdk-fetch.js';
 import { baseUrlOf, requireApiKey } from '../shared/target.js';
 import type { ProviderModule } from '../types.js';
 import { anthropicManifest } from './manifest.js';
@@ -15,7 +16,7 @@ export const anthropicProvider: ProviderModule = {
         const model = new AnthropicChatModel({
           apiKey: requireApiKey(target, anthropicManifest),
           model: req.model,
-          clientOptions: { baseURL: baseUrlOf(target, anthropicManifest), maxRetries: 0, authToken: null },
+          clientOptions: { baseURL: baseUrlOf(target, anthropicManifest), maxRetries: 0, authToken: null, fetch: sdkFetch },
           retryOnError: false,
         });
         const extra: Record<string, unknown> = {};
