@@ -4,21 +4,13 @@
  * (usage, errors; a whole answer is read by openai-answer.ts). Faster than translating through the
  * framework's message types.
  */
-import { Agent } from 'undici';
 import { ProviderError } from '../../errors.js';
 import { parseRetryAfter } from '../../providers/shared/provider-error.js';
+import { upstreamAgent } from '../../providers/shared/upstream-agent.js';
 import type { ProviderTarget } from '../../providers/types.js';
 import { readAnswer, type WholeAnswer } from '../formats/openai-answer.js';
 import type { AttemptAbort } from './attempt-abort.js';
 import { dispatchUpstream } from './upstream-dispatch.js';
-
-export const passthroughAgent = new Agent({
-  keepAliveTimeout: 30_000,
-  keepAliveMaxTimeout: 600_000,
-  connections: 1024,
-  headersTimeout: 0,
-  bodyTimeout: 0,
-});
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH',
@@ -88,7 +80,7 @@ export async function openOpenAIPassthrough(p: PassthroughRequest): Promise<Pass
   const { origin, path } = chatEndpoint(p.target.baseUrl);
   let answer;
   try {
-    answer = await dispatchUpstream(passthroughAgent, { origin, path, headers, body: JSON.stringify(payload) }, p.abort, p.stream);
+    answer = await dispatchUpstream(upstreamAgent, { origin, path, headers, body: JSON.stringify(payload) }, p.abort, p.stream);
   } catch (err) {
     throw classifyTransportError(err);
   }

@@ -55,7 +55,6 @@ const OPERATION: Record<string, string> = { chatCompletion: 'chat', embedding: '
 const MAX_CONTENT_CHARS = 16_000;
 
 const epoch = (t: number) => performance.timeOrigin + t;
-const newSpanId = spanIdHex;
 
 /** The root span's `input`: what was asked for, and the request's contents only when opted in. */
 function inputOf(timing: CallTiming): Record<string, unknown> {
@@ -87,7 +86,7 @@ export function callSpans(timing: CallTiming, options: SpanOptions): CallSpans |
   const usage = { inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens };
   const credits = nanoToCredits(r.creditsNano);
   const error = r.errorCode ?? undefined;
-  const rootId = newSpanId();
+  const rootId = spanIdHex();
 
   const root: CallSpan = {
     id: rootId,
@@ -131,7 +130,7 @@ export function callSpans(timing: CallTiming, options: SpanOptions): CallSpans |
   const spans: CallSpan[] = [root];
   const child = (span: Omit<CallSpan, 'id' | 'parentId'>) =>
     spans.push({
-      id: newSpanId(),
+      id: spanIdHex(),
       parentId: rootId,
       name: span.name,
       start: span.start,
