@@ -14,7 +14,9 @@
  *          --no-portkey, --profile (node --cpu-prof on the hub, summarized), --keep (the hub's data),
  *          --baseline <git ref> (also runs the hub built from that commit, for before/after figures),
  *          --provider openai|anthropic (the hubs' provider at the fake upstream: the same-wire relay,
- *          or translation through the model classes; the other targets always speak OpenAI to it)
+ *          or translation through the model classes; the other targets always speak OpenAI to it),
+ *          --api v1|v2 (the hubs' API: the OpenAI one, or POST /api/v2/chat, the AIGNE transport
+ *          protocol the official AIGNE clients speak, which always goes through the model classes)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -64,6 +66,7 @@ const { values: args } = parseArgs({
     baseline: { type: 'string' },
     keep: { type: 'boolean', default: false },
     provider: { type: 'string', default: 'openai' },
+    api: { type: 'string', default: 'v1' },
   },
 });
 
@@ -88,6 +91,8 @@ const tracingLabel = !tracing ? 'tracing off' : traceSampleRatio < 1 ? `tracing 
 if (!['auto', 'on', 'off'].includes(billingMode)) throw new Error('--billing must be auto, on or off');
 if (args.provider !== 'openai' && args.provider !== 'anthropic') throw new Error('--provider must be openai or anthropic');
 const provider = args.provider as BenchProvider;
+if (args.api !== 'v1' && args.api !== 'v2') throw new Error('--api must be v1 or v2');
+const api = args.api;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -97,8 +102,19 @@ const messages = [
   { role: 'system', content: SYSTEM },
   { role: 'user', content: USER },
 ];
-const jsonBody = JSON.stringify({ model: BENCH_MODEL, messages });
 const streamBody = JSON.stringify({ model: BENCH_MODEL, messages, stream: true });
+/** What a target is sent, and the text its streams end with. */
+interface Bodies {
+  json: string;
+  stream: string;
+  streamEnd: string;
+}
+const OPENAI_BODIES: Bodies = { json: JSON.stringify({ model: BENCH_MODEL, messages }), stream: streamBody, streamEnd: 'data: [DONE]' };
+/** POST /api/v2/chat: the AIGNE transport protocol; a stream ends with the event that carries the usage. */
+const aigneInput = (streaming: boolean) => JSON.stringify({ agent: '$CHAT_MODEL', input: { messages, modelOptions: { model: BENCH_MODEL } }, options: { streaming } });
+const AIGNE_BODIES: Bodies = { json: aigneInput(false), stream: aigneInput(true), streamEnd: '"usage"' };
+const HUB_PATH = api === 'v2' ? '/api/v2/chat' : '/api/v1/chat/completions';
+const HUB_BODIES = api === 'v2' ? AIGNE_BODIES : OPENAI_BODIES;
 /** What the fake upstream reports: words in, and "Echo: <last user text>" words out. */
 const INPUT_TOKENS = countWords(SYSTEM) + countWords(USER);
 const OUTPUT_TOKENS = countWords(`Echo: ${USER}`);
@@ -109,6 +125,7 @@ interface Target {
   headers: Record<string, string>;
   pid: number;
   streams: boolean;
+  bodies: Bodies;
 }
 
 interface Cpus {
@@ -219,17 +236,19 @@ async function main(): Promise<void> {
   log(`hub: ${hub.url}, ${hub.billingNote}; ${tracingNote}; access log on; SQLite at ${hub.sqlitePath}`);
 
   const upstreamAuth = { authorization: 'Bearer sk-bench' };
-  const targets: Target[] = [{ id: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: upstreamAuth, pid: upstream.pid, streams: true }];
-  if (bare) targets.push({ id: 'bare', url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth, pid: bare.pid, streams: true });
-  targets.push({ id: 'hub', url: `${hub.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true });
-  if (baseline) targets.push({ id: 'base', url: `${baseline.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${baseline.memberKey}` }, pid: baseline.proc.pid, streams: true });
+  const bodies = OPENAI_BODIES;
+  const targets: Target[] = [{ id: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: upstreamAuth, pid: upstream.pid, streams: true, bodies }];
+  if (bare) targets.push({ id: 'bare', url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth, pid: bare.pid, streams: true, bodies });
+  targets.push({ id: 'hub', url: `${hub.url}${HUB_PATH}`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: HUB_BODIES });
+  if (baseline) targets.push({ id: 'base', url: `${baseline.url}${HUB_PATH}`, headers: { authorization: `Bearer ${baseline.memberKey}` }, pid: baseline.proc.pid, streams: true, bodies: HUB_BODIES });
   const notes: string[] = [hub.billingNote, tracingNote, cpus.note];
   if (provider !== 'openai') notes.push(`the hubs call the fake upstream as an ${provider} provider (answers translated through the model classes); the other targets speak OpenAI to it`);
+  if (api === 'v2') notes.push('the hubs are called at POST /api/v2/chat (the AIGNE transport protocol, through the model classes); the other targets at the OpenAI API');
   if (buildProblems.length) notes.push(`npm run build:api reported ${buildProblems.length} type error(s) in files under change; the emitted build was used`);
   if (portkey) {
     const headers = { ...upstreamAuth, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstreamUrl}/v1` };
     const streaming = await probeStreaming(`${portkeyUrl}/v1/chat/completions`, headers);
-    targets.push({ id: 'portkey', url: `${portkeyUrl}/v1/chat/completions`, headers, pid: portkey.pid, streams: streaming.ok });
+    targets.push({ id: 'portkey', url: `${portkeyUrl}/v1/chat/completions`, headers, pid: portkey.pid, streams: streaming.ok, bodies });
     if (!streaming.ok) {
       const why = `Portkey skipped in C and D: its streaming still fails here (${streaming.detail})`;
       notes.push(why);
@@ -254,8 +273,8 @@ async function main(): Promise<void> {
     tally.ok += r.ok;
   };
 
-  const load = async (t: Target, body: string, durationSec: number): Promise<LoadRun> => {
-    const spec: LoadSpec = { url: t.url, headers: t.headers, body, connections: settings.connections, durationSec };
+  const load = async (t: Target, kind: 'json' | 'stream', durationSec: number): Promise<LoadRun> => {
+    const spec: LoadSpec = { url: t.url, headers: t.headers, body: t.bodies[kind], connections: settings.connections, durationSec };
     const clientCpus = t.id === 'direct' ? cpus.gateway : cpus.load;
     const threads0 = threadCpuMs(t.pid);
     const { value, cpu } = await withCpuShares({ target: t.pid, upstream: upstream.pid }, () => runWorker<LoadResult>('load-worker.ts', spec, clientCpus));
@@ -274,8 +293,8 @@ async function main(): Promise<void> {
 
   log(`\nwarm-up: ${settings.warmupSec} s of load per target, non-streamed and streamed`);
   for (const t of targets) {
-    if (phases.has('A') || phases.has('B')) await load(t, jsonBody, settings.warmupSec);
-    if (t.streams && (phases.has('C') || phases.has('D'))) await load(t, streamBody, settings.warmupSec);
+    if (phases.has('A') || phases.has('B')) await load(t, 'json', settings.warmupSec);
+    if (t.streams && (phases.has('C') || phases.has('D'))) await load(t, 'stream', settings.warmupSec);
   }
   const loadStartedAt = Date.now();
 
@@ -285,7 +304,7 @@ async function main(): Promise<void> {
     log(`\nround ${round + 1}/${settings.rounds}: ${order.map((t) => TARGET_LABELS[t.id]).join(' → ')}`);
     const result: RoundResult = { round: round + 1, sequential: {}, sequentialTtfb: {}, load: {}, streamLoad: {}, slowStreams: {} };
 
-    const seq = phases.has('A') ? await runSequential(order, jsonBody, settings.sequentialRequests) : {};
+    const seq = phases.has('A') ? await runSequential(order, (t) => t.bodies.json, settings.sequentialRequests) : {};
     for (const t of phases.has('A') ? order : []) {
       const s = seq[t.id]!;
       result.sequential[t.id] = latencyStats(s.latencies);
@@ -299,7 +318,7 @@ async function main(): Promise<void> {
     if (phases.has('A')) log(`  A  p50 ${order.map((t) => `${t.id} ${result.sequential[t.id]!.p50.toFixed(2)}`).join(', ')} ms`);
 
     const streamers = order.filter((t) => t.streams);
-    const seqStream = phases.has('C') ? await runSequential(streamers, streamBody, settings.sequentialRequests) : {};
+    const seqStream = phases.has('C') ? await runSequential(streamers, (t) => t.bodies.stream, settings.sequentialRequests) : {};
     for (const t of phases.has('C') ? streamers : []) {
       const s = seqStream[t.id]!;
       result.sequentialTtfb[t.id] = latencyStats(s.ttfbs);
@@ -313,13 +332,13 @@ async function main(): Promise<void> {
     if (phases.has('C')) log(`  C  ttfb p50 ${streamers.map((t) => `${t.id} ${result.sequentialTtfb[t.id]!.p50.toFixed(2)}`).join(', ')} ms`);
 
     for (const t of phases.has('B') ? order : []) {
-      const r = await load(t, jsonBody, settings.durationSec);
+      const r = await load(t, 'json', settings.durationSec);
       result.load[t.id] = r;
       log(`  B  ${TARGET_LABELS[t.id].padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  cpu target ${r.cpu.target} (${r.targetCpuUsPerRequest} µs/req) upstream ${r.cpu.upstream} client ${r.cpu.client}`);
       if (t.id === 'hub' || t.id === 'base') log(`     ${t.id} CPU per request by thread (µs): ${Object.entries(r.targetThreadsUsPerRequest).filter(([, us]) => us > 0).map(([n, us]) => `${n === 'node' ? 'other threads' : n} ${us}`).join(', ')}`);
     }
     for (const t of phases.has('C') ? streamers : []) {
-      const r = await load(t, streamBody, settings.durationSec);
+      const r = await load(t, 'stream', settings.durationSec);
       result.streamLoad[t.id] = r;
       log(`  C  ${TARGET_LABELS[t.id].padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  cpu target ${r.cpu.target} (${r.targetCpuUsPerRequest} µs/req) upstream ${r.cpu.upstream} client ${r.cpu.client}`);
     }
@@ -327,7 +346,7 @@ async function main(): Promise<void> {
     if (phases.has('D')) await jsonRequest('POST', `${upstreamUrl}/__fake/defaults`, { chunkDelayMs: settings.slowChunkDelayMs, chunks: settings.slowChunks });
     try {
       for (const t of phases.has('D') ? order.filter((x) => x.streams && x.id !== 'direct') : []) {
-        const spec: StreamsSpec = { url: t.url, headers: t.headers, body: streamBody, count: settings.slowStreams, timeoutMs: 60_000 };
+        const spec: StreamsSpec = { url: t.url, headers: t.headers, body: t.bodies.stream, streamEnd: t.bodies.streamEnd, count: settings.slowStreams, timeoutMs: 60_000 };
         const cpu0 = { target: cpuMs(t.pid), upstream: cpuMs(upstream.pid) };
         const t0 = performance.now();
         const { value, peakRss, startRss } = await withPeakRss(t.pid, () => runWorker<StreamsResult>('streams-worker.ts', spec, cpus.load));
@@ -394,7 +413,7 @@ async function main(): Promise<void> {
     machine: { cpu: os.cpus()[0]?.model, cores: CORES, node: process.version, memoryMB: Math.round(os.totalmem() / 2 ** 20) },
     settings,
     notes,
-    hub: { billing: hub.billing, billingNote: hub.billingNote, tracing, traceSampleRatio },
+    hub: { billing: hub.billing, billingNote: hub.billingNote, tracing, traceSampleRatio, provider, api },
     tokens: { input: INPUT_TOKENS, output: OUTPUT_TOKENS },
     rounds,
     medians: summary.figures,

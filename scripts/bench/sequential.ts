@@ -27,7 +27,7 @@ export interface SeqSamples {
 
 const BLOCK = 250;
 
-export async function runSequential(targets: SeqTarget[], body: string, count: number): Promise<Record<string, SeqSamples>> {
+export async function runSequential<T extends SeqTarget>(targets: T[], bodyOf: (t: T) => string, count: number): Promise<Record<string, SeqSamples>> {
   const pools = new Map<string, { pool: Pool; path: string }>();
   const out: Record<string, SeqSamples> = {};
   for (const t of targets) {
@@ -36,7 +36,8 @@ export async function runSequential(targets: SeqTarget[], body: string, count: n
     out[t.id] = { latencies: [], ttfbs: [], ok: 0, errors: 0, errorSamples: [], callIds: [] };
   }
   /** One request to `t`, recorded in its samples. */
-  const once = async (t: SeqTarget) => {
+  const once = async (t: T) => {
+    const body = bodyOf(t);
     const { pool, path } = pools.get(t.id)!;
     const s = out[t.id]!;
     const t0 = performance.now();

@@ -11,6 +11,8 @@ export interface StreamsSpec {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** Text a complete stream ends with (`data: [DONE]` for the OpenAI API). */
+  streamEnd: string;
   count: number;
   timeoutMs: number;
 }
@@ -62,11 +64,11 @@ async function main(): Promise<void> {
           ttfb.push(performance.now() - t0);
           first = false;
         }
-        tail = (tail + (chunk as Buffer).toString('utf8')).slice(-64);
+        tail = (tail + (chunk as Buffer).toString('utf8')).slice(-256);
       }
       durations.push(performance.now() - t0);
       if (res.statusCode !== 200) return fail(`status ${res.statusCode}: ${tail}`);
-      if (!tail.includes('data: [DONE]')) return fail(`stream ended without [DONE]: ${JSON.stringify(tail)}`);
+      if (!tail.includes(spec.streamEnd)) return fail(`stream ended without ${spec.streamEnd}: ${JSON.stringify(tail)}`);
       if (tail.includes('"error"')) return fail(`error event: ${tail}`);
       ok += 1;
       const id = res.headers['x-aigne-hub-model-call-id'];
