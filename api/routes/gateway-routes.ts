@@ -33,6 +33,7 @@ export function gatewayRouters(gateway: Gateway): GatewayRouter[] {
   const v1Chat: RequestHandler[] = [validateBody(openAIChatRequestSchema, isPlainChatRequest), chatCompletionsHandler(gateway)];
   const v1Embeddings: RequestHandler[] = [validateBody(openAIEmbeddingSchema), openAIEmbeddingsHandler(gateway)];
   const v2Chat: RequestHandler[] = [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway)];
+  const v2AigneChat = aigneChatHandler(gateway);
 
   const v1 = Router();
   v1.use(auth);
@@ -44,7 +45,7 @@ export function gatewayRouters(gateway: Gateway): GatewayRouter[] {
   const v2 = Router();
   v2.use('/status', statusRoute(gateway));
   v2.use(auth);
-  v2.post('/chat', aigneChatHandler(gateway));
+  v2.post('/chat', v2AigneChat);
   v2.post('/chat/completions', ...v2Chat);
   v2.post('/embeddings', validateBody(aigneEmbeddingSchema), aigneEmbeddingsHandler(gateway));
   v2.post('/image', validateBody(aigneImageSchema), aigneImageHandler(gateway));
@@ -58,7 +59,14 @@ export function gatewayRouters(gateway: Gateway): GatewayRouter[] {
         { method: 'POST', path: '/api/v1/embeddings', handlers: [auth, ...v1Embeddings] },
       ],
     },
-    { path: '/api/v2', router: v2, hot: [{ method: 'POST', path: '/api/v2/chat/completions', handlers: [auth, ...v2Chat] }] },
+    {
+      path: '/api/v2',
+      router: v2,
+      hot: [
+        { method: 'POST', path: '/api/v2/chat', handlers: [auth, v2AigneChat] },
+        { method: 'POST', path: '/api/v2/chat/completions', handlers: [auth, ...v2Chat] },
+      ],
+    },
     { path: '/api/ai/models', router: aigneModelsRoute(gateway) },
     { path: '/api/ai-providers/models', router: aigneModelsRoute(gateway) },
   ];

@@ -84,6 +84,36 @@ describe('hot path parity with the generic stack', () => {
     expect(typeof line!.user).toBe('string');
   });
 
+  describe('POST /api/v2/chat (the AIGNE transport protocol)', () => {
+    const V2_HOT = '/api/v2/chat';
+    const V2_GENERIC = '/api/v2/chat/';
+    const input = (streaming: boolean, model = 'gpt-4o-mini') =>
+      JSON.stringify({ agent: '$CHAT_MODEL', input: { messages: [{ role: 'user', content: 'one two three' }], modelOptions: { model } }, options: { streaming } });
+    const v2Cases: { name: string; body: string; headers: () => Record<string, string>; status: number }[] = [
+      { name: 'a whole answer', body: input(false), headers: () => ({ ...json, ...bearer(key) }), status: 200 },
+      { name: 'a streamed answer', body: input(true), headers: () => ({ ...json, ...bearer(key) }), status: 200 },
+      { name: 'malformed JSON', body: '{"agent": ', headers: () => ({ ...json, ...bearer(key) }), status: 400 },
+      { name: 'another agent', body: JSON.stringify({ agent: 'writer', input: {} }), headers: () => ({ ...json, ...bearer(key) }), status: 400 },
+      { name: 'no key', body: input(false), headers: () => json, status: 401 },
+      { name: 'a model no provider serves', body: input(false, 'anthropic/claude-sonnet-4-5'), headers: () => ({ ...json, ...bearer(key) }), status: 404 },
+    ];
+    for (const c of v2Cases) {
+      it(`answers ${c.name} like the stack`, async () => {
+        const hot = await send(V2_HOT, c.body, c.headers());
+        const generic = await send(V2_GENERIC, c.body, c.headers());
+        expect(hot.status).toBe(c.status);
+        expect(generic.status).toBe(c.status);
+        expect(hot.headers['content-type']).toBe(generic.headers['content-type']);
+        expect(Boolean(hot.headers['x-aigne-hub-model-call-id'])).toBe(Boolean(generic.headers['x-aigne-hub-model-call-id']));
+        expect(hot.text).toBe(generic.text);
+        if (c.status === 200) {
+          expect(hot.headers['x-aigne-hub-model-call-id']).toBeTruthy();
+          expect(hot.text).toContain('"outputTokens"');
+        }
+      });
+    }
+  });
+
   it('answers a CORS preflight as the cors package does', async () => {
     const res = await h.t.request
       .options(HOT)
