@@ -27,8 +27,25 @@ describe('hot path parity with the generic stack', () => {
     return body === undefined ? r : r.send(body);
   };
 
+  interface Case {
+    name: string;
+    body?: string;
+    headers: () => Record<string, string>;
+    status: number;
+  }
+  /** The case sent to both paths: the same status, content type and call id header on each. */
+  const sendBoth = async (hotPath: string, genericPath: string, c: Case) => {
+    const hot = await send(hotPath, c.body, c.headers());
+    const generic = await send(genericPath, c.body, c.headers());
+    expect(hot.status).toBe(c.status);
+    expect(generic.status).toBe(c.status);
+    expect(hot.headers['content-type']).toBe(generic.headers['content-type']);
+    expect(Boolean(hot.headers['x-aigne-hub-model-call-id'])).toBe(Boolean(generic.headers['x-aigne-hub-model-call-id']));
+    return { hot, generic };
+  };
+
   const json = { 'content-type': 'application/json' };
-  const cases: { name: string; body?: string; headers: () => Record<string, string>; status: number }[] = [
+  const cases: Case[] = [
     { name: 'a good request', body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi there' }] }), headers: () => ({ ...json, ...bearer(key) }), status: 200 },
     { name: 'charset=utf-8', body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }), headers: () => ({ 'content-type': 'application/json; charset=UTF-8', ...bearer(key) }), status: 200 },
     { name: 'malformed JSON', body: '{"model": ', headers: () => ({ ...json, ...bearer(key) }), status: 400 },
@@ -46,15 +63,10 @@ describe('hot path parity with the generic stack', () => {
 
   for (const c of cases) {
     it(`answers ${c.name} like the stack`, async () => {
-      const hot = await send(HOT, c.body, c.headers());
-      const generic = await send(GENERIC, c.body, c.headers());
-      expect(hot.status).toBe(c.status);
-      expect(generic.status).toBe(c.status);
-      expect(hot.headers['content-type']).toBe(generic.headers['content-type']);
+      const { hot, generic } = await sendBoth(HOT, GENERIC, c);
       expect(hot.headers['access-control-allow-origin']).toBe(generic.headers['access-control-allow-origin']);
       expect(hot.headers['access-control-expose-headers']).toBe(generic.headers['access-control-expose-headers']);
       expect(hot.headers['x-request-id']).toBeTruthy();
-      expect(Boolean(hot.headers['x-aigne-hub-model-call-id'])).toBe(Boolean(generic.headers['x-aigne-hub-model-call-id']));
       if (c.status === 200) {
         expect(hot.body.choices).toEqual(generic.body.choices);
         expect(hot.body.usage).toEqual(generic.body.usage);
@@ -89,7 +101,7 @@ describe('hot path parity with the generic stack', () => {
     const V2_GENERIC = '/api/v2/chat/';
     const input = (streaming: boolean, model = 'gpt-4o-mini') =>
       JSON.stringify({ agent: '$CHAT_MODEL', input: { messages: [{ role: 'user', content: 'one two three' }], modelOptions: { model } }, options: { streaming } });
-    const v2Cases: { name: string; body: string; headers: () => Record<string, string>; status: number }[] = [
+    const v2Cases: Case[] = [
       { name: 'a whole answer', body: input(false), headers: () => ({ ...json, ...bearer(key) }), status: 200 },
       { name: 'a streamed answer', body: input(true), headers: () => ({ ...json, ...bearer(key) }), status: 200 },
       { name: 'malformed JSON', body: '{"agent": ', headers: () => ({ ...json, ...bearer(key) }), status: 400 },
@@ -99,12 +111,7 @@ describe('hot path parity with the generic stack', () => {
     ];
     for (const c of v2Cases) {
       it(`answers ${c.name} like the stack`, async () => {
-        const hot = await send(V2_HOT, c.body, c.headers());
-        const generic = await send(V2_GENERIC, c.body, c.headers());
-        expect(hot.status).toBe(c.status);
-        expect(generic.status).toBe(c.status);
-        expect(hot.headers['content-type']).toBe(generic.headers['content-type']);
-        expect(Boolean(hot.headers['x-aigne-hub-model-call-id'])).toBe(Boolean(generic.headers['x-aigne-hub-model-call-id']));
+        const { hot, generic } = await sendBoth(V2_HOT, V2_GENERIC, c);
         expect(hot.text).toBe(generic.text);
         if (c.status === 200) {
           expect(hot.headers['x-aigne-hub-model-call-id']).toBeTruthy();
