@@ -102,14 +102,17 @@ const messages = [
   { role: 'system', content: SYSTEM },
   { role: 'user', content: USER },
 ];
-const streamBody = JSON.stringify({ model: BENCH_MODEL, messages, stream: true });
 /** What a target is sent, and the text its streams end with. */
 interface Bodies {
   json: string;
   stream: string;
   streamEnd: string;
 }
-const OPENAI_BODIES: Bodies = { json: JSON.stringify({ model: BENCH_MODEL, messages }), stream: streamBody, streamEnd: 'data: [DONE]' };
+const OPENAI_BODIES: Bodies = {
+  json: JSON.stringify({ model: BENCH_MODEL, messages }),
+  stream: JSON.stringify({ model: BENCH_MODEL, messages, stream: true }),
+  streamEnd: 'data: [DONE]',
+};
 /** POST /api/v2/chat: the AIGNE transport protocol; a stream ends with the event that carries the usage. */
 const aigneInput = (streaming: boolean) => JSON.stringify({ agent: '$CHAT_MODEL', input: { messages, modelOptions: { model: BENCH_MODEL } }, options: { streaming } });
 const AIGNE_BODIES: Bodies = { json: aigneInput(false), stream: aigneInput(true), streamEnd: '"usage"' };
@@ -236,9 +239,8 @@ async function main(): Promise<void> {
   log(`hub: ${hub.url}, ${hub.billingNote}; ${tracingNote}; access log on; SQLite at ${hub.sqlitePath}`);
 
   const upstreamAuth = { authorization: 'Bearer sk-bench' };
-  const bodies = OPENAI_BODIES;
-  const targets: Target[] = [{ id: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: upstreamAuth, pid: upstream.pid, streams: true, bodies }];
-  if (bare) targets.push({ id: 'bare', url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth, pid: bare.pid, streams: true, bodies });
+  const targets: Target[] = [{ id: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: upstreamAuth, pid: upstream.pid, streams: true, bodies: OPENAI_BODIES }];
+  if (bare) targets.push({ id: 'bare', url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth, pid: bare.pid, streams: true, bodies: OPENAI_BODIES });
   targets.push({ id: 'hub', url: `${hub.url}${HUB_PATH}`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: HUB_BODIES });
   if (baseline) targets.push({ id: 'base', url: `${baseline.url}${HUB_PATH}`, headers: { authorization: `Bearer ${baseline.memberKey}` }, pid: baseline.proc.pid, streams: true, bodies: HUB_BODIES });
   const notes: string[] = [hub.billingNote, tracingNote, cpus.note];
@@ -248,7 +250,7 @@ async function main(): Promise<void> {
   if (portkey) {
     const headers = { ...upstreamAuth, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstreamUrl}/v1` };
     const streaming = await probeStreaming(`${portkeyUrl}/v1/chat/completions`, headers);
-    targets.push({ id: 'portkey', url: `${portkeyUrl}/v1/chat/completions`, headers, pid: portkey.pid, streams: streaming.ok, bodies });
+    targets.push({ id: 'portkey', url: `${portkeyUrl}/v1/chat/completions`, headers, pid: portkey.pid, streams: streaming.ok, bodies: OPENAI_BODIES });
     if (!streaming.ok) {
       const why = `Portkey skipped in C and D: its streaming still fails here (${streaming.detail})`;
       notes.push(why);
@@ -447,9 +449,9 @@ function baselineDepsDiffer(dir: string): boolean {
 
 async function probeStreaming(url: string, headers: Record<string, string>): Promise<{ ok: boolean; detail: string }> {
   try {
-    const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: streamBody });
+    const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: OPENAI_BODIES.stream });
     const text = await res.body.text();
-    if (res.statusCode === 200 && text.includes('data: [DONE]')) return { ok: true, detail: 'ok' };
+    if (res.statusCode === 200 && text.includes(OPENAI_BODIES.streamEnd)) return { ok: true, detail: 'ok' };
     return { ok: false, detail: `status ${res.statusCode}: ${text.slice(0, 120)}` };
   } catch (err) {
     return { ok: false, detail: err instanceof Error ? err.message : String(err) };
