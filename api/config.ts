@@ -23,6 +23,8 @@ export interface Config {
   readonly creditReservationTtlMs: number;
   readonly maxBodySize: number;
   readonly upstreamTimeoutMs: number;
+  /** How long cached access-key lookups and the routing table are trusted without a change notice. */
+  readonly cacheTtlMs: { readonly accessKeys: number; readonly routing: number };
   readonly metricsToken?: string;
   readonly enableServerTiming: boolean;
   readonly tracing: {
@@ -161,6 +163,8 @@ const schema = z.object({
       return n;
     }),
   UPSTREAM_TIMEOUT_MS: int(120_000, 1, 3_600_000),
+  ACCESS_KEY_CACHE_TTL_MS: int(3000, 1, 86_400_000),
+  ROUTING_CACHE_TTL_MS: int(5000, 1, 86_400_000),
   METRICS_TOKEN: z.string().optional(),
   ENABLE_SERVER_TIMING: bool(false),
   TRACING_ENABLED: bool(true),
@@ -246,6 +250,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     creditReservationTtlMs: reservationTtlMs,
     maxBodySize: e.MAX_BODY_SIZE,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    cacheTtlMs: { accessKeys: e.ACCESS_KEY_CACHE_TTL_MS, routing: e.ROUTING_CACHE_TTL_MS },
     metricsToken: e.METRICS_TOKEN || undefined,
     enableServerTiming: e.ENABLE_SERVER_TIMING,
     tracing: {

@@ -73,6 +73,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     env: config.env,
     openCredential: services.providerAdmin.openCredential,
     billingEnabled: config.creditBillingEnabled,
+    ttlMs: config.cacheTtlMs.routing,
   });
   services.onProvidersChanged((event) => {
     if (event?.resetCredentialId) routing.resetCredential(event.resetCredentialId);

@@ -33,7 +33,7 @@ export function createServices(deps: ServiceDeps): Services {
   const { models, config } = deps;
   const listeners: ((event?: { resetCredentialId?: string }) => void)[] = [];
   const users = createUserService(models);
-  const accessKeys = createAccessKeyService(models, users, { envAdminKey: config.adminKey });
+  const accessKeys = createAccessKeyService(models, users, { envAdminKey: config.adminKey, cacheTtlMs: config.cacheTtlMs.accessKeys });
   return {
     sequelize: deps.sequelize,
     models,
