@@ -171,7 +171,7 @@ export function toProviderError(err: unknown, ctx: ProviderErrorContext = {}): P
   let status = statusOf(e);
   if (status === undefined) {
     const type = errorTypeOf(e);
-    if (type && ERROR_TYPE_STATUS[type]) status = ERROR_TYPE_STATUS[type];
+    if (type && Object.hasOwn(ERROR_TYPE_STATUS, type)) status = ERROR_TYPE_STATUS[type];
   }
   if (status !== undefined) {
     if (status === 400 && isGoogleInvalidKey(e)) status = 401;
