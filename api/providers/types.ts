@@ -141,6 +141,11 @@ export interface CallOptions {
    * `TimeoutError` reason (AbortSignal.timeout) is reported as 'timeout' too.
    */
   timeoutMs?: number;
+  /**
+   * Downloads an image URL for adapters that must send bytes (their SDK would otherwise fetch the URL
+   * itself, from the hub's network); it refuses non-public addresses. Absent: such URLs are refused.
+   */
+  fetchImage?: (url: string) => Promise<{ data: string; mimeType?: string }>;
 }
 
 /** The client-facing wire formats a provider may speak as they are. */

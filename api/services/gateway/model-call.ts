@@ -9,6 +9,7 @@ import { redactSecrets } from '../../lib/redact.js';
 import type { TokenUsage } from '../../providers/types.js';
 import type { ModelCallType } from '../../store/models/model-call.js';
 import type { Reservation } from '../billing/hooks.js';
+import type { ImageFetcher } from '../formats/image-urls.js';
 import { beginCallTiming, type CallTiming } from '../observability/call-timing.js';
 import { newCallRecord, toModelCallRow, type CallRecord } from './call-record.js';
 import { chargeNano } from './charge.js';
@@ -101,7 +102,11 @@ export class ModelCall {
   }
 
   run<T>(attempt: (input: AttemptInput) => Promise<T>): Promise<AttemptResult<T>> {
-    return runWithFailover(this.core.failoverDeps, this.candidates, this.record, this.client, this.timing.wrap(attempt)).then((r) => {
+    const withImages = (input: AttemptInput) => {
+      input.fetchImage = this.fetchImage;
+      return attempt(input);
+    };
+    return runWithFailover(this.core.failoverDeps, this.candidates, this.record, this.client, this.timing.wrap(withImages)).then((r) => {
       this.selected = r.candidate;
       this.timing.answered();
       return r;
@@ -117,6 +122,10 @@ export class ModelCall {
       throw err;
     }
   }
+
+  private images?: ImageFetcher;
+  /** Downloads image URLs for adapters that send bytes: once per call, whatever the attempts. */
+  readonly fetchImage: ImageFetcher = (url) => (this.images ??= this.core.imageFetcher())(url);
 
   /** Call when the first byte goes to the client. */
   markFirstByte(): void {
