@@ -112,6 +112,8 @@ export interface EmbeddingRequest {
   model: string;
   input: string[];
   dimensions?: number;
+  /** The wire encoding to ask an OpenAI-family upstream for (default float); results are numbers either way. */
+  encodingFormat?: 'float' | 'base64';
 }
 export interface EmbeddingResult {
   embeddings: number[][];
