@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 import type { MutantResult, PartialStrykerOptions } from '@stryker-mutator/api/core';
+import { startEmbeddedPostgres } from '../api/tests/postgres/embedded-postgres.js';
 
 const NOT_TESTS = ['!**/*.test.ts'];
 
@@ -97,6 +98,13 @@ if (unknown.length) {
   process.exit(2);
 }
 fs.mkdirSync(reports, { recursive: true });
+// One PostgreSQL server for every test run of every worker (their global setup then starts none).
+const postgres = process.env.TEST_DATABASE_URL ? undefined : await startEmbeddedPostgres();
+if (postgres) process.env.TEST_DATABASE_URL = postgres.url;
 let ok = true;
-for (const name of names.length ? names : Object.keys(AREAS)) ok = (await runArea(name, force)) && ok;
+try {
+  for (const name of names.length ? names : Object.keys(AREAS)) ok = (await runArea(name, force)) && ok;
+} finally {
+  await postgres?.stop();
+}
 process.exitCode = ok ? 0 : 1;

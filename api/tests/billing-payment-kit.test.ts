@@ -5,7 +5,6 @@
  * twice. The client reaches the fake the way it reaches Payment Kit inside Blocklet Server: a
  * signed component call to the port the environment gives for Payment Kit's component.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import fs from 'node:fs';
 import supertest from 'supertest';
@@ -15,32 +14,19 @@ import { parseConfig } from '../config.js';
 import { createHub, type Hub } from '../hub.js';
 import { creditsToNano } from '../lib/decimal.js';
 import { createLogger } from '../lib/logger.js';
-import { PAYMENT_KIT_DID, type PaymentKitClient } from '../services/billing/payment-kit/client.js';
+import type { PaymentKitClient } from '../services/billing/payment-kit/client.js';
 import { METER_EVENT_NAME } from '../services/billing/payment-kit/backend.js';
-import { FAKE_CURRENCY, startFakePaymentKit, type FakePaymentKit } from './fixtures/fake-payment-kit.js';
+import { FAKE_CURRENCY, type FakePaymentKit } from './fixtures/fake-payment-kit.js';
+import { connectPaymentJs } from './fixtures/payment-js.js';
 import { createTestDatabase, type TestDatabase } from './postgres/database.js';
 import { addProvider, modelCallRow } from './helpers/gateway.js';
 import { bearer, makeTempDir, TEST_ADMIN_KEY, type TestHub } from './helpers/hub.js';
 
-/** The app's Ed25519 secret key (seed + public key, hex): the client signs its calls with it, the fake checks them. */
-const APP_SK = (() => {
-  const { d, x } = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }) as { d: string; x: string };
-  return `0x${Buffer.from(d, 'base64url').toString('hex')}${Buffer.from(x, 'base64url').toString('hex')}`;
-})();
 let pk: FakePaymentKit;
 let client: PaymentKitClient;
 
 beforeAll(async () => {
-  pk = await startFakePaymentKit({ appSk: APP_SK });
-  // What Blocklet Server gives a component: its key, and where the other components listen.
-  // @blocklet/sdk reads this when first imported, so one fake serves every database below.
-  vi.stubEnv('BLOCKLET_MODE', 'test');
-  vi.stubEnv('BLOCKLET_APP_ASK', APP_SK);
-  vi.stubEnv('BLOCKLET_COMPONENT_DID', 'z8ia3xzq2tMq8CRHfaXj1BTYJyYnEcHbqP8cJ');
-  vi.stubEnv('BLOCKLET_MOUNT_POINTS', JSON.stringify([{ did: PAYMENT_KIT_DID, name: 'payment-kit', title: 'Payment Kit', mountPoint: '/payment-kit', port: Number(new URL(pk.url).port), status: 6 }]));
-  const { createPaymentJsClient } = await import('../services/billing/payment-kit/payment-js-client.js');
-  client = (await createPaymentJsClient())!;
-  expect(client).not.toBeNull();
+  ({ pk, client } = await connectPaymentJs());
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
