@@ -45,6 +45,8 @@ describe('access keys', () => {
     expect(a).toMatch(/^aigne_[A-Za-z0-9_-]{43}$/);
     expect(generateAccessKey()).not.toBe(a);
     expect(KEY_PREFIX).toBe('aigne_');
+    // Stored identifiers: the built-in admin's session id and its user (who may hold credits).
+    expect([ENV_ADMIN_KEY_ID, ADMIN_USER_DID]).toEqual(['env-admin', 'admin']);
   });
 
   it('are stored as digests with a short prefix, and resolve to their caller', async () => {
@@ -134,7 +136,7 @@ describe('access keys', () => {
     await keys.revoke(created.id);
     expect((await models.AccessKey.findByPk(created.id))!.revokedAt!.toISOString()).toBe('2026-04-01T00:00:00.000Z');
     expect(announced).toHaveLength(4);
-    await expect(keys.revoke('no-such-key')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(keys.revoke('no-such-key')).rejects.toThrow(new NotFoundError("Access key 'no-such-key' not found"));
   });
 
   it('are looked up again after clearCache(), and a read that raced it is not kept', async () => {
@@ -150,12 +152,15 @@ describe('access keys', () => {
     const other = await keys.create({ name: 'raced' });
     const racing = keys.authenticate(other.key);
     keys.clearCache();
+    // The read begun after the clear is the one later lookups join, even once the earlier ends.
+    const fresh = keys.authenticate(other.key);
     await racing;
     const before = reads();
+    const joined = keys.authenticate(other.key);
+    await Promise.all([fresh, joined]);
+    expect(reads()).toBe(before);
     await keys.authenticate(other.key);
-    expect(reads()).toBe(before + 1);
-    await keys.authenticate(other.key);
-    expect(reads()).toBe(before + 1);
+    expect(reads()).toBe(before);
   });
 
   it('write their last use at most once a minute, off the request path', async () => {
@@ -178,6 +183,11 @@ describe('access keys', () => {
     await keys.authenticate(created.key);
     await until(async () => (await lastUsed()) === '2026-05-01T00:01:00.001Z');
     expect(writes).toBe(2);
+    // A minute to the millisecond after the last write is a minute.
+    vi.setSystemTime(start + 120_001);
+    await keys.authenticate(created.key);
+    await until(async () => (await lastUsed()) === '2026-05-01T00:02:00.001Z');
+    expect(writes).toBe(3);
   });
 });
 

@@ -60,7 +60,7 @@ describe('access-key lookups', () => {
     const start = Date.now();
     await keys.authenticate(created.key);
     expect(reads()).toBe(1);
-    vi.setSystemTime(start + ttl * 0.74);
+    vi.setSystemTime(start + ttl * 0.75);
     await keys.authenticate(created.key);
     expect(reads()).toBe(1);
     vi.setSystemTime(start + ttl * 0.76);
