@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger, services } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
 
   // Everything before routing, in order: the hot path runs the very same functions.
@@ -130,7 +130,7 @@ export function createApp(deps: AppDeps): Express {
     const { tracing } = deps.observability;
     if (tracing) app.use(TRACE_VIEWER_PATH, traceViewerRoutes({ tracing, authenticate: auth, logger }));
   }
-  app.use('/api/auth', authRoutes({ accessKeys: services.accessKeys, sessions: services.sessions, secureCookies: config.nodeEnv === 'production' && Boolean(config.appUrl?.startsWith('https')) }));
+  app.use('/api/auth', authRoutes(services));
   for (const { path: p, router } of deps.apiRouters ?? []) app.use(p, router);
   app.use('/api/ai-providers', providerRoutes(services.providerAdmin));
   app.use('/api/access-keys', accessKeyRoutes(services.accessKeys));
