@@ -53,10 +53,13 @@ describe('files and connections of a running hub', () => {
     await hub?.stop();
   });
 
-  it('keeps aikit.db, its WAL files and observability.db readable by the hub user only', () => {
-    const files = ['aikit.db', 'aikit.db-wal', 'aikit.db-shm', 'observability.db'].map((f) => path.join(dataDir, f)).filter((f) => fs.existsSync(f));
+  it('keeps aikit.db, observability.db and their WAL files readable by the hub user only', () => {
+    const names = ['aikit.db', 'observability.db'].flatMap((db) => [db, `${db}-wal`, `${db}-shm`]);
+    const files = names.map((f) => path.join(dataDir, f)).filter((f) => fs.existsSync(f));
     expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['aikit.db', 'observability.db']));
     for (const f of files) expect(mode(f), f).toBe(0o600);
+    expect(mode(path.join(dataDir, 'secret.key'))).toBe(0o600);
+    expect(mode(path.join(dataDir, 'journal'))).toBe(0o700);
   });
 
   it('closes an idle keep-alive connection that keeps sending blank lines', async () => {
