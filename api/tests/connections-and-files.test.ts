@@ -42,7 +42,8 @@ describe('files and connections of a running hub', () => {
     hub = await startHubProcess({
       AIGNE_HUB_DATA_DIR: dataDir,
       AIGNE_HUB_ADMIN_KEY: 'connections-admin-key-000000',
-      KEEP_ALIVE_TIMEOUT_MS: '1000',
+      // Long enough that a busy connection is seen busy on a loaded machine, short for the test.
+      KEEP_ALIVE_TIMEOUT_MS: '3000',
       MAX_CONNECTIONS_PER_ADDRESS: '4',
       // Loopback is a trusted proxy by default, and proxies are not capped.
       TRUST_PROXY: 'false',
@@ -69,7 +70,7 @@ describe('files and connections of a running hub', () => {
     // Blank lines between requests are allowed by HTTP, and reset Node's own idle timer.
     const drip = setInterval(() => c.socket.writable && c.socket.write('\r\n'), 200);
     try {
-      await waitFor(async () => c.closed(), 15_000);
+      await waitFor(async () => c.closed(), 30_000);
     } finally {
       clearInterval(drip);
     }
@@ -77,7 +78,7 @@ describe('files and connections of a running hub', () => {
 
   it('closes a connection that never sends a request', async () => {
     const c = await connect(port);
-    await waitFor(async () => c.closed(), 15_000);
+    await waitFor(async () => c.closed(), 30_000);
     expect(c.received()).toBe('');
   });
 
@@ -87,7 +88,7 @@ describe('files and connections of a running hub', () => {
     for (const c of busy) c.socket.write('POST /api/auth/login HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
     const fifth = await connect(port);
     fifth.socket.write('GET /api/health HTTP/1.1\r\nHost: hub\r\n\r\n');
-    await waitFor(async () => fifth.closed());
+    await waitFor(async () => fifth.closed(), 15_000);
     expect(fifth.received()).toBe('');
     expect(busy.some((c) => c.closed())).toBe(false);
 
