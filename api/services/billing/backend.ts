@@ -3,7 +3,8 @@
  * the credit routes show. Two implementations: the embedded ledger (ledger.ts) and Payment Kit
  * (payment-kit/backend.ts), chosen once at start.
  */
-import type { FlushHook, ModelCallRow } from '../call-recorder.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
+import type { FlushHook } from '../recording/call-recorder.js';
 import type { BillingHooks } from './hooks.js';
 
 export interface CreditBalance {

@@ -3,21 +3,7 @@
  * blocklet through a component call, or the local SQLite file under the data directory.
  */
 import type { AigneInternals, SqlClient, TraceDb } from './aigne-internals.js';
-
-/** One span in the AIGNE observability format (what `POST /api/trace/tree` takes). */
-export interface TraceRow {
-  id: string;
-  rootId: string;
-  parentId?: string | null;
-  name: string;
-  startTime: number;
-  endTime: number;
-  status: Record<string, unknown>;
-  attributes: Record<string, unknown>;
-  userId?: string;
-  componentId?: string;
-  token?: number;
-}
+import type { TraceRow } from './trace-row.js';
 
 export interface TraceSink {
   readonly kind: 'local' | 'remote' | 'blocklet';

@@ -23,7 +23,8 @@ import { loadAigneInternals, openTraceStore, type SqlClient, type TraceDb } from
 import { aigneRows, callSpans, emitOtelSpans, PresetIdGenerator } from './call-spans.js';
 import type { CallTiming } from './call-timing.js';
 import { createStoreWriter } from './store-writer.js';
-import { createBlockletTraceSink, createHttpTraceSink, createLocalTraceSink, type LocalStore, type TraceRow, type TraceSink } from './trace-sink.js';
+import type { TraceRow } from './trace-row.js';
+import { createBlockletTraceSink, createHttpTraceSink, createLocalTraceSink, type LocalStore, type TraceSink } from './trace-sink.js';
 
 export type TracingMode = 'local' | 'remote' | 'blocklet';
 

@@ -5,7 +5,8 @@
  */
 import { sha256 } from '../../lib/crypto.js';
 import type { Sequelize, Transaction } from 'sequelize';
-import type { FlushHook, ModelCallRow } from '../call-recorder.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
+import type { FlushHook } from './call-recorder.js';
 
 const HOUR_MS = 3_600_000;
 

@@ -6,8 +6,8 @@
  * the line's 2.2 µs in a loop. Recovery reads dates in both forms (lines of older runs carry ISO
  * text).
  */
-import { flatJson, jsonStringOrNull as str } from '../lib/flat-json.js';
-import type { ModelCallRow } from './call-recorder.js';
+import { flatJson, jsonStringOrNull as str } from '../../lib/flat-json.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
 
 export function journalLine(r: ModelCallRow, hooks?: Record<string, unknown>): string {
   const row =
