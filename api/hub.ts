@@ -18,7 +18,7 @@ import { setupBilling } from './services/billing/index.js';
 import type { PaymentKitClient } from './services/billing/payment-kit/client.js';
 import { openCallJournal, type CallJournal } from './services/recording/call-journal.js';
 import { createCallRecorder } from './services/recording/call-recorder.js';
-import { createCredentialValidator } from './services/credential-check.js';
+import { createCredentialValidator } from './services/providers/credential-check.js';
 import { createGateway, type Gateway } from './services/gateway/gateway.js';
 import { RoutingTable } from './services/gateway/routing.js';
 import { ADMIN_USER_DID } from './services/access-keys.js';

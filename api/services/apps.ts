@@ -1,8 +1,8 @@
-import { UniqueConstraintError } from 'sequelize';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import type { App } from '../store/models/app.js';
 import type { Models } from '../store/models/index.js';
+import { conflictOnDuplicate } from './unique-conflict.js';
 
 export interface AppView {
   id: string;
@@ -26,12 +26,8 @@ export function createAppService(models: Models): AppService {
     },
     async create(input) {
       const id = newId();
-      try {
-        return toView(await models.App.create({ id, name: input.name, did: input.did ?? `app_${id.replace(/-/g, '')}` }));
-      } catch (err) {
-        if (err instanceof UniqueConstraintError) throw new ConflictError(`An app with did '${input.did}' already exists`);
-        throw err;
-      }
+      const did = input.did ?? `app_${id.replace(/-/g, '')}`;
+      return toView(await conflictOnDuplicate(() => models.App.create({ id, name: input.name, did }), `An app with did '${input.did}' already exists`));
     },
     async remove(id) {
       const row = await models.App.findByPk(id);

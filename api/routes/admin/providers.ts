@@ -3,7 +3,7 @@ import { z } from 'zod/v4';
 import { requireRole } from '../../middlewares/auth.js';
 import { validateBody } from '../../middlewares/validate.js';
 import { listProviderManifests } from '../../providers/registry.js';
-import type { ProviderAdminService } from '../../services/provider-admin.js';
+import type { ProviderAdminService } from '../../services/providers/admin.js';
 
 const name = z.string().trim().min(1).max(200);
 const rate = z.union([z.string(), z.number()]);
