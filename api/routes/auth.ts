@@ -4,8 +4,9 @@ import { AuthenticationError } from '../errors.js';
 import { validateBody } from '../middlewares/validate.js';
 import type { AccessKeyService } from '../services/access-keys.js';
 import { SESSION_COOKIE, type SessionCodec } from '../services/sessions.js';
+import type { LoginBody, LogoutAnswer, SessionAnswer } from '../wire/session.js';
 
-const login = z.object({ key: z.string().min(1).max(300) }).strict();
+const login = z.object({ key: z.string().min(1).max(300) }).strict() satisfies z.ZodType<LoginBody>;
 
 /** API.md §1 browser sessions. */
 export function authRoutes(deps: { accessKeys: AccessKeyService; sessions: SessionCodec; secureCookies: boolean }): Router {
@@ -21,16 +22,16 @@ export function authRoutes(deps: { accessKeys: AccessKeyService; sessions: Sessi
       path: '/',
       expires: session.expires,
     });
-    res.json({ user: { did: caller.userDid, name: caller.name, role: caller.role } });
+    res.json({ user: { did: caller.userDid, name: caller.name, role: caller.role } } satisfies SessionAnswer);
   });
   r.post('/logout', (_req, res) => {
     res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secureCookies });
-    res.json({ ok: true });
+    res.json({ ok: true } satisfies LogoutAnswer);
   });
   r.get('/session', (req, res) => {
     const caller = req.ctx.caller;
     if (!caller) throw new AuthenticationError('Not logged in', { code: 'no_session' });
-    res.json({ user: { did: caller.userDid, name: caller.name, role: caller.role } });
+    res.json({ user: { did: caller.userDid, name: caller.name, role: caller.role } } satisfies SessionAnswer);
   });
   return r;
 }

@@ -10,6 +10,7 @@ import { isAdmin, requireAuth, requireRole } from '../middlewares/auth.js';
 import { parseQuery, validateBody } from '../middlewares/validate.js';
 import type { BillingBackend } from '../services/billing/backend.js';
 import type { UserService } from '../services/users.js';
+import type { CreditsAnswer, GrantBody } from '../wire/credits.js';
 
 export interface CreditRouteDeps {
   billing: BillingBackend;
@@ -41,7 +42,7 @@ const grantBody = z.object({
     .nullable()
     .optional()
     .refine((v) => !v || new Date(v).getTime() > Date.now(), 'must be in the future'),
-});
+}) satisfies z.ZodType<GrantBody>;
 
 const refundBody = z.object({
   modelCallId: z.string().trim().min(1).max(64),
@@ -77,7 +78,7 @@ export function creditRouters(deps: CreditRouteDeps): { path: string; router: Ro
       currency: 'credits',
       pending: nanoToCredits(b.pendingNano),
       ...(billing.topUpLink ? { link: billing.topUpLink } : {}),
-    });
+    } satisfies CreditsAnswer);
   });
   user.get('/transactions', async (req, res) => {
     const q = parseQuery(transactionsQuery, req.query);

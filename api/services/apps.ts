@@ -2,20 +2,15 @@ import { NotFoundError } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import type { App } from '../store/models/app.js';
 import type { Models } from '../store/models/index.js';
+import type { AppBody, AppView } from '../wire/keys.js';
 import { conflictOnDuplicate } from './unique-conflict.js';
 
-export interface AppView {
-  id: string;
-  name: string;
-  did: string;
-  createdAt: string;
-}
 
 const toView = (row: App): AppView => ({ id: row.id, name: row.name, did: row.did, createdAt: row.createdAt.toISOString() });
 
 export interface AppService {
   list(): Promise<AppView[]>;
-  create(input: { name: string; did?: string }): Promise<AppView>;
+  create(input: AppBody): Promise<AppView>;
   remove(id: string): Promise<void>;
 }
 

@@ -4,6 +4,7 @@ import { requireRole } from '../../middlewares/auth.js';
 import { validateBody } from '../../middlewares/validate.js';
 import type { AccessKeyService } from '../../services/access-keys.js';
 import type { AppService } from '../../services/apps.js';
+import type { AccessKeyBody, AppBody } from '../../wire/keys.js';
 
 const keyCreate = z
   .object({
@@ -18,9 +19,9 @@ const keyCreate = z
       .optional()
       .refine((v) => !v || new Date(v).getTime() > Date.now(), 'expiresAt must be in the future'),
   })
-  .strict();
+  .strict() satisfies z.ZodType<AccessKeyBody>;
 
-const appCreate = z.object({ name: z.string().trim().min(1).max(200), did: z.string().trim().min(1).max(128).optional() }).strict();
+const appCreate = z.object({ name: z.string().trim().min(1).max(200), did: z.string().trim().min(1).max(128).optional() }).strict() satisfies z.ZodType<AppBody>;
 
 /** API.md §6: access keys (admin). */
 export function accessKeyRoutes(service: AccessKeyService): Router {

@@ -7,14 +7,8 @@ import type { AiProvider } from '../../store/models/ai-provider.js';
 import { conflictOnDuplicate } from '../unique-conflict.js';
 import { findProvider, manifestOf, type AdminContext } from './providers.js';
 import type { CredentialVault } from './vault.js';
-import { toCredentialView, type CredentialView } from './views.js';
-
-export interface CredentialInput {
-  name: string;
-  credentialValue: Record<string, string>;
-  credentialType?: 'api_key' | 'access_key_pair' | 'custom';
-  weight?: number;
-}
+import type { CredentialBody, CredentialTestAnswer, CredentialUpdateBody, CredentialView } from '../../wire/providers.js';
+import { toCredentialView } from './views.js';
 
 /** Validates a credential against its provider with one small live call; throws with the reason. */
 export type CredentialValidator = (
@@ -24,10 +18,10 @@ export type CredentialValidator = (
 ) => Promise<void>;
 
 export interface CredentialService {
-  createCredential(providerId: string, input: CredentialInput, validate: boolean): Promise<CredentialView>;
-  updateCredential(providerId: string, id: string, input: Partial<CredentialInput> & { enabled?: boolean }): Promise<CredentialView>;
+  createCredential(providerId: string, input: Omit<CredentialBody, 'validate'>, validate: boolean): Promise<CredentialView>;
+  updateCredential(providerId: string, id: string, input: CredentialUpdateBody): Promise<CredentialView>;
   deleteCredential(providerId: string, id: string): Promise<void>;
-  testCredential(providerId: string, id: string): Promise<{ ok: true } | { ok: false; error: string }>;
+  testCredential(providerId: string, id: string): Promise<CredentialTestAnswer>;
 }
 
 function checkCredentialValue(manifest: ProviderManifest, value: Record<string, string>): Record<string, string> {

@@ -6,7 +6,8 @@ import type { ProviderManifest } from '../../providers/types.js';
 import type { AiProvider } from '../../store/models/ai-provider.js';
 import type { Models } from '../../store/models/index.js';
 import { conflictOnDuplicate } from '../unique-conflict.js';
-import { toCredentialView, type ProviderView } from './views.js';
+import type { ProviderBody, ProviderView } from '../../wire/providers.js';
+import { toCredentialView } from './views.js';
 
 /** What the provider, credential and rate services share. */
 export interface AdminContext {
@@ -15,21 +16,11 @@ export interface AdminContext {
   onChange: (event?: { resetCredentialId?: string }) => void;
 }
 
-export interface ProviderInput {
-  name: string;
-  displayName?: string;
-  baseUrl?: string | null;
-  region?: string | null;
-  enabled?: boolean;
-  rank?: number;
-  config?: Record<string, unknown> | null;
-}
-
 export interface ProviderService {
   listProviders(): Promise<ProviderView[]>;
   getProvider(id: string): Promise<ProviderView>;
-  createProvider(input: ProviderInput): Promise<ProviderView>;
-  updateProvider(id: string, input: Partial<ProviderInput>): Promise<ProviderView>;
+  createProvider(input: ProviderBody): Promise<ProviderView>;
+  updateProvider(id: string, input: Partial<ProviderBody>): Promise<ProviderView>;
   deleteProvider(id: string): Promise<void>;
 }
 
@@ -118,7 +109,7 @@ export function createProviderService({ models, onChange }: AdminContext): Provi
       const row = await findProvider(models, id);
       if (input.name !== undefined && input.name !== row.name) throw new BadRequestError('A provider cannot change its name; create another provider');
       const manifest = manifestOf(row.name);
-      const patch: Partial<ProviderInput> = {};
+      const patch: Partial<ProviderBody> = {};
       if (input.displayName !== undefined) patch.displayName = input.displayName.trim() || manifest.displayName;
       if (input.baseUrl !== undefined) {
         patch.baseUrl = checkBaseUrl(input.baseUrl);

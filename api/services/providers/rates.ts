@@ -2,26 +2,16 @@
 import { BadRequestError, NotFoundError } from '../../errors.js';
 import { normalizeDecimal } from '../../lib/decimal.js';
 import { newId } from '../../lib/ids.js';
-import type { AiModelRate, RateType } from '../../store/models/ai-model-rate.js';
+import type { AiModelRate } from '../../store/models/ai-model-rate.js';
+import type { RateBody, RateView } from '../../wire/providers.js';
 import { conflictOnDuplicate } from '../unique-conflict.js';
 import { findProvider, type AdminContext } from './providers.js';
-import { toRateView, type RateView } from './views.js';
-
-export interface RateInput {
-  model: string;
-  type: RateType;
-  inputRate: unknown;
-  outputRate: unknown;
-  cacheReadRate?: unknown;
-  cacheWriteRate?: unknown;
-  unitCosts?: { input: unknown; output: unknown } | null;
-  modelMetadata?: Record<string, unknown> | null;
-}
+import { toRateView } from './views.js';
 
 export interface RateService {
   listRates(providerId: string): Promise<RateView[]>;
-  createRate(providerId: string, input: RateInput): Promise<RateView>;
-  updateRate(providerId: string, id: string, input: Partial<RateInput>): Promise<RateView>;
+  createRate(providerId: string, input: RateBody): Promise<RateView>;
+  updateRate(providerId: string, id: string, input: Partial<RateBody>): Promise<RateView>;
   deleteRate(providerId: string, id: string): Promise<void>;
 }
 
@@ -40,7 +30,7 @@ function checkRate(field: string, value: unknown, required: boolean): string | n
 }
 
 /** The rate columns an input sets: all required ones when creating, only those given when updating. */
-function rateFields(input: Partial<RateInput>, creating: boolean): RateFields {
+function rateFields(input: Partial<RateBody>, creating: boolean): RateFields {
   const out: RateFields = {};
   if (creating || input.inputRate !== undefined) out.inputRate = checkRate('inputRate', input.inputRate, true);
   if (creating || input.outputRate !== undefined) out.outputRate = checkRate('outputRate', input.outputRate, true);

@@ -1,60 +1,15 @@
-/** What the admin API answers for providers, credentials and rates (API.md §5); secrets stay masked. */
+/** Rows as the admin API answers them (API.md §5, api/wire/providers.ts); secrets stay masked. */
+import type { ProviderManifest } from '../../providers/types.js';
 import type { AiCredential } from '../../store/models/ai-credential.js';
-import type { AiModelRate, RateType } from '../../store/models/ai-model-rate.js';
-
-export interface CredentialView {
-  id: string;
-  providerId: string;
-  name: string;
-  credentialType: string;
-  maskedValue: Record<string, string>;
-  weight: number;
-  status: 'active' | 'cooldown' | 'disabled';
-  cooldownUntil: string | null;
-  disabledReason: string | null;
-  failureCount: number;
-  usageCount: number;
-  lastUsedAt: string | null;
-  createdAt: string;
-}
-
-export interface RateView {
-  id: string;
-  providerId: string;
-  model: string;
-  type: RateType;
-  inputRate: string;
-  outputRate: string;
-  cacheReadRate: string | null;
-  cacheWriteRate: string | null;
-  unitCosts: { input: string; output: string } | null;
-  modelMetadata: Record<string, unknown> | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ProviderView {
-  id: string;
-  name: string;
-  displayName: string;
-  baseUrl: string | null;
-  effectiveBaseUrl: string | null;
-  region: string | null;
-  enabled: boolean;
-  rank: number;
-  config: Record<string, unknown> | null;
-  capabilities: string[];
-  credentials: CredentialView[];
-  createdAt: string;
-  updatedAt: string;
-}
+import type { AiModelRate } from '../../store/models/ai-model-rate.js';
+import type { CatalogEntry, CredentialStatus, CredentialView, RateView } from '../../wire/providers.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function credentialStatus(row: Pick<AiCredential, 'status' | 'cooldownUntil'>, now = Date.now()) {
-  if (row.status === 'disabled') return 'disabled' as const;
-  if (row.cooldownUntil && row.cooldownUntil.getTime() > now) return 'cooldown' as const;
-  return 'active' as const;
+export function credentialStatus(row: Pick<AiCredential, 'status' | 'cooldownUntil'>, now = Date.now()): CredentialStatus {
+  if (row.status === 'disabled') return 'disabled';
+  if (row.cooldownUntil && row.cooldownUntil.getTime() > now) return 'cooldown';
+  return 'active';
 }
 
 export function toCredentialView(row: AiCredential): CredentialView {
@@ -90,5 +45,18 @@ export function toRateView(row: AiModelRate): RateView {
     modelMetadata: row.modelMetadata,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function toCatalogEntry(m: ProviderManifest): CatalogEntry {
+  return {
+    id: m.id,
+    displayName: m.displayName,
+    credentialType: m.credentialType,
+    credentialFields: m.credentialFields,
+    defaultBaseUrl: m.defaultBaseUrl ?? null,
+    requiresBaseUrl: Boolean(m.requiresBaseUrl),
+    capabilities: m.capabilities,
+    env: m.env ?? {},
   };
 }
