@@ -174,8 +174,7 @@ function contentOf(body: unknown): unknown {
  * constructor; cheap (no I/O, no span objects). The marks travel with the call (`ModelCall.timing`,
  * then the settled-call listeners), not in a WeakMap keyed by its record: a long-lived WeakMap kept
  * its values — each call's marks, and through them its request and response — alive through
- * young-generation collections, so all of it was promoted to the old generation (~3 MB per
- * collection under load, against ~0.6 MB without the WeakMap; `--trace-gc-nvp`).
+ * young-generation collections, so all of it was promoted to the old generation.
  */
 export function beginCallTiming(req: Request, res: Response, record: CallRecord): CallTiming {
   const observers = req.app?.locals?.[LOCALS_KEY] as CallObservers | undefined;

@@ -60,7 +60,7 @@ const JSON_COLUMNS = new Set<string>(['attributes', 'status']);
  * row's values read by position, and `jsonb_each`, so that each row is handed over in SQLite's
  * binary form and read without being parsed again per column (half the cost of `json_each`).
  * `value->6` gives the nested attributes back as JSON text: they are serialized once, not as a string
- * inside the row's JSON (which escaped every quote: 11 µs per call's five rows instead of 6). The
+ * inside the row's JSON (which would escape every quote again). The
  * argument is bound as bytes (a BLOB, read back as the UTF-8 text it is): a batch's JSON is gathered
  * in buffers outside the JavaScript heap, never as one large string.
  */
@@ -84,8 +84,8 @@ export interface LocalStore {
 
 /**
  * The local store: rows upserted into the `Trace` table (the layout the package's own migrations
- * create), a whole batch per statement — a statement per span costs ~0.3 ms of CPU through the ORM
- * and a commit each.
+ * create), a whole batch per statement: a statement per span would cost the ORM's work and a
+ * commit each.
  */
 export function createLocalTraceSink(store: LocalStore): TraceSink {
   /** The rows as comma-separated JSON arrays of their values in COLUMNS order, in UTF-8. */
