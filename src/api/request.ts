@@ -3,6 +3,7 @@
  * session cookie and turns the hub's error body (`{"error": {"message", "type", "code"}}`) into an
  * `ApiError`; `request()` reads the JSON answer.
  */
+import { ERROR_TYPE_BY_STATUS } from '../../api/wire/errors.js';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -29,22 +30,8 @@ export class ApiError extends Error {
   }
 }
 
-const TYPE_BY_STATUS: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  402: 'insufficient_credits',
-  403: 'permission_denied',
-  404: 'not_found',
-  409: 'conflict',
-  413: 'invalid_request_error',
-  429: 'rate_limit_exceeded',
-  502: 'upstream_error',
-  503: 'no_available_provider',
-  504: 'upstream_timeout',
-};
-
 function fallbackType(status: number): string {
-  return TYPE_BY_STATUS[status] ?? (status >= 500 ? 'server_error' : 'http_error');
+  return ERROR_TYPE_BY_STATUS[status] ?? (status >= 500 ? 'server_error' : 'http_error');
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

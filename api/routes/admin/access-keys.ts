@@ -5,6 +5,7 @@ import { validateBody } from '../../middlewares/validate.js';
 import type { AccessKeyService } from '../../services/access-keys.js';
 import type { AppService } from '../../services/apps.js';
 import type { AccessKeyBody, AppBody } from '../../wire/keys.js';
+import { futureDateTime } from '../params.js';
 
 const keyCreate = z
   .object({
@@ -12,12 +13,7 @@ const keyCreate = z
     userDid: z.string().trim().min(1).max(128).optional(),
     role: z.enum(['member', 'admin']).optional(),
     appId: z.string().trim().min(1).max(128).nullable().optional(),
-    expiresAt: z
-      .string()
-      .datetime({ offset: true, message: 'expiresAt must be an ISO 8601 date-time' })
-      .nullable()
-      .optional()
-      .refine((v) => !v || new Date(v).getTime() > Date.now(), 'expiresAt must be in the future'),
+    expiresAt: futureDateTime,
   })
   .strict() satisfies z.ZodType<AccessKeyBody>;
 
