@@ -39,7 +39,7 @@ export interface LedgerOptions {
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
-export function toTransactionView(row: CreditTransaction): TransactionView {
+function toTransactionView(row: CreditTransaction): TransactionView {
   return {
     id: row.id,
     type: row.type,

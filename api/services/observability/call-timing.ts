@@ -39,12 +39,12 @@ export function setCallObservers(app: Express, observers: CallObservers): void {
 }
 
 /** A W3C/OpenTelemetry trace id: 32 lowercase hex digits, not all zero. */
-export function newTraceId(): string {
+function newTraceId(): string {
   const id = traceIdHex();
   return /^0+$/.test(id) ? newTraceId() : id;
 }
 
-export function classifyAttemptError(err: unknown, signal?: { readonly aborted: boolean; readonly reason?: unknown }): string {
+function classifyAttemptError(err: unknown, signal?: { readonly aborted: boolean; readonly reason?: unknown }): string {
   if (signal?.aborted) return signal.reason instanceof ClientAbortedError ? 'aborted' : 'timeout';
   const e = toProviderError(err);
   return e.kind === 'http' && e.status ? `http_${e.status}` : e.kind;

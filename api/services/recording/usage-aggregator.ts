@@ -70,7 +70,7 @@ export function bucketsOf(rows: ModelCallRow[], reportableNano: (row: ModelCallR
   return [...buckets.values()];
 }
 
-export async function upsertUsage(sequelize: Sequelize, unordered: UsageBucket[], transaction?: Transaction): Promise<void> {
+async function upsertUsage(sequelize: Sequelize, unordered: UsageBucket[], transaction?: Transaction): Promise<void> {
   if (!unordered.length) return;
   // Rows are locked in VALUES order: one order for every writer, or two instances' upserts of the
   // same buckets deadlock on PostgreSQL.

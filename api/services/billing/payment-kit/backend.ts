@@ -20,7 +20,7 @@ import type { PaymentKitClient, PaymentKitMeter } from './client.js';
 import { createMeterReporter, type ReportPass } from './reporter.js';
 
 export const METER_EVENT_NAME = 'agent-hub-ai-meter';
-export const METER_UNIT = 'AIGNE Hub Credits';
+const METER_UNIT = 'AIGNE Hub Credits';
 
 export interface PaymentKitBillingOptions {
   sequelize: Sequelize;
