@@ -6,6 +6,7 @@
 import {
   AppError,
   BadRequestError,
+  ClientAbortedError,
   ModelNotFoundError,
   NoAvailableProviderError,
   PayloadTooLargeError,
@@ -16,7 +17,7 @@ import {
 import { toProviderError } from '../../providers/shared/provider-error.js';
 import type { ProviderTarget } from '../../providers/types.js';
 import { redactSecrets } from '../../lib/redact.js';
-import { AttemptAbort } from './attempt-abort.js';
+import { AttemptAbort } from '../../lib/attempt-abort.js';
 import type { Deadlines } from './deadlines.js';
 import type { CallRecord } from './call-record.js';
 import { pickCredential, recordFailure, recordSuccess, type CredentialChange } from './credential-pool.js';
@@ -59,13 +60,6 @@ export interface FailoverDeps {
 class TimeoutReason extends Error {
   constructor() {
     super('upstream timeout');
-  }
-}
-
-/** Thrown when the client went away before the upstream answered. */
-export class ClientAbortedError extends AppError {
-  constructor() {
-    super(499 as number, 'invalid_request_error', 'The client closed the request', { code: 'client_closed_request' });
   }
 }
 

@@ -3,7 +3,7 @@
  * candidates, failover, usage, credits and the ModelCall row — shared by every model route.
  */
 import type { Request, Response } from 'express';
-import { AppError } from '../../errors.js';
+import { AppError, ClientAbortedError } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import { redactSecrets } from '../../lib/redact.js';
 import type { TokenUsage } from '../../providers/types.js';
@@ -12,7 +12,7 @@ import type { Reservation } from '../billing/hooks.js';
 import { beginCallTiming, type CallTiming } from '../observability/call-timing.js';
 import { newCallRecord, toModelCallRow, type CallRecord } from './call-record.js';
 import { chargeNano } from './charge.js';
-import { ClientAbortedError, runWithFailover, type AttemptInput, type AttemptResult, type ClientLink } from './failover.js';
+import { runWithFailover, type AttemptInput, type AttemptResult, type ClientLink } from './failover.js';
 import type { GatewayCore } from './gateway.js';
 import type { Candidate } from './routing.js';
 
@@ -47,7 +47,7 @@ export class ModelCall {
   private readonly client: ClientLink = { closed: false };
   private reservation: Reservation | null = null;
   private settled = false;
-  private open = true;
+  private responseOpen = true;
   private selected?: Candidate;
 
   constructor(private readonly core: GatewayCore, req: Request, res: Response, options: BeginOptions) {
@@ -64,7 +64,7 @@ export class ModelCall {
       startedAt: req.ctx.startedAt,
     });
     callsOpen += 1;
-    this.timing = beginCallTiming(req, res, this.record);
+    this.timing = beginCallTiming(req, res, this.record, this.core.observers);
     req.ctx.modelCallId = this.record.id;
     res.setHeader(MODEL_CALL_HEADER, this.record.id);
     const onClose = () => {
@@ -108,6 +108,16 @@ export class ModelCall {
     });
   }
 
+  /** Runs the attempts for the answer's start; a call that gets none is settled as failed (and the error rethrown). */
+  async open<T>(attempt: (input: AttemptInput) => Promise<T>): Promise<T> {
+    try {
+      return (await this.run(attempt)).value;
+    } catch (err) {
+      await this.fail(err);
+      throw err;
+    }
+  }
+
   /** Call when the first byte goes to the client. */
   markFirstByte(): void {
     if (this.record.ttfb === null) this.record.ttfb = performance.now() - this.record.startedAt;
@@ -147,8 +157,8 @@ export class ModelCall {
   }
 
   private close(): void {
-    if (!this.open) return;
-    this.open = false;
+    if (!this.responseOpen) return;
+    this.responseOpen = false;
     callsOpen -= 1;
   }
 
