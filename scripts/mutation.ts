@@ -24,8 +24,8 @@ export const AREAS: Record<string, { mutate: string[]; tests: string[] }> = {
     tests: ['api/services/access-keys*.test.ts'],
   },
   recording: {
-    mutate: ['api/services/call-recorder.ts', 'api/services/call-journal.ts', 'api/services/journal-line.ts', 'api/services/recording/**/*.ts', ...NOT_TESTS],
-    tests: ['api/services/call-recorder.test.ts', 'api/services/journal-line.test.ts', 'api/services/recording/**/*.test.ts', 'api/tests/call-journal.test.ts'],
+    mutate: ['api/services/recording/**/*.ts', ...NOT_TESTS],
+    tests: ['api/services/recording/**/*.test.ts', 'api/tests/call-journal.test.ts'],
   },
   billing: {
     mutate: ['api/services/billing/**/*.ts', ...NOT_TESTS],

@@ -11,7 +11,7 @@ import { FAKE_CURRENCY } from '../../../tests/fixtures/fake-payment-kit.js';
 import { connectPaymentJs } from '../../../tests/fixtures/payment-js.js';
 import { tempStores } from '../../../tests/helpers/temp-store.js';
 import type { PaymentKitClient } from './client.js';
-import { createPaymentKitBilling, METER_EVENT_NAME, METER_UNIT, type PaymentKitBillingOptions } from './backend.js';
+import { createPaymentKitBilling, METER_EVENT_NAME, type PaymentKitBillingOptions } from './backend.js';
 
 const openStore = tempStores();
 let pk: FakePaymentKit;
@@ -142,7 +142,7 @@ describe('reservations and charges', () => {
 
   it('are refunded in Payment Kit, not here', async () => {
     const { billing } = await setup();
-    await expect(billing.refund('call-x')).rejects.toMatchObject({ status: 400, code: 'unsupported' });
+    await expect(billing.refund('call-x', null)).rejects.toMatchObject({ status: 400, code: 'unsupported' });
   });
 });
 
@@ -220,7 +220,7 @@ describe('usage reports', () => {
     expect(pending).toEqual([expect.objectContaining({ attempts: 1, lastError: expect.stringContaining('403') }), expect.objectContaining({ attempts: 1 })]);
     expect(pk.meters.size).toBe(0);
     await billing.sweep(new Date(now.getTime() + 1000));
-    expect([...pk.meters.values()]).toEqual([expect.objectContaining({ event_name: METER_EVENT_NAME, unit: METER_UNIT })]);
+    expect([...pk.meters.values()]).toEqual([expect.objectContaining({ event_name: METER_EVENT_NAME, unit: 'AIGNE Hub Credits' })]);
     expect(pk.events.filter((e) => e.customer_id === u).map((e) => e.valueNano).sort((a, b) => a - b)).toEqual([2, 40]);
     const [[account]] = (await sequelize.query(`SELECT "unreportedNano", "balanceNano" FROM credit_accounts WHERE "userDid" = :u`, { replacements: { u } })) as [Record<string, number>[], unknown];
     // Payment Kit now owes the deduction: it leaves what is unreported, and the mirrored balance.
