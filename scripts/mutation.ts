@@ -29,7 +29,7 @@ export const AREAS: Record<string, { mutate: string[]; tests: string[] }> = {
   },
   billing: {
     mutate: ['api/services/billing/**/*.ts', ...NOT_TESTS],
-    tests: ['api/services/billing/**/*.test.ts', 'api/tests/billing-ledger.test.ts', 'api/tests/billing-payment-kit.test.ts'],
+    tests: ['api/services/billing/**/*.test.ts'],
   },
   gateway: {
     mutate: ['api/services/gateway/**/*.ts', ...NOT_TESTS],

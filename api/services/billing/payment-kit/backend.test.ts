@@ -12,6 +12,11 @@ import { connectPaymentJs } from '../../../tests/fixtures/payment-js.js';
 import { tempStores } from '../../../tests/helpers/temp-store.js';
 import type { PaymentKitClient } from './client.js';
 import { createPaymentKitBilling, METER_EVENT_NAME, type PaymentKitBillingOptions } from './backend.js';
+import { parseConfig } from '../../../config.js';
+import { makeTempDir } from '../../../tests/helpers/temp-dir.js';
+import { createCallRecorder } from '../../recording/call-recorder.js';
+import { createUserService } from '../../users.js';
+import { setupBilling } from '../index.js';
 
 const openStore = tempStores();
 let pk: FakePaymentKit;
@@ -242,5 +247,20 @@ describe('a restart', () => {
     expect(await billing.balance(u)).toEqual({ userDid: u, balanceNano: 750, pendingNano: 0 });
     await billing.close();
     expect(pk.events.filter((e) => e.customer_id === u).map((e) => e.valueNano).sort((a, b) => a - b)).toEqual([50, 200]);
+  });
+});
+
+describe('inside Blocklet Server', () => {
+  it('bills through Payment Kit when its component is there', async () => {
+    const { sequelize, models } = await openStore();
+    const logger = createLogger({ level: 'silent' });
+    const config = parseConfig({ NODE_ENV: 'test', AIGNE_HUB_DATA_DIR: makeTempDir(), BLOCKLET_APP_ID: 'zApp', ABT_NODE_SERVICE_PORT: '1', BLOCKLET_APP_ASK: 'set', CREDIT_BASED_BILLING_ENABLED: 'true' });
+    const users = createUserService(models);
+    const billing = await setupBilling({ config, logger, sequelize, models, users, recorder: createCallRecorder(models, logger) });
+    expect(billing.backend).toMatchObject({ kind: 'payment-kit', enabled: true });
+    const u = user();
+    await billing.backend.grant({ userDid: u, amountNano: 7 });
+    expect(pk.grants.filter((g) => g.customer_id === u)).toHaveLength(1);
+    await billing.close();
   });
 });
