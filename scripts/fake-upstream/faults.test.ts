@@ -122,14 +122,20 @@ describe('fake upstream faults', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     up.enqueue({ chunkDelayMs: 30, chunks: 4 });
     const res = await chat({ stream: true });
-    const text = res.text();
-    const received = up.requests.at(-1)!;
-    // role chunk + 4 content chunks + stop chunk + [DONE] = 7 events, 30 ms apart, then the end.
-    vi.advanceTimersByTime(7 * 30 - 1);
-    expect(received.completed).toBe(false);
-    vi.advanceTimersByTime(1);
-    expect((await text).match(/"content":"/g)?.length).toBe(5);
-    expect(received.completed).toBe(true);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const next = async () => decoder.decode((await reader.read()).value);
+    // role chunk + 4 content chunks + stop chunk + [DONE] = 7 events, one each time 30 ms pass.
+    const reads = [await next()];
+    for (let i = 1; i < 7; i++) {
+      vi.advanceTimersByTime(30);
+      reads.push(await next());
+    }
+    expect(reads.map((r) => r.match(/^data: /gm)?.length)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(reads.join('').match(/"content":"/g)?.length).toBe(5);
+    expect(reads[6]).toBe('data: [DONE]\n\n');
+    vi.advanceTimersByTime(30);
+    expect((await reader.read()).done).toBe(true);
   });
 
   it('refuses unknown credentials when acceptKeys is set', async () => {
