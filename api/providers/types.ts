@@ -143,8 +143,11 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-/** The client-facing wire formats a provider may speak as they are. */
-export type WireFormat = 'openai-chat';
+/**
+ * The client-facing wire formats a provider may speak as they are (`anthropic-count-tokens`: the
+ * Messages API's token count, beside its messages).
+ */
+export type WireFormat = 'openai-chat' | 'anthropic-messages' | 'anthropic-count-tokens' | 'openai-responses';
 
 /** A request in a wire format the provider speaks, relayed as it is. */
 export interface WireRequest {
@@ -153,6 +156,8 @@ export interface WireRequest {
   stream: boolean;
   /** Aborting it aborts the upstream request and the reading of its answer. */
   abort: AttemptAbort;
+  /** The client's headers this wire passes on (`anthropic-version`, `anthropic-beta`), lower-case names. */
+  headers?: Record<string, string>;
 }
 
 /**

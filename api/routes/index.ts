@@ -8,8 +8,11 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
 import { requireAuth } from '../middlewares/auth.js';
+import { errorFormat } from '../middlewares/error-handler.js';
 import { validateBody } from '../middlewares/validate.js';
 import type { BillingBackend } from '../services/billing/backend.js';
+import { anthropicCountTokensSchema, anthropicMessagesSchema } from '../services/formats/anthropic-messages.js';
+import { anthropicErrors } from '../services/formats/anthropic-messages-answer.js';
 import { hubChatSchema } from '../services/formats/hub-chat.js';
 import { openAIChatRequestSchema } from '../services/formats/openai-chat.js';
 import type { Gateway } from '../services/gateway/gateway.js';
@@ -38,6 +41,7 @@ import { TRACE_VIEWER_PATH, traceViewerRoutes } from './traces.js';
 import { usageRoutes } from './usage.js';
 import type { Endpoint, RouteEntry } from './table.js';
 import { chatCompletionsHandler } from './v1/chat-completions.js';
+import { countTokensHandler, messagesHandler } from './v1/messages.js';
 import { aigneChatHandler } from './v2/chat.js';
 import { hubChatCompletionsHandler } from './v2/chat-completions.js';
 
@@ -64,11 +68,15 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
   const entries: RouteEntry[] = [
     { method: 'get', path: '/__blocklet__.js', handlers: [blockletJs(config)] },
     { mount: '/api/health', handlers: [healthRoutes({ sequelize: deps.sequelize, version: config.version })] },
+    // Errors in the wire format of the route's clients, from authentication on.
+    { mount: '/api/v1/messages', handlers: [errorFormat(anthropicErrors)] },
     // Every route below under /api knows its caller, if any (requireAuth and requireRole reject).
     { mount: '/api', handlers: [deps.authenticate] },
 
-    // Model calls: OpenAI's API on /api/v1, the AIGNE framework's on /api/v2.
+    // Model calls: OpenAI's and Anthropic's APIs on /api/v1, the AIGNE framework's on /api/v2.
     post('/api/v1/chat/completions', [validateBody(openAIChatRequestSchema), chatCompletionsHandler(gateway)], true),
+    post('/api/v1/messages', [validateBody(anthropicMessagesSchema), messagesHandler(gateway)], true),
+    post('/api/v1/messages/count_tokens', [validateBody(anthropicCountTokensSchema), countTokensHandler(gateway)]),
     post('/api/v1/embeddings', [validateBody(openAIEmbeddingSchema), openAIEmbeddingsHandler(gateway)], true),
     post('/api/v1/images/generations', [validateBody(openAIImageSchema), openAIImagesHandler(gateway)]),
     { mount: '/api/v1/models', handlers: [openAIModelsRoute(gateway)] },

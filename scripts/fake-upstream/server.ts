@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttp2Server } from 'node:http2';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import { handleAnthropicMessages } from './anthropic.js';
+import { handleAnthropicCountTokens, handleAnthropicMessages } from './anthropic.js';
 import { handleBedrock, parseBedrockPath } from './bedrock.js';
 import { TINY_PNG } from './content.js';
 import { type Exchange, resetBeforeHeaders, sendError, sendJson } from './exchange.js';
@@ -33,6 +33,7 @@ interface Route {
 export function routeFor(method: string, path: string): Route | undefined {
   if (path === '/v1/chat/completions' || path.endsWith('/chat/completions')) return { protocol: 'openai', handler: handleOpenAIChat };
   if (path === '/v1/messages' || path.endsWith('/v1/messages')) return { protocol: 'anthropic', handler: handleAnthropicMessages };
+  if (path.endsWith('/v1/messages/count_tokens')) return { protocol: 'anthropic', handler: handleAnthropicCountTokens };
   if (path.startsWith('/model/')) return { protocol: 'bedrock', handler: handleBedrock };
   if (path.includes('/models/') && path.includes(':')) return { protocol: 'gemini', handler: handleGemini };
   if (path.startsWith('/v1beta/models') || path.startsWith('/v1/models/')) return { protocol: 'gemini', handler: handleGemini };

@@ -1,4 +1,5 @@
 import { createOpenAIFamilyChat, createOpenAIFamilyEmbed, createOpenAIFamilyImage, createOpenAIFamilyWires } from '../shared/openai-family.js';
+import { bearerHeaders, createWireEndpoint } from '../shared/wire-endpoint.js';
 import type { ProviderModule } from '../types.js';
 import { openaiManifest } from './manifest.js';
 
@@ -10,6 +11,10 @@ export const openaiProvider: ProviderModule = {
     chat: createOpenAIFamilyChat(family),
     embed: createOpenAIFamilyEmbed(family),
     image: createOpenAIFamilyImage(family),
-    wires: createOpenAIFamilyWires(family),
+    wires: {
+      ...createOpenAIFamilyWires(family),
+      // The Responses API is OpenAI's own: other OpenAI-wire servers get it translated.
+      'openai-responses': createWireEndpoint({ manifest: openaiManifest, path: '/responses', headers: bearerHeaders(openaiManifest) }),
+    },
   },
 };
