@@ -21,6 +21,7 @@ import type { BillingBackend } from './services/billing/backend.js';
 import type { Gateway } from './services/gateway/gateway.js';
 import type { Services } from './services/index.js';
 import type { Observability } from './services/observability/setup.js';
+import type { StoredResponses } from './services/stored-responses.js';
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +29,7 @@ export interface AppDeps {
   services: Services;
   gateway: Gateway;
   billing: BillingBackend;
+  storedResponses: StoredResponses;
   blockletAuth?: BlockletAuthenticator;
   /** Metrics and traces (GET /metrics, /observability). */
   observability?: Pick<Observability, 'metrics' | 'tracing'>;
@@ -103,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
     services,
     gateway: deps.gateway,
     billing: deps.billing,
+    storedResponses: deps.storedResponses,
     observability: deps.observability,
     authenticate: authenticate({ accessKeys: services.accessKeys, sessions: services.sessions, blocklet: deps.blockletAuth }),
     recordsSettled: deps.recordsSettled ?? (() => Promise.resolve()),

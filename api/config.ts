@@ -43,6 +43,10 @@ export interface Config {
     readonly modelCallDays: number;
     readonly usageDays: number;
     readonly archive: boolean;
+    /** Stored Responses API responses (`store: true`), kept this long (API.md §11). */
+    readonly responsesDays: number;
+    /** Files the hub serves at /api/media/<id> (API.md §12), kept this long. */
+    readonly mediaDays: number;
   };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly accessLog: boolean;
@@ -189,6 +193,8 @@ const schema = z.object({
   MODEL_CALL_RETENTION_DAYS: int(0, 0, 36_500),
   USAGE_RETENTION_DAYS: int(0, 0, 36_500),
   RETENTION_ARCHIVE: bool(false),
+  RESPONSES_RETENTION_DAYS: int(30, 1, 36_500),
+  MEDIA_RETENTION_DAYS: int(7, 1, 36_500),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
   ACCESS_LOG: bool(true),
   HEAP_GROWTH_PERCENT: int(100, 0, 1000),
@@ -263,6 +269,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
       modelCallDays: e.MODEL_CALL_RETENTION_DAYS,
       usageDays: e.USAGE_RETENTION_DAYS,
       archive: e.RETENTION_ARCHIVE,
+      responsesDays: e.RESPONSES_RETENTION_DAYS,
+      mediaDays: e.MEDIA_RETENTION_DAYS,
     },
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     accessLog: e.ACCESS_LOG,

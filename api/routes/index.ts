@@ -15,9 +15,11 @@ import { anthropicCountTokensSchema, anthropicMessagesSchema } from '../services
 import { anthropicErrors } from '../services/formats/anthropic-messages-answer.js';
 import { hubChatSchema } from '../services/formats/hub-chat.js';
 import { openAIChatRequestSchema } from '../services/formats/openai-chat.js';
+import { openAIResponsesSchema } from '../services/formats/openai-responses.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { Services } from '../services/index.js';
 import type { Observability } from '../services/observability/setup.js';
+import type { StoredResponses } from '../services/stored-responses.js';
 import { accessKeyRoutes, appRoutes } from './admin/access-keys.js';
 import { providerRoutes } from './admin/providers.js';
 import { authRoutes } from './auth.js';
@@ -42,6 +44,7 @@ import { usageRoutes } from './usage.js';
 import type { Endpoint, RouteEntry } from './table.js';
 import { chatCompletionsHandler } from './v1/chat-completions.js';
 import { countTokensHandler, messagesHandler } from './v1/messages.js';
+import { responsesHandler, storedResponseRoutes } from './v1/responses.js';
 import { aigneChatHandler } from './v2/chat.js';
 import { hubChatCompletionsHandler } from './v2/chat-completions.js';
 
@@ -52,6 +55,7 @@ export interface RouteDeps {
   services: Services;
   gateway: Gateway;
   billing: BillingBackend;
+  storedResponses: StoredResponses;
   observability?: Pick<Observability, 'metrics' | 'tracing'>;
   /** The app's `authenticate` middleware (identifies the caller; rejects no one). */
   authenticate: RequestHandler;
@@ -77,6 +81,8 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     post('/api/v1/chat/completions', [validateBody(openAIChatRequestSchema), chatCompletionsHandler(gateway)], true),
     post('/api/v1/messages', [validateBody(anthropicMessagesSchema), messagesHandler(gateway)], true),
     post('/api/v1/messages/count_tokens', [validateBody(anthropicCountTokensSchema), countTokensHandler(gateway)]),
+    post('/api/v1/responses', [validateBody(openAIResponsesSchema), responsesHandler(gateway, deps.storedResponses)], true),
+    { mount: '/api/v1/responses', handlers: [auth, storedResponseRoutes(deps.storedResponses)] },
     post('/api/v1/embeddings', [validateBody(openAIEmbeddingSchema), openAIEmbeddingsHandler(gateway)], true),
     post('/api/v1/images/generations', [validateBody(openAIImageSchema), openAIImagesHandler(gateway)]),
     { mount: '/api/v1/models', handlers: [openAIModelsRoute(gateway)] },

@@ -13,6 +13,7 @@ import { type Exchange, resetBeforeHeaders, sendError, sendJson } from './exchan
 import { handleGemini, parseGeminiPath } from './gemini.js';
 import { handleIdeogram } from './ideogram.js';
 import { handleOpenAIChat, handleOpenAIEmbeddings, handleOpenAIImages, handleOpenAIModels } from './openai.js';
+import { handleOpenAIResponses } from './openai-responses.js';
 import type {
   FakeDefaults,
   FakeFault,
@@ -37,6 +38,7 @@ export function routeFor(method: string, path: string): Route | undefined {
   if (path.startsWith('/model/')) return { protocol: 'bedrock', handler: handleBedrock };
   if (path.includes('/models/') && path.includes(':')) return { protocol: 'gemini', handler: handleGemini };
   if (path.startsWith('/v1beta/models') || path.startsWith('/v1/models/')) return { protocol: 'gemini', handler: handleGemini };
+  if (path.endsWith('/responses')) return { protocol: 'openai', handler: handleOpenAIResponses };
   if (path.endsWith('/embeddings')) return { protocol: 'openai', handler: handleOpenAIEmbeddings };
   if (path.endsWith('/images/generations')) return { protocol: 'openai', handler: handleOpenAIImages };
   if (path.includes('/ideogram-v3/')) return { protocol: 'ideogram', handler: handleIdeogram };
