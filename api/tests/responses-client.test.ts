@@ -88,7 +88,7 @@ describe('OpenAI SDK Responses API against /api/v1/responses', () => {
 
     it('keeps nothing with store: false', async () => {
       const r = await client.responses.create({ model: 'openai/gpt-4o-mini', input: 'forget me', store: false });
-      expect(r.store).toBe(false);
+      expect((r as unknown as { store: boolean }).store).toBe(false);
       await expect(client.responses.retrieve(r.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     });
   });
