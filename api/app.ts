@@ -21,6 +21,7 @@ import type { BillingBackend } from './services/billing/backend.js';
 import type { Gateway } from './services/gateway/gateway.js';
 import type { Services } from './services/index.js';
 import type { Observability } from './services/observability/setup.js';
+import type { MediaStore } from './services/media-store.js';
 import type { StoredResponses } from './services/stored-responses.js';
 
 export interface AppDeps {
@@ -30,6 +31,7 @@ export interface AppDeps {
   gateway: Gateway;
   billing: BillingBackend;
   storedResponses: StoredResponses;
+  media: MediaStore;
   blockletAuth?: BlockletAuthenticator;
   /** Metrics and traces (GET /metrics, /observability). */
   observability?: Pick<Observability, 'metrics' | 'tracing'>;
@@ -106,6 +108,7 @@ export function createApp(deps: AppDeps): Express {
     gateway: deps.gateway,
     billing: deps.billing,
     storedResponses: deps.storedResponses,
+    media: deps.media,
     observability: deps.observability,
     authenticate: authenticate({ accessKeys: services.accessKeys, sessions: services.sessions, blocklet: deps.blockletAuth }),
     recordsSettled: deps.recordsSettled ?? (() => Promise.resolve()),

@@ -20,6 +20,7 @@ import { RoutingTable } from './services/gateway/routing.js';
 import { ADMIN_USER_DID } from './services/access-keys.js';
 import { createServices, type Services } from './services/index.js';
 import { setupObservability, type Observability } from './services/observability/setup.js';
+import { createMediaStore } from './services/media-store.js';
 import { createStoredResponses } from './services/stored-responses.js';
 import { loadEncryptionKey } from './services/secret-key.js';
 import { openChangeFeed } from './store/change-feed.js';
@@ -87,6 +88,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   // Kept responses are written with their calls' rows (and journaled with them).
   const storedResponses = createStoredResponses(models, logger, config.retention.responsesDays);
   recorder.onFlush(storedResponses.hook);
+  const media = createMediaStore(config.dataDir, config.retention.mediaDays, logger);
   const billing = await setupBilling({ config, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
   const observability = await setupObservability({ config, logger, models, componentDid: HUB_COMPONENT_DID });
   const gateway = createGateway({
@@ -126,7 +128,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     blockletAuth = await createBlockletAuthenticator(services.users);
   }
 
-  const app = createApp({ config, logger, services, gateway, billing: billing.backend, storedResponses, blockletAuth, observability, recordsSettled: () => recorder.settled() });
+  const app = createApp({ config, logger, services, gateway, billing: billing.backend, storedResponses, media, blockletAuth, observability, recordsSettled: () => recorder.settled() });
   let closed = false;
   return {
     app,
@@ -147,6 +149,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       }
       journal?.close();
       storedResponses.close();
+      media.close();
       await observability.close().catch((err) => logger.error('closing observability failed', { err }));
       await billing.close().catch((err) => logger.error('closing billing failed', { err }));
       stopSweep();

@@ -19,6 +19,7 @@ import { openAIResponsesSchema } from '../services/formats/openai-responses.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { Services } from '../services/index.js';
 import type { Observability } from '../services/observability/setup.js';
+import type { MediaStore } from '../services/media-store.js';
 import type { StoredResponses } from '../services/stored-responses.js';
 import { accessKeyRoutes, appRoutes } from './admin/access-keys.js';
 import { providerRoutes } from './admin/providers.js';
@@ -29,6 +30,9 @@ import { healthRoutes } from './health.js';
 import {
   aigneEmbeddingSchema,
   aigneEmbeddingsHandler,
+  aigneEnvelope,
+  aigneImageGenerationsHandler,
+  aigneImageGenerationsSchema,
   aigneImageHandler,
   aigneImageSchema,
   openAIEmbeddingSchema,
@@ -36,6 +40,7 @@ import {
   openAIImageSchema,
   openAIImagesHandler,
 } from './media.js';
+import { mediaFileRoutes } from './media-files.js';
 import { metricsRoutes } from './metrics.js';
 import { modelCallRoutes } from './model-calls.js';
 import { aigneModelsRoute, openAIModelsRoute, statusRoute } from './models.js';
@@ -56,6 +61,7 @@ export interface RouteDeps {
   gateway: Gateway;
   billing: BillingBackend;
   storedResponses: StoredResponses;
+  media: MediaStore;
   observability?: Pick<Observability, 'metrics' | 'tracing'>;
   /** The app's `authenticate` middleware (identifies the caller; rejects no one). */
   authenticate: RequestHandler;
@@ -89,8 +95,13 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { mount: '/api/v2/status', handlers: [statusRoute(gateway)] },
     post('/api/v2/chat', [aigneChatHandler(gateway)], true),
     post('/api/v2/chat/completions', [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway)], true),
-    post('/api/v2/embeddings', [validateBody(aigneEmbeddingSchema), aigneEmbeddingsHandler(gateway)]),
-    post('/api/v2/image', [validateBody(aigneImageSchema), aigneImageHandler(gateway)]),
+    // AIGNE Hub's older name of the same route.
+    post('/api/v2/completions', [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway)]),
+    post('/api/v2/embeddings', [aigneEnvelope(), validateBody(aigneEmbeddingSchema), aigneEmbeddingsHandler(gateway)]),
+    post('/api/v2/image', [aigneEnvelope(), validateBody(aigneImageSchema), aigneImageHandler(gateway, deps.media, config.appUrl)]),
+    post('/api/v2/image/generations', [validateBody(aigneImageGenerationsSchema), aigneImageGenerationsHandler(gateway)]),
+    // Generated files the hub keeps; the unguessable name is the key (no login).
+    { mount: '/api/media', handlers: [mediaFileRoutes(deps.media)] },
     { mount: '/api/ai/models', handlers: [aigneModelsRoute(gateway)] },
     { mount: '/api/ai-providers/models', handlers: [aigneModelsRoute(gateway)] },
 
