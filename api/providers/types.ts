@@ -5,7 +5,7 @@
 import type { ProviderError } from '../errors.js';
 import type { AttemptAbort } from '../lib/attempt-abort.js';
 
-export type Capability = 'chat' | 'embedding' | 'image';
+export type Capability = 'chat' | 'embedding' | 'image' | 'audio' | 'video';
 export type CredentialType = 'api_key' | 'access_key_pair' | 'custom';
 
 export interface CredentialField {
@@ -132,6 +132,53 @@ export interface ImageResult {
   usage: TokenUsage & { images: number };
 }
 
+/** An uploaded audio file. */
+export interface AudioFile {
+  data: Buffer;
+  filename: string;
+  mimeType: string;
+}
+
+/** Speech to text (`translate`: into English), with the client's other form fields as they are. */
+export interface TranscriptionRequest {
+  model: string;
+  file: AudioFile;
+  translate: boolean;
+  /** `language`, `prompt`, `response_format`, `temperature`, `timestamp_granularities[]` … */
+  fields: [name: string, value: string][];
+}
+/** The upstream's answer as it is (JSON or text), with the seconds it reported, if any. */
+export interface TranscriptionResult {
+  body: Buffer;
+  contentType: string;
+  seconds?: number;
+  usage?: TokenUsage;
+}
+
+/** Text to speech: `{input, voice, response_format, speed, instructions}` as the client sent them. */
+export interface SpeechRequest {
+  model: string;
+  body: Record<string, unknown>;
+}
+export interface SpeechResult {
+  data: Buffer;
+  contentType: string;
+}
+
+export interface VideoRequest {
+  model: string;
+  prompt: string;
+  seconds?: string;
+  size?: string;
+  /** A first frame, as a data URL or an http(s) URL. */
+  image?: { data?: string; url?: string; mimeType?: string };
+}
+export interface VideoResult {
+  videos: { data?: string; url?: string; mimeType: string }[];
+  /** Seconds of video generated. */
+  seconds: number;
+}
+
 export interface CallOptions {
   /** Aborting it aborts the upstream HTTP request (and the adapter throws a ProviderError of kind 'aborted'). */
   signal: AbortSignal;
@@ -177,6 +224,9 @@ export interface ProviderAdapter {
   chat?(req: ChatRequest, target: ProviderTarget, options: CallOptions): AsyncIterable<ChatEvent>;
   embed?(req: EmbeddingRequest, target: ProviderTarget, options: CallOptions): Promise<EmbeddingResult>;
   image?(req: ImageRequest, target: ProviderTarget, options: CallOptions): Promise<ImageResult>;
+  transcribe?(req: TranscriptionRequest, target: ProviderTarget, options: CallOptions): Promise<TranscriptionResult>;
+  speech?(req: SpeechRequest, target: ProviderTarget, options: CallOptions): Promise<SpeechResult>;
+  video?(req: VideoRequest, target: ProviderTarget, options: CallOptions): Promise<VideoResult>;
   /** Wire formats the provider speaks: requests in them are relayed as they are (same wire). */
   wires?: Partial<Record<WireFormat, WireEndpoint>>;
 }

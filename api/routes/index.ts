@@ -40,7 +40,9 @@ import {
   openAIImageSchema,
   openAIImagesHandler,
 } from './media.js';
+import { speechHandler, speechSchema, transcriptionHandler } from './audio.js';
 import { mediaFileRoutes } from './media-files.js';
+import { videoHandler, videoSchema } from './video.js';
 import { metricsRoutes } from './metrics.js';
 import { modelCallRoutes } from './model-calls.js';
 import { aigneModelsRoute, openAIModelsRoute, statusRoute } from './models.js';
@@ -100,6 +102,12 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     post('/api/v2/embeddings', [aigneEnvelope(), validateBody(aigneEmbeddingSchema), aigneEmbeddingsHandler(gateway)]),
     post('/api/v2/image', [aigneEnvelope(), validateBody(aigneImageSchema), aigneImageHandler(gateway, deps.media, config.appUrl)]),
     post('/api/v2/image/generations', [validateBody(aigneImageGenerationsSchema), aigneImageGenerationsHandler(gateway)]),
+    post('/api/v2/video', [aigneEnvelope(), validateBody(videoSchema), videoHandler(gateway, deps.media, config.appUrl)]),
+    ...['/api/v1', '/api/v2'].flatMap((prefix) => [
+      post(`${prefix}/audio/transcriptions`, [transcriptionHandler(gateway, false, config.maxBodySize)]),
+      post(`${prefix}/audio/translations`, [transcriptionHandler(gateway, true, config.maxBodySize)]),
+      post(`${prefix}/audio/speech`, [validateBody(speechSchema), speechHandler(gateway)]),
+    ]),
     // Generated files the hub keeps; the unguessable name is the key (no login).
     { mount: '/api/media', handlers: [mediaFileRoutes(deps.media)] },
     { mount: '/api/ai/models', handlers: [aigneModelsRoute(gateway)] },

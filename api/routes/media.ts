@@ -60,7 +60,8 @@ export const aigneImageSchema = z
   .passthrough()
   .refine((b) => b.model || b.modelOptions?.model, { message: 'model is required', path: ['model'] });
 
-async function settle<T>(call: ModelCall, run: () => Promise<T>): Promise<T> {
+/** Runs a call's attempts; a call that gets no answer is settled as failed. */
+export async function settle<T>(call: ModelCall, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {

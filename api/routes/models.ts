@@ -8,9 +8,9 @@ import { listCatalogModels } from '../services/gateway/catalog.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { RateType } from '../store/models/ai-model-rate.js';
 
-const TYPES: Record<string, RateType> = { chat: 'chatCompletion', chatCompletion: 'chatCompletion', embedding: 'embedding', image: 'imageGeneration', imageGeneration: 'imageGeneration' };
+const TYPES: Record<string, RateType> = { chat: 'chatCompletion', chatCompletion: 'chatCompletion', embedding: 'embedding', image: 'imageGeneration', imageGeneration: 'imageGeneration', audio: 'audio', video: 'video' };
 
-const modelsQuery = z.object({ type: z.enum(['chat', 'embedding', 'image', 'chatCompletion', 'imageGeneration']).optional() }).passthrough();
+const modelsQuery = z.object({ type: z.enum(['chat', 'embedding', 'image', 'chatCompletion', 'imageGeneration', 'audio', 'video']).optional() }).passthrough();
 
 /** Public: the AIGNE client's `getModels()` reads this. */
 export function aigneModelsRoute(gateway: Gateway) {
@@ -59,7 +59,7 @@ export function openAIModelsRoute(gateway: Gateway) {
   return r;
 }
 
-const statusQuery = z.object({ model: z.string().min(1, 'model is required'), type: z.enum(['chat', 'embedding', 'image']).optional() }).passthrough();
+const statusQuery = z.object({ model: z.string().min(1, 'model is required'), type: z.enum(['chat', 'embedding', 'image', 'audio', 'video']).optional() }).passthrough();
 
 export function statusRoute(gateway: Gateway) {
   const r = Router();

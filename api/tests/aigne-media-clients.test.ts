@@ -5,9 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AIGNEHubImageModel } from '@aigne/aigne-hub';
+import { AIGNEHubImageModel, AIGNEHubVideoModel } from '@aigne/aigne-hub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY_PNG_BASE64 } from '../../scripts/fake-upstream/index.js';
+import { fakeVideoBytes } from '../../scripts/fake-upstream/openai-media.js';
 import { addProvider, modelCallRows, startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
 import { bearer } from './helpers/hub.js';
 
@@ -26,6 +27,7 @@ describe('AIGNE media clients against /api/v2', () => {
         { model: 'dall-e-2', type: 'imageGeneration', inputRate: '0', outputRate: '0.02' },
         { model: 'text-embedding-3-small', type: 'embedding' },
         { model: 'gpt-4o-mini' },
+        { model: 'sora-2', type: 'video', inputRate: '0', outputRate: '0.1' },
       ],
     });
     key = (await h.t.request.post('/api/access-keys').set(bearer(h.t.adminKey)).send({ name: 'aigne media' })).body.key;
@@ -55,6 +57,24 @@ describe('AIGNE media clients against /api/v2', () => {
     const model = new AIGNEHubImageModel({ baseURL: h.url, apiKey: key, model: 'aignehub/openai/gpt-image-1' });
     const out = await model.invoke({ prompt: 'a blue square', outputFileType: 'file' });
     expect(out.images[0]).toMatchObject({ type: 'file', data: TINY_PNG_BASE64 });
+  });
+
+  it('AIGNEHubVideoModel: create, poll and download upstream; the video kept and answered as a URL; seconds charged', async () => {
+    const model = new AIGNEHubVideoModel({ baseURL: h.url, apiKey: key, model: 'aignehub/openai/sora-2' });
+    const out = await model.invoke({ prompt: 'a drifting cloud', seconds: '8', outputFileType: 'url' });
+    expect(out.seconds).toBe(8);
+    expect(out.videos).toHaveLength(1);
+    const url = (out.videos[0] as { url: string }).url;
+    expect(url).toMatch(new RegExp(`^${h.url}/api/media/[0-9a-f]{48}\\.mp4$`));
+    const paths = h.upstream.requests.slice(-3).map((r) => `${r.method} ${r.path.replace(/video_\w+/, 'ID')}`);
+    expect(paths).toEqual(['POST /v1/videos', 'GET /v1/videos/ID', 'GET /v1/videos/ID/content']);
+    const file = await fetch(url);
+    expect(file.headers.get('content-type')).toBe('video/mp4');
+    expect(Buffer.from(await file.arrayBuffer())).toEqual(fakeVideoBytes('a drifting cloud'));
+    const rows = await modelCallRows(h.t);
+    expect(rows.at(-1)).toMatchObject({ type: 'video', status: 'success', model: 'openai/sora-2' });
+    // 8 seconds × 0.1 credits.
+    expect(Number(rows.at(-1)!.creditsNano)).toBe(800_000_000);
   });
 
   it('kept files expire, and names that are not the hub’s are not found', async () => {

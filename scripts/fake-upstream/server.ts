@@ -14,6 +14,7 @@ import { handleGemini, parseGeminiPath } from './gemini.js';
 import { handleIdeogram } from './ideogram.js';
 import { handleOpenAIChat, handleOpenAIEmbeddings, handleOpenAIImages, handleOpenAIModels } from './openai.js';
 import { handleOpenAIResponses } from './openai-responses.js';
+import { handleOpenAISpeech, handleOpenAITranscription, handleOpenAIVideos } from './openai-media.js';
 import type {
   FakeDefaults,
   FakeFault,
@@ -38,6 +39,9 @@ export function routeFor(method: string, path: string): Route | undefined {
   if (path.startsWith('/model/')) return { protocol: 'bedrock', handler: handleBedrock };
   if (path.includes('/models/') && path.includes(':')) return { protocol: 'gemini', handler: handleGemini };
   if (path.startsWith('/v1beta/models') || path.startsWith('/v1/models/')) return { protocol: 'gemini', handler: handleGemini };
+  if (path.endsWith('/audio/transcriptions') || path.endsWith('/audio/translations')) return { protocol: 'openai', handler: (ex) => void handleOpenAITranscription(ex) };
+  if (path.endsWith('/audio/speech')) return { protocol: 'openai', handler: handleOpenAISpeech };
+  if (/\/videos(\/[^/]+(\/content)?)?$/.test(path)) return { protocol: 'openai', handler: (ex) => void handleOpenAIVideos(ex) };
   if (path.endsWith('/responses')) return { protocol: 'openai', handler: handleOpenAIResponses };
   if (path.endsWith('/embeddings')) return { protocol: 'openai', handler: handleOpenAIEmbeddings };
   if (path.endsWith('/images/generations')) return { protocol: 'openai', handler: handleOpenAIImages };
@@ -258,6 +262,7 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
       path,
       query,
       body,
+      raw,
       model,
       record,
       fault,

@@ -1,5 +1,5 @@
 /** The in-memory record of one accepted model request, settled into a ModelCall row. */
-import type { TokenUsage } from '../../providers/types.js';
+import type { PricedUsage } from '../billing/pricing.js';
 import type { ModelCallStatus, ModelCallType } from '../../store/models/model-call.js';
 import type { ModelCallRow } from '../call-recorder.js';
 
@@ -18,7 +18,7 @@ export interface CallRecord {
   credentialId: string | null;
   attempts: number;
   status: ModelCallStatus;
-  usage: TokenUsage & { images?: number };
+  usage: PricedUsage;
   usageEstimated: boolean;
   creditsNano: number;
   errorReason: string | null;
