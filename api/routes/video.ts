@@ -4,7 +4,7 @@
  */
 import type { Request, Response } from 'express';
 import { z } from 'zod/v4';
-import { ProviderError } from '../errors.js';
+import { BadRequestError, ProviderError } from '../errors.js';
 import { sendJson } from '../lib/json-response.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { MediaStore } from '../services/media-store.js';
@@ -34,16 +34,20 @@ export function videoHandler(gateway: Gateway, media: MediaStore, appUrl?: strin
     const body = req.body as z.infer<typeof videoSchema>;
     const model = (body.modelOptions?.model ?? body.model)!;
     const seconds = body.seconds === null || body.seconds === undefined ? undefined : String(body.seconds);
-    // A local path means nothing to a remote hub; an image reaches it as data or a URL.
-    const image = body.image && body.image.type !== 'local' ? { data: body.image.data, url: body.image.url, mimeType: body.image.mimeType } : undefined;
+    // A local path means nothing to a remote hub; an image reaches it as data, or as a URL the hub
+    // downloads itself (through its guarded fetch: the video classes would fetch anything).
+    if (body.image?.type === 'local') throw new BadRequestError('image must be a file or a URL', { extra: { param: 'image' } });
+    const imageUrl = body.image?.type === 'url' ? body.image.url : undefined;
+    await gateway.checkImageUrls(imageUrl ? [imageUrl] : []);
     const call = await gateway.begin(req, res, { model, type: 'video', stream: false, seconds: Number(seconds ?? DEFAULT_SECONDS) });
-    const { value: result } = await settle(call, () =>
-      call.run(async ({ candidate, target, signal }) => {
+    const { value: result } = await settle(call, async () => {
+      const image = imageUrl ? await call.fetchImage(imageUrl) : body.image?.data ? { data: body.image.data, mimeType: body.image.mimeType } : undefined;
+      return call.run(async ({ candidate, target, signal }) => {
         const adapter = candidate.provider.module.adapter;
         if (!adapter.video) throw new ProviderError(`${candidate.provider.displayName} does not generate video`, { kind: 'protocol' });
         return adapter.video({ model: candidate.upstreamModel, prompt: body.prompt, seconds, size: body.size ?? undefined, image }, target, { signal });
-      }),
-    );
+      });
+    });
     call.setUsage({ seconds: result.seconds });
     await call.succeed();
     const asUrl = body.outputFileType !== 'file';

@@ -37,7 +37,7 @@ export function createAigneVideoAdapter(options: AigneVideoAdapterOptions): NonN
       if (signal.aborted) throw signal.reason;
       const model = (await options.createModel({ req, target, signal })) as VideoModel;
       model.retryOnError = undefined;
-      const image = req.image ? (req.image.data ? { type: 'file' as const, data: req.image.data, mimeType: req.image.mimeType } : { type: 'url' as const, url: req.image.url! }) : undefined;
+      const image = req.image ? { type: 'file' as const, data: req.image.data, mimeType: req.image.mimeType } : undefined;
       const out = await raceAbort(
         model.invoke({ prompt: req.prompt, model: req.model, seconds: req.seconds, size: req.size, image, outputFileType: 'file', modelOptions: { model: req.model } }),
         signal,

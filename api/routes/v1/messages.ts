@@ -10,7 +10,6 @@ import {
   type AnthropicMessagesRequest,
 } from '../../services/formats/anthropic-messages.js';
 import { estimateTokens } from '../../services/formats/chat-answer.js';
-import { assertFetchableImageUrls } from '../../services/formats/image-urls.js';
 import { answerChat } from '../../services/gateway/answer-chat.js';
 import { countInputTokens } from '../../services/gateway/count-tokens.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
@@ -20,8 +19,7 @@ export function messagesHandler(gateway: Gateway) {
   return async (req: Request, res: Response) => {
     const body = req.body as AnthropicMessagesRequest;
     const stream = Boolean(body.stream);
-    const imageUrls = anthropicImageUrls(body);
-    if (imageUrls.length) await assertFetchableImageUrls(imageUrls);
+    await gateway.checkImageUrls(anthropicImageUrls(body));
     const inputEstimate = estimateTokens([body.system, body.messages]);
     const call = await gateway.begin(req, res, { model: body.model, type: 'chatCompletion', stream, maxOutputTokens: body.max_tokens, estimatedInputTokens: inputEstimate });
     const answer = anthropicMessagesAnswer({ id: `msg_${call.record.id}`, model: body.model });

@@ -7,7 +7,6 @@ import { NotFoundError } from '../../errors.js';
 import { sendJson } from '../../lib/json-response.js';
 import { useErrorFormat } from '../../middlewares/error-handler.js';
 import { estimateTokens } from '../../services/formats/chat-answer.js';
-import { assertFetchableImageUrls } from '../../services/formats/image-urls.js';
 import { openAIResponsesAnswer, responsesErrorEvent } from '../../services/formats/openai-responses-answer.js';
 import {
   continuedItems,
@@ -36,8 +35,7 @@ export function responsesHandler(gateway: Gateway, stored: StoredResponses) {
       if (!prior) throw notFound(body.previous_response_id);
       history = continuedItems([...prior.input, ...((prior.response.output as unknown[] | undefined) ?? [])]);
     }
-    const urls = responsesFileUrls(body);
-    if (urls.length) await assertFetchableImageUrls(urls);
+    await gateway.checkImageUrls(responsesFileUrls(body));
     const inputEstimate = estimateTokens([body.instructions, history, body.input]);
     const call = await gateway.begin(req, res, { model: body.model, type: 'chatCompletion', stream, maxOutputTokens: body.max_output_tokens ?? undefined, estimatedInputTokens: inputEstimate });
     const id = `resp_${call.record.id.replace(/-/g, '')}`;
