@@ -4,6 +4,7 @@
  */
 import { z } from 'zod/v4';
 import type { ChatContentPart, ChatMessage, ChatRequest, ChatToolCall } from '../../providers/types.js';
+import { MAX_CONTENT_PARTS, MAX_TOOLS } from './openai-chat.js';
 
 const textBlock = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
 const imageBlock = z
@@ -20,14 +21,14 @@ const toolResultBlock = z
   .object({
     type: z.literal('tool_result'),
     tool_use_id: z.string().max(256),
-    content: z.union([z.string(), z.array(z.union([textBlock, imageBlock, z.object({ type: z.string() }).passthrough()]))]).optional(),
+    content: z.union([z.string(), z.array(z.union([textBlock, imageBlock, z.object({ type: z.string().max(64) }).passthrough()])).max(MAX_CONTENT_PARTS)]).optional(),
     is_error: z.boolean().optional(),
   })
   .passthrough();
 /** Blocks the hub does not translate (thinking, documents, server tools …) pass on the same wire and are dropped otherwise. */
 const otherBlock = z.object({ type: z.string().max(64) }).passthrough();
 const block = z.union([textBlock, imageBlock, toolUseBlock, toolResultBlock, otherBlock]);
-const content = z.union([z.string(), z.array(block)]);
+const content = z.union([z.string(), z.array(block).max(MAX_CONTENT_PARTS)]);
 
 const message = z.object({ role: z.enum(['user', 'assistant', 'system']), content }).passthrough();
 
@@ -40,8 +41,8 @@ export const anthropicMessagesSchema = z
     model: z.string().trim().min(1, 'model: Field required').max(200),
     max_tokens: z.number({ error: 'max_tokens: Field required' }).int().positive(),
     messages: z.array(message).min(1, 'messages: at least one message is required'),
-    system: z.union([z.string(), z.array(textBlock)]).nullish(),
-    tools: z.array(tool).max(512).nullish(),
+    system: z.union([z.string(), z.array(textBlock).max(MAX_CONTENT_PARTS)]).nullish(),
+    tools: z.array(tool).max(MAX_TOOLS).nullish(),
     tool_choice: z
       .object({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() })
       .passthrough()

@@ -6,17 +6,18 @@
  */
 import { z } from 'zod/v4';
 import type { ChatContentPart, ChatMessage, ChatRequest, ChatToolCall } from '../../providers/types.js';
+import { MAX_CONTENT_PARTS, MAX_TOOLS } from './openai-chat.js';
 
 const part = z.object({ type: z.string().max(64), text: z.string().optional(), image_url: z.string().nullish(), file_data: z.string().optional(), file_url: z.string().optional(), filename: z.string().optional() }).passthrough();
 const item = z
   .object({
     type: z.string().max(64).optional(),
     role: z.enum(['user', 'assistant', 'system', 'developer']).optional(),
-    content: z.union([z.string(), z.array(part)]).optional(),
+    content: z.union([z.string(), z.array(part).max(MAX_CONTENT_PARTS)]).optional(),
     call_id: z.string().max(256).optional(),
     name: z.string().max(256).optional(),
     arguments: z.string().optional(),
-    output: z.union([z.string(), z.array(part)]).optional(),
+    output: z.union([z.string(), z.array(part).max(MAX_CONTENT_PARTS)]).optional(),
   })
   .passthrough();
 
@@ -27,7 +28,7 @@ export const openAIResponsesSchema = z
     model: z.string().trim().min(1, 'model must be a non-empty string').max(200),
     input: z.union([z.string(), z.array(item).min(1, 'input must not be empty')]),
     instructions: z.string().nullish(),
-    tools: z.array(tool).max(512).nullish(),
+    tools: z.array(tool).max(MAX_TOOLS).nullish(),
     tool_choice: z.union([z.enum(['auto', 'none', 'required']), z.object({ type: z.string(), name: z.string().optional() }).passthrough()]).nullish(),
     max_output_tokens: z.number().int().positive().nullish(),
     temperature: z.number().min(0).max(2).nullish(),
