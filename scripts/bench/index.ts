@@ -15,8 +15,11 @@
  *          --baseline <git ref> (also runs the hub built from that commit, for before/after figures),
  *          --provider openai|anthropic (the hubs' provider at the fake upstream: the same-wire relay,
  *          or translation through the model classes; the other targets always speak OpenAI to it),
- *          --api v1|v2 (the hubs' API: the OpenAI one, or POST /api/v2/chat, the AIGNE transport
- *          protocol the official AIGNE clients speak, which always goes through the model classes)
+ *          --api v1|v2|messages|responses (the hubs' API: the OpenAI one, POST /api/v2/chat (the AIGNE
+ *          transport protocol the official AIGNE clients speak, always through the model classes),
+ *          or Anthropic's Messages API / OpenAI's Responses API on their same wire (to an Anthropic /
+ *          the OpenAI provider), measured in turns with the same hub's /api/v1/chat/completions on its
+ *          same wire, the `ref` target)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,7 +28,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { buildHub, BENCH_MODEL, startHub, type BenchProvider, type BillingMode, type Hub } from './hub.js';
+import { buildHub, BENCH_ANTHROPIC_MODEL, BENCH_MODEL, startHub, type BenchProvider, type BillingMode, type Hub } from './hub.js';
 import { jsonRequest } from './http.js';
 import type { LoadResult, LoadSpec } from './load-worker.js';
 import { cpuMs, freePort, startProcess, stopAll, threadCpuMs, waitForHttp, withCpuShares, withPeakRss, type Proc } from './procs.js';
@@ -41,7 +44,7 @@ import {
   type TargetId,
 } from './report.js';
 import { runSequential } from './sequential.js';
-import { countWords, rotate } from './stats.js';
+import { countWords, median, rotate } from './stats.js';
 import type { StreamsResult, StreamsSpec } from './streams-worker.js';
 import { verifyHubRecords, type HubTally } from './verify.js';
 
@@ -91,8 +94,11 @@ const tracingLabel = !tracing ? 'tracing off' : traceSampleRatio < 1 ? `tracing 
 if (!['auto', 'on', 'off'].includes(billingMode)) throw new Error('--billing must be auto, on or off');
 if (args.provider !== 'openai' && args.provider !== 'anthropic') throw new Error('--provider must be openai or anthropic');
 const provider = args.provider as BenchProvider;
-if (args.api !== 'v1' && args.api !== 'v2') throw new Error('--api must be v1 or v2');
-const api = args.api;
+if (!['v1', 'v2', 'messages', 'responses'].includes(args.api!)) throw new Error('--api must be v1, v2, messages or responses');
+const api = args.api as 'v1' | 'v2' | 'messages' | 'responses';
+/** --api messages|responses: the API under test beside the same hub's chat completions (both same wire). */
+const paired = api === 'messages' || api === 'responses';
+if (paired && provider !== 'openai') throw new Error('--api messages|responses picks its providers itself (Anthropic for messages, OpenAI for responses)');
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -116,8 +122,14 @@ const OPENAI_BODIES: Bodies = {
 /** POST /api/v2/chat: the AIGNE transport protocol; a stream ends with the event that carries the usage. */
 const aigneInput = (streaming: boolean) => JSON.stringify({ agent: '$CHAT_MODEL', input: { messages, modelOptions: { model: BENCH_MODEL } }, options: { streaming } });
 const AIGNE_BODIES: Bodies = { json: aigneInput(false), stream: aigneInput(true), streamEnd: '"usage"' };
-const HUB_PATH = api === 'v2' ? '/api/v2/chat' : '/api/v1/chat/completions';
-const HUB_BODIES = api === 'v2' ? AIGNE_BODIES : OPENAI_BODIES;
+/** POST /api/v1/messages to the Anthropic provider: its stream ends with `message_stop`. */
+const messagesBody = (stream: boolean) => JSON.stringify({ model: `anthropic/${BENCH_ANTHROPIC_MODEL}`, max_tokens: 256, system: SYSTEM, messages: [{ role: 'user', content: USER }], ...(stream ? { stream } : {}) });
+const MESSAGES_BODIES: Bodies = { json: messagesBody(false), stream: messagesBody(true), streamEnd: 'event: message_stop' };
+/** POST /api/v1/responses to the OpenAI provider, stored as clients' default has it: its stream ends with `response.completed`. */
+const responsesBody = (stream: boolean) => JSON.stringify({ model: `openai/${BENCH_MODEL}`, instructions: SYSTEM, input: USER, ...(stream ? { stream } : {}) });
+const RESPONSES_BODIES: Bodies = { json: responsesBody(false), stream: responsesBody(true), streamEnd: 'event: response.completed' };
+const HUB_PATH = { v1: '/api/v1/chat/completions', v2: '/api/v2/chat', messages: '/api/v1/messages', responses: '/api/v1/responses' }[api];
+const HUB_BODIES = { v1: OPENAI_BODIES, v2: AIGNE_BODIES, messages: MESSAGES_BODIES, responses: RESPONSES_BODIES }[api];
 /** What the fake upstream reports: words in, and "Echo: <last user text>" words out. */
 const INPUT_TOKENS = countWords(SYSTEM) + countWords(USER);
 const OUTPUT_TOKENS = countWords(`Echo: ${USER}`);
@@ -228,11 +240,11 @@ async function main(): Promise<void> {
     const baseRoot = checkoutBaseline(args.baseline, workDir);
     if (baselineDepsDiffer(baseRoot)) log(`baseline ${args.baseline}: its package-lock.json differs from this checkout's; it runs with this checkout's node_modules`);
     buildHub(baseRoot, (line) => log(`baseline ${args.baseline}: ${line}`));
-    baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, provider, log });
+    baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, provider, bothProviders: paired, log });
   }
 
   const profileDir = args.profile ? path.join(runDir, 'profile') : undefined;
-  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, profileDir, provider, log });
+  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, profileDir, provider, bothProviders: paired, log });
   const tracingNote = !tracing
     ? `${tracingLabel} (TRACING_ENABLED=false)`
     : `${tracingLabel} (${traceSampleRatio < 1 ? 'TRACE_SAMPLE_RATIO' : 'the default'}: spans to the local span store)`;
@@ -242,10 +254,12 @@ async function main(): Promise<void> {
   const targets: Target[] = [{ id: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: upstreamAuth, pid: upstream.pid, streams: true, bodies: OPENAI_BODIES }];
   if (bare) targets.push({ id: 'bare', url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth, pid: bare.pid, streams: true, bodies: OPENAI_BODIES });
   targets.push({ id: 'hub', url: `${hub.url}${HUB_PATH}`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: HUB_BODIES });
+  if (paired) targets.push({ id: 'ref', url: `${hub.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: OPENAI_BODIES });
   if (baseline) targets.push({ id: 'base', url: `${baseline.url}${HUB_PATH}`, headers: { authorization: `Bearer ${baseline.memberKey}` }, pid: baseline.proc.pid, streams: true, bodies: HUB_BODIES });
   const notes: string[] = [hub.billingNote, tracingNote, cpus.note];
   if (provider !== 'openai') notes.push(`the hubs call the fake upstream as an ${provider} provider (answers translated through the model classes); the other targets speak OpenAI to it`);
   if (api === 'v2') notes.push('the hubs are called at POST /api/v2/chat (the AIGNE transport protocol, through the model classes); the other targets at the OpenAI API');
+  if (paired) notes.push(`the hub is called at POST ${HUB_PATH} (same wire to ${api === 'messages' ? 'an Anthropic' : 'the OpenAI'} provider${api === 'responses' ? ', responses stored' : ''}); "hub chat/completions" is the same hub process at /api/v1/chat/completions (same wire to OpenAI), measured in turns with it`);
   if (buildProblems.length) notes.push(`npm run build:api reported ${buildProblems.length} type error(s) in files under change; the emitted build was used`);
   if (portkey) {
     const headers = { ...upstreamAuth, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstreamUrl}/v1` };
@@ -269,8 +283,10 @@ async function main(): Promise<void> {
       { stream: true, inputTokens: INPUT_TOKENS, outputTokens: settings.slowChunks },
     ],
   };
+  /** Targets whose calls the hub records (the API under test and, with --api messages|responses, its chat completions). */
+  const recorded = (t: Target) => t.id === 'hub' || t.id === 'ref';
   const countLoad = (t: Target, r: LoadResult) => {
-    if (t.id !== 'hub') return;
+    if (!recorded(t)) return;
     tally.sent += r.sent;
     tally.ok += r.ok;
   };
@@ -311,7 +327,7 @@ async function main(): Promise<void> {
       const s = seq[t.id]!;
       result.sequential[t.id] = latencyStats(s.latencies);
       if (s.errors) log(`  A ${TARGET_LABELS[t.id]}: ${s.errors} errors (${s.errorSamples.join('; ')})`);
-      if (t.id === 'hub') {
+      if (recorded(t)) {
         tally.sent += s.ok + s.errors;
         tally.ok += s.ok;
         tally.callIds.push(...s.callIds);
@@ -325,7 +341,7 @@ async function main(): Promise<void> {
       const s = seqStream[t.id]!;
       result.sequentialTtfb[t.id] = latencyStats(s.ttfbs);
       if (s.errors) log(`  C ${TARGET_LABELS[t.id]}: ${s.errors} errors (${s.errorSamples.join('; ')})`);
-      if (t.id === 'hub') {
+      if (recorded(t)) {
         tally.sent += s.ok + s.errors;
         tally.ok += s.ok;
         tally.callIds.push(...s.callIds);
@@ -337,7 +353,7 @@ async function main(): Promise<void> {
       const r = await load(t, 'json', settings.durationSec);
       result.load[t.id] = r;
       log(`  B  ${TARGET_LABELS[t.id].padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  cpu target ${r.cpu.target} (${r.targetCpuUsPerRequest} µs/req) upstream ${r.cpu.upstream} client ${r.cpu.client}`);
-      if (t.id === 'hub' || t.id === 'base') log(`     ${t.id} CPU per request by thread (µs): ${Object.entries(r.targetThreadsUsPerRequest).filter(([, us]) => us > 0).map(([n, us]) => `${n === 'node' ? 'other threads' : n} ${us}`).join(', ')}`);
+      if (t.id === 'hub' || t.id === 'ref' || t.id === 'base') log(`     ${t.id} CPU per request by thread (µs): ${Object.entries(r.targetThreadsUsPerRequest).filter(([, us]) => us > 0).map(([n, us]) => `${n === 'node' ? 'other threads' : n} ${us}`).join(', ')}`);
     }
     for (const t of phases.has('C') ? streamers : []) {
       const r = await load(t, 'stream', settings.durationSec);
@@ -347,7 +363,7 @@ async function main(): Promise<void> {
 
     if (phases.has('D')) await jsonRequest('POST', `${upstreamUrl}/__fake/defaults`, { chunkDelayMs: settings.slowChunkDelayMs, chunks: settings.slowChunks });
     try {
-      for (const t of phases.has('D') ? order.filter((x) => x.streams && x.id !== 'direct') : []) {
+      for (const t of phases.has('D') ? order.filter((x) => x.streams && x.id !== 'direct' && x.id !== 'ref') : []) {
         const spec: StreamsSpec = { url: t.url, headers: t.headers, body: t.bodies.stream, streamEnd: t.bodies.streamEnd, count: settings.slowStreams, timeoutMs: 60_000 };
         const cpu0 = { target: cpuMs(t.pid), upstream: cpuMs(upstream.pid) };
         const t0 = performance.now();
@@ -389,6 +405,11 @@ async function main(): Promise<void> {
   log(table);
   log('');
   for (const n of notes) log(`note: ${n}`);
+  const pairedRatios = paired ? pairedCpuRatios(rounds) : undefined;
+  if (pairedRatios) {
+    const show = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
+    log(`\nCPU per call, ${HUB_PATH} ÷ /api/v1/chat/completions (same hub, both same wire), by round: B ${show(pairedRatios.json)}; C ${show(pairedRatios.stream)} (medians ${pairedRatios.jsonMedian.toFixed(2)} and ${pairedRatios.streamMedian.toFixed(2)})`);
+  }
   log(`\nB, CPU used (1.0 = one core): ${ids.map((t) => `${t} target ${summary.figures.loadTargetCpu?.[t]?.toFixed(2)} / upstream ${summary.figures.loadUpstreamCpu?.[t]?.toFixed(2)} / client ${summary.figures.loadClientCpu?.[t]?.toFixed(2)}`).join('; ')}`);
   log(`\ntargets (hub with auth, call records and access log on; ${hub.billing ? 'billing on' : 'billing OFF'}; ${tracingLabel}):`);
   for (const c of targetChecks) log(`  ${c.ok === null ? 'n/a ' : c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
@@ -421,6 +442,7 @@ async function main(): Promise<void> {
     medians: summary.figures,
     table,
     targets: targetChecks,
+    pairedRatios,
     verification,
   };
   fs.writeFileSync(path.join(runDir, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
@@ -429,6 +451,14 @@ async function main(): Promise<void> {
   if (!args.keep) fs.rmSync(workDir, { recursive: true, force: true });
   else log(`kept the hub's data dir: ${hub.dataDir}`);
   if (!verification.ok) process.exitCode = 1;
+}
+
+/** Per round, the API under test's CPU per call over chat completions' (B non-streamed, C streamed). */
+function pairedCpuRatios(rounds: RoundResult[]) {
+  const of = (k: 'load' | 'streamLoad') => rounds.map((r) => (r[k].hub?.targetCpuUsPerRequest ?? Number.NaN) / (r[k].ref?.targetCpuUsPerRequest ?? Number.NaN)).filter(Number.isFinite);
+  const json = of('load');
+  const stream = of('streamLoad');
+  return { json, stream, jsonMedian: median(json), streamMedian: median(stream) };
 }
 
 /** The tree of `ref` in a temporary directory, sharing this checkout's node_modules. */
