@@ -14,7 +14,7 @@ import { parseQuery } from '../middlewares/validate.js';
 import { scopedUserDid } from './credits.js';
 import { dateParam } from './model-calls.js';
 
-const GROUPS = ['day', 'model', 'provider', 'app', 'user'] as const;
+const GROUPS = ['day', 'model', 'provider', 'app', 'user', 'type'] as const;
 type GroupBy = (typeof GROUPS)[number];
 
 const statsQuery = z.object({
@@ -39,6 +39,8 @@ function keyExpression(groupBy: GroupBy, postgres: boolean): string {
       return `COALESCE("appId", '')`;
     case 'user':
       return `COALESCE("userDid", '')`;
+    case 'type':
+      return `"type"`;
   }
 }
 

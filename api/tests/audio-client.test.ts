@@ -95,6 +95,14 @@ describe('OpenAI SDK audio against /api/v1/audio and /api/v2/audio', () => {
     });
   }
 
+  it('usage stats break the calls down by type', async () => {
+    await h.t.hub.gateway.recorder.flush();
+    const res = await h.t.request.get('/api/usage/stats?groupBy=type').set(bearer(h.t.adminKey));
+    expect(res.status).toBe(200);
+    const audio = (res.body.data as { key: string; calls: number }[]).find((r) => r.key === 'audio');
+    expect(audio?.calls).toBeGreaterThanOrEqual(6);
+  });
+
   it('refuses bad uploads with the API’s errors, and reports upstream failures', async () => {
     const noFile = await h.t.request.post('/api/v1/audio/transcriptions').set(bearer(key)).field('model', 'openai/whisper-1');
     expect(noFile.status).toBe(400);

@@ -89,7 +89,7 @@ export interface CredentialTestResult {
   message?: string;
 }
 
-export type RateType = 'chatCompletion' | 'embedding' | 'imageGeneration';
+export type RateType = 'chatCompletion' | 'embedding' | 'imageGeneration' | 'audio' | 'video';
 
 export interface ModelRate {
   id: string;
@@ -207,7 +207,7 @@ export interface ModelCallFilters {
   cursor?: string;
 }
 
-export type UsageGroupBy = 'day' | 'model' | 'provider' | 'app' | 'user';
+export type UsageGroupBy = 'day' | 'model' | 'provider' | 'app' | 'user' | 'type';
 
 export interface UsageRow {
   /** The group's value: a day (YYYY-MM-DD), a model, a provider id, an app id or a user DID. */

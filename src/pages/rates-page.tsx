@@ -10,7 +10,7 @@ import {
 } from '../api/client';
 import { ConfirmButton } from '../components/confirm-button';
 import { PageHeader } from '../components/layout';
-import { RateForm, rateTypeLabel } from '../components/rate-form';
+import { costUnit, RateForm, rateTypeLabel } from '../components/rate-form';
 import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
 import { useAsync } from '../hooks/use-async';
 import { t } from '../i18n/en';
@@ -20,7 +20,7 @@ import { navigate, useRoute } from '../router';
 function showCost(value: string | undefined, type: string): string {
   if (!value) return t('common.none');
   try {
-    return type === 'imageGeneration' ? value : costPerMillion(value);
+    return costUnit(type) === 'per_unit' ? value : costPerMillion(value);
   } catch {
     return value;
   }
