@@ -12,6 +12,8 @@ import { parseQuery } from '../middlewares/validate.js';
 import { decodeCursor, encodeCursor } from '../services/billing/cursor.js';
 import type { Models } from '../store/models/index.js';
 import type { ModelCall } from '../store/models/model-call.js';
+import type { ModelCallView } from '../wire/calls.js';
+import type { Page } from '../wire/page.js';
 import { scopedUserDid } from './credits.js';
 
 /** An ISO 8601 date(-time) or epoch milliseconds. */
@@ -49,9 +51,7 @@ type Filters = z.infer<typeof exportQuery>;
 export const MODEL_CALL_FIELDS = [
   'id', 'model', 'providerId', 'credentialId', 'type', 'status', 'inputTokens', 'outputTokens', 'credits',
   'duration', 'ttfb', 'providerTtfb', 'errorReason', 'userDid', 'appId', 'createdAt',
-] as const;
-
-export type ModelCallView = Record<(typeof MODEL_CALL_FIELDS)[number], string | number | null>;
+] as const satisfies readonly (keyof ModelCallView)[];
 
 export function toModelCallView(row: ModelCall): ModelCallView {
   return {
@@ -125,7 +125,7 @@ export function modelCallRoutes(deps: { models: Models }): Router {
   r.get('/', async (req, res) => {
     const q = parseQuery(listQuery, req.query);
     const { data, next } = await page(deps.models, whereOf(conditionsOf(req, q), q.cursor), q.limit);
-    res.json({ data: data.map(toModelCallView), ...(next ? { next } : {}) });
+    res.json({ data: data.map(toModelCallView), ...(next ? { next } : {}) } satisfies Page<ModelCallView>);
   });
 
   r.get('/export', async (req, res) => {

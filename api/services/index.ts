@@ -4,8 +4,9 @@ import type { Logger } from '../lib/logger.js';
 import type { Models } from '../store/models/index.js';
 import { createAccessKeyService, type AccessKeyService } from './access-keys.js';
 import { createAppService, type AppService } from './apps.js';
-import { createProviderAdminService, type CredentialValidator, type ProviderAdminService } from './provider-admin.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import { createProviderAdminService, type ProviderAdminService } from './providers/admin.js';
+import type { CredentialValidator } from './providers/credentials.js';
 import { createSessionService, type SessionService } from './sessions.js';
 import { createUserService, type UserService } from './users.js';
 

@@ -8,7 +8,8 @@
 import { Op } from 'sequelize';
 import type { Logger } from '../lib/logger.js';
 import type { Models } from '../store/models/index.js';
-import type { FlushHook, ModelCallRow } from './call-recorder.js';
+import type { ModelCallRow } from '../store/models/model-call.js';
+import type { FlushHook } from './recording/call-recorder.js';
 
 const DAY_MS = 86_400_000;
 const SWEEP_EVERY_MS = 60 * 60_000;

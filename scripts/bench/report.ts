@@ -5,7 +5,6 @@ import type { StreamsResult } from './streams-worker.js';
 
 /** `base` is the hub built from another commit (--baseline), for before/after figures in one run. */
 export type TargetId = 'direct' | 'bare' | 'hub' | 'ref' | 'base' | 'portkey';
-export const TARGET_IDS: TargetId[] = ['direct', 'bare', 'hub', 'ref', 'base', 'portkey'];
 /** `ref`: the same hub at /api/v1/chat/completions (same wire), beside the API under test (--api messages|responses). */
 export const TARGET_LABELS: Record<TargetId, string> = { direct: 'upstream direct', bare: 'bare proxy', hub: 'AIGNE Hub', ref: 'hub chat/completions', base: 'hub (baseline)', portkey: 'Portkey' };
 
