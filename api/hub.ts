@@ -23,6 +23,7 @@ import { createGateway, type Gateway } from './services/gateway/gateway.js';
 import { RoutingTable } from './services/gateway/routing.js';
 import { ADMIN_USER_DID } from './services/access-keys.js';
 import { createServices, type Services } from './services/index.js';
+import { startUsage } from './services/usage/index.js';
 import { setupObservability, type Observability } from './services/observability/setup.js';
 import { loadEncryptionKey } from './services/secret-key.js';
 import { openChangeFeed } from './store/change-feed.js';
@@ -109,9 +110,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     if (topic !== 'providers') services.accessKeys.clearCache();
   });
   await recorder.recover();
-  await reconcileInterruptedCalls(models, logger, { alone: feed.alone, staleAfterMs: config.creditReservationTtlMs });
+  const usage = startUsage({ sequelize, logger });
+  await reconcileInterruptedCalls(models, logger, { alone: feed.alone, staleAfterMs: config.creditReservationTtlMs, onClosed: usage.closedCalls });
   await feed.ready();
-  const stopSweep = config.databaseUrl ? sweepInterruptedCalls(models, logger, config.creditReservationTtlMs) : () => {};
+  const stopSweep = config.databaseUrl ? sweepInterruptedCalls(models, logger, config.creditReservationTtlMs, undefined, usage.closedCalls) : () => {};
 
   const observability = await setupObservability({ config, logger, models, gateway, componentDid: HUB_COMPONENT_DID });
 
@@ -161,6 +163,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       await observability.close().catch((err) => logger.error('closing observability failed', { err }));
       await billing.close().catch((err) => logger.error('closing billing failed', { err }));
       stopSweep();
+      await usage.stop();
       await feed.close();
       await sequelize.close().catch(() => {});
     },

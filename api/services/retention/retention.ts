@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Op, Sequelize, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import type { Logger } from '../../lib/logger.js';
 import type { Models } from '../../store/models/index.js';
+import { pruneUsageRollups } from '../usage/prune-rollups.js';
 import { openJsonlArchive, type JsonlArchive } from './archive.js';
 
 const DAY_MS = 86_400_000;
@@ -119,6 +120,7 @@ export async function runRetention(options: RetentionOptions, now = new Date(), 
   if (options.usageDays > 0) {
     const owed = Sequelize.where(Sequelize.col('reportedCreditsNano'), { [Op.gte]: Sequelize.col('creditsNano') });
     result.usages = await table('usages', options.models.Usage as unknown as ModelStatic<Model>, 'periodStart', options.usageDays, owed);
+    result.extra.usageRollups = await pruneUsageRollups(options.models.Usage.sequelize!, result.usages.cutoff, signal, pauseMs);
   }
   return result;
 }
