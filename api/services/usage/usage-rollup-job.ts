@@ -82,10 +82,14 @@ export async function rollupStep(sequelize: Sequelize, options: StepOptions): Pr
       { replacements: { until: new Date(state.rolledUntil) }, type: QueryTypes.SELECT, transaction: t },
     );
     if (stale) return { did: 'stale', rows: await rollHour(sequelize, at(stale.periodStart)!, state.rolledUntil, t), state };
-    const hour = state.rolledUntil;
-    if (hour + HOUR_MS + options.graceMs > options.now) return null;
-    const after = { ...state, rolledUntil: hour + HOUR_MS };
-    const rows = await rollHour(sequelize, hour, after.rolledUntil, t);
+    // Hours with no calls (nights, idle days) are rolled up many to a transaction.
+    const after = { ...state };
+    let rows = 0;
+    for (let hours = 0; hours < 24 && rows === 0 && after.rolledUntil + HOUR_MS + options.graceMs <= options.now; hours++) {
+      after.rolledUntil += HOUR_MS;
+      rows += await rollHour(sequelize, after.rolledUntil - HOUR_MS, after.rolledUntil, t);
+    }
+    if (after.rolledUntil === state.rolledUntil) return null;
     await saveState(sequelize, after, t);
     return { did: 'hour', rows, state: after };
   });
