@@ -28,6 +28,8 @@ export async function up({ context: qi }: Ctx): Promise<void> {
     creditsNano: { type: DataTypes.BIGINT, allowNull: false },
     durations: { type: DataTypes.BLOB, allowNull: true },
   });
+  // A block's rows are replaced, built from the tier below and pruned by their start.
+  await qi.addIndex('usage_rollups', ['tier', 'periodStart'], { name: 'usage_rollups_tier_period' });
 
   await qi.createTable('usage_stale_hours', {
     periodStart: { type: DataTypes.DATE, primaryKey: true },

@@ -58,20 +58,21 @@ export function binsToBytes(bins: DurationBins): Buffer | null {
   if (bins.size === 0) return null;
   const sorted = [...bins.keys()].sort((a, b) => a - b);
   const out: number[] = [];
-  const varint = (v: number) => {
-    while (v >= 0x80) {
-      out.push((v % 0x80) | 0x80);
-      v = Math.floor(v / 0x80);
-    }
-    out.push(v);
-  };
   let previous = 0;
   for (const bin of sorted) {
-    varint(bin - previous);
-    varint(bins.get(bin)!);
+    varint(out, bin - previous);
+    varint(out, bins.get(bin)!);
     previous = bin;
   }
   return Buffer.from(out);
+}
+
+function varint(out: number[], v: number): void {
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
 }
 
 /** Calls `fn` with each (bin, count) of `binsToBytes` output. */

@@ -7,7 +7,7 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { sqlLiteral } from '../../store/sql-literal.js';
-import { binsFromBytes, binsFromJson, binsToBytes, mergeBins, type DurationBins } from './duration-histogram.js';
+import { binsToBytes, forEachBin, type DurationBins } from './duration-histogram.js';
 import { TIER_MS, type Tier } from './rollup-tiers.js';
 
 export type Dim = 'all' | 'model' | 'provider' | 'app' | 'user' | 'user-key';
@@ -46,7 +46,8 @@ interface Amounts {
 function groups() {
   const byKey = new Map<string, Group>();
   return {
-    add(dim: Dim, userDid: string, key: string, a: Amounts, bins: DurationBins) {
+    /** `bins`: the source row's histogram as (bin, count) pairs, flat. */
+    add(dim: Dim, userDid: string, key: string, a: Amounts, bins: number[]) {
       const id = `${dim}\u0000${userDid}\u0000${key}`;
       let g = byKey.get(id);
       if (!g) byKey.set(id, (g = { dim, userDid, key, calls: 0, errors: 0, inputTokens: 0, outputTokens: 0, creditsNano: 0n, durations: new Map() }));
@@ -55,7 +56,7 @@ function groups() {
       g.inputTokens += Number(a.inputTokens);
       g.outputTokens += Number(a.outputTokens);
       g.creditsNano += BigInt(a.creditsNano);
-      mergeBins(g.durations, bins);
+      for (let i = 0; i < bins.length; i += 2) g.durations.set(bins[i]!, (g.durations.get(bins[i]!) ?? 0) + bins[i + 1]!);
     },
     all: () => [...byKey.values()],
   };
@@ -70,12 +71,13 @@ const AMOUNTS = `"calls", "errors", "inputTokens", "outputTokens", CAST("credits
 async function fromBuckets(sequelize: Sequelize, tier: Tier, start: Date, end: Date, t: Transaction) {
   const rows = await sequelize.query<BucketRow>(
     `SELECT "userDid", "appId", "model", "providerId", ${AMOUNTS}, "durations" FROM usages WHERE "periodStart" >= :start AND "periodStart" < :end`,
-    { replacements: { start, end }, type: QueryTypes.SELECT, transaction: t },
+    { replacements: { start, end }, type: QueryTypes.SELECT, raw: true, transaction: t },
   );
   const dims = DIMS[tier];
   const g = groups();
   for (const r of rows) {
-    const bins = binsFromJson(r.durations);
+    const bins: number[] = [];
+    if (r.durations) for (const [bin, n] of Object.entries(JSON.parse(r.durations) as Record<string, number>)) bins.push(Number(bin), Number(n));
     for (const dim of dims) {
       if (dim === 'all') g.add(dim, '', '', r, bins);
       else if (dim === 'model') g.add(dim, '', r.model, r, bins);
@@ -92,10 +94,14 @@ async function fromTier(sequelize: Sequelize, below: Tier, dims: readonly Dim[],
   const rows = await sequelize.query<RollupRow>(
     `SELECT "dim", "userDid", "key", ${AMOUNTS}, "durations" FROM usage_rollups
      WHERE "tier" = :below AND "periodStart" >= :start AND "periodStart" < :end AND "dim" IN (:dims)`,
-    { replacements: { below, start, end, dims }, type: QueryTypes.SELECT, transaction: t },
+    { replacements: { below, start, end, dims }, type: QueryTypes.SELECT, raw: true, transaction: t },
   );
   const g = groups();
-  for (const r of rows) g.add(r.dim, r.userDid, r.key, r, binsFromBytes(r.durations));
+  for (const r of rows) {
+    const bins: number[] = [];
+    if (r.durations) forEachBin(r.durations, (bin, n) => bins.push(bin, n));
+    g.add(r.dim, r.userDid, r.key, r, bins);
+  }
   return g.all();
 }
 
