@@ -16,9 +16,13 @@ export async function pruneUsageRollups(sequelize: Sequelize, before: Date, sign
         { replacements: { tier, bound }, type: QueryTypes.SELECT },
       );
       if (!starts.length) break;
-      const periods = starts.map((s) => new Date(s.periodStart));
-      const [, meta] = await sequelize.query(`DELETE FROM usage_rollups WHERE "tier" = :tier AND "periodStart" IN (:periods)`, { replacements: { tier, periods } });
-      deleted += typeof meta === 'number' ? meta : ((meta as { rowCount?: number; changes?: number })?.rowCount ?? (meta as { changes?: number })?.changes ?? 0);
+      // The starts as the database gave them, so that they match whatever text SQLite stored.
+      const periods = starts.map((s) => s.periodStart);
+      const gone = Number(
+        await sequelize.query(`DELETE FROM usage_rollups WHERE "tier" = :tier AND "periodStart" IN (:periods)`, { replacements: { tier, periods }, type: QueryTypes.BULKDELETE }),
+      );
+      deleted += gone;
+      if (!gone) break;
       if (starts.length < blocksPerBatch) break;
       await sleep(pauseMs, undefined, { signal }).catch(() => {});
     }
