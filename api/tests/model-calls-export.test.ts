@@ -1,5 +1,10 @@
-/** The call export over more rows than a page: every row once, newest first, on SQLite and PostgreSQL. */
+/**
+ * The call export over more rows than a page: every row once, newest first, on SQLite and
+ * PostgreSQL; and the index SQLite walks for a filtered call log.
+ */
+import { Op } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filterConditions } from '../routes/model-calls.js';
 import { modelCallRowOf } from './helpers/model-call-row.js';
 import { bearer, startTestHub, type TestHub } from './helpers/hub.js';
 import { TEST_DATABASE_URL } from './postgres/database.js';
@@ -45,4 +50,34 @@ for (const postgres of [false, true]) {
       expect(await exportText(`from=${day}&to=${day + DAY}&userDid=user-b`)).toEqual(expected.filter((id) => Number(id.slice(5)) % 3 === 0));
     });
   });
+
+  if (!postgres) {
+    describe('the filtered call log on SQLite', () => {
+      let t: TestHub;
+      beforeAll(async () => {
+        t = await startTestHub({ TRACING_ENABLED: 'false' });
+      });
+      afterAll(() => t?.close());
+
+      it('looks calls up by the most selective filter given, whatever else is given', async () => {
+        const sequelize = t.hub.sequelize;
+        const planOf = async (filters: Parameters<typeof filterConditions>[0]) => {
+          let sql = '';
+          await t.hub.services.models.ModelCall.findAll({
+            where: { [Op.and]: filterConditions(filters, true) },
+            order: [['createdAt', 'DESC'], ['id', 'DESC']],
+            limit: 51,
+            logging: (text: string) => (sql = text.replace(/^Executing \(default\): /, '')),
+          });
+          const [plan] = (await sequelize.query(`EXPLAIN QUERY PLAN ${sql}`)) as [{ detail: string }[], unknown];
+          return plan.map((p) => p.detail).join('; ');
+        };
+        const from = new Date(Date.now() - 60 * DAY);
+        expect(await planOf({ userDid: 'u', model: 'm', status: 'failed', from })).toContain('model_calls_user_created');
+        expect(await planOf({ appId: 'a', status: 'failed', from })).toContain('model_calls_app_created');
+        expect(await planOf({ model: 'm', status: 'failed' })).toContain('model_calls_model_created');
+        expect(await planOf({ status: 'failed', from })).toContain('model_calls_status_created');
+      });
+    });
+  }
 }
