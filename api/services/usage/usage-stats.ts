@@ -52,11 +52,29 @@ function tiersFor(q: UsageQuery): Tier[] {
   return q.groupBy === 'day' ? ['hour', 'day'] : ['hour', 'day', 'day8', 'day64'];
 }
 
-/** The group of a bucket or call row. */
-function groupOf(q: UsageQuery, r: { periodStart?: string | Date; createdAt?: string | Date; model: string; providerId: string | null; appId: string | null; userDid: string | null }): string {
+const ZERO: Amounts = { calls: 0, errors: 0, inputTokens: 0, outputTokens: 0, creditsNano: 0 };
+
+/** The group of buckets, as SQL. */
+function bucketKey(groupBy: GroupBy, postgres: boolean): string {
+  switch (groupBy) {
+    case 'day':
+      return postgres ? `to_char("periodStart" AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : `substr("periodStart", 1, 10)`;
+    case 'model':
+      return `"model"`;
+    case 'provider':
+      return `"providerId"`;
+    case 'app':
+      return `"appId"`;
+    case 'user':
+      return `"userDid"`;
+  }
+}
+
+/** The group of a call row. */
+function groupOf(q: UsageQuery, r: { createdAt: string | Date; model: string; providerId: string | null; appId: string | null; userDid: string | null }): string {
   switch (q.groupBy) {
     case 'day':
-      return dayOf((r.periodStart ?? r.createdAt)!);
+      return dayOf(r.createdAt);
     case 'model':
       return r.model;
     case 'provider':
@@ -111,12 +129,24 @@ async function readSegment(sequelize: Sequelize, q: UsageQuery, s: Segment, acc:
       if (r.duration !== null && r.duration !== undefined) g.durations.add(binOf(r.duration), 1);
     }
   } else if (s.source === 'buckets') {
-    type Row = Amounts & { periodStart: string | Date; model: string; providerId: string; appId: string; userDid: string; durations: string | null };
-    const rows = await sequelize.query<Row>(
-      `SELECT "periodStart", "model", "providerId", "appId", "userDid", ${AMOUNTS}, "durations" FROM usages WHERE "periodStart" >= :start AND "periodStart" < :end${user}`,
+    // Summed by the database, histograms too: after an upgrade, until the job has caught up, this
+    // is most of a range's buckets.
+    const postgres = sequelize.getDialect() === 'postgres';
+    const key = bucketKey(q.groupBy, postgres);
+    const where = `WHERE "periodStart" >= :start AND "periodStart" < :end${user}`;
+    const totals = await sequelize.query<Amounts & { k: string }>(
+      `SELECT ${key} AS "k", SUM("calls") AS "calls", SUM("errors") AS "errors", SUM("inputTokens") AS "inputTokens", SUM("outputTokens") AS "outputTokens",
+              CAST(SUM("creditsNano") AS TEXT) AS "creditsNano" FROM usages ${where} GROUP BY ${key}`,
       { replacements, type: QueryTypes.SELECT },
     );
-    for (const r of rows) acc.add(groupOf(q, r), r).durations.addJson(r.durations);
+    for (const r of totals) acc.add(r.k, r);
+    const bins = await sequelize.query<{ k: string; bin: number | string; n: number | string }>(
+      postgres
+        ? `SELECT ${key} AS "k", CAST(j.key AS INTEGER) AS "bin", SUM(CAST(j.value AS BIGINT)) AS "n" FROM usages, json_each_text(usages."durations"::json) AS j ${where} GROUP BY 1, 2`
+        : `SELECT ${key} AS "k", CAST(j.key AS INTEGER) AS "bin", SUM(j.value) AS "n" FROM usages, json_each(usages."durations") AS j ${where} GROUP BY 1, 2`,
+      { replacements, type: QueryTypes.SELECT },
+    );
+    for (const r of bins) acc.add(r.k, ZERO).durations.add(Number(r.bin), Number(r.n));
   } else {
     type Row = Amounts & { periodStart: string | Date; key: string; durations: Uint8Array | null };
     const dim = q.userDid ? 'user-key' : q.groupBy === 'day' ? 'all' : q.groupBy;

@@ -41,6 +41,8 @@ export async function timeGet(url: string, headers: Record<string, string>, roun
 export interface ExportRun {
   firstByteMs: number;
   totalMs: number;
+  /** The hub's CPU time for the whole export. */
+  cpuMs: number;
   bytes: number;
   lines: number;
   status: number;
@@ -51,6 +53,7 @@ export interface ExportRun {
 /** A CSV export read as a client would, with the hub's resident memory sampled meanwhile. */
 export async function timeExport(url: string, headers: Record<string, string>, pid: number): Promise<ExportRun> {
   const rssBefore = rssBytes(pid);
+  const cpuBefore = cpuMs(pid);
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes(pid))), 10);
   try {
@@ -64,7 +67,8 @@ export async function timeExport(url: string, headers: Record<string, string>, p
       bytes += chunk.length;
       for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines += 1;
     }
-    return { firstByteMs, totalMs: performance.now() - started, bytes, lines, status: res.statusCode, rssBefore, rssPeak: Math.max(rssPeak, rssBytes(pid)) };
+    const totalMs = performance.now() - started;
+    return { firstByteMs, totalMs, cpuMs: cpuMs(pid) - cpuBefore, bytes, lines, status: res.statusCode, rssBefore, rssPeak: Math.max(rssPeak, rssBytes(pid)) };
   } finally {
     clearInterval(sampler);
   }

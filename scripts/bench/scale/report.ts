@@ -40,10 +40,10 @@ function readsTable(r: DbReport, baseline?: string): string[] {
   const read = (x?: Read) => (x ? `${n(x.ms)} ms (${n(x.cpuMs)})` : '—');
   const lines = [`| read: time (hub CPU) | ${baseline ? `before (\`${baseline}\`) | ` : ''}now |`, `|---|${baseline ? '---:|' : ''}---:|`];
   for (const l of labels) lines.push(`| ${l} | ${baseline ? `${read(r.before?.reads[l])} | ` : ''}${read(r.after?.reads[l])} |`);
-  const exp = (e?: ExportRun) => (e ? `${ms(e.firstByteMs)} / ${ms(e.totalMs)}` : '—');
+  const exp = (e?: ExportRun) => (e ? `${ms(e.firstByteMs)} / ${ms(e.totalMs)} (${n(e.cpuMs)})` : '—');
   const mem = (e?: ExportRun) => (e ? `${mbytes(e.rssBefore)} → ${mbytes(e.rssPeak)}` : '—');
   const rows = r.after?.export ?? r.before?.export;
-  lines.push(`| a day exported as CSV (${rows ? n(rows.lines - 1) : '?'} rows): first byte / all | ${baseline ? `${exp(r.before?.export)} | ` : ''}${exp(r.after?.export)} |`);
+  lines.push(`| a day exported as CSV (${rows ? n(rows.lines - 1) : '?'} rows): first byte / all (hub CPU) | ${baseline ? `${exp(r.before?.export)} | ` : ''}${exp(r.after?.export)} |`);
   lines.push(`| hub memory during the export (before → peak) | ${baseline ? `${mem(r.before?.export)} | ` : ''}${mem(r.after?.export)} |`);
   const start = (x?: { startMs: number; startCpuMs: number }) => (x ? `${n(x.startMs)} ms (${n(x.startCpuMs)})` : '—');
   lines.push(`| hub start on this store: time (CPU) | ${baseline ? `${start(r.before)} | ` : ''}${start(r.after)} upgrading${r.retention ? `, ${start(r.retention)} again` : ''} |`);
