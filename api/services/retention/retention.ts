@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Op, Sequelize, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import type { Logger } from '../../lib/logger.js';
 import type { Models } from '../../store/models/index.js';
+import { writeTransaction } from '../../store/write-transaction.js';
 import { pruneUsageRollups } from '../usage/prune-rollups.js';
 import { openJsonlArchive, type JsonlArchive } from './archive.js';
 
@@ -75,7 +76,10 @@ async function purge(spec: PurgeSpec): Promise<number> {
       : ((await spec.model.findAll({ where: spec.where, attributes: ['id'], order: [[spec.dateField, 'ASC']], limit: spec.batchSize, raw: true })) as unknown as Record<string, unknown>[]);
     if (!rows.length) break;
     if (spec.archive) await spec.archive.append(rows);
-    deleted += await spec.model.destroy({ where: { id: rows.map((r) => r.id as string) } });
+    // In the write queue (store/write-transaction.ts): on SQLite a delete outside it would hold the
+    // write lock while credit reservations wait in SQLite's busy handler, which sleeps in steps.
+    const ids = rows.map((r) => r.id as string);
+    deleted += await writeTransaction(spec.model.sequelize!, (transaction) => spec.model.destroy({ where: { id: ids }, transaction }));
     if (rows.length < spec.batchSize) break;
     await sleep(spec.pauseMs, undefined, { signal: spec.signal }).catch(() => {});
   }

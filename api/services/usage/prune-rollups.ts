@@ -4,6 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { writeTransaction } from '../../store/write-transaction.js';
 import { TIER_MS, TIERS } from './rollup-tiers.js';
 
 export async function pruneUsageRollups(sequelize: Sequelize, before: Date, signal: AbortSignal, pauseMs = 200, blocksPerBatch = 8): Promise<number> {
@@ -19,7 +20,9 @@ export async function pruneUsageRollups(sequelize: Sequelize, before: Date, sign
       // The starts as the database gave them, so that they match whatever text SQLite stored.
       const periods = starts.map((s) => s.periodStart);
       const gone = Number(
-        await sequelize.query(`DELETE FROM usage_rollups WHERE "tier" = :tier AND "periodStart" IN (:periods)`, { replacements: { tier, periods }, type: QueryTypes.BULKDELETE }),
+        await writeTransaction(sequelize, (transaction) =>
+          sequelize.query(`DELETE FROM usage_rollups WHERE "tier" = :tier AND "periodStart" IN (:periods)`, { replacements: { tier, periods }, type: QueryTypes.BULKDELETE, transaction }),
+        ),
       );
       deleted += gone;
       if (!gone) break;
@@ -27,6 +30,6 @@ export async function pruneUsageRollups(sequelize: Sequelize, before: Date, sign
       await sleep(pauseMs, undefined, { signal }).catch(() => {});
     }
   }
-  await sequelize.query('DELETE FROM usage_stale_hours WHERE "periodStart" < :before', { replacements: { before } });
+  await writeTransaction(sequelize, (transaction) => sequelize.query('DELETE FROM usage_stale_hours WHERE "periodStart" < :before', { replacements: { before }, transaction }));
   return deleted;
 }

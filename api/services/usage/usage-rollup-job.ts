@@ -117,7 +117,7 @@ export interface UsageRollupJob {
 export function startUsageRollups(options: UsageRollupOptions): UsageRollupJob {
   const { sequelize, logger } = options;
   const now = options.now ?? Date.now;
-  const step: Omit<StepOptions, 'now'> = { graceMs: options.graceMs ?? 5 * 60_000, backfillBatch: options.backfillBatch ?? 2000 };
+  const step: Omit<StepOptions, 'now'> = { graceMs: options.graceMs ?? 5 * 60_000, backfillBatch: options.backfillBatch ?? 1000 };
   const pauseMs = options.pauseMs ?? 20;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

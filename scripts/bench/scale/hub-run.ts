@@ -82,12 +82,13 @@ export async function runHub(o: HubRunOptions): Promise<HubRun> {
   return { proc, url, admin: { authorization: `Bearer ${adminKey}` }, startMs, startCpuMs: cpuMs(proc.pid), logFile: o.logFile, stop: () => proc.stop() };
 }
 
-/** A provider at the fake upstream with a rate for `model`, and a member key; returns the key's headers. */
-export async function provision(hub: HubRun, upstreamUrl: string, model: string): Promise<Record<string, string>> {
+/** A provider at the fake upstream with a rate for `model`, and a member key (with credits, when billing); returns the key's headers. */
+export async function provision(hub: HubRun, upstreamUrl: string, model: string, credits?: string): Promise<Record<string, string>> {
   const provider = await jsonRequest<{ id: string }>('POST', `${hub.url}/api/ai-providers`, { name: 'openai', baseUrl: `${upstreamUrl}/v1` }, hub.admin);
   await jsonRequest('POST', `${hub.url}/api/ai-providers/${provider.id}/credentials`, { name: 'bench', credentialValue: { api_key: 'sk-bench' }, validate: false }, hub.admin);
   await jsonRequest('POST', `${hub.url}/api/ai-providers/${provider.id}/model-rates`, { model, type: 'chatCompletion', inputRate: '0.0000025', outputRate: '0.00001' }, hub.admin);
-  const key = await jsonRequest<{ key: string }>('POST', `${hub.url}/api/access-keys`, { name: 'bench member', role: 'member' }, hub.admin);
+  const key = await jsonRequest<{ key: string; userDid: string }>('POST', `${hub.url}/api/access-keys`, { name: 'bench member', role: 'member' }, hub.admin);
+  if (credits) await jsonRequest('POST', `${hub.url}/api/credits/grants`, { userDid: key.userDid, amount: credits, reason: 'benchmark' }, hub.admin);
   return { authorization: `Bearer ${key.key}` };
 }
 

@@ -94,9 +94,10 @@ export async function storeBytes(store: { databaseUrl?: string; sqlitePath: stri
 }
 
 /**
- * A restart with MODEL_CALL_RETENTION_DAYS set so that a month of call rows is past it: calls at a
- * steady rate from the start, whose times before the pass (it starts a minute after the start)
- * and during it are compared.
+ * A restart with MODEL_CALL_RETENTION_DAYS set so that a month of call rows is past it, and credit
+ * billing on (each call reserves credits in a write transaction, so it would wait behind a long
+ * delete): calls at a steady rate from the start, whose times before the pass (it starts a minute
+ * after the start) and during it are compared.
  */
 export async function retentionUnderLoad(o: {
   root: string;
@@ -108,10 +109,10 @@ export async function retentionUnderLoad(o: {
   perSecond: number;
   log: (l: string) => void;
 }) {
-  const hub = await runHub({ root: o.root, dataDir: o.dataDir, databaseUrl: o.databaseUrl, logFile: o.logFile, env: { MODEL_CALL_RETENTION_DAYS: String(o.keepDays) } });
-  o.log(`  restarted in ${Math.round(hub.startMs)} ms with MODEL_CALL_RETENTION_DAYS=${o.keepDays}`);
+  const hub = await runHub({ root: o.root, dataDir: o.dataDir, databaseUrl: o.databaseUrl, logFile: o.logFile, env: { MODEL_CALL_RETENTION_DAYS: String(o.keepDays), CREDIT_BASED_BILLING_ENABLED: 'true' } });
+  o.log(`  restarted in ${Math.round(hub.startMs)} ms with MODEL_CALL_RETENTION_DAYS=${o.keepDays} and credit billing on`);
   try {
-    const member = await provision(hub, o.upstreamUrl, CALL_MODEL);
+    const member = await provision(hub, o.upstreamUrl, CALL_MODEL, '1000000');
     const load = callLoad(hub.url, member, `openai/${CALL_MODEL}`, o.perSecond);
     // Calls of the first seconds warm the process up; they are not compared.
     const warm = Date.now() + 15_000;

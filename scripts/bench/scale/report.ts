@@ -76,7 +76,7 @@ export function formatReport(spec: FillSpec, reports: DbReport[], baseline?: str
     if (r.retention) {
       const x = r.retention;
       const lat = (l: Latency) => `${n(l.calls)} calls, p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms, ${l.over50ms} over 50 ms, ${l.failed} failed`;
-      out.push(`Retention deleted ${n(x.deleted)} call rows in ${n(x.ms / 1000)} s while calls came at a steady rate: before it ${lat(x.before)}; during it ${lat(x.during)}.`);
+      out.push(`Retention deleted ${n(x.deleted)} call rows in ${n(x.ms / 1000)} s while calls came at a steady rate, credit billing on: before it ${lat(x.before)}; during it ${lat(x.during)}.`);
     }
     out.push(...bytesLines(r, r.fill.calls), '');
   }
