@@ -3,6 +3,7 @@
  * parses process.env; `parseConfig(env)` is pure, so tests build configs from plain objects.
  */
 import path from 'node:path';
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod/v4';
 import { normalizeDecimal } from './lib/decimal.js';
 
@@ -23,6 +24,13 @@ export interface Config {
   readonly creditReservationTtlMs: number;
   readonly maxBodySize: number;
   readonly upstreamTimeoutMs: number;
+  /** Images the hub downloads for callers (for providers that must be sent bytes). */
+  readonly imageFetch: {
+    /** Hosts, addresses or CIDR ranges trusted although not public (an internal image store). */
+    readonly allowHosts: readonly string[];
+    readonly maxBytes: number;
+    readonly timeoutMs: number;
+  };
   readonly metricsToken?: string;
   readonly enableServerTiming: boolean;
   readonly tracing: {
@@ -51,7 +59,16 @@ export interface Config {
   readonly webDir: string;
   readonly version: string;
   readonly appName: string;
+  /** The hub's public URL (AIGNE_HUB_PUBLIC_URL, else Blocklet Server's app URL). */
   readonly appUrl?: string;
+  /** Express's `trust proxy`: which peers' X-Forwarded-For/-Proto are believed. */
+  readonly trustProxy: boolean | number | string;
+  /** A browser session ends after this long unused. */
+  readonly sessionIdleMs: number;
+  /** Idle keep-alive connections are closed after this long, whatever they send. */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections one client address may hold (0: no cap); trusted proxies are not capped. */
+  readonly maxConnectionsPerAddress: number;
   readonly blocklet: { readonly enabled: boolean; readonly appId?: string; readonly appPid?: string };
   /** Raw environment, for provider fallbacks (OPENAI_API_KEY …). Frozen copy. */
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -68,6 +85,20 @@ const bool = (def: boolean) =>
       if (['0', 'false', 'no', 'off'].includes(s)) return false;
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected true or false, got "${v}"` });
       return z.NEVER;
+    });
+
+const byteSize = (def: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return def;
+      const n = parseByteSize(v);
+      if (n === undefined || n <= 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a size like 10mb, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
     });
 
 const int = (def: number, min: number, max: number) =>
@@ -95,7 +126,7 @@ const httpUrl = () =>
     .refine((v) => !v || /^https?:\/\/\S+$/.test(v.trim()), 'must be an http(s) URL');
 
 /** Parses OTEL_EXPORTER_OTLP_HEADERS (`k1=v1,k2=v2`, values URL-encoded). */
-export function parseOtlpHeaders(value: string): Record<string, string> | undefined {
+function parseOtlpHeaders(value: string): Record<string, string> | undefined {
   const headers: Record<string, string> = {};
   for (const part of value.split(',')) {
     if (!part.trim()) continue;
@@ -148,19 +179,11 @@ const schema = z.object({
     .optional()
     .refine((v) => !v || /^https?:\/\/\S+$/.test(v.trim()), 'must be an http(s) URL'),
   CREDIT_RESERVATION_TTL_MS: int(0, 0, 86_400_000),
-  MAX_BODY_SIZE: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (!v) return 10 * 1024 * 1024;
-      const n = parseByteSize(v);
-      if (n === undefined || n <= 0) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a size like 10mb, got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    }),
+  MAX_BODY_SIZE: byteSize(10 * 1024 * 1024),
   UPSTREAM_TIMEOUT_MS: int(120_000, 1, 3_600_000),
+  IMAGE_FETCH_ALLOW_HOSTS: z.string().optional(),
+  MAX_IMAGE_BYTES: byteSize(20 * 1024 * 1024),
+  IMAGE_FETCH_TIMEOUT_MS: int(10_000, 1, 600_000),
   METRICS_TOKEN: z.string().optional(),
   ENABLE_SERVER_TIMING: bool(false),
   TRACING_ENABLED: bool(true),
@@ -197,6 +220,26 @@ const schema = z.object({
   BLOCKLET_APP_PID: z.string().optional(),
   BLOCKLET_APP_NAME: z.string().optional(),
   BLOCKLET_APP_URL: z.string().optional(),
+  AIGNE_HUB_PUBLIC_URL: httpUrl(),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const s = v?.trim() ?? '';
+      if (s === '') return 'loopback, uniquelocal';
+      if (/^(true|false)$/i.test(s)) return s.toLowerCase() === 'true';
+      if (/^\d+$/.test(s)) return Number(s);
+      try {
+        proxyaddr.compile(s.split(',').map((a) => a.trim()));
+        return s;
+      } catch {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected true, false, a hop count or addresses/CIDRs/loopback/linklocal/uniquelocal, got "${v}"` });
+        return z.NEVER;
+      }
+    }),
+  SESSION_IDLE_MINUTES: int(120, 1, 10_080),
+  KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1, 3_600_000),
+  MAX_CONNECTIONS_PER_ADDRESS: int(256, 0, 1_000_000),
   ABT_NODE_SERVICE_PORT: z.string().optional(),
   BLOCKLET_APP_ASK: z.string().optional(),
   BLOCKLET_APP_SK: z.string().optional(),
@@ -246,6 +289,11 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     creditReservationTtlMs: reservationTtlMs,
     maxBodySize: e.MAX_BODY_SIZE,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    imageFetch: {
+      allowHosts: Object.freeze((e.IMAGE_FETCH_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean)),
+      maxBytes: e.MAX_IMAGE_BYTES,
+      timeoutMs: e.IMAGE_FETCH_TIMEOUT_MS,
+    },
     metricsToken: e.METRICS_TOKEN || undefined,
     enableServerTiming: e.ENABLE_SERVER_TIMING,
     tracing: {
@@ -270,7 +318,11 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     webDir: path.resolve(cwd, e.AIGNE_HUB_WEB_DIR || 'dist/web'),
     version: options.version ?? e.npm_package_version ?? '0.0.0',
     appName: e.BLOCKLET_APP_NAME || 'AIGNE Hub',
-    appUrl: e.BLOCKLET_APP_URL || undefined,
+    appUrl: e.AIGNE_HUB_PUBLIC_URL?.trim().replace(/\/+$/, '') || e.BLOCKLET_APP_URL || undefined,
+    trustProxy: e.TRUST_PROXY,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     blocklet: { enabled: blockletEnabled, appId: e.BLOCKLET_APP_ID, appPid: e.BLOCKLET_APP_PID },
     env: Object.freeze({ ...env }),
   };

@@ -12,9 +12,9 @@ import { HUB_COMPONENT_DID } from './routes/blocklet-js.js';
 import type { BillingBackend } from './services/billing/backend.js';
 import { setupBilling } from './services/billing/index.js';
 import type { PaymentKitClient } from './services/billing/payment-kit/client.js';
-import { openCallJournal, type CallJournal } from './services/call-journal.js';
-import { createCallRecorder } from './services/call-recorder.js';
-import { createCredentialValidator } from './services/credential-check.js';
+import { openCallJournal, type CallJournal } from './services/recording/call-journal.js';
+import { createCallRecorder } from './services/recording/call-recorder.js';
+import { createCredentialValidator } from './services/providers/credential-check.js';
 import { createGateway, type Gateway } from './services/gateway/gateway.js';
 import { RoutingTable } from './services/gateway/routing.js';
 import { ADMIN_USER_DID } from './services/access-keys.js';
@@ -94,6 +94,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     billing: billing.backend,
     logger,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
+    imageFetch: config.imageFetch,
     recheckCredential: async (providerId, credentialId) => (await services.providerAdmin.testCredential(providerId, credentialId)).ok,
   });
   gateway.onCallSettled(observability.callSettled);

@@ -3,17 +3,12 @@
  * ProviderModule: data (the manifest) plus an adapter of small functions. registry.ts lists them.
  */
 import type { ProviderError } from '../errors.js';
+import type { AttemptAbort } from '../lib/attempt-abort.js';
+import type { Capability, CredentialField, CredentialType } from '../wire/providers.js';
 
-export type Capability = 'chat' | 'embedding' | 'image';
-export type CredentialType = 'api_key' | 'access_key_pair' | 'custom';
+export type { Capability, CredentialField, CredentialType };
 
-export interface CredentialField {
-  /** Key inside `credentialValue`, e.g. `api_key`, `access_key_id`. */
-  key: string;
-  label: string;
-  secret: boolean;
-  required: boolean;
-}
+
 
 export interface ProviderManifest {
   /** Registry id, also the `provider/` prefix of model names: `openai`, `anthropic`, `google` … */
@@ -34,8 +29,6 @@ export interface ProviderManifest {
   modelPatterns: RegExp[];
   /** A cheap model used to validate a credential with one small live call. */
   testModel?: string;
-  /** The provider speaks the OpenAI Chat Completions wire format at `<baseUrl>/chat/completions`. */
-  openaiWire?: boolean;
 }
 
 /** Everything an adapter needs to reach one provider with one credential. */
@@ -113,6 +106,8 @@ export interface EmbeddingRequest {
   model: string;
   input: string[];
   dimensions?: number;
+  /** The wire encoding to ask an OpenAI-family upstream for (default float); results are numbers either way. */
+  encodingFormat?: 'float' | 'base64';
 }
 export interface EmbeddingResult {
   embeddings: number[][];
@@ -142,7 +137,33 @@ export interface CallOptions {
    * `TimeoutError` reason (AbortSignal.timeout) is reported as 'timeout' too.
    */
   timeoutMs?: number;
+  /**
+   * Downloads an image URL for adapters that must send bytes (their SDK would otherwise fetch the URL
+   * itself, from the hub's network); it refuses non-public addresses. Absent: such URLs are refused.
+   */
+  fetchImage?: (url: string) => Promise<{ data: string; mimeType?: string }>;
 }
+
+/** The client-facing wire formats a provider may speak as they are. */
+export type WireFormat = 'openai-chat';
+
+/** A request in a wire format the provider speaks, relayed as it is. */
+export interface WireRequest {
+  /** The body in that format, with the upstream's model name. */
+  body: Record<string, unknown>;
+  stream: boolean;
+  /** Aborting it aborts the upstream request and the reading of its answer. */
+  abort: AttemptAbort;
+}
+
+/**
+ * The upstream's successful answer, unparsed: a whole body, or a stream whose first chunk is in
+ * (the rest follow from `rest`; stopping early through `return()` aborts the request).
+ */
+export type WireAnswer = { kind: 'json'; text: string } | { kind: 'stream'; first: Buffer | null; rest: AsyncIterator<Buffer> };
+
+/** Sends a wire request; an error answer or a failed connection throws a ProviderError. */
+export type WireEndpoint = (req: WireRequest, target: ProviderTarget) => Promise<WireAnswer>;
 
 /**
  * Adapters throw ProviderError (see errors.ts) for every failure so the gateway can decide on
@@ -152,6 +173,8 @@ export interface ProviderAdapter {
   chat?(req: ChatRequest, target: ProviderTarget, options: CallOptions): AsyncIterable<ChatEvent>;
   embed?(req: EmbeddingRequest, target: ProviderTarget, options: CallOptions): Promise<EmbeddingResult>;
   image?(req: ImageRequest, target: ProviderTarget, options: CallOptions): Promise<ImageResult>;
+  /** Wire formats the provider speaks: requests in them are relayed as they are (same wire). */
+  wires?: Partial<Record<WireFormat, WireEndpoint>>;
 }
 
 export interface ProviderModule {

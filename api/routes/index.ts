@@ -10,6 +10,7 @@ import type { Logger } from '../lib/logger.js';
 import { requireAuth } from '../middlewares/auth.js';
 import { validateBody } from '../middlewares/validate.js';
 import type { BillingBackend } from '../services/billing/backend.js';
+import { hubChatSchema } from '../services/formats/hub-chat.js';
 import { openAIChatRequestSchema } from '../services/formats/openai-chat.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { Services } from '../services/index.js';
@@ -38,7 +39,7 @@ import { usageRoutes } from './usage.js';
 import type { Endpoint, RouteEntry } from './table.js';
 import { chatCompletionsHandler } from './v1/chat-completions.js';
 import { aigneChatHandler } from './v2/chat.js';
-import { hubChatCompletionsHandler, hubChatSchema } from './v2/chat-completions.js';
+import { hubChatCompletionsHandler } from './v2/chat-completions.js';
 
 export interface RouteDeps {
   config: Config;
@@ -80,7 +81,7 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { mount: '/api/ai-providers/models', handlers: [aigneModelsRoute(gateway)] },
 
     // Sessions, administration, and what callers read of their own calls and credits.
-    { mount: '/api/auth', handlers: [authRoutes({ accessKeys: services.accessKeys, sessions: services.sessions, secureCookies: config.nodeEnv === 'production' && Boolean(config.appUrl?.startsWith('https')) })] },
+    { mount: '/api/auth', handlers: [authRoutes(services)] },
     ...creditRouters({ billing: deps.billing, users: services.users }).map(({ path, router }) => ({ mount: path, handlers: [afterRecords, router] })),
     { mount: '/api/usage', handlers: [afterRecords, usageRoutes({ sequelize: deps.sequelize })] },
     { mount: '/api/model-calls', handlers: [afterRecords, modelCallRoutes({ models: services.models })] },

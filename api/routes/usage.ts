@@ -12,6 +12,7 @@ import { isAdmin, requireAuth } from '../middlewares/auth.js';
 import { parseQuery } from '../middlewares/validate.js';
 import { GROUPS, usageStats } from '../services/usage/usage-stats.js';
 import { scopedUserDid } from './credits.js';
+import type { UsageStatsAnswer } from '../wire/usage.js';
 import { dateParam } from './model-calls.js';
 
 const statsQuery = z.object({
@@ -35,7 +36,7 @@ export function usageRoutes(deps: { sequelize: Sequelize }): Router {
     if (to.getTime() - from.getTime() > MAX_RANGE_MS) throw new BadRequestError('The range from..to may span at most 366 days', { extra: { param: 'from' } });
     const userDid = isAdmin(req) && !q.userDid ? undefined : scopedUserDid(req, q.userDid);
     const data = await usageStats(deps.sequelize, { from, to, groupBy: q.groupBy, userDid });
-    res.json({ groupBy: q.groupBy, from: from.toISOString(), to: to.toISOString(), data });
+    res.json({ groupBy: q.groupBy, from: from.toISOString(), to: to.toISOString(), data } satisfies UsageStatsAnswer);
   });
   return r;
 }

@@ -6,7 +6,7 @@
 import { ChatModel, type AgentInvokeOptions, type ChatModelInput } from '@aigne/core';
 import { z } from 'zod';
 import { toAigneChunk } from '../../services/formats/aigne-chat.js';
-import { eventsOf } from '../../services/gateway/chat-events.js';
+import { eventsOf } from '../../services/gateway/open-chat.js';
 import { HUB_CALL_KEY, pendingHubCalls } from './pending-hub-calls.js';
 
 /** Any object: what the relay's input is checked against. */
@@ -19,8 +19,7 @@ export class HubChatModel extends ChatModel {
 
   /**
    * The route has already checked the input (`aigneChatInputSchema`) and this model reads none of
-   * it: the framework's own check of every message against the chat input schema, ~60 µs a call,
-   * would only repeat that.
+   * it: the framework's own check of every message would only repeat that, at a cost.
    */
   override get inputSchema() {
     return ANY_INPUT as unknown as ChatModel['inputSchema'];

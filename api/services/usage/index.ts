@@ -5,8 +5,8 @@
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../../lib/logger.js';
 import type { ClosedCalls } from '../../store/interrupted-calls.js';
-import { createUsageAggregator } from '../billing/usage-aggregator.js';
-import type { ModelCallRow } from '../call-recorder.js';
+import { createUsageAggregator } from '../recording/usage-aggregator.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
 import { startUsageRollups, type UsageRollupJob } from './usage-rollup-job.js';
 
 export interface UsageUpkeep {

@@ -7,8 +7,8 @@
  * were bucketed whole by the recorder and are left alone.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { ModelCallRow } from '../call-recorder.js';
-import { bucketsOf, upsertUsage, type UsageBucket } from '../billing/usage-aggregator.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
+import { bucketsOf, upsertUsage, type UsageBucket } from '../recording/usage-aggregator.js';
 import { mergeBins } from './duration-histogram.js';
 
 const COLUMNS = `"id", "userDid", "appId", "model", "providerId", "type", "status", "inputTokens", "outputTokens", "creditsNano", "duration", "errorCode", "createdAt"`;

@@ -7,24 +7,15 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { nanoToCredits } from '../../lib/decimal.js';
+import type { UsageGroupBy, UsageStatRow } from '../../wire/usage.js';
 import { binOf, DurationCounts } from './duration-histogram.js';
 import { planSegments, type Segment, type Tier } from './rollup-tiers.js';
 import { readRollupState } from './usage-rollup-job.js';
 import { staleHours } from './stale-hours.js';
 
-export const GROUPS = ['day', 'model', 'provider', 'app', 'user'] as const;
+export const GROUPS = ['day', 'model', 'provider', 'app', 'user'] as const satisfies readonly UsageGroupBy[];
 export type GroupBy = (typeof GROUPS)[number];
-
-export interface UsageStatRow {
-  key: string;
-  calls: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  credits: string;
-  p50Ms: number | null;
-  p95Ms: number | null;
-}
+export type { UsageStatRow };
 
 export interface UsageQuery {
   from: Date;

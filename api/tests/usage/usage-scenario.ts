@@ -6,8 +6,9 @@
 import type { Sequelize } from 'sequelize';
 import { expect } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
-import { bucketsOf, createUsageAggregator } from '../../services/billing/usage-aggregator.js';
-import { createCallRecorder, type ModelCallRow } from '../../services/call-recorder.js';
+import { bucketsOf, createUsageAggregator } from '../../services/recording/usage-aggregator.js';
+import { createCallRecorder } from '../../services/recording/call-recorder.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
 import { GROUPS, usageStats, type UsageStatRow } from '../../services/usage/usage-stats.js';
 import type { Models } from '../../store/models/index.js';
 import { sqlLiteral } from '../../store/sql-literal.js';

@@ -6,8 +6,8 @@
 import { QueryTypes } from 'sequelize';
 import { expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
-import { bucketsOf, createUsageAggregator } from '../../services/billing/usage-aggregator.js';
-import type { ModelCallRow } from '../../services/call-recorder.js';
+import { bucketsOf, createUsageAggregator } from '../../services/recording/usage-aggregator.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
 import { binsFromJson } from '../../services/usage/duration-histogram.js';
 import { readRollupState, startUsageRollups } from '../../services/usage/usage-rollup-job.js';
 import { reconcileInterruptedCalls } from '../../store/interrupted-calls.js';

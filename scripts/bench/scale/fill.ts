@@ -8,8 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { bucketsOf } from '../../../api/services/billing/usage-aggregator.js';
-import type { ModelCallRow } from '../../../api/services/call-recorder.js';
+import { bucketsOf } from '../../../api/services/recording/usage-aggregator.js';
+import type { ModelCallRow } from '../../../api/store/models/model-call.js';
 import { sqlLiteral } from '../../../api/store/sql-literal.js';
 import { random } from './random.js';
 

@@ -21,13 +21,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startFakeUpstream } from '../../fake-upstream/index.js';
+import { checkoutBaseline } from '../baseline.js';
 import { buildHub } from '../hub.js';
 import { stopAll } from '../procs.js';
 import { fileBytes, mb } from './disk.js';
 import type { FillSpec } from './fill.js';
 import { runHub } from './hub-run.js';
 import { bytesPerCall, dashboardReads, retentionUnderLoad, storeBytes, timeDayExport, timeReads, waitForRollups } from './phases.js';
-import { checkoutRef, formatReport, type DbReport } from './report.js';
+import { formatReport, type DbReport } from './report.js';
 import { postgresStore, postgresUrl, sqliteStore, type FilledStore } from './stores.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -60,7 +61,7 @@ async function main() {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aigne-hub-scale-'));
   const storesDir = args.stores ?? path.join(workDir, 'stores');
   if (!args['no-build']) buildHub(ROOT, log);
-  const baseRoot = args.baseline ? checkoutRef(ROOT, args.baseline, workDir) : undefined;
+  const baseRoot = args.baseline ? checkoutBaseline(args.baseline, workDir) : undefined;
   if (baseRoot) buildHub(baseRoot, (l) => log(`baseline ${args.baseline}: ${l}`));
   const upstream = await startFakeUpstream();
   const reports: DbReport[] = [];

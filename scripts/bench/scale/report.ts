@@ -1,7 +1,4 @@
 /** The tables `bench:scale` prints (Markdown, as they go into docs/performance.md). */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { TableBytes } from './disk.js';
 import type { FillSpec } from './fill.js';
 import type { ExportRun } from './measure.js';
@@ -19,16 +16,6 @@ export interface DbReport {
   fileBytes?: number;
   retention?: { startMs: number; startCpuMs: number; deleted: number; ms: number; before: Latency; during: Latency };
   perCall?: Partial<Record<'traced' | 'untraced', { calls: number; modelCalls: number; usages: number; spans: number; emptyStartMs: number; emptyStartCpuMs: number }>>;
-}
-
-/** The tree of `ref` in a temporary directory, sharing this checkout's node_modules. */
-export function checkoutRef(root: string, ref: string, workDir: string): string {
-  const dir = path.join(workDir, 'baseline');
-  fs.mkdirSync(dir, { recursive: true });
-  const archive = spawnSync('sh', ['-c', `git archive --format=tar "$0" | tar -x -C "$1"`, ref, dir], { cwd: root, encoding: 'utf8' });
-  if (archive.status !== 0) throw new Error(`git archive ${ref} failed: ${archive.stderr}`);
-  fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
 }
 
 const n = (x: number) => Math.round(x).toLocaleString('en');
