@@ -19,6 +19,7 @@ import { createGateway, type Gateway } from './services/gateway/gateway.js';
 import { RoutingTable } from './services/gateway/routing.js';
 import { ADMIN_USER_DID } from './services/access-keys.js';
 import { createServices, type Services } from './services/index.js';
+import { startUsage } from './services/usage/index.js';
 import { setupObservability, type Observability } from './services/observability/setup.js';
 import { createMediaStore } from './services/media-store.js';
 import { createStoredResponses } from './services/stored-responses.js';
@@ -115,9 +116,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     if (topic !== 'providers') services.accessKeys.clearCache();
   });
   await recorder.recover();
-  await reconcileInterruptedCalls(models, logger, { alone: feed.alone, staleAfterMs: config.creditReservationTtlMs });
+  const usage = startUsage({ sequelize, logger });
+  await reconcileInterruptedCalls(models, logger, { alone: feed.alone, staleAfterMs: config.creditReservationTtlMs, onClosed: usage.closedCalls });
   await feed.ready();
-  const stopSweep = config.databaseUrl ? sweepInterruptedCalls(models, logger, config.creditReservationTtlMs) : () => {};
+  const stopSweep = config.databaseUrl ? sweepInterruptedCalls(models, logger, config.creditReservationTtlMs, undefined, usage.closedCalls) : () => {};
 
   await services.accessKeys.bootstrapAdmin(config.dataDir, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
   // The built-in admin (AIGNE_HUB_ADMIN_KEY or the generated key) is a user like any other: it can hold credits.
@@ -154,6 +156,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       await observability.close().catch((err) => logger.error('closing observability failed', { err }));
       await billing.close().catch((err) => logger.error('closing billing failed', { err }));
       stopSweep();
+      await usage.stop();
       await feed.close();
       await sequelize.close().catch(() => {});
     },
