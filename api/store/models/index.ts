@@ -10,11 +10,13 @@ import { initCreditReservation, CreditReservation } from './credit-reservation.j
 import { initCreditTransaction, CreditTransaction } from './credit-transaction.js';
 import { initMeterReport, MeterReport } from './meter-report.js';
 import { initModelCall, ModelCall } from './model-call.js';
+import { initModelHealthCheck, ModelHealthCheck } from './model-health-check.js';
+import { initNotification, Notification } from './notification.js';
 import { initSession, Session } from './session.js';
 import { initUsage, Usage } from './usage.js';
 import { initUser, User } from './user.js';
 
-export { AccessKey, AiCredential, AiModelRate, AiProvider, App, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, Session, Usage, User };
+export { AccessKey, AiCredential, AiModelRate, AiProvider, App, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, ModelHealthCheck, Notification, Session, Usage, User };
 
 export interface Models {
   User: typeof User;
@@ -31,6 +33,8 @@ export interface Models {
   CreditReservation: typeof CreditReservation;
   MeterReport: typeof MeterReport;
   Session: typeof Session;
+  ModelHealthCheck: typeof ModelHealthCheck;
+  Notification: typeof Notification;
 }
 
 /** Binds every model to `sequelize`. Models are classes, so one process serves one database. */
@@ -50,5 +54,7 @@ export function initModels(sequelize: Sequelize): Models {
     CreditReservation: initCreditReservation(sequelize),
     MeterReport: initMeterReport(sequelize),
     Session: initSession(sequelize),
+    ModelHealthCheck: initModelHealthCheck(sequelize),
+    Notification: initNotification(sequelize),
   };
 }
