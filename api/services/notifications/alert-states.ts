@@ -23,8 +23,10 @@ export function createAlertStates(sequelize: Sequelize): AlertStates {
         { subject, state, now },
       );
       if (updated.length) return 'changed';
+      // Sequelize runs SQLite statements that start with "insert into" without reading rows back
+      // (and trims the text first): the leading comment makes it read what RETURNING gives.
       const inserted = await rows(
-        `INSERT INTO alert_states ("subject", "state", "changedAt") VALUES (:subject, :state, :now) ON CONFLICT ("subject") DO NOTHING RETURNING "subject"`,
+        `/* first state */ INSERT INTO alert_states ("subject", "state", "changedAt") VALUES (:subject, :state, :now) ON CONFLICT ("subject") DO NOTHING RETURNING "subject"`,
         { subject, state, now },
       );
       return inserted.length ? 'first' : 'same';
