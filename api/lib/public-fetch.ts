@@ -180,7 +180,8 @@ export async function postPublic(raw: string, o: PublicPostOptions): Promise<{ s
       if (err instanceof FetchRefusedError) throw err;
       const cause = (err as { cause?: unknown }).cause;
       if (cause instanceof FetchRefusedError) throw cause;
-      throw new FetchRefusedError(signal.aborted ? 'did not answer in time' : `could not be reached (${(err as { code?: string }).code ?? 'error'})`);
+      // Not a refusal: the receiver could not be reached this time (worth trying again).
+      throw new Error(signal.aborted ? 'did not answer in time' : `could not be reached (${(err as { code?: string }).code ?? 'error'})`);
     }
     res.body.resume();
     if ((res.statusCode === 307 || res.statusCode === 308) && res.headers.location) {

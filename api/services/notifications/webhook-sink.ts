@@ -68,7 +68,9 @@ export function createWebhookSink(o: WebhookSinkOptions): NotificationSink {
           if (!retryable(status)) throw new DeliveryError(last, attempt);
         } catch (err) {
           if (err instanceof DeliveryError) throw err;
-          last = err instanceof FetchRefusedError ? `the webhook URL ${err.message}` : (err as Error).message;
+          // A refused address stays refused: not retried.
+          if (err instanceof FetchRefusedError) throw new DeliveryError(`the webhook URL ${err.message}`, attempt);
+          last = `the receiver ${(err as Error).message}`;
         }
         if (attempt === attempts || signal.aborted) break;
         await sleep(Math.min(60_000, backoffMs * 2 ** (attempt - 1)), undefined, { signal }).catch(() => {});
