@@ -4,13 +4,16 @@ import { useAsync } from '../hooks/use-async';
 import { t } from '../i18n/en';
 import { formatDateTime } from '../lib/format';
 import { NavIcon } from './icons';
+import { useRoute } from '../router';
 
 const SEVERITY_BADGE: Record<string, string> = { success: 'badge-good', warning: 'badge-warn', error: 'badge-bad', info: 'badge-muted' };
 const POLL_MS = 60_000;
 
 /** The admins' bell: unread count, and the latest notifications on demand. */
 export function NotificationBell() {
-  const list = useAsync<NotificationsAnswer>((signal) => listNotifications(20, signal), []);
+  const { path } = useRoute();
+  // Fetched again on every page change (and every minute), so that the count stays current.
+  const list = useAsync<NotificationsAnswer>((signal) => listNotifications(20, signal), [path]);
   const [open, setOpen] = useState(false);
   const unread = list.data?.unread ?? 0;
 
