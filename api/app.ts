@@ -15,7 +15,7 @@ import { errorHandler, notFoundHandler } from './middlewares/error-handler.js';
 import { installFastDispatch } from './middlewares/fast-dispatch.js';
 import { jsonBody } from './middlewares/json-body.js';
 import { requestContext } from './middlewares/request-context.js';
-import { routeTable } from './routes/index.js';
+import { routeTable, type RouteDeps } from './routes/index.js';
 import { isEndpoint } from './routes/table.js';
 import type { BillingBackend } from './services/billing/backend.js';
 import type { Gateway } from './services/gateway/gateway.js';
@@ -37,6 +37,9 @@ export interface AppDeps {
   observability?: Pick<Observability, 'metrics' | 'tracing'>;
   /** Resolves once the calls settled so far are written (reads of calls wait for it). */
   recordsSettled?: () => Promise<void>;
+  /** Model health (the admin routes, and `status.available` in the model list). */
+  health?: RouteDeps['health'];
+  onRateCheck?: RouteDeps['onRateCheck'];
 }
 
 const EXPOSED_HEADERS = ['x-aigne-hub-model-call-id', 'x-request-id', 'retry-after', 'server-timing'];
@@ -112,6 +115,8 @@ export function createApp(deps: AppDeps): Express {
     observability: deps.observability,
     authenticate: authenticate({ accessKeys: services.accessKeys, sessions: services.sessions, blocklet: deps.blockletAuth }),
     recordsSettled: deps.recordsSettled ?? (() => Promise.resolve()),
+    health: deps.health,
+    onRateCheck: deps.onRateCheck,
   });
   const onError = errorHandler(logger);
   installFastDispatch(app, { before, routes, onError });

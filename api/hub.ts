@@ -20,6 +20,8 @@ import { RoutingTable } from './services/gateway/routing.js';
 import { ADMIN_USER_DID } from './services/access-keys.js';
 import { createServices, type Services } from './services/index.js';
 import { startUsage } from './services/usage/index.js';
+import { startScheduledWork, type ScheduledWork } from './services/jobs/scheduled.js';
+import { setupNotifications, type Notifications } from './services/notifications/setup.js';
 import { setupObservability, type Observability } from './services/observability/setup.js';
 import { createMediaStore } from './services/media-store.js';
 import { createStoredResponses } from './services/stored-responses.js';
@@ -39,6 +41,8 @@ export interface Hub {
   gateway: Gateway;
   observability: Observability;
   billing: BillingBackend;
+  notifications: Notifications;
+  scheduled: ScheduledWork;
   /** Flushes pending records and closes the database. */
   close(): Promise<void>;
 }
@@ -92,6 +96,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const media = createMediaStore(config.dataDir, config.retention.mediaDays, logger);
   const billing = await setupBilling({ config, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
   const observability = await setupObservability({ config, logger, models, componentDid: HUB_COMPONENT_DID });
+  const notifications = setupNotifications({ config, logger, sequelize, models, billing: billing.backend, recordsSettled: () => recorder.settled() });
+  services.onProvidersChanged((event) => {
+    if (event?.resetCredentialId) notifications.events.credentialReset(event.resetCredentialId, event.how ?? 'put back in rotation');
+  });
   const gateway = createGateway({
     observers: observability.observers,
     models,
@@ -102,11 +110,13 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     imageFetch: config.imageFetch,
     recheckCredential: async (providerId, credentialId) => (await services.providerAdmin.testCredential(providerId, credentialId)).ok,
+    onCredentialDisabled: (credentialId, providerId, reason) => notifications.events.credentialDisabled(credentialId, providerId, reason),
   });
   gateway.onCallSettled(observability.callSettled);
+  gateway.onCallSettled((record) => notifications.events.callSettled(record));
   // Other instances on the same PostgreSQL database drop their caches when this one writes.
   const feed = await openChangeFeed({ sequelize, databaseUrl: config.databaseUrl, logger });
-  services.onProvidersChanged((event) => feed.publish('providers', event ?? {}));
+  services.onProvidersChanged((event) => feed.publish('providers', { ...event }));
   services.accessKeys.onRevoked((id) => feed.publish('access-keys', { id }));
   feed.subscribe(({ topic, data }) => {
     if (topic !== 'access-keys') {
@@ -131,7 +141,21 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     blockletAuth = await createBlockletAuthenticator(services.users);
   }
 
-  const app = createApp({ config, logger, services, gateway, billing: billing.backend, storedResponses, media, blockletAuth, observability, recordsSettled: () => recorder.settled() });
+  const scheduled = startScheduledWork({ config, logger, sequelize, models, gateway, events: notifications.events });
+  const app = createApp({
+    config,
+    logger,
+    services,
+    gateway,
+    billing: billing.backend,
+    storedResponses,
+    media,
+    blockletAuth,
+    observability,
+    recordsSettled: () => recorder.settled(),
+    health: scheduled.health,
+    onRateCheck: (answer, checked) => notifications.events.rateChecked(answer, checked),
+  });
   let closed = false;
   return {
     app,
@@ -142,14 +166,18 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     gateway,
     observability,
     billing: billing.backend,
+    notifications,
+    scheduled,
     async close() {
       if (closed) return;
       closed = true;
+      await scheduled.close().catch((err) => logger.error('stopping scheduled work failed', { err }));
       try {
         await gateway.close();
       } catch (err) {
         logger.error('flushing records at shutdown failed', { err });
       }
+      await notifications.close().catch((err) => logger.error('closing notifications failed', { err }));
       journal?.close();
       storedResponses.close();
       media.close();

@@ -7,6 +7,7 @@ import { CreditsPage } from './pages/credits-page';
 import { KeysPage } from './pages/keys-page';
 import { LoginPage } from './pages/login-page';
 import { PlaygroundPage } from './pages/playground-page';
+import { PricingPage, PublicPricingPage } from './pages/pricing-page';
 import { ProvidersPage } from './pages/providers-page';
 import { RatesPage } from './pages/rates-page';
 import { UsagePage } from './pages/usage-page';
@@ -21,6 +22,7 @@ const PAGES: Record<string, () => ReactNode> = {
   '/keys': () => <KeysPage />,
   '/playground': () => <PlaygroundPage />,
   '/credits': () => <CreditsPage />,
+  '/pricing': () => <PricingPage />,
 };
 
 export function App() {
@@ -47,6 +49,8 @@ export function App() {
       </div>
     );
   }
+  // The price list is public: visitors see it without signing in.
+  if (state.status === 'anonymous' && route.path === '/pricing') return <PublicPricingPage />;
   if (state.status === 'anonymous') return <LoginPage />;
 
   const item = NAV_ITEMS.find((entry) => entry.path === route.path);

@@ -18,10 +18,14 @@ import { openAIChatRequestSchema } from '../services/formats/openai-chat.js';
 import { openAIResponsesSchema } from '../services/formats/openai-responses.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { Services } from '../services/index.js';
+import type { ModelHealth } from '../services/health/model-health.js';
 import type { Observability } from '../services/observability/setup.js';
 import type { MediaStore } from '../services/media-store.js';
 import type { StoredResponses } from '../services/stored-responses.js';
+import type { RateCheckAnswer } from '../wire/pricing.js';
 import { accessKeyRoutes, appRoutes } from './admin/access-keys.js';
+import { modelHealthRoutes } from './admin/model-health.js';
+import { pricingAdminRoutes } from './admin/pricing.js';
 import { providerRoutes } from './admin/providers.js';
 import { authRoutes } from './auth.js';
 import { blockletJs } from './blocklet-js.js';
@@ -47,6 +51,8 @@ import { metricsRoutes } from './metrics.js';
 import { modelCallRoutes } from './model-calls.js';
 import { aigneModelsRoute, openAIModelsRoute, statusRoute } from './models.js';
 import { TRACE_VIEWER_PATH, traceViewerRoutes } from './traces.js';
+import { notificationRoutes } from './notifications.js';
+import { pricingRoute } from './pricing.js';
 import { usageRoutes } from './usage.js';
 import type { Endpoint, RouteEntry } from './table.js';
 import { chatCompletionsHandler } from './v1/chat-completions.js';
@@ -69,6 +75,9 @@ export interface RouteDeps {
   authenticate: RequestHandler;
   /** Resolves once the calls settled so far are written: reads of calls, usage and credits wait for it. */
   recordsSettled: () => Promise<void>;
+  health?: ModelHealth;
+  /** Told of each rate check an admin runs (rate.below_cost notifications). */
+  onRateCheck?: (answer: RateCheckAnswer, checked: string[]) => void;
 }
 
 export function routeTable(deps: RouteDeps): RouteEntry[] {
@@ -110,15 +119,20 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     ]),
     // Generated files the hub keeps; the unguessable name is the key (no login).
     { mount: '/api/media', handlers: [mediaFileRoutes(deps.media)] },
-    { mount: '/api/ai/models', handlers: [aigneModelsRoute(gateway)] },
-    { mount: '/api/ai-providers/models', handlers: [aigneModelsRoute(gateway)] },
+    { mount: '/api/ai/models', handlers: [aigneModelsRoute(gateway, deps.health)] },
+    { mount: '/api/ai-providers/models', handlers: [aigneModelsRoute(gateway, deps.health)] },
+    { mount: '/api/pricing', handlers: [pricingRoute(gateway.routing, config.pricing.public)] },
 
     // Sessions, administration, and what callers read of their own calls and credits.
     { mount: '/api/auth', handlers: [authRoutes(services)] },
     ...creditRouters({ billing: deps.billing, users: services.users }).map(({ path, router }) => ({ mount: path, handlers: [afterRecords, router] })),
     { mount: '/api/usage', handlers: [afterRecords, usageRoutes({ sequelize: deps.sequelize })] },
     { mount: '/api/model-calls', handlers: [afterRecords, modelCallRoutes({ models: services.models })] },
+    // Before the providers' `/:id` routes: `/price-catalog`, `/rate-check` and `/health` are not ids.
+    { mount: '/api/ai-providers', handlers: [pricingAdminRoutes({ config, models: services.models, providerAdmin: services.providerAdmin, onRateCheck: deps.onRateCheck })] },
+    ...(deps.health ? [{ mount: '/api/ai-providers', handlers: [modelHealthRoutes(deps.health)] }] : []),
     { mount: '/api/ai-providers', handlers: [providerRoutes(services.providerAdmin)] },
+    { mount: '/api/notifications', handlers: [notificationRoutes(services.models)] },
     { mount: '/api/access-keys', handlers: [accessKeyRoutes(services.accessKeys)] },
     { mount: '/api/apps', handlers: [appRoutes(services.apps)] },
   ];

@@ -6,6 +6,7 @@ import { requireAuth } from '../middlewares/auth.js';
 import { parseQuery } from '../middlewares/validate.js';
 import { listCatalogModels } from '../services/gateway/catalog.js';
 import type { Gateway } from '../services/gateway/gateway.js';
+import type { ModelHealth } from '../services/health/model-health.js';
 import type { RateType } from '../store/models/ai-model-rate.js';
 import type { HubModel } from '../wire/models.js';
 
@@ -13,12 +14,20 @@ const TYPES: Record<string, RateType> = { chat: 'chatCompletion', chatCompletion
 
 const modelsQuery = z.object({ type: z.enum(['chat', 'embedding', 'image', 'chatCompletion', 'imageGeneration', 'audio', 'video']).optional() }).passthrough();
 
-/** Public: the AIGNE client's `getModels()` reads this. */
-export function aigneModelsRoute(gateway: Gateway) {
+/** Keys of the models whose latest health check failed. */
+export async function failingModels(health?: Pick<ModelHealth, 'latest'>): Promise<Set<string>> {
+  const failing = new Set<string>();
+  if (!health) return failing;
+  for (const [key, check] of await health.latest()) if (!check.ok) failing.add(key);
+  return failing;
+}
+
+/** Public: the AIGNE client's `getModels()` reads this; `status.available` follows the health checks. */
+export function aigneModelsRoute(gateway: Gateway, health?: Pick<ModelHealth, 'latest'>) {
   const r = Router();
   r.get('/', async (req, res) => {
     const { type } = parseQuery(modelsQuery, req.query);
-    const models = await listCatalogModels(gateway.routing, type ? TYPES[type] : undefined);
+    const models = await listCatalogModels(gateway.routing, type ? TYPES[type] : undefined, await failingModels(health));
     res.json(
       models.map((m) => ({
         model: m.model,

@@ -7,6 +7,7 @@ import { createAppService, type AppService } from './apps.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
 import { createProviderAdminService, type ProviderAdminService } from './providers/admin.js';
 import type { CredentialValidator } from './providers/credentials.js';
+import type { ProvidersChange } from './providers/providers.js';
 import { createSessionService, type SessionService } from './sessions.js';
 import { createUserService, type UserService } from './users.js';
 
@@ -20,7 +21,7 @@ export interface Services {
   apps: AppService;
   providerAdmin: ProviderAdminService;
   /** Listeners told when providers, credentials or rates change (routing caches). */
-  onProvidersChanged(listener: (event?: { resetCredentialId?: string }) => void): void;
+  onProvidersChanged(listener: (event?: ProvidersChange) => void): void;
 }
 
 export interface ServiceDeps {
@@ -34,7 +35,7 @@ export interface ServiceDeps {
 
 export function createServices(deps: ServiceDeps): Services {
   const { models, config } = deps;
-  const listeners: ((event?: { resetCredentialId?: string }) => void)[] = [];
+  const listeners: ((event?: ProvidersChange) => void)[] = [];
   const users = createUserService(models);
   const accessKeys = createAccessKeyService(models, users, { envAdminKey: config.adminKey });
   const sessions = createSessionService(models, accessKeys, { idleMs: config.sessionIdleMs, envAdminKey: config.adminKey, encryptionKey: deps.encryptionKey });

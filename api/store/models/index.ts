@@ -10,12 +10,14 @@ import { initCreditReservation, CreditReservation } from './credit-reservation.j
 import { initCreditTransaction, CreditTransaction } from './credit-transaction.js';
 import { initMeterReport, MeterReport } from './meter-report.js';
 import { initModelCall, ModelCall } from './model-call.js';
+import { initModelHealthCheck, ModelHealthCheck } from './model-health-check.js';
+import { initNotification, Notification } from './notification.js';
 import { initSession, Session } from './session.js';
 import { initStoredResponse, StoredResponse } from './stored-response.js';
 import { initUsage, Usage } from './usage.js';
 import { initUser, User } from './user.js';
 
-export { AccessKey, AiCredential, AiModelRate, AiProvider, App, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, Session, StoredResponse, Usage, User };
+export { AccessKey, AiCredential, AiModelRate, AiProvider, App, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, ModelHealthCheck, Notification, Session, StoredResponse, Usage, User };
 
 export interface Models {
   User: typeof User;
@@ -33,6 +35,8 @@ export interface Models {
   MeterReport: typeof MeterReport;
   StoredResponse: typeof StoredResponse;
   Session: typeof Session;
+  ModelHealthCheck: typeof ModelHealthCheck;
+  Notification: typeof Notification;
 }
 
 /** Binds every model to `sequelize`. Models are classes, so one process serves one database. */
@@ -53,5 +57,7 @@ export function initModels(sequelize: Sequelize): Models {
     MeterReport: initMeterReport(sequelize),
     StoredResponse: initStoredResponse(sequelize),
     Session: initSession(sequelize),
+    ModelHealthCheck: initModelHealthCheck(sequelize),
+    Notification: initNotification(sequelize),
   };
 }
