@@ -15,9 +15,11 @@ import { openAIChatRequestSchema } from '../services/formats/openai-chat.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { Services } from '../services/index.js';
 import type { Observability } from '../services/observability/setup.js';
+import { noUserLimits } from '../services/user-limits.js';
 import { accessKeyRoutes, appRoutes } from './admin/access-keys.js';
 import { providerRoutes } from './admin/providers.js';
 import { authRoutes } from './auth.js';
+import { authorizeHandlers, exchangeHandlers } from './auth-keys.js';
 import { blockletJs } from './blocklet-js.js';
 import { creditRouters } from './credits.js';
 import { healthRoutes } from './health.js';
@@ -36,6 +38,7 @@ import { modelCallRoutes } from './model-calls.js';
 import { aigneModelsRoute, openAIModelsRoute, statusRoute } from './models.js';
 import { TRACE_VIEWER_PATH, traceViewerRoutes } from './traces.js';
 import { usageRoutes } from './usage.js';
+import { userKeyRoutes } from './user-keys.js';
 import type { Endpoint, RouteEntry } from './table.js';
 import { chatCompletionsHandler } from './v1/chat-completions.js';
 import { aigneChatHandler } from './v2/chat.js';
@@ -59,6 +62,8 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
   const { config, services, gateway } = deps;
   const auth = requireAuth();
   const afterRecords: RequestHandler = (_req, _res, next) => void deps.recordsSettled().then(() => next(), next);
+  // A user's own limits: none until users carry limits (services/user-limits.ts is the seam).
+  const keyDeps = { accessKeys: services.accessKeys, authCodes: services.authCodes, userLimits: noUserLimits, maxKeysPerUser: config.maxKeysPerUser };
   const post = (path: string, handlers: RequestHandler[], hot = false): Endpoint => ({ method: 'post', path, handlers: [auth, ...handlers], hot });
 
   const entries: RouteEntry[] = [
@@ -81,12 +86,16 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { mount: '/api/ai-providers/models', handlers: [aigneModelsRoute(gateway)] },
 
     // Sessions, administration, and what callers read of their own calls and credits.
+    // Apps that ask a user for a key (API.md §16): approval by the signed-in user, then the public exchange.
+    { method: 'post', path: '/api/auth/authorize', handlers: authorizeHandlers(keyDeps) },
+    { method: 'post', path: '/api/auth/keys', handlers: exchangeHandlers(keyDeps) },
     { mount: '/api/auth', handlers: [authRoutes({ accessKeys: services.accessKeys, sessions: services.sessions, secureCookies: config.nodeEnv === 'production' && Boolean(config.appUrl?.startsWith('https')) })] },
     ...creditRouters({ billing: deps.billing, users: services.users }).map(({ path, router }) => ({ mount: path, handlers: [afterRecords, router] })),
     { mount: '/api/usage', handlers: [afterRecords, usageRoutes({ sequelize: deps.sequelize })] },
     { mount: '/api/model-calls', handlers: [afterRecords, modelCallRoutes({ models: services.models })] },
     { mount: '/api/ai-providers', handlers: [providerRoutes(services.providerAdmin)] },
     { mount: '/api/access-keys', handlers: [accessKeyRoutes(services.accessKeys)] },
+    { mount: '/api/user/access-keys', handlers: [afterRecords, userKeyRoutes({ ...keyDeps, sequelize: deps.sequelize })] },
     { mount: '/api/apps', handlers: [appRoutes(services.apps)] },
   ];
 

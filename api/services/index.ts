@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Models } from '../store/models/index.js';
 import { createAccessKeyService, type AccessKeyService } from './access-keys.js';
 import { createAppService, type AppService } from './apps.js';
+import { createAuthCodeService, type AuthCodeService } from './auth-codes.js';
 import { createProviderAdminService, type CredentialValidator, type ProviderAdminService } from './provider-admin.js';
 import { createSessionCodec, type SessionCodec } from './sessions.js';
 import { createUserService, type UserService } from './users.js';
@@ -15,6 +16,8 @@ export interface Services {
   accessKeys: AccessKeyService;
   sessions: SessionCodec;
   apps: AppService;
+  /** One-time codes of the authorize flow (API.md §16). */
+  authCodes: AuthCodeService;
   providerAdmin: ProviderAdminService;
   /** Listeners told when providers, credentials or rates change (routing caches). */
   onProvidersChanged(listener: (event?: { resetCredentialId?: string }) => void): void;
@@ -41,6 +44,7 @@ export function createServices(deps: ServiceDeps): Services {
     accessKeys,
     sessions: createSessionCodec(deps.encryptionKey),
     apps: createAppService(models),
+    authCodes: createAuthCodeService({ models, users, accessKeys, logger: deps.logger, maxKeysPerUser: config.maxKeysPerUser }),
     providerAdmin: createProviderAdminService({
       models,
       encryptionKey: deps.encryptionKey,

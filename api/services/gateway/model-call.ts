@@ -61,6 +61,7 @@ export class ModelCall {
       stream: options.stream,
       userDid: caller?.userDid ?? null,
       appId: caller?.appId ?? (typeof clientDid === 'string' && clientDid ? clientDid.slice(0, 128) : null),
+      accessKeyId: caller?.via === 'access-key' || caller?.via === 'session' ? caller.keyId : null,
       startedAt: req.ctx.startedAt,
     });
     callsOpen += 1;

@@ -4,6 +4,7 @@ import { initAiCredential, AiCredential } from './ai-credential.js';
 import { initAiModelRate, AiModelRate } from './ai-model-rate.js';
 import { initAiProvider, AiProvider } from './ai-provider.js';
 import { initApp, App } from './app.js';
+import { initAuthCode, AuthCode } from './auth-code.js';
 import { initCreditAccount, CreditAccount } from './credit-account.js';
 import { initCreditGrant, CreditGrant } from './credit-grant.js';
 import { initCreditReservation, CreditReservation } from './credit-reservation.js';
@@ -13,7 +14,7 @@ import { initModelCall, ModelCall } from './model-call.js';
 import { initUsage, Usage } from './usage.js';
 import { initUser, User } from './user.js';
 
-export { AccessKey, AiCredential, AiModelRate, AiProvider, App, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, Usage, User };
+export { AccessKey, AiCredential, AiModelRate, AiProvider, App, AuthCode, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, Usage, User };
 
 export interface Models {
   User: typeof User;
@@ -29,6 +30,7 @@ export interface Models {
   CreditTransaction: typeof CreditTransaction;
   CreditReservation: typeof CreditReservation;
   MeterReport: typeof MeterReport;
+  AuthCode: typeof AuthCode;
 }
 
 /** Binds every model to `sequelize`. Models are classes, so one process serves one database. */
@@ -47,5 +49,6 @@ export function initModels(sequelize: Sequelize): Models {
     CreditTransaction: initCreditTransaction(sequelize),
     CreditReservation: initCreditReservation(sequelize),
     MeterReport: initMeterReport(sequelize),
+    AuthCode: initAuthCode(sequelize),
   };
 }
