@@ -38,6 +38,7 @@ import { modelCallRoutes } from './model-calls.js';
 import { aigneModelsRoute, openAIModelsRoute, statusRoute } from './models.js';
 import { TRACE_VIEWER_PATH, traceViewerRoutes } from './traces.js';
 import { usageRoutes } from './usage.js';
+import { userCreditRoutes, userInfoRoutes } from './user-credit.js';
 import { userKeyRoutes } from './user-keys.js';
 import type { Endpoint, RouteEntry } from './table.js';
 import { chatCompletionsHandler } from './v1/chat-completions.js';
@@ -77,7 +78,7 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     post('/api/v1/embeddings', [validateBody(openAIEmbeddingSchema), openAIEmbeddingsHandler(gateway)], true),
     post('/api/v1/images/generations', [validateBody(openAIImageSchema), openAIImagesHandler(gateway)]),
     { mount: '/api/v1/models', handlers: [openAIModelsRoute(gateway)] },
-    { mount: '/api/v2/status', handlers: [statusRoute(gateway)] },
+    { mount: '/api/v2/status', handlers: [statusRoute(gateway, deps.billing)] },
     post('/api/v2/chat', [aigneChatHandler(gateway)], true),
     post('/api/v2/chat/completions', [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway)], true),
     post('/api/v2/embeddings', [validateBody(aigneEmbeddingSchema), aigneEmbeddingsHandler(gateway)]),
@@ -91,6 +92,9 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { method: 'post', path: '/api/auth/keys', handlers: exchangeHandlers(keyDeps) },
     { mount: '/api/auth', handlers: [authRoutes({ accessKeys: services.accessKeys, sessions: services.sessions, secureCookies: config.nodeEnv === 'production' && Boolean(config.appUrl?.startsWith('https')) })] },
     ...creditRouters({ billing: deps.billing, users: services.users }).map(({ path, router }) => ({ mount: path, handlers: [afterRecords, router] })),
+    // Credits prefix: none until operators can set one (API.md §13 `creditPrefix`).
+    { mount: '/api/user/info', handlers: [afterRecords, userInfoRoutes({ config, billing: deps.billing, users: services.users, creditPrefix: () => '' })] },
+    { mount: '/api/user/credit', handlers: [afterRecords, userCreditRoutes({ billing: deps.billing })] },
     { mount: '/api/usage', handlers: [afterRecords, usageRoutes({ sequelize: deps.sequelize })] },
     { mount: '/api/model-calls', handlers: [afterRecords, modelCallRoutes({ models: services.models })] },
     { mount: '/api/ai-providers', handlers: [providerRoutes(services.providerAdmin)] },

@@ -45,10 +45,9 @@ export function createAuthCodeService(deps: {
   accessKeys: AccessKeyService;
   logger: Logger;
   maxKeysPerUser: number;
-  now?: () => number;
 }): AuthCodeService {
   const { models } = deps;
-  const now = deps.now ?? Date.now;
+  const now = () => Date.now();
   const sequelize = models.AuthCode.sequelize!;
 
   return {
