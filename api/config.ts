@@ -25,6 +25,13 @@ export interface Config {
   readonly creditReservationTtlMs: number;
   readonly maxBodySize: number;
   readonly upstreamTimeoutMs: number;
+  /** Images the hub downloads for callers (for providers that must be sent bytes). */
+  readonly imageFetch: {
+    /** Hosts, addresses or CIDR ranges trusted although not public (an internal image store). */
+    readonly allowHosts: readonly string[];
+    readonly maxBytes: number;
+    readonly timeoutMs: number;
+  };
   readonly metricsToken?: string;
   readonly enableServerTiming: boolean;
   readonly tracing: {
@@ -70,6 +77,20 @@ const bool = (def: boolean) =>
       if (['0', 'false', 'no', 'off'].includes(s)) return false;
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected true or false, got "${v}"` });
       return z.NEVER;
+    });
+
+const byteSize = (def: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return def;
+      const n = parseByteSize(v);
+      if (n === undefined || n <= 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a size like 10mb, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
     });
 
 const int = (def: number, min: number, max: number) =>
@@ -150,19 +171,11 @@ const schema = z.object({
   CREDIT_TOPUP_LINK: httpUrl(),
   MAX_KEYS_PER_USER: int(10, 1, 1000),
   CREDIT_RESERVATION_TTL_MS: int(0, 0, 86_400_000),
-  MAX_BODY_SIZE: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (!v) return 10 * 1024 * 1024;
-      const n = parseByteSize(v);
-      if (n === undefined || n <= 0) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a size like 10mb, got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    }),
+  MAX_BODY_SIZE: byteSize(10 * 1024 * 1024),
   UPSTREAM_TIMEOUT_MS: int(120_000, 1, 3_600_000),
+  IMAGE_FETCH_ALLOW_HOSTS: z.string().optional(),
+  MAX_IMAGE_BYTES: byteSize(20 * 1024 * 1024),
+  IMAGE_FETCH_TIMEOUT_MS: int(10_000, 1, 600_000),
   METRICS_TOKEN: z.string().optional(),
   ENABLE_SERVER_TIMING: bool(false),
   TRACING_ENABLED: bool(true),
@@ -249,6 +262,11 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     creditReservationTtlMs: reservationTtlMs,
     maxBodySize: e.MAX_BODY_SIZE,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    imageFetch: {
+      allowHosts: Object.freeze((e.IMAGE_FETCH_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean)),
+      maxBytes: e.MAX_IMAGE_BYTES,
+      timeoutMs: e.IMAGE_FETCH_TIMEOUT_MS,
+    },
     metricsToken: e.METRICS_TOKEN || undefined,
     enableServerTiming: e.ENABLE_SERVER_TIMING,
     tracing: {
