@@ -50,7 +50,7 @@ describe('a member with credits, in the browser', () => {
   it('logs the member in to the Playground with only Playground and Credits in the nav', async () => {
     await logIn(memberPage, hub.url, memberKey);
     await memberPage.waitForFunction(() => window.location.hash === '#/playground');
-    expect(await navLabels(memberPage)).toEqual(['Playground', 'Credits']);
+    expect(await navLabels(memberPage)).toEqual(['Playground', 'My keys', 'Credits']);
     expect(await tid(memberPage, 'session-user').innerText()).toMatch(/member/);
 
     await memberPage.goto(`${hub.url}/#/providers`);

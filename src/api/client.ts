@@ -442,7 +442,7 @@ export function normalizeUsage(body: unknown): UsageRow[] {
 }
 
 export async function getUsageStats(
-  params: { from?: string; to?: string; groupBy: UsageGroupBy },
+  params: { from?: string; to?: string; groupBy: UsageGroupBy; userDid?: string },
   signal?: AbortSignal,
 ): Promise<UsageRow[]> {
   return normalizeUsage(await request('GET', `/api/usage/stats${queryString(params)}`, { signal }));
