@@ -47,7 +47,7 @@ describe('a member with credits, in the browser', () => {
     await hub?.close();
   });
 
-  it('logs the member in to the Playground with only Playground and Credits in the nav', async () => {
+  it('logs the member in to the Playground with only Playground, My keys and Credits in the nav', async () => {
     await logIn(memberPage, hub.url, memberKey);
     await memberPage.waitForFunction(() => window.location.hash === '#/playground');
     expect(await navLabels(memberPage)).toEqual(['Playground', 'My keys', 'Credits']);
