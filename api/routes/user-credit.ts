@@ -11,6 +11,7 @@ import { requireAuth } from '../middlewares/auth.js';
 import { parseQuery } from '../middlewares/validate.js';
 import type { BillingBackend, CreditSummary } from '../services/billing/backend.js';
 import type { UserService } from '../services/users.js';
+import type { CreditBalanceAnswer, GrantListAnswer, TransactionListAnswer, UserInfoAnswer } from '../wire/user.js';
 
 export interface UserCreditRouteDeps {
   config: Config;
@@ -26,7 +27,7 @@ const pageQuery = z.object({
 });
 
 /** Amounts as AIGNE Hub gives them: what can be spent, and what is owed beyond it. */
-export function creditBalanceOf(s: CreditSummary) {
+export function creditBalanceOf(s: CreditSummary): Omit<CreditBalanceAnswer, 'currency'> {
   return {
     balance: nanoToCredits(Math.max(0, s.balanceNano)),
     total: nanoToCredits(s.totalNano),
@@ -63,7 +64,7 @@ export function userInfoRoutes(deps: UserCreditRouteDeps): Router {
       enableCredit,
       ...(summary?.currency ? { currency: summary.currency } : {}),
       creditPrefix: deps.creditPrefix(),
-    });
+    } satisfies UserInfoAnswer);
   });
   return r;
 }
@@ -74,17 +75,17 @@ export function userCreditRoutes(deps: Pick<UserCreditRouteDeps, 'billing'>): Ro
   r.use(requireAuth());
   r.get('/balance', async (req, res) => {
     const summary = await billing.summary(req.ctx.caller!.userDid);
-    res.json({ ...creditBalanceOf(summary), ...(summary.currency ? { currency: summary.currency } : {}) });
+    res.json({ ...creditBalanceOf(summary), ...(summary.currency ? { currency: summary.currency } : {}) } satisfies CreditBalanceAnswer);
   });
   r.get('/grants', async (req, res) => {
     const page = parseQuery(pageQuery, req.query);
     const result = await billing.grantList(req.ctx.caller!.userDid, page);
-    res.json({ ...result, paging: page });
+    res.json({ ...result, paging: page } satisfies GrantListAnswer);
   });
   r.get('/transactions', async (req, res) => {
     const page = parseQuery(pageQuery, req.query);
     const result = await billing.transactionList(req.ctx.caller!.userDid, page);
-    res.json({ ...result, paging: page });
+    res.json({ ...result, paging: page } satisfies TransactionListAnswer);
   });
   // A JSON string (or null), as AIGNE Hub answers it.
   r.get('/payment-link', async (_req, res) => {

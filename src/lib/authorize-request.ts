@@ -1,5 +1,5 @@
 /** An app's request for a key, as it arrives at /auth/authorize (API.md §16), checked before it is shown. */
-import type { AuthorizeRequest, KeyLimits } from '../api/member';
+import type { AuthorizeRequest, KeyLimits } from '../api/client';
 import { t } from '../i18n/en';
 
 const LOOPBACK = /^(localhost|\[::1\]|127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;

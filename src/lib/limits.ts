@@ -1,4 +1,4 @@
-import type { KeyLimits } from '../api/member';
+import type { KeyLimits } from '../api/client';
 import { t } from '../i18n/en';
 import { formatCredits } from './format';
 

@@ -1,6 +1,6 @@
 import '../styles/member.css';
 import { useState } from 'react';
-import { approveApp } from '../api/member';
+import { approveApp } from '../api/client';
 import { FormError, errorMessage } from '../components/states';
 import { t } from '../i18n/en';
 import { deniedUrl, parseAuthorizeRequest } from '../lib/authorize-request';

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { CreatedAccessKey } from '../api/client';
-import { createMyKey, listMyKeys, revokeMyKey } from '../api/member';
+import { createMyKey, listMyKeys, revokeMyKey } from '../api/client';
 import { ConfirmButton } from '../components/confirm-button';
 import { CopyButton } from '../components/copy-button';
 import { PageHeader } from '../components/layout';
