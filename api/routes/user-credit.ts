@@ -3,9 +3,10 @@
  * (the AIGNE CLI's hub status and @blocklet/aigne-hub's `getUserInfo`), and AIGNE Hub's
  * `/api/user/credit/{balance,grants,transactions,payment-link}`, each the caller's own.
  */
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod/v4';
 import type { Config } from '../config.js';
+import { publicOrigin } from './blocklet-js.js';
 import { nanoToCredits } from '../lib/decimal.js';
 import { requireAuth } from '../middlewares/auth.js';
 import { parseQuery } from '../middlewares/validate.js';
@@ -36,11 +37,6 @@ export function creditBalanceOf(s: CreditSummary): Omit<CreditBalanceAnswer, 'cu
   };
 }
 
-/** The hub's public origin: the configured app URL, else the one the request came to. */
-function publicOrigin(config: Config, req: Request): string {
-  return (config.appUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '');
-}
-
 export function userInfoRoutes(deps: UserCreditRouteDeps): Router {
   const { billing } = deps;
   const r = Router();
@@ -60,7 +56,7 @@ export function userInfoRoutes(deps: UserCreditRouteDeps): Router {
       },
       creditBalance: summary ? creditBalanceOf(summary) : null,
       paymentLink: enableCredit ? (paymentLink ?? null) : null,
-      profileLink: `${publicOrigin(deps.config, req)}/#/credits`,
+      profileLink: `${publicOrigin(deps.config, req).replace(/\/+$/, '')}/#/credits`,
       enableCredit,
       ...(summary?.currency ? { currency: summary.currency } : {}),
       creditPrefix: deps.creditPrefix(),
