@@ -128,7 +128,7 @@ const httpUrl = () =>
     .refine((v) => !v || /^https?:\/\/\S+$/.test(v.trim()), 'must be an http(s) URL');
 
 /** Parses OTEL_EXPORTER_OTLP_HEADERS (`k1=v1,k2=v2`, values URL-encoded). */
-export function parseOtlpHeaders(value: string): Record<string, string> | undefined {
+function parseOtlpHeaders(value: string): Record<string, string> | undefined {
   const headers: Record<string, string> = {};
   for (const part of value.split(',')) {
     if (!part.trim()) continue;

@@ -18,13 +18,7 @@ import { runWithFailover, type AttemptInput, type AttemptResult, type ClientLink
 import type { GatewayCore } from './gateway.js';
 import type { Candidate } from './routing.js';
 
-export const MODEL_CALL_HEADER = 'x-aigne-hub-model-call-id';
-export const RATE_TYPE: Record<ModelCallType, ModelCallType> = {
-  chatCompletion: 'chatCompletion',
-  embedding: 'embedding',
-  imageGeneration: 'imageGeneration',
-};
-
+const MODEL_CALL_HEADER = 'x-aigne-hub-model-call-id';
 export interface BeginOptions {
   model: string;
   type: ModelCallType;
