@@ -19,7 +19,7 @@ import { limitCeilings, requireOwnerCaller } from './user-keys.js';
 // Printable text without control characters: the name is shown to the user and stored as the key's app.
 const APP_NAME = /^[^\p{Cc}\p{Cf}]+$/u;
 
-export const authorizeBody = z
+const authorizeBody = z
   .object({
     callback_url: z.string().min(1).max(2048),
     code_challenge: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the base64url SHA-256 of the code_verifier (43 characters)'),

@@ -28,7 +28,7 @@ const pageQuery = z.object({
 });
 
 /** Amounts as AIGNE Hub gives them: what can be spent, and what is owed beyond it. */
-export function creditBalanceOf(s: CreditSummary): Omit<CreditBalanceAnswer, 'currency'> {
+function creditBalanceOf(s: CreditSummary): Omit<CreditBalanceAnswer, 'currency'> {
   return {
     balance: nanoToCredits(Math.max(0, s.balanceNano)),
     total: nanoToCredits(s.totalNano),

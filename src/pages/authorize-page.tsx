@@ -9,9 +9,6 @@ import { useRoute } from '../router';
 import { useSession } from '../session';
 import { LoginPage } from './login-page';
 
-/** Where the browser goes next; a seam so that tests can watch it instead of leaving the page. */
-export const browser = { go: (url: string) => window.location.assign(url) };
-
 /**
  * /auth/authorize (API.md §16): an app asks the user for a key. The user signs in if needed, sees
  * the app's name, where it sends them back and the limits the key will carry, then approves (the
@@ -49,7 +46,7 @@ export function AuthorizePage() {
     try {
       const { redirectUrl } = await approveApp(request);
       setLeaving(true);
-      browser.go(redirectUrl);
+      window.location.assign(redirectUrl);
     } catch (err) {
       setError(errorMessage(err));
       setBusy(false);
@@ -58,7 +55,7 @@ export function AuthorizePage() {
 
   function deny() {
     setLeaving(true);
-    browser.go(deniedUrl(callback, request.state));
+    window.location.assign(deniedUrl(callback, request.state));
   }
 
   return (
