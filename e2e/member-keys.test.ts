@@ -118,7 +118,7 @@ describe('a member’s keys and the apps that ask for one, in the browser', () =
 
     await tid(page, 'my-key-name').fill('laptop script');
     await tid(page, 'my-key-submit').click();
-    const secret = (await tid(page, 'my-key-secret').innerText()).trim();
+    const secret = (await tid(page, 'my-key').innerText()).trim();
     expect(secret).toMatch(/^aigne_/);
     expect(await tid(page, 'my-key-copy').isVisible()).toBe(true);
     const row = page.locator('[data-testid="my-key-row"][data-key-name="laptop script"]');
@@ -128,7 +128,7 @@ describe('a member’s keys and the apps that ask for one, in the browser', () =
     // The key works as the member's own.
     expect((await hub.api('GET', '/api/user/credits', undefined, secret)).status).toBe(200);
     await tid(page, 'my-key-dismiss').click();
-    expect(await tid(page, 'my-key-secret').count()).toBe(0);
+    expect(await tid(page, 'my-key').count()).toBe(0);
     await saveScreenshot(page, 'my-keys', { fullPage: true });
 
     await tid(row, 'my-key-revoke').click();

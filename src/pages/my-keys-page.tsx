@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { CreatedAccessKey } from '../api/client';
 import { createMyKey, listMyKeys, revokeMyKey } from '../api/client';
 import { ConfirmButton } from '../components/confirm-button';
-import { CopyButton } from '../components/copy-button';
+import { CreatedKeyBox, KeyStatusBadge } from '../components/created-key-box';
 import { PageHeader } from '../components/layout';
 import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
 import { useAsync } from '../hooks/use-async';
@@ -62,22 +62,7 @@ export function MyKeysPage() {
         </div>
       </form>
 
-      {created ? (
-        <div className="secret-box" role="status" data-testid="my-key-created">
-          <p>
-            <strong>{created.name}</strong> — {t('keys.shownOnce')}
-          </p>
-          <div className="secret-row">
-            <code className="secret" data-testid="my-key-secret">
-              {created.key}
-            </code>
-            <CopyButton text={created.key} testId="my-key-copy" />
-            <button type="button" className="button" onClick={() => setCreated(null)} data-testid="my-key-dismiss">
-              {t('common.close')}
-            </button>
-          </div>
-        </div>
-      ) : null}
+      {created ? <CreatedKeyBox created={created} onDismiss={() => setCreated(null)} testIdPrefix="my-key" /> : null}
 
       <div className="card">
         {keys.loading && !keys.data ? <Loading /> : null}
@@ -112,7 +97,7 @@ export function MyKeysPage() {
                         </div>
                       </td>
                       <td>
-                        <span className={`badge ${status === 'active' ? 'badge-good' : 'badge-bad'}`}>{t(`keys.status.${status}`)}</span>
+                        <KeyStatusBadge status={status} />
                       </td>
                       <td className="nowrap" title={key.lastUsedAt ? formatDateTime(key.lastUsedAt) : undefined} data-testid="my-key-last-used">
                         {key.lastUsedAt ? formatShortDateTime(key.lastUsedAt) : t('keys.never')}
