@@ -18,8 +18,10 @@ export interface Config {
   readonly adminKey?: string;
   readonly creditBillingEnabled: boolean;
   readonly newUserCreditGrant: string;
-  /** Where users top up credits (sent as `link` with 402). */
+  /** Where users buy credits (CREDIT_PAYMENT_LINK; sent as `link` with 402): set, it wins over Payment Kit's own link. */
   readonly creditTopUpLink?: string;
+  /** The most live keys a user may make for themselves (API.md §16). */
+  readonly maxKeysPerUser: number;
   /** How long a credit reservation may stay open before it is released (crash recovery). */
   readonly creditReservationTtlMs: number;
   readonly maxBodySize: number;
@@ -214,10 +216,10 @@ const schema = z.object({
     .optional()
     .default('0')
     .refine((v) => /^\d+(\.\d+)?$/.test(v.trim()), 'must be a non-negative decimal number'),
-  CREDIT_TOPUP_LINK: z
-    .string()
-    .optional()
-    .refine((v) => !v || /^https?:\/\/\S+$/.test(v.trim()), 'must be an http(s) URL'),
+  CREDIT_PAYMENT_LINK: httpUrl(),
+  /** The earlier name of CREDIT_PAYMENT_LINK. */
+  CREDIT_TOPUP_LINK: httpUrl(),
+  MAX_KEYS_PER_USER: int(10, 1, 1000),
   CREDIT_RESERVATION_TTL_MS: int(0, 0, 86_400_000),
   MAX_BODY_SIZE: byteSize(10 * 1024 * 1024),
   UPSTREAM_TIMEOUT_MS: int(120_000, 1, 3_600_000),
@@ -337,7 +339,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     adminKey: e.AIGNE_HUB_ADMIN_KEY || undefined,
     creditBillingEnabled: e.CREDIT_BASED_BILLING_ENABLED,
     newUserCreditGrant: e.NEW_USER_CREDIT_GRANT.trim(),
-    creditTopUpLink: e.CREDIT_TOPUP_LINK?.trim() || undefined,
+    creditTopUpLink: e.CREDIT_PAYMENT_LINK?.trim() || e.CREDIT_TOPUP_LINK?.trim() || undefined,
+    maxKeysPerUser: e.MAX_KEYS_PER_USER,
     creditReservationTtlMs: reservationTtlMs,
     maxBodySize: e.MAX_BODY_SIZE,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,

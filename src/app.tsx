@@ -2,10 +2,12 @@ import { useEffect, type ReactNode } from 'react';
 import { Layout, NAV_ITEMS } from './components/layout';
 import { ErrorState, Loading } from './components/states';
 import { t } from './i18n/en';
+import { AuthorizePage } from './pages/authorize-page';
 import { CallsPage } from './pages/calls-page';
 import { CreditsPage } from './pages/credits-page';
 import { KeysPage } from './pages/keys-page';
 import { LoginPage } from './pages/login-page';
+import { MyKeysPage } from './pages/my-keys-page';
 import { PlaygroundPage } from './pages/playground-page';
 import { PricingPage, PublicPricingPage } from './pages/pricing-page';
 import { ProvidersPage } from './pages/providers-page';
@@ -21,6 +23,7 @@ const PAGES: Record<string, () => ReactNode> = {
   '/calls': () => <CallsPage />,
   '/keys': () => <KeysPage />,
   '/playground': () => <PlaygroundPage />,
+  '/my-keys': () => <MyKeysPage />,
   '/credits': () => <CreditsPage />,
   '/pricing': () => <PricingPage />,
 };
@@ -49,6 +52,8 @@ export function App() {
       </div>
     );
   }
+  // An app asking the user for a key: its own screen, signed in or not (API.md §16).
+  if (route.path === '/auth/authorize') return <AuthorizePage />;
   // The price list is public: visitors see it without signing in.
   if (state.status === 'anonymous' && route.path === '/pricing') return <PublicPricingPage />;
   if (state.status === 'anonymous') return <LoginPage />;

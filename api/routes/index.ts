@@ -23,11 +23,13 @@ import type { Observability } from '../services/observability/setup.js';
 import type { MediaStore } from '../services/media-store.js';
 import type { StoredResponses } from '../services/stored-responses.js';
 import type { RateCheckAnswer } from '../wire/pricing.js';
+import { noUserLimits } from '../services/user-limits.js';
 import { accessKeyRoutes, appRoutes } from './admin/access-keys.js';
 import { modelHealthRoutes } from './admin/model-health.js';
 import { pricingAdminRoutes } from './admin/pricing.js';
 import { providerRoutes } from './admin/providers.js';
 import { authRoutes } from './auth.js';
+import { authorizeHandlers, exchangeHandlers } from './auth-keys.js';
 import { blockletJs } from './blocklet-js.js';
 import { creditRouters } from './credits.js';
 import { healthRoutes } from './health.js';
@@ -54,6 +56,8 @@ import { TRACE_VIEWER_PATH, traceViewerRoutes } from './traces.js';
 import { notificationRoutes } from './notifications.js';
 import { pricingRoute } from './pricing.js';
 import { usageRoutes } from './usage.js';
+import { userCreditRoutes, userInfoRoutes } from './user-credit.js';
+import { userKeyRoutes } from './user-keys.js';
 import type { Endpoint, RouteEntry } from './table.js';
 import { chatCompletionsHandler } from './v1/chat-completions.js';
 import { countTokensHandler, messagesHandler } from './v1/messages.js';
@@ -84,6 +88,8 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
   const { config, services, gateway } = deps;
   const auth = requireAuth();
   const afterRecords: RequestHandler = (_req, _res, next) => void deps.recordsSettled().then(() => next(), next);
+  // A user's own limits: none until users carry limits (services/user-limits.ts is the seam).
+  const keyDeps = { accessKeys: services.accessKeys, authCodes: services.authCodes, userLimits: noUserLimits, maxKeysPerUser: config.maxKeysPerUser };
   const post = (path: string, handlers: RequestHandler[], hot = false): Endpoint => ({ method: 'post', path, handlers: [auth, ...handlers], hot });
 
   const entries: RouteEntry[] = [
@@ -103,7 +109,7 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     post('/api/v1/embeddings', [validateBody(openAIEmbeddingSchema), openAIEmbeddingsHandler(gateway)], true),
     post('/api/v1/images/generations', [validateBody(openAIImageSchema), openAIImagesHandler(gateway)]),
     { mount: '/api/v1/models', handlers: [openAIModelsRoute(gateway)] },
-    { mount: '/api/v2/status', handlers: [statusRoute(gateway)] },
+    { mount: '/api/v2/status', handlers: [statusRoute(gateway, deps.billing)] },
     post('/api/v2/chat', [aigneChatHandler(gateway)], true),
     post('/api/v2/chat/completions', [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway)], true),
     // AIGNE Hub's older name of the same route.
@@ -124,8 +130,14 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { mount: '/api/pricing', handlers: [pricingRoute(gateway.routing, config.pricing.public)] },
 
     // Sessions, administration, and what callers read of their own calls and credits.
+    // Apps that ask a user for a key (API.md §16): approval by the signed-in user, then the public exchange.
+    { method: 'post', path: '/api/auth/authorize', handlers: authorizeHandlers(keyDeps) },
+    { method: 'post', path: '/api/auth/keys', handlers: exchangeHandlers(keyDeps) },
     { mount: '/api/auth', handlers: [authRoutes(services)] },
     ...creditRouters({ billing: deps.billing, users: services.users }).map(({ path, router }) => ({ mount: path, handlers: [afterRecords, router] })),
+    // Credits prefix: none until operators can set one (API.md §13 `creditPrefix`).
+    { mount: '/api/user/info', handlers: [afterRecords, userInfoRoutes({ config, billing: deps.billing, users: services.users, creditPrefix: () => '' })] },
+    { mount: '/api/user/credit', handlers: [afterRecords, userCreditRoutes({ billing: deps.billing })] },
     { mount: '/api/usage', handlers: [afterRecords, usageRoutes({ sequelize: deps.sequelize })] },
     { mount: '/api/model-calls', handlers: [afterRecords, modelCallRoutes({ models: services.models })] },
     // Before the providers' `/:id` routes: `/price-catalog`, `/rate-check` and `/health` are not ids.
@@ -134,6 +146,7 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { mount: '/api/ai-providers', handlers: [providerRoutes(services.providerAdmin)] },
     { mount: '/api/notifications', handlers: [notificationRoutes(services.models)] },
     { mount: '/api/access-keys', handlers: [accessKeyRoutes(services.accessKeys)] },
+    { mount: '/api/user/access-keys', handlers: [afterRecords, userKeyRoutes({ ...keyDeps, sequelize: deps.sequelize })] },
     { mount: '/api/apps', handlers: [appRoutes(services.apps)] },
   ];
 

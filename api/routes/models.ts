@@ -1,9 +1,11 @@
-/** Model catalogs: GET /api/v1/models (OpenAI), GET /api/ai/models (AIGNE), GET /api/v2/status. */
+/** Model catalogs: GET /api/v1/models (OpenAI), GET /api/ai/models (AIGNE), GET /api/v2/status (credit-aware). */
 import { Router } from 'express';
 import { z } from 'zod/v4';
 import { AppError } from '../errors.js';
+import { nanoToCredits } from '../lib/decimal.js';
 import { requireAuth } from '../middlewares/auth.js';
 import { parseQuery } from '../middlewares/validate.js';
+import type { BillingBackend } from '../services/billing/backend.js';
 import { listCatalogModels } from '../services/gateway/catalog.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { ModelHealth } from '../services/health/model-health.js';
@@ -71,11 +73,43 @@ export function openAIModelsRoute(gateway: Gateway) {
 
 const statusQuery = z.object({ model: z.string().min(1, 'model is required'), type: z.enum(['chat', 'embedding', 'image', 'audio', 'video']).optional() }).passthrough();
 
-export function statusRoute(gateway: Gateway) {
+/**
+ * With credit billing on, a caller with nothing left to spend is told so, with where to buy more
+ * (API.md §13), before the model is looked at: AIGNE clients call this before they start.
+ */
+async function creditProblem(billing: BillingBackend, userDid: string): Promise<Record<string, unknown> | null> {
+  let available: number;
+  try {
+    const b = await billing.balance(userDid);
+    available = b.balanceNano - b.pendingNano;
+  } catch (err) {
+    if (err instanceof AppError) return { available: false, error: err.message, code: err.status, type: err.type };
+    throw err;
+  }
+  if (available > 0) return null;
+  const link = await billing.paymentLink().catch(() => billing.topUpLink);
+  return {
+    available: false,
+    error: `Insufficient credits: the available balance is ${nanoToCredits(Math.max(0, available))}`,
+    code: 402,
+    type: 'insufficient_credits',
+    ...(link ? { link } : {}),
+  };
+}
+
+export function statusRoute(gateway: Gateway, billing: BillingBackend) {
   const r = Router();
   r.use(requireAuth());
   r.get('/', async (req, res) => {
     const { model, type } = parseQuery(statusQuery, req.query);
+    const userDid = req.ctx.caller!.userDid;
+    if (billing.enabled && userDid) {
+      const problem = await creditProblem(billing, userDid);
+      if (problem) {
+        res.json(problem);
+        return;
+      }
+    }
     try {
       await gateway.routing.resolve(model, TYPES[type ?? 'chat']!);
       res.json({ available: true });

@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Models } from '../store/models/index.js';
 import { createAccessKeyService, type AccessKeyService } from './access-keys.js';
 import { createAppService, type AppService } from './apps.js';
+import { createAuthCodeService, type AuthCodeService } from './auth-codes.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
 import { createProviderAdminService, type ProviderAdminService } from './providers/admin.js';
 import type { CredentialValidator } from './providers/credentials.js';
@@ -19,6 +20,8 @@ export interface Services {
   sessions: SessionService;
   loginThrottle: LoginThrottle;
   apps: AppService;
+  /** One-time codes of the authorize flow (API.md §16). */
+  authCodes: AuthCodeService;
   providerAdmin: ProviderAdminService;
   /** Listeners told when providers, credentials or rates change (routing caches). */
   onProvidersChanged(listener: (event?: ProvidersChange) => void): void;
@@ -49,6 +52,7 @@ export function createServices(deps: ServiceDeps): Services {
     sessions,
     loginThrottle: createLoginThrottle(deps.sequelize),
     apps: createAppService(models),
+    authCodes: createAuthCodeService({ models, users, accessKeys, logger: deps.logger, maxKeysPerUser: config.maxKeysPerUser }),
     providerAdmin: createProviderAdminService({
       models,
       encryptionKey: deps.encryptionKey,

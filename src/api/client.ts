@@ -9,4 +9,5 @@ export * from './usage.js';
 export * from './playground.js';
 export * from './pricing.js';
 export * from './notifications.js';
+export * from './member.js';
 export type * from './types.js';

@@ -19,6 +19,7 @@ export const NAV_ITEMS: NavItem[] = [
   { path: '/calls', label: 'nav.calls', adminOnly: true },
   { path: '/keys', label: 'nav.keys', adminOnly: true },
   { path: '/playground', label: 'nav.playground', adminOnly: false },
+  { path: '/my-keys', label: 'nav.myKeys', adminOnly: false },
   { path: '/credits', label: 'nav.credits', adminOnly: false },
   { path: '/pricing', label: 'nav.pricing', adminOnly: false },
 ];

@@ -22,7 +22,7 @@ const COLORS = {
   p95: '#d97706',
 };
 
-function daysAgo(n: number): string {
+export function daysAgo(n: number): string {
   const date = new Date();
   date.setDate(date.getDate() - n);
   return toDateInput(date);
@@ -121,7 +121,7 @@ export function UsagePage() {
   );
 }
 
-function DailyView({ rows, from, to }: { rows: UsageRow[]; from: string; to: string }) {
+export function DailyView({ rows, from, to }: { rows: UsageRow[]; from: string; to: string }) {
   const { labels, rows: aligned } = useMemo(() => alignDays(rows, from, to), [rows, from, to]);
   const totals = useMemo(
     () => ({
@@ -203,7 +203,7 @@ function Stat({ label, value, hint, testId }: { label: string; value: string; hi
   );
 }
 
-function BreakdownTable({ rows, names, breakdown }: { rows: UsageRow[]; names?: Map<string, string>; breakdown: Breakdown }) {
+export function BreakdownTable({ rows, names, breakdown }: { rows: UsageRow[]; names?: Map<string, string>; breakdown: Breakdown }) {
   const sorted = [...rows].sort((a, b) => b.calls - a.calls);
   const maxCalls = Math.max(1, ...sorted.map((r) => r.calls));
   return (

@@ -59,6 +59,7 @@ export class ModelCall {
       stream: options.stream,
       userDid: caller?.userDid ?? null,
       appId: caller?.appId ?? clientDidOf(req.headers['x-aigne-hub-client-did']),
+      accessKeyId: caller?.via === 'access-key' || caller?.via === 'session' ? caller.keyId : null,
       startedAt: req.ctx.startedAt,
     });
     callsOpen += 1;

@@ -54,6 +54,7 @@ export async function probeModel(core: GatewayCore, target: ProbeTarget): Promis
     type: target.type,
     stream: false,
     userDid: null,
+    accessKeyId: null,
     appId: HEALTH_CHECK_CALLER,
     startedAt: performance.now(),
   });

@@ -4,6 +4,7 @@ import { initAiCredential, AiCredential } from './ai-credential.js';
 import { initAiModelRate, AiModelRate } from './ai-model-rate.js';
 import { initAiProvider, AiProvider } from './ai-provider.js';
 import { initApp, App } from './app.js';
+import { initAuthCode, AuthCode } from './auth-code.js';
 import { initCreditAccount, CreditAccount } from './credit-account.js';
 import { initCreditGrant, CreditGrant } from './credit-grant.js';
 import { initCreditReservation, CreditReservation } from './credit-reservation.js';
@@ -17,7 +18,7 @@ import { initStoredResponse, StoredResponse } from './stored-response.js';
 import { initUsage, Usage } from './usage.js';
 import { initUser, User } from './user.js';
 
-export { AccessKey, AiCredential, AiModelRate, AiProvider, App, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, ModelHealthCheck, Notification, Session, StoredResponse, Usage, User };
+export { AccessKey, AiCredential, AiModelRate, AiProvider, App, AuthCode, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, ModelHealthCheck, Notification, Session, StoredResponse, Usage, User };
 
 export interface Models {
   User: typeof User;
@@ -37,6 +38,7 @@ export interface Models {
   Session: typeof Session;
   ModelHealthCheck: typeof ModelHealthCheck;
   Notification: typeof Notification;
+  AuthCode: typeof AuthCode;
 }
 
 /** Binds every model to `sequelize`. Models are classes, so one process serves one database. */
@@ -59,5 +61,6 @@ export function initModels(sequelize: Sequelize): Models {
     Session: initSession(sequelize),
     ModelHealthCheck: initModelHealthCheck(sequelize),
     Notification: initNotification(sequelize),
+    AuthCode: initAuthCode(sequelize),
   };
 }

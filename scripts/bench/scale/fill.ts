@@ -70,6 +70,7 @@ function hourOfCalls(spec: FillSpec, hour: number, count: number, rnd: () => num
     rows.push({
       id: uuid7(at, rnd),
       traceId: randomBytes(16).toString('hex'),
+      accessKeyId: null,
       requestId: uuid7(at, rnd),
       model,
       providerId,
