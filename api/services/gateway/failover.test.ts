@@ -50,7 +50,7 @@ const http = (status: number, message = `status ${status}`) => new ProviderError
 function setup(timeoutMs = 1000) {
   const changes: [CredentialChange['kind'], string, string][] = [];
   const deps = { deadlines: new Deadlines(timeoutMs), onCredentialChange: (c: CredentialChange, cand: Candidate) => changes.push([c.kind, c.id, cand.provider.name]) };
-  const record = newCallRecord({ id: 'call-1', requestId: 'r', model: 'client/model', type: 'chatCompletion', stream: false, userDid: null, appId: null, startedAt: 0 });
+  const record = newCallRecord({ id: 'call-1', requestId: 'r', model: 'client/model', type: 'chatCompletion', stream: false, userDid: null, appId: null, accessKeyId: null, startedAt: 0 });
   const client: ClientLink = { closed: false };
   const seen: AttemptInput[] = [];
   /** Runs failover over `candidates`; each attempt is answered by the next of `answers` (a value, or an error to throw). */
