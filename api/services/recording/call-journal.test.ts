@@ -70,18 +70,39 @@ describe('call journal', () => {
     expect(filesIn(dir)).toEqual([]);
   });
 
-  it('keeps a file while a row in it was written again elsewhere and only the later copy committed', () => {
+  it('deletes a file once every entry in it was superseded by a later entry of its row in a newer file', () => {
     const dir = makeTempDir();
-    const journal = openCallJournal({ dir, entriesPerFile: 1 });
+    const journal = openCallJournal({ dir, entriesPerFile: 2 });
     journal.append('a', line('a', 'failed'));
+    journal.append('b', line('b', 'failed'));
+    const [first] = filesIn(dir);
+    // Written again in the second file: the first still holds b's only entry, so it stays.
     journal.append('a', line('a', 'success'));
-    journal.append('b', line('b'));
-    const files = filesIn(dir);
-    expect(files).toHaveLength(3);
-    // The first file's only row moved on: it is done.
-    journal.committed(['a']);
-    expect(filesIn(dir)).toEqual(files.slice(2));
+    expect(filesIn(dir)).toHaveLength(2);
+    expect(filesIn(dir)[0]).toBe(first);
+    // Once b's entry is superseded too, the first file has nothing a restart would need.
+    journal.append('b', line('b', 'success'));
+    const [second] = filesIn(dir);
+    expect(filesIn(dir)).toEqual([second]);
+    expect(second).not.toBe(first);
+    // Written again within the current file, a row's earlier entry keeps the file (it is being written to).
+    journal.append('c', line('c', 'failed'));
+    journal.append('c', line('c', 'success'));
+    expect(filesIn(dir)).toHaveLength(2);
+    // A restart now finds the last entry of each row, none of the superseded ones.
+    const after = openCallJournal({ dir });
+    expect(after.leftovers().entries).toEqual([
+      { row: { id: 'a', status: 'success' } },
+      { row: { id: 'b', status: 'success' } },
+      { row: { id: 'c', status: 'success' } },
+    ]);
+    after.close();
+    // Committing the later copies empties the second file (no longer current) and deletes it.
+    journal.committed(['a', 'b']);
+    expect(filesIn(dir)).toHaveLength(1);
+    journal.committed(['c']);
     journal.close();
+    expect(filesIn(dir)).toEqual([]);
   });
 
   it('hands a restart the last entry of each row, oldest file first, skipping lines cut short and others', () => {
