@@ -70,6 +70,14 @@ describe('toProviderError: HTTP answers', () => {
     // An upstream's type that names a property of every object is no status either.
     for (const type of ['toString', 'constructor', '__proto__']) expect(toProviderError(Object.assign(new Error('x'), { error: { type } })).status).toBeUndefined();
     expect(toProviderError(Object.assign(new Error('x'), { error: { error: { type: 7 } } })).status).toBeUndefined();
+    // A type that is not a string is none, even one whose text would name a known type.
+    expect(toProviderError(Object.assign(new Error('x'), { error: { error: { type: ['rate_limit_error'] } } })).status).toBeUndefined();
+    expect(toProviderError(Object.assign(new Error('x'), { error: { type: ['rate_limit_error'] } })).status).toBeUndefined();
+  });
+
+  it("keeps the answer's HTTP status over the type in its body", () => {
+    const e = Object.assign(new Error('x'), { status: 403, error: { error: { type: 'authentication_error', message: 'no access to this model' } } });
+    expect(toProviderError(e)).toMatchObject({ kind: 'http', status: 403, message: 'upstream returned 403: no access to this model' });
   });
 
   it("uses the upstream's own explanation from whatever body shape it sent", () => {
@@ -100,6 +108,8 @@ describe('toProviderError: HTTP answers', () => {
     expect(toProviderError(Object.assign(new Error('API_KEY_INVALID'), { status: 400 })).status).toBe(401);
     expect(toProviderError(Object.assign(new Error('INVALID_ARGUMENT'), { status: 400 })).status).toBe(400);
     expect(toProviderError(Object.assign(new Error('API_KEY_INVALID'), { status: 403 })).status).toBe(403);
+    // An SDK error object without a message of its own.
+    expect(toProviderError({ status: 400, error: { error: { message: 'bad field' } } })).toMatchObject({ status: 400, message: 'upstream returned 400: bad field' });
   });
 });
 
@@ -108,6 +118,7 @@ describe('toProviderError: messages', () => {
     expect(toProviderError(Object.assign(new Error('nope'), { status: 401 }), { provider: 'OpenAI' }).message).toBe('OpenAI: upstream returned 401: nope');
     expect(toProviderError(withCode('ECONNRESET', 'reset')).message).toBe('upstream connection error: ECONNRESET');
     expect(toProviderError(new Error('weird\n\n  thing\t here')).message).toBe('upstream protocol error: weird thing here');
+    expect(toProviderError(Object.assign(new Error(''), { status: 529, error: '\n  overloaded \n' })).message).toBe('upstream returned 529: overloaded');
     const long = 'x'.repeat(301);
     expect(toProviderError(new Error(long)).message).toBe(`upstream protocol error: ${'x'.repeat(300)}…`);
     expect(toProviderError(new Error('y'.repeat(300))).message).toBe(`upstream protocol error: ${'y'.repeat(300)}`);
@@ -133,6 +144,9 @@ describe('toProviderError: no answer', () => {
     d.abort();
     expect(toProviderError(new Error('x'), { signal: d.signal }).kind).toBe('aborted');
     expect(toProviderError(new Error('x'), { signal: new AbortController().signal }).kind).toBe('protocol');
+    const n = new AbortController();
+    n.abort(null);
+    expect(toProviderError(new Error('x'), { signal: n.signal }).kind).toBe('aborted');
   });
 
   it('calls every timeout code, and timeout error classes anywhere in the cause chain, a timeout', () => {
@@ -207,6 +221,10 @@ describe('toProviderError: no answer', () => {
     expect(toProviderError('a string')).toMatchObject({ kind: 'protocol', message: 'upstream protocol error: a string', retryable: true });
     expect(toProviderError(undefined)).toMatchObject({ kind: 'protocol', message: 'upstream protocol error: undefined' });
     expect(toProviderError({ name: 'Error' })).toMatchObject({ kind: 'protocol' });
+    // A value without a prototype, anywhere in the chain.
+    const bare = Object.assign(Object.create(null) as object, { message: 'bare' });
+    expect(toProviderError(bare)).toMatchObject({ kind: 'protocol', message: 'upstream protocol error: bare' });
+    expect(toProviderError(new Error('outer', { cause: bare })).kind).toBe('protocol');
     const e = new Error('x');
     expect(toProviderError(e).cause).toBe(e);
   });

@@ -76,7 +76,7 @@ function nameOf(e: Loose): string {
 function headerOf(headers: unknown, name: string): string | undefined {
   if (!isObject(headers)) return undefined;
   if (typeof headers.get === 'function') return headers.get(name) ?? undefined;
-  const v = headers[name] ?? headers[name.toLowerCase()];
+  const v = headers[name];
   return typeof v === 'string' ? v : Array.isArray(v) ? v[0] : undefined;
 }
 
@@ -151,7 +151,7 @@ function clip(text: string, max = 300): string {
 
 function make(kind: ProviderErrorKind, detail: string, ctx: ProviderErrorContext, err: unknown, status?: number, retryAfter?: number) {
   const prefix = ctx.provider ? `${ctx.provider}: ` : '';
-  const head = status ? `upstream returned ${status}` : kind === 'http' ? 'upstream error' : `upstream ${kind} error`;
+  const head = status ? `upstream returned ${status}` : `upstream ${kind} error`;
   const message = redactSecrets(`${prefix}${head}${detail ? `: ${clip(detail)}` : ''}`, ctx.secrets);
   return new ProviderError(message, { kind, status, retryAfter, cause: err });
 }
