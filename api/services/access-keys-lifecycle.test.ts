@@ -59,6 +59,7 @@ describe('access keys', () => {
       userDid: 'did:abt:owner',
       role: 'admin',
       appId: 'zApp',
+      limits: null,
       expiresAt: null,
       revokedAt: null,
       lastUsedAt: null,
@@ -72,9 +73,31 @@ describe('access keys', () => {
     expect(await keys.authenticate(created.key)).toEqual({ userDid: 'did:abt:owner', role: 'admin', keyId: created.id, appId: 'zApp', name: 'ci', via: 'access-key' });
     expect(await keys.authenticateById(created.id)).toEqual({ userDid: 'did:abt:owner', role: 'admin', keyId: created.id, appId: 'zApp', name: 'ci', via: 'access-key' });
 
-    const member = await keys.create({ name: 'plain', expiresAt: new Date('2099-01-01T00:00:00.000Z') });
-    expect(member).toMatchObject({ role: 'member', appId: null, expiresAt: '2099-01-01T00:00:00.000Z', userDid: expect.stringMatching(/^user_[0-9a-f]{32}$/) });
+    const limits = { rpm: 10, tpm: null, maxConcurrent: 2, models: ['openai/*'], budget: { credits: '1.5', period: 'day' as const } };
+    const member = await keys.create({ name: 'plain', expiresAt: new Date('2099-01-01T00:00:00.000Z'), limits });
+    expect(member).toMatchObject({ role: 'member', appId: null, limits, expiresAt: '2099-01-01T00:00:00.000Z', userDid: expect.stringMatching(/^user_[0-9a-f]{32}$/) });
     expect(member.userDid).not.toBe('did:abt:owner');
+    expect((await keys.list({ userDid: member.userDid }))[0]!.limits).toEqual(limits);
+  });
+
+  it('are refused to a user holding the most live keys; revoked and expired ones do not count', async () => {
+    const { keys } = await setup();
+    const userDid = 'did:abt:busy';
+    const first = await keys.create({ name: 'k1', userDid }, { maxLive: 2 });
+    await keys.create({ name: 'k2', userDid, expiresAt: new Date(Date.now() + 3_600_000) }, { maxLive: 2 });
+    await expect(keys.create({ name: 'k3', userDid }, { maxLive: 2 })).rejects.toMatchObject({ status: 409, code: 'too_many_keys' });
+    // Another user's keys, and no limit at all, are not held to it.
+    await keys.create({ name: 'other', userDid: 'did:abt:other' }, { maxLive: 2 });
+    await keys.create({ name: 'k3', userDid });
+    await keys.revoke(first.id);
+    await expect(keys.create({ name: 'k4', userDid }, { maxLive: 3 })).resolves.toMatchObject({ name: 'k4' });
+    await expect(keys.create({ name: 'k5', userDid }, { maxLive: 3 })).rejects.toMatchObject({ code: 'too_many_keys' });
+    // A key expired a moment ago is no longer live.
+    const soon = await keys.create({ name: 'short', userDid: 'did:abt:brief', expiresAt: new Date(Date.now() + 60_000) });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(new Date(soon.expiresAt!).getTime() + 1));
+    await expect(keys.create({ name: 'next', userDid: 'did:abt:brief' }, { maxLive: 1 })).resolves.toMatchObject({ name: 'next' });
+    await expect(keys.create({ name: 'again', userDid: 'did:abt:brief' }, { maxLive: 1 })).rejects.toMatchObject({ code: 'too_many_keys' });
   });
 
   it('refuse what is not a key of theirs without reading the database for malformed ones', async () => {
@@ -137,6 +160,21 @@ describe('access keys', () => {
     expect((await models.AccessKey.findByPk(created.id))!.revokedAt!.toISOString()).toBe('2026-04-01T00:00:00.000Z');
     expect(announced).toHaveLength(4);
     await expect(keys.revoke('no-such-key')).rejects.toThrow(new NotFoundError("Access key 'no-such-key' not found"));
+  });
+
+  it("are shown and revoked only to their owner when one is named: another user's key is unknown to them and stays live", async () => {
+    const { keys } = await setup();
+    const mine = await keys.create({ name: 'mine', userDid: 'did:abt:me' });
+    const theirs = await keys.create({ name: 'theirs', userDid: 'did:abt:them' });
+    expect(await keys.get(mine.id, 'did:abt:me')).toMatchObject({ id: mine.id, name: 'mine' });
+    expect(await keys.get(theirs.id, 'did:abt:me')).toBeNull();
+    expect(await keys.get(theirs.id)).toMatchObject({ id: theirs.id });
+    expect(await keys.get('no-such-key')).toBeNull();
+    await expect(keys.revoke(theirs.id, 'did:abt:me')).rejects.toThrow(new NotFoundError(`Access key '${theirs.id}' not found`));
+    expect(await keys.authenticate(theirs.key)).toMatchObject({ keyId: theirs.id });
+    expect((await keys.get(theirs.id))!.revokedAt).toBeNull();
+    await keys.revoke(mine.id, 'did:abt:me');
+    expect(await keys.authenticate(mine.key)).toBeNull();
   });
 
   it('are looked up again after clearCache(), and a read that raced it is not kept', async () => {
