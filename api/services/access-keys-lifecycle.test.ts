@@ -85,7 +85,11 @@ describe('access keys', () => {
     const userDid = 'did:abt:busy';
     const first = await keys.create({ name: 'k1', userDid }, { maxLive: 2 });
     await keys.create({ name: 'k2', userDid, expiresAt: new Date(Date.now() + 3_600_000) }, { maxLive: 2 });
-    await expect(keys.create({ name: 'k3', userDid }, { maxLive: 2 })).rejects.toMatchObject({ status: 409, code: 'too_many_keys' });
+    await expect(keys.create({ name: 'k3', userDid }, { maxLive: 2 })).rejects.toMatchObject({
+      status: 409,
+      code: 'too_many_keys',
+      message: 'You have 2 live keys, the most a user may have (2): revoke one first',
+    });
     // Another user's keys, and no limit at all, are not held to it.
     await keys.create({ name: 'other', userDid: 'did:abt:other' }, { maxLive: 2 });
     await keys.create({ name: 'k3', userDid });
@@ -199,6 +203,48 @@ describe('access keys', () => {
     expect(reads()).toBe(before);
     await keys.authenticate(other.key);
     expect(reads()).toBe(before);
+  });
+
+  it('keep no read that a clearCache() overtook, even one that found the key before it changed', async () => {
+    const { keys, models } = await setup();
+    const created = await keys.create({ name: 'changing' });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let arrived!: () => void;
+    const atGate = new Promise<void>((resolve) => (arrived = resolve));
+    let held = false;
+    // The first read found the key live, and is held there until the test lets it go on.
+    models.AccessKey.addHook('afterFind', async () => {
+      if (held) return;
+      held = true;
+      arrived();
+      await gate;
+    });
+    const racing = keys.authenticate(created.key);
+    await atGate;
+    await models.AccessKey.update({ revokedAt: new Date() }, { where: { id: created.id } });
+    keys.clearCache();
+    release();
+    expect(await racing).toMatchObject({ keyId: created.id });
+    expect(await keys.authenticate(created.key)).toBeNull();
+  });
+
+  it('refuse an expired key read afresh from the instant of its expiry, and write the last use of that key alone', async () => {
+    const { keys, models } = await setup();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = new Date('2026-07-01T00:00:00.000Z').getTime();
+    vi.setSystemTime(start);
+    const created = await keys.create({ name: 'expiring', expiresAt: new Date(start + 1000) });
+    const idle = await keys.create({ name: 'idle' });
+    vi.setSystemTime(start + 999);
+    expect(await keys.authenticate(created.key)).toMatchObject({ keyId: created.id });
+    await until(async () => (await models.AccessKey.findByPk(created.id))!.lastUsedAt !== null);
+    expect((await models.AccessKey.findByPk(idle.id))!.lastUsedAt).toBeNull();
+    vi.setSystemTime(start + 1000);
+    keys.clearCache();
+    expect(await keys.authenticate(created.key)).toBeNull();
+    keys.clearCache();
+    expect(await keys.authenticateById(created.id)).toBeNull();
   });
 
   it('write their last use at most once a minute, off the request path', async () => {
