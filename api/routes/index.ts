@@ -90,7 +90,7 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     // Apps that ask a user for a key (API.md §16): approval by the signed-in user, then the public exchange.
     { method: 'post', path: '/api/auth/authorize', handlers: authorizeHandlers(keyDeps) },
     { method: 'post', path: '/api/auth/keys', handlers: exchangeHandlers(keyDeps) },
-    { mount: '/api/auth', handlers: [authRoutes({ accessKeys: services.accessKeys, sessions: services.sessions, secureCookies: config.nodeEnv === 'production' && Boolean(config.appUrl?.startsWith('https')) })] },
+    { mount: '/api/auth', handlers: [authRoutes(services)] },
     ...creditRouters({ billing: deps.billing, users: services.users }).map(({ path, router }) => ({ mount: path, handlers: [afterRecords, router] })),
     // Credits prefix: none until operators can set one (API.md §13 `creditPrefix`).
     { mount: '/api/user/info', handlers: [afterRecords, userInfoRoutes({ config, billing: deps.billing, users: services.users, creditPrefix: () => '' })] },

@@ -5,6 +5,7 @@
 import { Router, type Request, type Response } from 'express';
 import { Op, type WhereOptions } from 'sequelize';
 import { z } from 'zod/v4';
+import { csvLine } from '../lib/csv.js';
 import { nanoToCredits } from '../lib/decimal.js';
 import { requireAuth } from '../middlewares/auth.js';
 import { parseQuery } from '../middlewares/validate.js';
@@ -109,15 +110,6 @@ async function page(models: Models, where: WhereOptions, limit: number) {
   const last = data.at(-1);
   return { data, next: rows.length > limit && last ? encodeCursor(new Date(last.createdAt), last.id) : undefined };
 }
-
-/** RFC 4180 field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
-export function csvField(value: string | number | null): string {
-  if (value === null || value === undefined) return '';
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-const csvLine = (values: (string | number | null)[]) => `${values.map(csvField).join(',')}\r\n`;
 
 const EXPORT_LIMIT = 100_000;
 const EXPORT_PAGE = 1_000;

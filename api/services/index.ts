@@ -6,7 +6,8 @@ import { createAccessKeyService, type AccessKeyService } from './access-keys.js'
 import { createAppService, type AppService } from './apps.js';
 import { createAuthCodeService, type AuthCodeService } from './auth-codes.js';
 import { createProviderAdminService, type CredentialValidator, type ProviderAdminService } from './provider-admin.js';
-import { createSessionCodec, type SessionCodec } from './sessions.js';
+import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import { createSessionService, type SessionService } from './sessions.js';
 import { createUserService, type UserService } from './users.js';
 
 export interface Services {
@@ -14,7 +15,8 @@ export interface Services {
   models: Models;
   users: UserService;
   accessKeys: AccessKeyService;
-  sessions: SessionCodec;
+  sessions: SessionService;
+  loginThrottle: LoginThrottle;
   apps: AppService;
   /** One-time codes of the authorize flow (API.md §16). */
   authCodes: AuthCodeService;
@@ -37,12 +39,16 @@ export function createServices(deps: ServiceDeps): Services {
   const listeners: ((event?: { resetCredentialId?: string }) => void)[] = [];
   const users = createUserService(models);
   const accessKeys = createAccessKeyService(models, users, { envAdminKey: config.adminKey });
+  const sessions = createSessionService(models, accessKeys, { idleMs: config.sessionIdleMs, envAdminKey: config.adminKey, encryptionKey: deps.encryptionKey });
+  // Revoked here: its sessions' rows go at once (other instances find them gone).
+  accessKeys.onRevoked((id) => void sessions.closeForKey(id).catch((err) => deps.logger.warn('ending the sessions of a revoked key failed', { err })));
   return {
     sequelize: deps.sequelize,
     models,
     users,
     accessKeys,
-    sessions: createSessionCodec(deps.encryptionKey),
+    sessions,
+    loginThrottle: createLoginThrottle(deps.sequelize),
     apps: createAppService(models),
     authCodes: createAuthCodeService({ models, users, accessKeys, logger: deps.logger, maxKeysPerUser: config.maxKeysPerUser }),
     providerAdmin: createProviderAdminService({

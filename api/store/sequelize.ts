@@ -2,9 +2,8 @@
  * Opens the database: SQLite (WAL, synchronous=NORMAL, busy_timeout) at <dataDir>/aikit.db by
  * default, PostgreSQL when DATABASE_URL is set.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Sequelize } from 'sequelize';
+import { makeDatabaseFilePrivate } from '../lib/private-file.js';
 
 export interface DatabaseOptions {
   sqlitePath: string;
@@ -131,7 +130,7 @@ export function openDatabase(options: DatabaseOptions): Sequelize {
     parsePgNumbers(sequelize);
     return sequelize;
   }
-  fs.mkdirSync(path.dirname(options.sqlitePath), { recursive: true });
+  makeDatabaseFilePrivate(options.sqlitePath);
   const sequelize = new Sequelize({
     dialect: 'sqlite',
     storage: options.sqlitePath,

@@ -4,6 +4,7 @@
  */
 import type { Request, Response } from 'express';
 import { AppError, ClientAbortedError } from '../../errors.js';
+import { clientDidOf } from '../../lib/client-did.js';
 import { newId } from '../../lib/ids.js';
 import { redactSecrets } from '../../lib/redact.js';
 import type { TokenUsage } from '../../providers/types.js';
@@ -53,7 +54,6 @@ export class ModelCall {
 
   constructor(private readonly core: GatewayCore, req: Request, res: Response, options: BeginOptions) {
     const caller = req.ctx.caller;
-    const clientDid = req.headers['x-aigne-hub-client-did'];
     this.record = newCallRecord({
       id: newId(),
       requestId: req.ctx.requestId,
@@ -61,7 +61,7 @@ export class ModelCall {
       type: options.type,
       stream: options.stream,
       userDid: caller?.userDid ?? null,
-      appId: caller?.appId ?? (typeof clientDid === 'string' && clientDid ? clientDid.slice(0, 128) : null),
+      appId: caller?.appId ?? clientDidOf(req.headers['x-aigne-hub-client-did']),
       accessKeyId: caller?.via === 'access-key' || caller?.via === 'session' ? caller.keyId : null,
       startedAt: req.ctx.startedAt,
     });

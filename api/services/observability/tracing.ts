@@ -19,6 +19,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../lib/logger.js';
+import { makeDatabaseFilePrivate } from '../../lib/private-file.js';
 import { loadAigneInternals, openTraceStore, type SqlClient, type TraceDb } from './aigne-internals.js';
 import { aigneRows, callSpans, emitOtelSpans, PresetIdGenerator } from './call-spans.js';
 import type { CallTiming } from './call-timing.js';
@@ -126,7 +127,9 @@ const MAX_QUEUED_ROWS = 20_000;
 
 export async function createTracing(options: TracingOptions): Promise<Tracing> {
   const { config, logger } = options;
-  const storage = `file:${path.join(config.dataDir, 'observability.db')}`;
+  const storagePath = path.join(config.dataDir, 'observability.db');
+  const storage = `file:${storagePath}`;
+  makeDatabaseFilePrivate(storagePath);
   const internals = await loadAigneInternals().catch((err) => {
     logger.warn('the AIGNE span store could not be loaded; spans stay in the observer defaults', { err });
     return undefined;

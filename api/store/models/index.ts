@@ -11,10 +11,11 @@ import { initCreditReservation, CreditReservation } from './credit-reservation.j
 import { initCreditTransaction, CreditTransaction } from './credit-transaction.js';
 import { initMeterReport, MeterReport } from './meter-report.js';
 import { initModelCall, ModelCall } from './model-call.js';
+import { initSession, Session } from './session.js';
 import { initUsage, Usage } from './usage.js';
 import { initUser, User } from './user.js';
 
-export { AccessKey, AiCredential, AiModelRate, AiProvider, App, AuthCode, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, Usage, User };
+export { AccessKey, AiCredential, AiModelRate, AiProvider, App, AuthCode, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, Session, Usage, User };
 
 export interface Models {
   User: typeof User;
@@ -31,6 +32,7 @@ export interface Models {
   CreditReservation: typeof CreditReservation;
   MeterReport: typeof MeterReport;
   AuthCode: typeof AuthCode;
+  Session: typeof Session;
 }
 
 /** Binds every model to `sequelize`. Models are classes, so one process serves one database. */
@@ -50,5 +52,6 @@ export function initModels(sequelize: Sequelize): Models {
     CreditReservation: initCreditReservation(sequelize),
     MeterReport: initMeterReport(sequelize),
     AuthCode: initAuthCode(sequelize),
+    Session: initSession(sequelize),
   };
 }
