@@ -15,8 +15,8 @@ import { openAIChatRequestSchema } from '../services/formats/openai-chat.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { Services } from '../services/index.js';
 import type { Observability } from '../services/observability/setup.js';
-import { noUserLimits } from '../services/user-limits.js';
-import { accessKeyRoutes, appRoutes } from './admin/access-keys.js';
+import { accessKeyRoutes, appRoutes, userRoutes } from './admin/access-keys.js';
+import { userLimitRoutes } from './user-limits.js';
 import { providerRoutes } from './admin/providers.js';
 import { authRoutes } from './auth.js';
 import { authorizeHandlers, exchangeHandlers } from './auth-keys.js';
@@ -63,8 +63,7 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
   const { config, services, gateway } = deps;
   const auth = requireAuth();
   const afterRecords: RequestHandler = (_req, _res, next) => void deps.recordsSettled().then(() => next(), next);
-  // A user's own limits: none until users carry limits (services/user-limits.ts is the seam).
-  const keyDeps = { accessKeys: services.accessKeys, authCodes: services.authCodes, userLimits: noUserLimits, maxKeysPerUser: config.maxKeysPerUser };
+  const keyDeps = { accessKeys: services.accessKeys, authCodes: services.authCodes, userLimits: services.limits.userLimits, maxKeysPerUser: config.maxKeysPerUser };
   const post = (path: string, handlers: RequestHandler[], hot = false): Endpoint => ({ method: 'post', path, handlers: [auth, ...handlers], hot });
 
   const entries: RouteEntry[] = [
@@ -77,14 +76,14 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     post('/api/v1/chat/completions', [validateBody(openAIChatRequestSchema), chatCompletionsHandler(gateway)], true),
     post('/api/v1/embeddings', [validateBody(openAIEmbeddingSchema), openAIEmbeddingsHandler(gateway)], true),
     post('/api/v1/images/generations', [validateBody(openAIImageSchema), openAIImagesHandler(gateway)]),
-    { mount: '/api/v1/models', handlers: [openAIModelsRoute(gateway)] },
+    { mount: '/api/v1/models', handlers: [openAIModelsRoute(gateway, services.limits.modelFilter)] },
     { mount: '/api/v2/status', handlers: [statusRoute(gateway, deps.billing)] },
     post('/api/v2/chat', [aigneChatHandler(gateway)], true),
     post('/api/v2/chat/completions', [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway)], true),
     post('/api/v2/embeddings', [validateBody(aigneEmbeddingSchema), aigneEmbeddingsHandler(gateway)]),
     post('/api/v2/image', [validateBody(aigneImageSchema), aigneImageHandler(gateway)]),
-    { mount: '/api/ai/models', handlers: [aigneModelsRoute(gateway)] },
-    { mount: '/api/ai-providers/models', handlers: [aigneModelsRoute(gateway)] },
+    { mount: '/api/ai/models', handlers: [aigneModelsRoute(gateway, services.limits.modelFilter)] },
+    { mount: '/api/ai-providers/models', handlers: [aigneModelsRoute(gateway, services.limits.modelFilter)] },
 
     // Sessions, administration, and what callers read of their own calls and credits.
     // Apps that ask a user for a key (API.md §16): approval by the signed-in user, then the public exchange.
@@ -101,6 +100,8 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { mount: '/api/access-keys', handlers: [accessKeyRoutes(services.accessKeys)] },
     { mount: '/api/user/access-keys', handlers: [afterRecords, userKeyRoutes({ ...keyDeps, sequelize: deps.sequelize })] },
     { mount: '/api/apps', handlers: [appRoutes(services.apps)] },
+    { mount: '/api/users', handlers: [userRoutes(services.users)] },
+    { mount: '/api/user/limits', handlers: [userLimitRoutes(services.limits)] },
   ];
 
   const { metrics, tracing } = deps.observability ?? {};

@@ -1,4 +1,6 @@
+import { NotFoundError } from '../errors.js';
 import type { Models } from '../store/models/index.js';
+import type { KeyLimits } from '../store/models/key-limits.js';
 import type { Role, User } from '../store/models/user.js';
 
 export type UserCreatedListener = (user: User) => Promise<void> | void;
@@ -7,10 +9,15 @@ export interface UserService {
   /** Returns the user, creating it on first sight (and telling the listeners). */
   ensure(did: string, init?: { name?: string | null; role?: Role }): Promise<User>;
   get(did: string): Promise<User | null>;
+  /** Sets a user's own limits (API.md §14); 404 for an unknown user. */
+  setLimits(did: string, limits: KeyLimits | null): Promise<User>;
+  /** Users, newest first, with their limits (for the admin's page). */
+  list(): Promise<User[]>;
   onCreated(listener: UserCreatedListener): void;
 }
 
-export function createUserService(models: Models): UserService {
+/** `onChanged`: a user's limits changed (limit caches drop them). */
+export function createUserService(models: Models, onChanged?: () => void): UserService {
   const listeners: UserCreatedListener[] = [];
   const known = new Set<string>();
   return {
@@ -24,6 +31,14 @@ export function createUserService(models: Models): UserService {
       return user;
     },
     get: (did) => models.User.findByPk(did),
+    async setLimits(did, limits) {
+      const user = await models.User.findByPk(did);
+      if (!user) throw new NotFoundError(`User '${did}' not found`);
+      await user.update({ limits });
+      onChanged?.();
+      return user;
+    },
+    list: () => models.User.findAll({ order: [['createdAt', 'DESC']], limit: 1000 }),
     onCreated(listener) {
       listeners.push(listener);
     },

@@ -1,0 +1,255 @@
+/**
+ * Limits per key, app and user (API.md §14), checked in one place before a model call is accepted:
+ * models (403), budget (402), requests and tokens per minute and calls open now (429). What a call
+ * takes is given back or settled when it ends. A refusal leaves no call behind.
+ */
+import type { Sequelize } from 'sequelize';
+import { AppError } from '../../errors.js';
+import { creditsToNano, nanoToCredits } from '../../lib/decimal.js';
+import type { Models } from '../../store/models/index.js';
+import type { KeyLimits } from '../../store/models/key-limits.js';
+import { isPostgres } from '../../store/sequelize.js';
+import type { Caller } from '../access-keys.js';
+import { globMatch } from '../key-limits.js';
+import { memoryHolds, MinuteCounter, periodEnd, postgresHolds, SpendLedger, type HoldStore } from './counters.js';
+import { createSubjectSource, type LimitSubject } from './subjects.js';
+
+export type LimitKind = 'rpm' | 'tpm' | 'concurrency' | 'model' | 'budget';
+
+/** 429 for a rate limit; carries `Retry-After` and the kind of limit hit. */
+export class LimitRefusal extends AppError {
+  constructor(
+    readonly kind: LimitKind,
+    status: 402 | 403 | 429,
+    message: string,
+    retryAfter?: number,
+  ) {
+    const type = status === 402 ? 'insufficient_credits' : status === 403 ? 'permission_denied' : 'rate_limit_exceeded';
+    const code = kind === 'model' ? 'model_not_allowed' : kind === 'budget' ? 'budget_exceeded' : `${kind}_limit_exceeded`;
+    super(status, type, message, { code, retryAfter });
+  }
+}
+
+export interface AdmitRequest {
+  caller: Caller;
+  /** The model string the client sent. */
+  model: string;
+  /** `provider/model` names the call may be served by. */
+  candidates: string[];
+  /** Tokens to take from tokens-per-minute now (the estimate; settled to the count after). */
+  tokens: number;
+  /** The most the call can cost, in nano-credits. */
+  maxCostNano: number;
+}
+
+/** What an accepted call holds; `settle` gives it back with what the call used. */
+export interface Admission {
+  /** `x-ratelimit-*` headers for the answer. */
+  headers: Record<string, string>;
+  /** Candidates (`provider/model`) the caller's model patterns allow. */
+  allows(name: string): boolean;
+  settle(used: { tokens: number; creditsNano: number }): void;
+}
+
+export interface LimitService {
+  /** null when nothing limits the caller; throws a LimitRefusal when a limit refuses the call. */
+  admit(req: AdmitRequest): Promise<Admission | null>;
+  /** Whether the caller's model patterns let it use `name` (model lists). */
+  modelFilter(caller: Caller): Promise<((name: string) => boolean) | null>;
+  /** API.md §14 `GET /api/user/limits`. */
+  report(caller: Caller): Promise<LimitReport>;
+  userLimits(did: string): Promise<KeyLimits | null>;
+  /** App or user limits changed. */
+  forget(): void;
+  /** Told of every refusal (metrics). */
+  onRefused(listener: (kind: LimitKind) => void): void;
+  close(): Promise<void>;
+}
+
+export interface LimitReport {
+  subjects: {
+    kind: LimitSubject['kind'];
+    limits: KeyLimits;
+    remaining: { requests: number | null; tokens: number | null; concurrent: number | null; budgetCredits: string | null };
+    resetsAt: { requests: string | null; tokens: string | null; budget: string | null };
+  }[];
+}
+
+export interface LimitServiceOptions {
+  sequelize: Sequelize;
+  models: Models;
+  defaultKeyLimits: KeyLimits | null;
+  /** How long a hold of a crashed instance keeps counting (PostgreSQL). */
+  holdTtlMs: number;
+  now?: () => Date;
+}
+
+/** A model pattern: exact `provider/model`, a bare name (any provider), or a `*` glob. */
+export function modelMatches(pattern: string, names: string[]): boolean {
+  return names.some((n) => globMatch(pattern, n) || (!pattern.includes('/') && globMatch(pattern, n.slice(n.indexOf('/') + 1))));
+}
+
+/** OpenAI's form of a reset time: `1s`, `6m0s`, `250ms`. */
+export function resetText(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.ceil(ms))}ms`;
+  const s = Math.ceil(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
+}
+
+export function createLimitService(o: LimitServiceOptions): LimitService {
+  const now = o.now ?? (() => new Date());
+  const subjects = createSubjectSource(o.models, o.defaultKeyLimits);
+  const requests = new MinuteCounter(o.sequelize, 'limit-rpm');
+  const tokens = new MinuteCounter(o.sequelize, 'limit-tpm');
+  const holds: HoldStore = isPostgres(o.sequelize) ? postgresHolds(o.sequelize, o.holdTtlMs) : memoryHolds();
+  const spend = new SpendLedger(o.sequelize);
+  const refusedListeners: ((kind: LimitKind) => void)[] = [];
+  const refuse = (err: LimitRefusal): never => {
+    for (const l of refusedListeners) l(err.kind);
+    throw err;
+  };
+  const who = (s: LimitSubject) => (s.kind === 'key' ? 'this key' : s.kind === 'app' ? "this key's app" : "this key's user");
+
+  return {
+    async admit(req) {
+      const list = await subjects.subjectsOf(req.caller);
+      if (!list.length) return null;
+      const at = now();
+      const patterns = list.flatMap((s) => (s.limits.models ? [s.limits.models] : []));
+      const allows = (name: string) => patterns.every((p) => p.some((pattern) => modelMatches(pattern, [name])));
+      if (patterns.length && !req.candidates.some(allows)) {
+        refuse(new LimitRefusal('model', 403, `The model '${req.model}' is not among the models this key may use`));
+      }
+      for (const s of list) {
+        const budget = s.limits.budget;
+        if (!budget) continue;
+        const spent = await spend.spent(s.id, budget.period, at);
+        if (spent + req.maxCostNano > creditsToNano(budget.credits)) {
+          const ends = periodEnd(budget.period, at);
+          refuse(
+            new LimitRefusal('budget', 402, `The ${budget.period === 'total' ? 'total' : `${budget.period}'s`} budget of ${budget.credits} credits of ${who(s)} is spent (${nanoToCredits(spent)} used)`, ends ? Math.ceil((ends.getTime() - at.getTime()) / 1000) : undefined),
+          );
+        }
+      }
+
+      const taken: (() => Promise<void>)[] = [];
+      const giveBack = () => Promise.all(taken.map((f) => f().catch(() => {})));
+      const headers: Record<string, string> = {};
+      const tightest = { requests: null as null | { limit: number; remaining: number; resetMs: number }, tokens: null as null | { limit: number; remaining: number; resetMs: number } };
+      const note = (which: 'requests' | 'tokens', limit: number, used: number, resetMs: number) => {
+        const remaining = Math.max(0, limit - used);
+        const t = tightest[which];
+        if (!t || remaining < t.remaining) tightest[which] = { limit, remaining, resetMs };
+      };
+      const holdsTaken: { subject: string; hold: string }[] = [];
+      try {
+        for (const s of list) {
+          if (s.limits.rpm) {
+            const c = await requests.take(s.id, 1, s.limits.rpm);
+            if (!c.ok) {
+              note('requests', s.limits.rpm, c.used, c.resetMs);
+              throw new LimitRefusal('rpm', 429, `Rate limit of ${who(s)}: ${s.limits.rpm} requests a minute`, Math.max(1, Math.ceil(c.resetMs / 1000)));
+            }
+            taken.push(() => requests.adjust(s.id, 1));
+            note('requests', s.limits.rpm, c.used, c.resetMs);
+          }
+          if (s.limits.tpm) {
+            const c = await tokens.take(s.id, req.tokens, s.limits.tpm);
+            if (!c.ok) {
+              note('tokens', s.limits.tpm, c.used, c.resetMs);
+              throw new LimitRefusal('tpm', 429, `Rate limit of ${who(s)}: ${s.limits.tpm} tokens a minute`, Math.max(1, Math.ceil(c.resetMs / 1000)));
+            }
+            taken.push(() => tokens.adjust(s.id, req.tokens));
+            note('tokens', s.limits.tpm, c.used, c.resetMs);
+          }
+          if (s.limits.maxConcurrent) {
+            const hold = await holds.acquire(s.id, s.limits.maxConcurrent);
+            if (!hold) throw new LimitRefusal('concurrency', 429, `Concurrency limit of ${who(s)}: ${s.limits.maxConcurrent} calls open at once`, 1);
+            holdsTaken.push({ subject: s.id, hold });
+            taken.push(() => holds.release(s.id, hold));
+          }
+        }
+      } catch (err) {
+        await giveBack();
+        if (err instanceof LimitRefusal) {
+          err.headers = headersOf(tightest);
+          refuse(err);
+        }
+        throw err;
+      }
+      Object.assign(headers, headersOf(tightest));
+      let settled = false;
+      return {
+        headers,
+        allows: (name) => !patterns.length || allows(name),
+        settle(used) {
+          if (settled) return;
+          settled = true;
+          const at2 = now();
+          for (const s of list) {
+            if (s.limits.tpm && used.tokens !== req.tokens) void tokens.adjust(s.id, req.tokens - used.tokens).catch(() => {});
+            if (s.limits.budget) spend.add(s.id, used.creditsNano, at2);
+          }
+          for (const h of holdsTaken) void holds.release(h.subject, h.hold).catch(() => {});
+        },
+      };
+    },
+
+    async modelFilter(caller) {
+      const patterns = (await subjects.subjectsOf(caller)).flatMap((s) => (s.limits.models ? [s.limits.models] : []));
+      if (!patterns.length) return null;
+      return (name) => patterns.every((p) => p.some((pattern) => modelMatches(pattern, [name])));
+    },
+
+    async report(caller) {
+      const at = now();
+      const out: LimitReport['subjects'] = [];
+      for (const s of await subjects.subjectsOf(caller)) {
+        const l = s.limits;
+        const r = l.rpm ? await requests.used(s.id) : null;
+        const t = l.tpm ? await tokens.used(s.id) : null;
+        const open = l.maxConcurrent ? await holds.open(s.id) : null;
+        const spent = l.budget ? await spend.spent(s.id, l.budget.period, at) : null;
+        const iso = (ms: number | undefined) => (ms ? new Date(at.getTime() + ms).toISOString() : null);
+        out.push({
+          kind: s.kind,
+          limits: l,
+          remaining: {
+            requests: l.rpm ? Math.max(0, l.rpm - r!.used) : null,
+            tokens: l.tpm ? Math.max(0, l.tpm - t!.used) : null,
+            concurrent: l.maxConcurrent ? Math.max(0, l.maxConcurrent - open!) : null,
+            budgetCredits: l.budget ? nanoToCredits(Math.max(0, creditsToNano(l.budget.credits) - spent!)) : null,
+          },
+          resetsAt: { requests: iso(r?.resetMs), tokens: iso(t?.resetMs), budget: l.budget ? (periodEnd(l.budget.period, at)?.toISOString() ?? null) : null },
+        });
+      }
+      return { subjects: out };
+    },
+
+    userLimits: (did) => subjects.userLimits(did),
+    forget() {
+      subjects.forget();
+      spend.forget();
+    },
+    onRefused(listener) {
+      refusedListeners.push(listener);
+    },
+    close: () => spend.close(),
+  };
+}
+
+function headersOf(t: { requests: { limit: number; remaining: number; resetMs: number } | null; tokens: { limit: number; remaining: number; resetMs: number } | null }): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (t.requests) {
+    h['x-ratelimit-limit-requests'] = String(t.requests.limit);
+    h['x-ratelimit-remaining-requests'] = String(t.requests.remaining);
+    h['x-ratelimit-reset-requests'] = resetText(t.requests.resetMs);
+  }
+  if (t.tokens) {
+    h['x-ratelimit-limit-tokens'] = String(t.tokens.limit);
+    h['x-ratelimit-remaining-tokens'] = String(t.tokens.remaining);
+    h['x-ratelimit-reset-tokens'] = resetText(t.tokens.resetMs);
+  }
+  return h;
+}
+
