@@ -12,14 +12,19 @@ import { HUB_COMPONENT_DID } from './routes/blocklet-js.js';
 import type { BillingBackend } from './services/billing/backend.js';
 import { setupBilling } from './services/billing/index.js';
 import type { PaymentKitClient } from './services/billing/payment-kit/client.js';
-import { openCallJournal, type CallJournal } from './services/call-journal.js';
-import { createCallRecorder } from './services/call-recorder.js';
-import { createCredentialValidator } from './services/credential-check.js';
+import { openCallJournal, type CallJournal } from './services/recording/call-journal.js';
+import { createCallRecorder } from './services/recording/call-recorder.js';
+import { createCredentialValidator } from './services/providers/credential-check.js';
 import { createGateway, type Gateway } from './services/gateway/gateway.js';
 import { RoutingTable } from './services/gateway/routing.js';
 import { ADMIN_USER_DID } from './services/access-keys.js';
 import { createServices, type Services } from './services/index.js';
+import { startUsage } from './services/usage/index.js';
+import { startScheduledWork, type ScheduledWork } from './services/jobs/scheduled.js';
+import { setupNotifications, type Notifications } from './services/notifications/setup.js';
 import { setupObservability, type Observability } from './services/observability/setup.js';
+import { createMediaStore } from './services/media-store.js';
+import { createStoredResponses } from './services/stored-responses.js';
 import { loadEncryptionKey } from './services/secret-key.js';
 import { openChangeFeed } from './store/change-feed.js';
 import { reconcileInterruptedCalls, sweepInterruptedCalls } from './store/interrupted-calls.js';
@@ -36,6 +41,8 @@ export interface Hub {
   gateway: Gateway;
   observability: Observability;
   billing: BillingBackend;
+  notifications: Notifications;
+  scheduled: ScheduledWork;
   /** Flushes pending records and closes the database. */
   close(): Promise<void>;
 }
@@ -86,8 +93,16 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     logger.warn('the call journal cannot be opened; answers wait for their records to be committed', { err });
   }
   const recorder = createCallRecorder(models, logger, { journal });
+  // Kept responses are written with their calls' rows (and journaled with them).
+  const storedResponses = createStoredResponses(models, logger, config.retention.responsesDays);
+  recorder.onFlush(storedResponses.hook);
+  const media = createMediaStore(config.dataDir, config.retention.mediaDays, logger);
   const billing = await setupBilling({ config, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
   const observability = await setupObservability({ config, logger, models, componentDid: HUB_COMPONENT_DID });
+  const notifications = setupNotifications({ config, logger, sequelize, models, billing: billing.backend, recordsSettled: () => recorder.settled() });
+  services.onProvidersChanged((event) => {
+    if (event?.resetCredentialId) notifications.events.credentialReset(event.resetCredentialId, event.how ?? 'put back in rotation');
+  });
   const gateway = createGateway({
     observers: observability.observers,
     models,
@@ -99,12 +114,14 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     imageFetch: config.imageFetch,
     limits: services.limits,
     recheckCredential: async (providerId, credentialId) => (await services.providerAdmin.testCredential(providerId, credentialId)).ok,
+    onCredentialDisabled: (credentialId, providerId, reason) => notifications.events.credentialDisabled(credentialId, providerId, reason),
   });
   gateway.onCallSettled(observability.callSettled);
+  gateway.onCallSettled((record) => notifications.events.callSettled(record));
   services.limits.onRefused((kind) => observability.metrics.limitRefused(kind));
   // Other instances on the same PostgreSQL database drop their caches when this one writes.
   const feed = await openChangeFeed({ sequelize, databaseUrl: config.databaseUrl, logger });
-  services.onProvidersChanged((event) => feed.publish('providers', event ?? {}));
+  services.onProvidersChanged((event) => feed.publish('providers', { ...event }));
   services.accessKeys.onRevoked((id) => feed.publish('access-keys', { id }));
   services.onLimitsChanged(() => feed.publish('limits'));
   feed.subscribe(({ topic, data }) => {
@@ -117,9 +134,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     if (topic !== 'providers') services.accessKeys.clearCache();
   });
   await recorder.recover();
-  await reconcileInterruptedCalls(models, logger, { alone: feed.alone, staleAfterMs: config.creditReservationTtlMs });
+  const usage = startUsage({ sequelize, logger });
+  await reconcileInterruptedCalls(models, logger, { alone: feed.alone, staleAfterMs: config.creditReservationTtlMs, onClosed: usage.closedCalls });
   await feed.ready();
-  const stopSweep = config.databaseUrl ? sweepInterruptedCalls(models, logger, config.creditReservationTtlMs) : () => {};
+  const stopSweep = config.databaseUrl ? sweepInterruptedCalls(models, logger, config.creditReservationTtlMs, undefined, usage.closedCalls) : () => {};
 
   await services.accessKeys.bootstrapAdmin(config.dataDir, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
   // The built-in admin (AIGNE_HUB_ADMIN_KEY or the generated key) is a user like any other: it can hold credits.
@@ -131,7 +149,21 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     blockletAuth = await createBlockletAuthenticator(services.users);
   }
 
-  const app = createApp({ config, logger, services, gateway, billing: billing.backend, blockletAuth, observability, recordsSettled: () => recorder.settled() });
+  const scheduled = startScheduledWork({ config, logger, sequelize, models, gateway, events: notifications.events });
+  const app = createApp({
+    config,
+    logger,
+    services,
+    gateway,
+    billing: billing.backend,
+    storedResponses,
+    media,
+    blockletAuth,
+    observability,
+    recordsSettled: () => recorder.settled(),
+    health: scheduled.health,
+    onRateCheck: (answer, checked) => notifications.events.rateChecked(answer, checked),
+  });
   let closed = false;
   return {
     app,
@@ -142,19 +174,26 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     gateway,
     observability,
     billing: billing.backend,
+    notifications,
+    scheduled,
     async close() {
       if (closed) return;
       closed = true;
+      await scheduled.close().catch((err) => logger.error('stopping scheduled work failed', { err }));
       try {
         await gateway.close();
-      await services.limits.close();
+        await services.limits.close();
       } catch (err) {
         logger.error('flushing records at shutdown failed', { err });
       }
+      await notifications.close().catch((err) => logger.error('closing notifications failed', { err }));
       journal?.close();
+      storedResponses.close();
+      media.close();
       await observability.close().catch((err) => logger.error('closing observability failed', { err }));
       await billing.close().catch((err) => logger.error('closing billing failed', { err }));
       stopSweep();
+      await usage.stop();
       await feed.close();
       await sequelize.close().catch(() => {});
     },

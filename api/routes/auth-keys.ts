@@ -13,12 +13,13 @@ import type { AccessKeyService } from '../services/access-keys.js';
 import type { AuthCodeService } from '../services/auth-codes.js';
 import { assertNarrower, isUnlimited, keyLimitsSchema } from '../services/key-limits.js';
 import type { UserLimitsSource } from '../services/user-limits.js';
+import type { AuthorizeAnswer, KeyExchangeAnswer } from '../wire/user.js';
 import { limitCeilings, requireOwnerCaller } from './user-keys.js';
 
 // Printable text without control characters: the name is shown to the user and stored as the key's app.
 const APP_NAME = /^[^\p{Cc}\p{Cf}]+$/u;
 
-export const authorizeBody = z
+const authorizeBody = z
   .object({
     callback_url: z.string().min(1).max(2048),
     code_challenge: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the base64url SHA-256 of the code_verifier (43 characters)'),
@@ -56,7 +57,7 @@ export function authorizeHandlers(deps: AuthKeyRouteDeps): RequestHandler[] {
         throw new ConflictError(`You have ${live.length} live keys, the most a user may have (${deps.maxKeysPerUser}): revoke one first`, { code: 'too_many_keys' });
       }
       const approved = await deps.authCodes.approve({ userDid, appName: body.app_name, callbackUrl: callback.url, codeChallenge: body.code_challenge, limits, state: body.state });
-      res.status(201).json(approved);
+      res.status(201).json(approved satisfies AuthorizeAnswer);
     },
   ];
 }
@@ -68,7 +69,7 @@ export function exchangeHandlers(deps: Pick<AuthKeyRouteDeps, 'authCodes'>): Req
       const body = req.body as z.infer<typeof exchangeBody>;
       const { key, userDid } = await deps.authCodes.exchange(body.code, body.code_verifier);
       res.setHeader('Cache-Control', 'no-store');
-      res.json({ key, userDid });
+      res.json({ key, userDid } satisfies KeyExchangeAnswer);
     },
   ];
 }

@@ -5,8 +5,9 @@ import { validateBody } from '../middlewares/validate.js';
 import type { AccessKeyService } from '../services/access-keys.js';
 import type { LoginThrottle } from '../services/login-throttle.js';
 import { SESSION_COOKIE, type SessionService } from '../services/sessions.js';
+import type { LoginBody, LogoutAnswer, SessionAnswer } from '../wire/session.js';
 
-const login = z.object({ key: z.string().min(1).max(300) }).strict();
+const login = z.object({ key: z.string().min(1).max(300) }).strict() satisfies z.ZodType<LoginBody>;
 
 /** `Secure` whenever the browser reached the hub over HTTPS (directly or through a trusted proxy). */
 const cookieOptions = (req: Request): CookieOptions => ({ httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
@@ -24,18 +25,18 @@ export function authRoutes(deps: { accessKeys: AccessKeyService; sessions: Sessi
     }
     const session = await deps.sessions.open(caller);
     res.cookie(SESSION_COOKIE, session.value, { ...cookieOptions(req), expires: session.expires });
-    res.json({ user: { did: caller.userDid, name: caller.name, role: caller.role } });
+    res.json({ user: { did: caller.userDid, name: caller.name, role: caller.role } } satisfies SessionAnswer);
   });
   r.post('/logout', async (req, res) => {
     const value = req.cookies?.[SESSION_COOKIE];
     if (typeof value === 'string') await deps.sessions.close(value);
     res.clearCookie(SESSION_COOKIE, cookieOptions(req));
-    res.json({ ok: true });
+    res.json({ ok: true } satisfies LogoutAnswer);
   });
   r.get('/session', (req, res) => {
     const caller = req.ctx.caller;
     if (!caller) throw new AuthenticationError('Not logged in', { code: 'no_session' });
-    res.json({ user: { did: caller.userDid, name: caller.name, role: caller.role } });
+    res.json({ user: { did: caller.userDid, name: caller.name, role: caller.role } } satisfies SessionAnswer);
   });
   return r;
 }

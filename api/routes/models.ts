@@ -9,28 +9,38 @@ import type { BillingBackend } from '../services/billing/backend.js';
 import { listCatalogModels } from '../services/gateway/catalog.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { Caller } from '../services/access-keys.js';
+import type { ModelHealth } from '../services/health/model-health.js';
 import type { RateType } from '../store/models/ai-model-rate.js';
+import type { HubModel } from '../wire/models.js';
 
-const TYPES: Record<string, RateType> = { chat: 'chatCompletion', chatCompletion: 'chatCompletion', embedding: 'embedding', image: 'imageGeneration', imageGeneration: 'imageGeneration' };
+const TYPES: Record<string, RateType> = { chat: 'chatCompletion', chatCompletion: 'chatCompletion', embedding: 'embedding', image: 'imageGeneration', imageGeneration: 'imageGeneration', audio: 'audio', video: 'video' };
 
-const modelsQuery = z.object({ type: z.enum(['chat', 'embedding', 'image', 'chatCompletion', 'imageGeneration']).optional() }).passthrough();
+const modelsQuery = z.object({ type: z.enum(['chat', 'embedding', 'image', 'chatCompletion', 'imageGeneration', 'audio', 'video']).optional() }).passthrough();
 
 /** Which `provider/model` names a caller's limits let it use (null: all of them). */
 export type ModelFilter = (caller: Caller) => Promise<((name: string) => boolean) | null>;
 
+/** Keys of the models whose latest health check failed. */
+export async function failingModels(health?: Pick<ModelHealth, 'latest'>): Promise<Set<string>> {
+  const failing = new Set<string>();
+  if (!health) return failing;
+  for (const [key, check] of await health.latest()) if (!check.ok) failing.add(key);
+  return failing;
+}
+
 /** The catalog as the caller may use it (an anonymous caller sees all of it). */
-async function catalogFor(gateway: Gateway, filter: ModelFilter | undefined, caller: Caller | null, type?: RateType) {
-  const models = await listCatalogModels(gateway.routing, type);
+async function catalogFor(gateway: Gateway, filter: ModelFilter | undefined, caller: Caller | null, type?: RateType, failing?: Set<string>) {
+  const models = await listCatalogModels(gateway.routing, type, failing);
   const allows = caller && filter ? await filter(caller) : null;
   return allows ? models.filter((m) => allows(`${m.provider}/${m.model}`)) : models;
 }
 
-/** Public: the AIGNE client's `getModels()` reads this. */
-export function aigneModelsRoute(gateway: Gateway, filter?: ModelFilter) {
+/** Public: the AIGNE client's `getModels()` reads this; `status.available` follows the health checks. */
+export function aigneModelsRoute(gateway: Gateway, health?: Pick<ModelHealth, 'latest'>, filter?: ModelFilter) {
   const r = Router();
   r.get('/', async (req, res) => {
     const { type } = parseQuery(modelsQuery, req.query);
-    const models = await catalogFor(gateway, filter, req.ctx.caller, type ? TYPES[type] : undefined);
+    const models = await catalogFor(gateway, filter, req.ctx.caller, type ? TYPES[type] : undefined, await failingModels(health));
     res.json(
       models.map((m) => ({
         model: m.model,
@@ -41,7 +51,7 @@ export function aigneModelsRoute(gateway: Gateway, filter?: ModelFilter) {
         output_credits_per_token: m.outputRate,
         modelMetadata: m.modelMetadata,
         status: { available: m.available },
-      })),
+      })) satisfies HubModel[],
     );
   });
   return r;
@@ -72,7 +82,7 @@ export function openAIModelsRoute(gateway: Gateway, filter?: ModelFilter) {
   return r;
 }
 
-const statusQuery = z.object({ model: z.string().min(1, 'model is required'), type: z.enum(['chat', 'embedding', 'image']).optional() }).passthrough();
+const statusQuery = z.object({ model: z.string().min(1, 'model is required'), type: z.enum(['chat', 'embedding', 'image', 'audio', 'video']).optional() }).passthrough();
 
 /**
  * With credit billing on, a caller with nothing left to spend is told so, with where to buy more

@@ -3,14 +3,16 @@
  * (the AIGNE CLI's hub status and @blocklet/aigne-hub's `getUserInfo`), and AIGNE Hub's
  * `/api/user/credit/{balance,grants,transactions,payment-link}`, each the caller's own.
  */
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod/v4';
 import type { Config } from '../config.js';
+import { publicOrigin } from './blocklet-js.js';
 import { nanoToCredits } from '../lib/decimal.js';
 import { requireAuth } from '../middlewares/auth.js';
 import { parseQuery } from '../middlewares/validate.js';
 import type { BillingBackend, CreditSummary } from '../services/billing/backend.js';
 import type { UserService } from '../services/users.js';
+import type { CreditBalanceAnswer, GrantListAnswer, TransactionListAnswer, UserInfoAnswer } from '../wire/user.js';
 
 export interface UserCreditRouteDeps {
   config: Config;
@@ -26,18 +28,13 @@ const pageQuery = z.object({
 });
 
 /** Amounts as AIGNE Hub gives them: what can be spent, and what is owed beyond it. */
-export function creditBalanceOf(s: CreditSummary) {
+function creditBalanceOf(s: CreditSummary): Omit<CreditBalanceAnswer, 'currency'> {
   return {
     balance: nanoToCredits(Math.max(0, s.balanceNano)),
     total: nanoToCredits(s.totalNano),
     grantCount: s.grantCount,
     pendingCredit: nanoToCredits(Math.max(0, -s.balanceNano)),
   };
-}
-
-/** The hub's public origin: the configured app URL, else the one the request came to. */
-function publicOrigin(config: Config, req: Request): string {
-  return (config.appUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '');
 }
 
 export function userInfoRoutes(deps: UserCreditRouteDeps): Router {
@@ -59,11 +56,11 @@ export function userInfoRoutes(deps: UserCreditRouteDeps): Router {
       },
       creditBalance: summary ? creditBalanceOf(summary) : null,
       paymentLink: enableCredit ? (paymentLink ?? null) : null,
-      profileLink: `${publicOrigin(deps.config, req)}/#/credits`,
+      profileLink: `${publicOrigin(deps.config, req).replace(/\/+$/, '')}/#/credits`,
       enableCredit,
       ...(summary?.currency ? { currency: summary.currency } : {}),
       creditPrefix: deps.creditPrefix(),
-    });
+    } satisfies UserInfoAnswer);
   });
   return r;
 }
@@ -74,17 +71,17 @@ export function userCreditRoutes(deps: Pick<UserCreditRouteDeps, 'billing'>): Ro
   r.use(requireAuth());
   r.get('/balance', async (req, res) => {
     const summary = await billing.summary(req.ctx.caller!.userDid);
-    res.json({ ...creditBalanceOf(summary), ...(summary.currency ? { currency: summary.currency } : {}) });
+    res.json({ ...creditBalanceOf(summary), ...(summary.currency ? { currency: summary.currency } : {}) } satisfies CreditBalanceAnswer);
   });
   r.get('/grants', async (req, res) => {
     const page = parseQuery(pageQuery, req.query);
     const result = await billing.grantList(req.ctx.caller!.userDid, page);
-    res.json({ ...result, paging: page });
+    res.json({ ...result, paging: page } satisfies GrantListAnswer);
   });
   r.get('/transactions', async (req, res) => {
     const page = parseQuery(pageQuery, req.query);
     const result = await billing.transactionList(req.ctx.caller!.userDid, page);
-    res.json({ ...result, paging: page });
+    res.json({ ...result, paging: page } satisfies TransactionListAnswer);
   });
   // A JSON string (or null), as AIGNE Hub answers it.
   r.get('/payment-link', async (_req, res) => {

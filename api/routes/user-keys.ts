@@ -12,18 +12,13 @@ import type { AccessKeyService } from '../services/access-keys.js';
 import { assertNarrower, isUnlimited, keyLimitsSchema, type KeyLimits } from '../services/key-limits.js';
 import { monthStart, usageByKey } from '../services/key-usage.js';
 import type { UserLimitsSource } from '../services/user-limits.js';
-
-export const expiresAtField = z
-  .string()
-  .datetime({ offset: true, message: 'expiresAt must be an ISO 8601 date-time' })
-  .nullable()
-  .optional()
-  .refine((v) => !v || new Date(v).getTime() > Date.now(), 'expiresAt must be in the future');
+import type { OwnKeyView } from '../wire/user.js';
+import { futureDateTime } from './params.js';
 
 const ownKeyCreate = z
   .object({
     name: z.string().trim().min(1).max(200),
-    expiresAt: expiresAtField,
+    expiresAt: futureDateTime,
     limits: keyLimitsSchema.nullable().optional(),
   })
   .strict();
@@ -56,7 +51,7 @@ export function userKeyRoutes(deps: UserKeyRouteDeps): Router {
     const keys = await accessKeys.list({ userDid: req.ctx.caller!.userDid });
     const since = monthStart(new Date());
     const usage = await usageByKey(deps.sequelize, keys.map((k) => k.id), since);
-    res.json(keys.map((k) => ({ ...k, usage: { since: since.toISOString(), ...(usage.get(k.id) ?? { calls: 0, credits: '0' }) } })));
+    res.json(keys.map((k): OwnKeyView => ({ ...k, usage: { since: since.toISOString(), ...(usage.get(k.id) ?? { calls: 0, credits: '0' }) } })));
   });
 
   r.get('/:id', async (req, res) => {

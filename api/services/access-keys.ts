@@ -15,6 +15,7 @@ import type { Models } from '../store/models/index.js';
 import type { KeyLimits } from '../store/models/key-limits.js';
 import type { Role } from '../store/models/user.js';
 import { writeTransaction } from '../store/write-transaction.js';
+import type { AccessKeyView, CreatedAccessKey } from '../wire/keys.js';
 import type { UserService } from './users.js';
 
 export const KEY_PREFIX = 'aigne_';
@@ -48,22 +49,8 @@ export interface CreateKeyOptions {
   transaction?: Transaction;
 }
 
-export interface AccessKeyView {
-  id: string;
-  name: string;
-  keyPrefix: string;
-  userDid: string;
-  role: Role;
-  appId: string | null;
-  limits: KeyLimits | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  createdAt: string;
-}
-
 export interface AccessKeyService {
-  create(input: CreateKeyInput, options?: CreateKeyOptions): Promise<AccessKeyView & { key: string }>;
+  create(input: CreateKeyInput, options?: CreateKeyOptions): Promise<CreatedAccessKey>;
   list(filter?: { userDid?: string }): Promise<AccessKeyView[]>;
   /** The key, or null when there is none (or it is not `owner`'s, when given). */
   get(id: string, owner?: string): Promise<AccessKeyView | null>;

@@ -15,7 +15,7 @@ import { writeTransaction } from '../store/write-transaction.js';
 import type { AccessKeyService } from './access-keys.js';
 import type { UserService } from './users.js';
 
-export const AUTH_CODE_TTL_MS = 5 * 60_000;
+const AUTH_CODE_TTL_MS = 5 * 60_000;
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 
@@ -35,7 +35,7 @@ export interface AuthCodeService {
   exchange(code: string, codeVerifier: string): Promise<{ key: string; userDid: string; keyId: string; appId: string }>;
 }
 
-export const challengeOf = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
+const challengeOf = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
 
 const refused = (message: string, code: string) => new BadRequestError(message, { code });
 

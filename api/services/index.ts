@@ -5,8 +5,10 @@ import type { Models } from '../store/models/index.js';
 import { createAccessKeyService, type AccessKeyService } from './access-keys.js';
 import { createAppService, type AppService } from './apps.js';
 import { createAuthCodeService, type AuthCodeService } from './auth-codes.js';
-import { createProviderAdminService, type CredentialValidator, type ProviderAdminService } from './provider-admin.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import { createProviderAdminService, type ProviderAdminService } from './providers/admin.js';
+import type { CredentialValidator } from './providers/credentials.js';
+import type { ProvidersChange } from './providers/providers.js';
 import { createSessionService, type SessionService } from './sessions.js';
 import { createLimitService, type LimitService } from './limits/limits.js';
 import { createUserService, type UserService } from './users.js';
@@ -27,7 +29,7 @@ export interface Services {
   /** Listeners told when an app's or a user's limits change here (other instances' caches). */
   onLimitsChanged(listener: () => void): void;
   /** Listeners told when providers, credentials or rates change (routing caches). */
-  onProvidersChanged(listener: (event?: { resetCredentialId?: string }) => void): void;
+  onProvidersChanged(listener: (event?: ProvidersChange) => void): void;
 }
 
 export interface ServiceDeps {
@@ -43,7 +45,7 @@ export interface ServiceDeps {
 
 export function createServices(deps: ServiceDeps): Services {
   const { models, config } = deps;
-  const listeners: ((event?: { resetCredentialId?: string }) => void)[] = [];
+  const listeners: ((event?: ProvidersChange) => void)[] = [];
   const limitListeners: (() => void)[] = [];
   const limits = createLimitService({ sequelize: deps.sequelize, models, defaultKeyLimits: config.defaultKeyLimits, holdTtlMs: config.creditReservationTtlMs, now: deps.now });
   const limitsChanged = () => {

@@ -12,7 +12,7 @@ export interface DatabaseOptions {
   logging?: (sql: string) => void;
 }
 
-export const SQLITE_PRAGMAS = (busyTimeoutMs: number) => [
+const SQLITE_PRAGMAS = (busyTimeoutMs: number) => [
   'PRAGMA journal_mode = WAL',
   'PRAGMA synchronous = NORMAL',
   `PRAGMA busy_timeout = ${busyTimeoutMs}`,
@@ -61,7 +61,7 @@ interface SqliteManager {
  * reservation. Connections of transactions that ended cleanly (committed or rolled back) are kept,
  * up to `maxIdle`, and handed to the next transaction; one that failed to end is closed.
  */
-export function reuseTransactionConnections(sequelize: Sequelize, maxIdle = 4): void {
+function reuseTransactionConnections(sequelize: Sequelize, maxIdle = 4): void {
   const manager = sequelize.connectionManager as unknown as SqliteManager;
   const idle: SqliteConnection[] = [];
   const closeQuietly = (c: SqliteConnection) => new Promise<void>((resolve) => c.close(() => resolve()));

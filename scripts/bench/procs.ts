@@ -98,10 +98,6 @@ export function rssBytes(pid: number): number {
 }
 
 /** Peak resident set size over the process's life, in bytes. */
-export function peakRssBytes(pid: number): number {
-  return statusField(pid, 'VmHWM');
-}
-
 function statusField(pid: number, field: string): number {
   try {
     const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

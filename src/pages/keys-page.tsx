@@ -12,9 +12,9 @@ import {
   type Role,
 } from '../api/client';
 import { ConfirmButton } from '../components/confirm-button';
-import { CopyButton } from '../components/copy-button';
+import { CreatedKeyBox, KeyStatusBadge } from '../components/created-key-box';
 import { PageHeader } from '../components/layout';
-import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
+import { EmptyState, ErrorState, FormFooter, Loading, errorMessage } from '../components/states';
 import { useAsync, type AsyncState } from '../hooks/use-async';
 import { t } from '../i18n/en';
 import { dayBoundary, formatDateTime, formatShortDateTime } from '../lib/format';
@@ -114,30 +114,10 @@ function AccessKeysSection({ apps }: { apps: App[] }) {
             <input type="date" value={expires} onChange={(e) => setExpires(e.target.value)} data-testid="create-key-expires" />
           </label>
         </div>
-        <FormError error={error} testId="create-key-error" />
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={busy} data-testid="create-key-submit">
-            {busy ? t('common.saving') : t('keys.create')}
-          </button>
-        </div>
+        <FormFooter error={error} busy={busy} submitLabel={t('keys.create')} testId="create-key" />
       </form>
 
-      {created ? (
-        <div className="secret-box" role="status" data-testid="created-key-box">
-          <p>
-            <strong>{created.name}</strong> — {t('keys.shownOnce')}
-          </p>
-          <div className="secret-row">
-            <code className="secret" data-testid="created-key">
-              {created.key}
-            </code>
-            <CopyButton text={created.key} testId="created-key-copy" />
-            <button type="button" className="button" onClick={() => setCreated(null)} data-testid="created-key-dismiss">
-              {t('common.close')}
-            </button>
-          </div>
-        </div>
-      ) : null}
+      {created ? <CreatedKeyBox created={created} onDismiss={() => setCreated(null)} testIdPrefix="created-key" /> : null}
 
       {keys.loading && !keys.data ? <Loading /> : null}
       {keys.error ? <ErrorState error={keys.error} onRetry={keys.reload} /> : null}
@@ -170,9 +150,7 @@ function AccessKeysSection({ apps }: { apps: App[] }) {
                       </span>
                     </td>
                     <td>
-                      <span className={`badge ${status === 'active' ? 'badge-good' : 'badge-bad'}`} data-testid="key-status">
-                        {t(`keys.status.${status}`)}
-                      </span>
+                      <KeyStatusBadge status={status} testId="key-status" />
                     </td>
                     <td className="truncate truncate-narrow mono" title={key.userDid}>
                       {key.userDid}
@@ -256,12 +234,7 @@ function AppsSection({ state }: { state: AsyncState<App[]> }) {
             <input value={did} onChange={(e) => setDid(e.target.value)} data-testid="create-app-did" />
           </label>
         </div>
-        <FormError error={error} testId="create-app-error" />
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={busy} data-testid="create-app-submit">
-            {busy ? t('common.saving') : t('apps.create')}
-          </button>
-        </div>
+        <FormFooter error={error} busy={busy} submitLabel={t('apps.create')} testId="create-app" />
       </form>
       {state.loading && !state.data ? <Loading /> : null}
       {state.error ? <ErrorState error={state.error} onRetry={state.reload} /> : null}

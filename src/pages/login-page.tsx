@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { FormError, errorMessage } from '../components/states';
 import { t } from '../i18n/en';
 import { useSession } from '../session';
@@ -53,7 +53,8 @@ export function LoginForm({ onSubmit }: LoginFormProps) {
   );
 }
 
-export function LoginPage() {
+/** `intro` replaces the usual line under the title (e.g. an app asking the user for a key). */
+export function LoginPage({ intro }: { intro?: ReactNode } = {}) {
   const { signIn } = useSession();
   return (
     <div className="login-screen">
@@ -65,7 +66,9 @@ export function LoginPage() {
           <span>{t('app.title')}</span>
         </div>
         <h1>{t('login.title')}</h1>
-        <p className="muted">{t('login.intro')}</p>
+        <p className="muted" data-testid="login-intro">
+          {intro ?? t('login.intro')}
+        </p>
         <LoginForm onSubmit={signIn} />
       </div>
     </div>

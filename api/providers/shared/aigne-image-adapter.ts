@@ -43,7 +43,7 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<
   });
 }
 
-export function toImageResult(out: ImageModelOutput): ImageResult {
+function toImageResult(out: ImageModelOutput): ImageResult {
   const images: ImageResult['images'] = [];
   for (const img of out.images ?? []) {
     if (img.type === 'url') images.push({ url: img.url });

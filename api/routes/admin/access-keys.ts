@@ -7,6 +7,8 @@ import type { AppService } from '../../services/apps.js';
 import { isUnlimited, keyLimitsSchema } from '../../services/key-limits.js';
 import type { UserService } from '../../services/users.js';
 import type { KeyLimits } from '../../store/models/key-limits.js';
+import type { AccessKeyBody, AppBody } from '../../wire/keys.js';
+import { futureDateTime } from '../params.js';
 
 const keyCreate = z
   .object({
@@ -14,22 +16,17 @@ const keyCreate = z
     userDid: z.string().trim().min(1).max(128).optional(),
     role: z.enum(['member', 'admin']).optional(),
     appId: z.string().trim().min(1).max(128).nullable().optional(),
-    expiresAt: z
-      .string()
-      .datetime({ offset: true, message: 'expiresAt must be an ISO 8601 date-time' })
-      .nullable()
-      .optional()
-      .refine((v) => !v || new Date(v).getTime() > Date.now(), 'expiresAt must be in the future'),
+    expiresAt: futureDateTime,
     limits: keyLimitsSchema.nullable().optional(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<AccessKeyBody>;
 
 /** A change of name or limits (`limits: null` removes them). */
 const change = z.object({ name: z.string().trim().min(1).max(200).optional(), limits: keyLimitsSchema.nullable().optional() }).strict();
 const limitsOnly = z.object({ limits: keyLimitsSchema.nullable() }).strict();
 const stored = (l: KeyLimits | null | undefined) => (l === undefined ? undefined : isUnlimited(l) ? null : l);
 
-const appCreate = z.object({ name: z.string().trim().min(1).max(200), did: z.string().trim().min(1).max(128).optional() }).strict();
+const appCreate = z.object({ name: z.string().trim().min(1).max(200), did: z.string().trim().min(1).max(128).optional() }).strict() satisfies z.ZodType<AppBody>;
 
 /** API.md §6: access keys (admin). */
 export function accessKeyRoutes(service: AccessKeyService): Router {

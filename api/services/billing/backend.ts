@@ -3,7 +3,11 @@
  * the credit routes show. Two implementations: the embedded ledger (ledger.ts) and Payment Kit
  * (payment-kit/backend.ts), chosen once at start.
  */
-import type { FlushHook, ModelCallRow } from '../call-recorder.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
+import type { FlushHook } from '../recording/call-recorder.js';
+import type { GrantView, TransactionView } from '../../wire/credits.js';
+import type { Page } from '../../wire/page.js';
+import type { CountedList, GrantItem } from '../../wire/user.js';
 import type { BillingHooks } from './hooks.js';
 
 export interface CreditBalance {
@@ -22,53 +26,15 @@ export interface GrantRequest {
   source?: 'admin' | 'new_user';
 }
 
-export interface GrantView {
-  id: string;
-  userDid: string;
-  amount: string;
-  reason: string | null;
-  expiresAt: string | null;
-  createdAt: string;
-  /** The user's balance right after the grant, when the backend knows it. */
-  balance?: string;
-}
-
-export interface TransactionView {
-  id: string;
-  type: string;
-  /** Signed decimal string: grants and refunds positive, charges and expiries negative. */
-  amount: string;
-  balance: string | null;
-  reason: string | null;
-  modelCallId: string | null;
-  grantId: string | null;
-  createdAt: string;
-}
-
 export interface PageRequest {
   limit: number;
   cursor?: string;
-}
-
-export interface PageResult<T> {
-  data: T[];
-  next?: string;
 }
 
 /** A page by number, as AIGNE Hub's `/api/user/credit/*` take them. */
 export interface NumberedPage {
   page: number;
   pageSize: number;
-}
-
-export interface CountedList<T> {
-  count: number;
-  list: T[];
-}
-
-export interface GrantItem extends GrantView {
-  /** `granted`, or `expired` (Payment Kit also says `depleted`, `pending`, `voided`). */
-  status: string;
 }
 
 /** What `/api/user/info` and `/api/user/credit/balance` tell a user (API.md §13). */
@@ -98,7 +64,7 @@ export interface BillingBackend extends BillingHooks {
   grantList(userDid: string, page: NumberedPage): Promise<CountedList<GrantItem>>;
   transactionList(userDid: string, page: NumberedPage): Promise<CountedList<TransactionView>>;
   grant(request: GrantRequest): Promise<GrantView>;
-  transactions(userDid: string, page: PageRequest): Promise<PageResult<TransactionView>>;
+  transactions(userDid: string, page: PageRequest): Promise<Page<TransactionView>>;
   /** Gives back what a call was charged (once). */
   refund(modelCallId: string, reason: string | null): Promise<TransactionView>;
   /**

@@ -4,7 +4,9 @@ import { nanoToCredits } from '../../lib/decimal.js';
 import type { Models } from '../../store/models/index.js';
 import type { CreditTransaction } from '../../store/models/credit-transaction.js';
 import { toNano } from './accounts.js';
-import type { CountedList, GrantItem, NumberedPage, TransactionView } from './backend.js';
+import type { TransactionView } from '../../wire/credits.js';
+import type { CountedList, GrantItem } from '../../wire/user.js';
+import type { NumberedPage } from './backend.js';
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 const newestFirst: [string, string][] = [

@@ -11,7 +11,7 @@ import type { ChatAccumulator, ChatAnswer, RelayedWhole, RelayStream } from './c
 import { estimateTokens } from './chat-answer.js';
 import { readAnswer } from './openai-answer.js';
 
-export function toOpenAIUsage(u: TokenUsage) {
+function toOpenAIUsage(u: TokenUsage) {
   return {
     prompt_tokens: u.inputTokens,
     completion_tokens: u.outputTokens,
@@ -21,7 +21,7 @@ export function toOpenAIUsage(u: TokenUsage) {
 }
 
 /** An OpenAI `usage` object as the hub counts it. */
-export function usageFromOpenAI(u: Record<string, unknown> | undefined): TokenUsage | undefined {
+function usageFromOpenAI(u: Record<string, unknown> | undefined): TokenUsage | undefined {
   if (!u) return undefined;
   const details = u.prompt_tokens_details as { cached_tokens?: number } | undefined;
   return {
@@ -33,12 +33,12 @@ export function usageFromOpenAI(u: Record<string, unknown> | undefined): TokenUs
 
 const argText = (a: ChatToolCall['function']['arguments']) => (typeof a === 'string' ? a : JSON.stringify(a));
 
-export function toOpenAIToolCalls(calls: ChatToolCall[]) {
+function toOpenAIToolCalls(calls: ChatToolCall[]) {
   return calls.map((c, index) => ({ index, id: c.id, type: 'function' as const, function: { name: c.function.name, arguments: argText(c.function.arguments) } }));
 }
 
 /** Builds `chat.completion.chunk` objects for one streamed response. */
-export class OpenAIChunkWriter {
+class OpenAIChunkWriter {
   readonly created = Math.floor(Date.now() / 1000);
   private sentRole = false;
   sawToolCalls = false;
@@ -79,7 +79,7 @@ export class OpenAIChunkWriter {
   }
 }
 
-export function toOpenAICompletion(acc: ChatAccumulator, id: string, model: string, usage: TokenUsage) {
+function toOpenAICompletion(acc: ChatAccumulator, id: string, model: string, usage: TokenUsage) {
   const tool_calls = acc.toolCalls.length ? toOpenAIToolCalls(acc.toolCalls).map(({ index: _i, ...c }) => c) : undefined;
   return {
     id,
@@ -178,4 +178,15 @@ export function openAIChatAnswer(o: OpenAIAnswerOptions): ChatAnswer {
       },
     },
   };
+}
+
+/** A whole `chat.completion` as the hub's chat events (what the translation tests compare). */
+export function eventsFromOpenAICompletion(completion: { choices?: { message?: { content?: string | null; tool_calls?: { id: string; function: { name: string; arguments: string } }[] } }[]; usage?: Record<string, unknown> }): ChatEvent[] {
+  const events: ChatEvent[] = [];
+  const message = completion.choices?.[0]?.message;
+  if (message?.content) events.push({ type: 'text', text: message.content });
+  for (const t of message?.tool_calls ?? []) events.push({ type: 'toolCalls', toolCalls: [{ id: t.id, type: 'function', function: { name: t.function.name, arguments: JSON.parse(t.function.arguments || '{}') as Record<string, unknown> } }] });
+  const usage = usageFromOpenAI(completion.usage);
+  if (usage) events.push({ type: 'usage', usage });
+  return events;
 }

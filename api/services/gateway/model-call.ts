@@ -7,7 +7,7 @@ import { AppError, ClientAbortedError } from '../../errors.js';
 import { clientDidOf } from '../../lib/client-did.js';
 import { newId } from '../../lib/ids.js';
 import { redactSecrets } from '../../lib/redact.js';
-import type { TokenUsage } from '../../providers/types.js';
+import type { PricedUsage } from '../billing/pricing.js';
 import type { ModelCallType } from '../../store/models/model-call.js';
 import type { Reservation } from '../billing/hooks.js';
 import type { ImageFetcher } from '../formats/image-urls.js';
@@ -19,13 +19,7 @@ import type { GatewayCore } from './gateway.js';
 import type { Candidate } from './routing.js';
 import type { Admission } from '../limits/limits.js';
 
-export const MODEL_CALL_HEADER = 'x-aigne-hub-model-call-id';
-export const RATE_TYPE: Record<ModelCallType, ModelCallType> = {
-  chatCompletion: 'chatCompletion',
-  embedding: 'embedding',
-  imageGeneration: 'imageGeneration',
-};
-
+const MODEL_CALL_HEADER = 'x-aigne-hub-model-call-id';
 export interface BeginOptions {
   model: string;
   type: ModelCallType;
@@ -36,13 +30,16 @@ export interface BeginOptions {
   estimatedInputTokens?: number;
   /** Images asked for (image calls). */
   images?: number;
+  /** Seconds of audio or video, and characters to speak, the reservation bounds (audio and video calls). */
+  seconds?: number;
+  characters?: number;
 }
 
 /** The most a call can cost among its candidates, in nano-credits (for reservations and budgets). */
 export function maxCostOf(candidates: Candidate[], options: BeginOptions, defaultMaxOutputTokens: number): number {
   const rate = candidates.find((c) => c.rate)?.rate;
   const maxOut = options.maxOutputTokens ?? (Number(rate?.modelMetadata?.maxOutputTokens) || defaultMaxOutputTokens);
-  const bound = { inputTokens: options.estimatedInputTokens ?? 0, outputTokens: options.type === 'chatCompletion' ? maxOut : 0, images: options.images };
+  const bound = { inputTokens: options.estimatedInputTokens ?? 0, outputTokens: options.type === 'chatCompletion' ? maxOut : 0, images: options.images, seconds: options.seconds, characters: options.characters };
   let max = 0;
   for (const c of candidates) max = Math.max(max, chargeNano(c.rate, bound));
   return max;
@@ -148,18 +145,21 @@ export class ModelCall {
     if (this.record.ttfb === null) this.record.ttfb = performance.now() - this.record.startedAt;
   }
 
-  setUsage(usage: Partial<TokenUsage> & { images?: number }, estimated = false): void {
+  setUsage(usage: Partial<PricedUsage>, estimated = false): void {
     const u = this.record.usage;
     if (usage.inputTokens !== undefined) u.inputTokens = usage.inputTokens;
     if (usage.outputTokens !== undefined) u.outputTokens = usage.outputTokens;
     if (usage.cacheReadTokens !== undefined) u.cacheReadTokens = usage.cacheReadTokens;
     if (usage.cacheWriteTokens !== undefined) u.cacheWriteTokens = usage.cacheWriteTokens;
     if (usage.images !== undefined) u.images = usage.images;
+    if (usage.seconds !== undefined) u.seconds = usage.seconds;
+    if (usage.characters !== undefined) u.characters = usage.characters;
     this.record.usageEstimated = estimated;
   }
 
   get hasUsage(): boolean {
-    return this.record.usage.inputTokens > 0 || this.record.usage.outputTokens > 0 || (this.record.usage.images ?? 0) > 0;
+    const u = this.record.usage;
+    return u.inputTokens > 0 || u.outputTokens > 0 || (u.images ?? 0) > 0 || (u.seconds ?? 0) > 0 || (u.characters ?? 0) > 0;
   }
 
   /** Settles a successful call; resolves once its row is durable. */

@@ -8,7 +8,7 @@ import { getProviderModule, listProviderManifests } from '../../providers/regist
 import type { Capability, ProviderManifest, ProviderModule, ProviderTarget } from '../../providers/types.js';
 import type { Models } from '../../store/models/index.js';
 import type { RateType } from '../../store/models/ai-model-rate.js';
-import { credentialStatus } from '../provider-admin.js';
+import { credentialStatus } from '../providers/views.js';
 import { isEligible, type CredentialState } from './credential-pool.js';
 
 export interface RateInfo {
@@ -53,6 +53,8 @@ export const CAPABILITY_OF: Record<RateType, Capability> = {
   chatCompletion: 'chat',
   embedding: 'embedding',
   imageGeneration: 'image',
+  audio: 'audio',
+  video: 'video',
 };
 
 export interface RoutingSnapshot {

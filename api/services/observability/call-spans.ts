@@ -21,7 +21,7 @@ import { nanoToCredits } from '../../lib/decimal.js';
 import { redactSecrets } from '../../lib/redact.js';
 import type { CallTiming } from './call-timing.js';
 import { spanIdHex } from './random-hex.js';
-import type { TraceRow } from './trace-sink.js';
+import type { TraceRow } from './trace-row.js';
 
 /** One span of a call; times are `performance.now()` milliseconds. */
 export interface CallSpan {
@@ -51,7 +51,7 @@ export interface SpanOptions {
   semconv: boolean;
 }
 
-const OPERATION: Record<string, string> = { chatCompletion: 'chat', embedding: 'embeddings', imageGeneration: 'image_generation' };
+const OPERATION: Record<string, string> = { chatCompletion: 'chat', embedding: 'embeddings', imageGeneration: 'image_generation', audio: 'audio', video: 'video_generation' };
 const MAX_CONTENT_CHARS = 16_000;
 
 const epoch = (t: number) => performance.timeOrigin + t;

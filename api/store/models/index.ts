@@ -11,11 +11,14 @@ import { initCreditReservation, CreditReservation } from './credit-reservation.j
 import { initCreditTransaction, CreditTransaction } from './credit-transaction.js';
 import { initMeterReport, MeterReport } from './meter-report.js';
 import { initModelCall, ModelCall } from './model-call.js';
+import { initModelHealthCheck, ModelHealthCheck } from './model-health-check.js';
+import { initNotification, Notification } from './notification.js';
 import { initSession, Session } from './session.js';
+import { initStoredResponse, StoredResponse } from './stored-response.js';
 import { initUsage, Usage } from './usage.js';
 import { initUser, User } from './user.js';
 
-export { AccessKey, AiCredential, AiModelRate, AiProvider, App, AuthCode, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, Session, Usage, User };
+export { AccessKey, AiCredential, AiModelRate, AiProvider, App, AuthCode, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, ModelHealthCheck, Notification, Session, StoredResponse, Usage, User };
 
 export interface Models {
   User: typeof User;
@@ -31,8 +34,11 @@ export interface Models {
   CreditTransaction: typeof CreditTransaction;
   CreditReservation: typeof CreditReservation;
   MeterReport: typeof MeterReport;
-  AuthCode: typeof AuthCode;
+  StoredResponse: typeof StoredResponse;
   Session: typeof Session;
+  ModelHealthCheck: typeof ModelHealthCheck;
+  Notification: typeof Notification;
+  AuthCode: typeof AuthCode;
 }
 
 /** Binds every model to `sequelize`. Models are classes, so one process serves one database. */
@@ -51,7 +57,10 @@ export function initModels(sequelize: Sequelize): Models {
     CreditTransaction: initCreditTransaction(sequelize),
     CreditReservation: initCreditReservation(sequelize),
     MeterReport: initMeterReport(sequelize),
-    AuthCode: initAuthCode(sequelize),
+    StoredResponse: initStoredResponse(sequelize),
     Session: initSession(sequelize),
+    ModelHealthCheck: initModelHealthCheck(sequelize),
+    Notification: initNotification(sequelize),
+    AuthCode: initAuthCode(sequelize),
   };
 }

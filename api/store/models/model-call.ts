@@ -1,7 +1,7 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export type ModelCallStatus = 'processing' | 'success' | 'failed' | 'aborted';
-export type ModelCallType = 'chatCompletion' | 'embedding' | 'imageGeneration';
+export type ModelCallType = 'chatCompletion' | 'embedding' | 'imageGeneration' | 'audio' | 'video';
 
 /** One row per accepted model request, whatever the number of upstream attempts behind it. */
 export class ModelCall extends Model<InferAttributes<ModelCall>, InferCreationAttributes<ModelCall>> {
@@ -35,6 +35,9 @@ export class ModelCall extends Model<InferAttributes<ModelCall>, InferCreationAt
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 }
+
+/** A ModelCall row as the hub writes it: every column, the timestamps optional. */
+export type ModelCallRow = Omit<InferCreationAttributes<ModelCall>, 'createdAt' | 'updatedAt'> & { createdAt?: Date; updatedAt?: Date };
 
 export function initModelCall(sequelize: Sequelize): typeof ModelCall {
   ModelCall.init(

@@ -110,3 +110,13 @@ export function isNotFoundError(err: unknown): boolean {
   if (status === 404) return true;
   return /not found/i.test(err instanceof Error ? err.message : String(err));
 }
+
+/** The answer, or null when Payment Kit says there is no such thing (other failures are thrown). */
+export async function nullWhenNotFound<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isNotFoundError(err)) return null;
+    throw err;
+  }
+}

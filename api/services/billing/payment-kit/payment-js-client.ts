@@ -2,20 +2,11 @@
  * PaymentKitClient over @blocklet/payment-js, which reaches Payment Kit through Blocklet component
  * calls. Loaded only inside Blocklet Server; returns null when Payment Kit is not installed.
  */
-import { isNotFoundError, PAYMENT_KIT_DID, type PaymentKitClient, type PaymentKitMeter } from './client.js';
+import { nullWhenNotFound, PAYMENT_KIT_DID, type PaymentKitClient, type PaymentKitMeter } from './client.js';
 
 type Resource = Record<string, (...args: any[]) => Promise<any>>;
 type PaymentJs = Record<string, Resource> & { default?: unknown };
 type SdkConfig = { components?: { did: string }[]; env?: { appUrl?: string } };
-
-const orNull = async <T>(p: Promise<T>): Promise<T | null> => {
-  try {
-    return await p;
-  } catch (err) {
-    if (isNotFoundError(err)) return null;
-    throw err;
-  }
-};
 
 export async function createPaymentJsClient(): Promise<PaymentKitClient | null> {
   const sdkModule = (await import('@blocklet/sdk/lib/config.js')) as unknown as SdkConfig & { default?: SdkConfig };
@@ -28,7 +19,7 @@ export async function createPaymentJsClient(): Promise<PaymentKitClient | null> 
   const payment = (mod.default as unknown as { default?: PaymentJs }).default ?? mod.default;
   const r = (name: string) => payment[name]!;
   return {
-    retrieveMeter: (idOrEventName) => orNull(r('meters').retrieve!(idOrEventName) as Promise<PaymentKitMeter>),
+    retrieveMeter: (idOrEventName) => nullWhenNotFound(r('meters').retrieve!(idOrEventName) as Promise<PaymentKitMeter>),
     createMeter: (data) => r('meters').create!(data),
     createMeterEvent: (data) => r('meterEvents').create!(data),
     creditSummary: (customerId) => r('creditGrants').summary!({ customer_id: customerId }),
@@ -36,10 +27,10 @@ export async function createPaymentJsClient(): Promise<PaymentKitClient | null> 
     createCreditGrant: (data) => r('creditGrants').create!(data),
     listCreditTransactions: (params) => r('creditTransactions').list!(params),
     listCreditGrants: (params) => r('creditGrants').list!(params),
-    retrievePrice: (id) => orNull(r('prices').retrieve!(id)),
+    retrievePrice: (id) => nullWhenNotFound(r('prices').retrieve!(id)),
     listPaymentCurrencies: () => r('paymentCurrencies').list!({}),
     createProduct: (data) => r('products').create!(data),
-    retrievePaymentLink: (id) => orNull(r('paymentLinks').retrieve!(id)),
+    retrievePaymentLink: (id) => nullWhenNotFound(r('paymentLinks').retrieve!(id)),
     createPaymentLink: (data) => r('paymentLinks').create!(data),
     checkoutUrl: (id) => {
       // The app's public URL and Payment Kit's mount point, as Payment Kit's own checkout pages live there.
