@@ -51,7 +51,7 @@ export interface HubOptions {
   logger?: Logger;
   /** Where the generated admin key is announced (stdout by default). */
   print?: (line: string) => void;
-  /** The clock limits' budget periods follow (tests move it forward a day). */
+  /** The clock of limits' windows and budget periods (tests move it on a minute or a day). */
   now?: () => Date;
   /** Payment Kit client to bill through instead of the one detected inside Blocklet Server. */
   paymentKit?: PaymentKitClient;

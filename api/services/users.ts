@@ -1,5 +1,6 @@
 import { NotFoundError } from '../errors.js';
 import type { Models } from '../store/models/index.js';
+import { writeTransaction } from '../store/write-transaction.js';
 import type { KeyLimits } from '../store/models/key-limits.js';
 import type { Role, User } from '../store/models/user.js';
 
@@ -22,10 +23,11 @@ export function createUserService(models: Models, onChanged?: () => void): UserS
   const known = new Set<string>();
   return {
     async ensure(did, init = {}) {
-      const [user, created] = await models.User.findOrCreate({
-        where: { did },
-        defaults: { did, name: init.name ?? null, role: init.role ?? 'member' },
-      });
+      // In a write transaction: SQLite's default one would read, then fail at once (SQLITE_BUSY)
+      // to upgrade to writing while the call recorder writes.
+      const [user, created] = await writeTransaction(models.User.sequelize!, (transaction) =>
+        models.User.findOrCreate({ where: { did }, defaults: { did, name: init.name ?? null, role: init.role ?? 'member' }, transaction }),
+      );
       if (created) for (const listener of listeners) await listener(user);
       known.add(did);
       return user;

@@ -14,36 +14,49 @@ export interface WindowCount {
   ok: boolean;
   used: number;
   resetMs: number;
+  /** The window the points were taken in (to give back unused ones while it lasts). */
+  window: number;
 }
 
+const WINDOW_MS = 60_000;
+
 /**
- * Counters per subject over fixed one-minute windows. The limiter allows far more than any limit:
- * each subject's own limit is compared here, so one limiter serves every subject whatever its limit.
+ * Counters per subject over fixed one-minute windows of the hub's clock (so that tests can move
+ * it, and instances on one database agree on the window). The library keeps the counts, in memory
+ * or in its PostgreSQL table; each window is a key of its own, kept two minutes. The limiter allows
+ * far more than any limit: each subject's own limit is compared here, so one limiter serves all.
  */
 export class MinuteCounter {
   private readonly limiter;
 
   constructor(sequelize: Sequelize, name: string) {
-    this.limiter = createLimiter(sequelize, { name, points: 2 ** 31 - 1, windowSeconds: 60 });
+    this.limiter = createLimiter(sequelize, { name, points: 2 ** 31 - 1, windowSeconds: (2 * WINDOW_MS) / 1000 });
   }
 
   /** Takes `points` unless that passes `limit` (then nothing is taken). */
-  async take(subject: string, points: number, limit: number): Promise<WindowCount> {
-    const res = await this.limiter.consume(subject, points);
-    if (res.consumedPoints <= limit) return { ok: true, used: res.consumedPoints, resetMs: res.msBeforeNext };
-    if (points > 0) await this.limiter.reward(subject, points);
-    return { ok: false, used: res.consumedPoints - points, resetMs: res.msBeforeNext };
+  async take(subject: string, points: number, limit: number, now: Date): Promise<WindowCount> {
+    const window = Math.floor(now.getTime() / WINDOW_MS);
+    const resetMs = (window + 1) * WINDOW_MS - now.getTime();
+    const res = await this.limiter.consume(`${subject}@${window}`, points);
+    if (res.consumedPoints <= limit) return { ok: true, used: res.consumedPoints, resetMs, window };
+    if (points > 0) await this.limiter.reward(`${subject}@${window}`, points);
+    return { ok: false, used: res.consumedPoints - points, resetMs, window };
   }
 
-  /** Gives back (negative: takes more) points taken earlier in the window. */
-  async adjust(subject: string, points: number): Promise<void> {
-    if (points > 0) await this.limiter.reward(subject, points);
-    else if (points < 0) await this.limiter.penalty(subject, -points);
+  /**
+   * Settles points taken in `window`: unused ones go back while that window lasts (a window gone
+   * is gone), points used beyond those taken count in the window of now.
+   */
+  async adjust(subject: string, window: number, points: number, now: Date): Promise<void> {
+    const current = Math.floor(now.getTime() / WINDOW_MS);
+    if (points > 0 && window === current) await this.limiter.reward(`${subject}@${window}`, points);
+    else if (points < 0) await this.limiter.penalty(`${subject}@${current}`, -points);
   }
 
-  async used(subject: string): Promise<{ used: number; resetMs: number }> {
-    const res = await this.limiter.get(subject);
-    return res ? { used: res.consumedPoints, resetMs: res.msBeforeNext } : { used: 0, resetMs: 0 };
+  async used(subject: string, now: Date): Promise<{ used: number; resetMs: number }> {
+    const window = Math.floor(now.getTime() / WINDOW_MS);
+    const res = await this.limiter.get(`${subject}@${window}`);
+    return { used: Math.max(0, res?.consumedPoints ?? 0), resetMs: (window + 1) * WINDOW_MS - now.getTime() };
   }
 }
 

@@ -134,33 +134,31 @@ export function createLimitService(o: LimitServiceOptions): LimitService {
 
       const taken: (() => Promise<void>)[] = [];
       const giveBack = () => Promise.all(taken.map((f) => f().catch(() => {})));
-      const headers: Record<string, string> = {};
-      const tightest = { requests: null as null | { limit: number; remaining: number; resetMs: number }, tokens: null as null | { limit: number; remaining: number; resetMs: number } };
+      const tightest: Tightest = { requests: null, tokens: null };
       const note = (which: 'requests' | 'tokens', limit: number, used: number, resetMs: number) => {
         const remaining = Math.max(0, limit - used);
         const t = tightest[which];
         if (!t || remaining < t.remaining) tightest[which] = { limit, remaining, resetMs };
       };
       const holdsTaken: { subject: string; hold: string }[] = [];
+      const tokenWindows: { subject: string; window: number }[] = [];
       try {
         for (const s of list) {
           if (s.limits.rpm) {
-            const c = await requests.take(s.id, 1, s.limits.rpm);
-            if (!c.ok) {
-              note('requests', s.limits.rpm, c.used, c.resetMs);
-              throw new LimitRefusal('rpm', 429, `Rate limit of ${who(s)}: ${s.limits.rpm} requests a minute`, Math.max(1, Math.ceil(c.resetMs / 1000)));
-            }
-            taken.push(() => requests.adjust(s.id, 1));
+            const c = await requests.take(s.id, 1, s.limits.rpm, at);
             note('requests', s.limits.rpm, c.used, c.resetMs);
+            if (!c.ok) throw new LimitRefusal('rpm', 429, `Rate limit of ${who(s)}: ${s.limits.rpm} requests a minute`, Math.max(1, Math.ceil(c.resetMs / 1000)));
+            taken.push(() => requests.adjust(s.id, c.window, 1, at));
           }
           if (s.limits.tpm) {
-            const c = await tokens.take(s.id, req.tokens, s.limits.tpm);
-            if (!c.ok) {
-              note('tokens', s.limits.tpm, c.used, c.resetMs);
-              throw new LimitRefusal('tpm', 429, `Rate limit of ${who(s)}: ${s.limits.tpm} tokens a minute`, Math.max(1, Math.ceil(c.resetMs / 1000)));
-            }
-            taken.push(() => tokens.adjust(s.id, req.tokens));
+            const c = await tokens.take(s.id, req.tokens, s.limits.tpm, at);
             note('tokens', s.limits.tpm, c.used, c.resetMs);
+            if (!c.ok) {
+              const message = req.tokens > s.limits.tpm ? `This request's ${req.tokens} tokens (estimated, with its output allowance) are more than the ${s.limits.tpm} tokens a minute of ${who(s)}` : `Rate limit of ${who(s)}: ${s.limits.tpm} tokens a minute`;
+              throw new LimitRefusal('tpm', 429, message, Math.max(1, Math.ceil(c.resetMs / 1000)));
+            }
+            taken.push(() => tokens.adjust(s.id, c.window, req.tokens, at));
+            tokenWindows.push({ subject: s.id, window: c.window });
           }
           if (s.limits.maxConcurrent) {
             const hold = await holds.acquire(s.id, s.limits.maxConcurrent);
@@ -177,19 +175,16 @@ export function createLimitService(o: LimitServiceOptions): LimitService {
         }
         throw err;
       }
-      Object.assign(headers, headersOf(tightest));
       let settled = false;
       return {
-        headers,
+        headers: headersOf(tightest),
         allows: (name) => !patterns.length || allows(name),
         settle(used) {
           if (settled) return;
           settled = true;
           const at2 = now();
-          for (const s of list) {
-            if (s.limits.tpm && used.tokens !== req.tokens) void tokens.adjust(s.id, req.tokens - used.tokens).catch(() => {});
-            if (s.limits.budget) spend.add(s.id, used.creditsNano, at2);
-          }
+          for (const t of tokenWindows) if (used.tokens !== req.tokens) void tokens.adjust(t.subject, t.window, req.tokens - used.tokens, at2).catch(() => {});
+          for (const s of list) if (s.limits.budget) spend.add(s.id, used.creditsNano, at2);
           for (const h of holdsTaken) void holds.release(h.subject, h.hold).catch(() => {});
         },
       };
@@ -206,8 +201,8 @@ export function createLimitService(o: LimitServiceOptions): LimitService {
       const out: LimitReport['subjects'] = [];
       for (const s of await subjects.subjectsOf(caller)) {
         const l = s.limits;
-        const r = l.rpm ? await requests.used(s.id) : null;
-        const t = l.tpm ? await tokens.used(s.id) : null;
+        const r = l.rpm ? await requests.used(s.id, at) : null;
+        const t = l.tpm ? await tokens.used(s.id, at) : null;
         const open = l.maxConcurrent ? await holds.open(s.id) : null;
         const spent = l.budget ? await spend.spent(s.id, l.budget.period, at) : null;
         const iso = (ms: number | undefined) => (ms ? new Date(at.getTime() + ms).toISOString() : null);
@@ -238,7 +233,14 @@ export function createLimitService(o: LimitServiceOptions): LimitService {
   };
 }
 
-function headersOf(t: { requests: { limit: number; remaining: number; resetMs: number } | null; tokens: { limit: number; remaining: number; resetMs: number } | null }): Record<string, string> {
+interface WindowState {
+  limit: number;
+  remaining: number;
+  resetMs: number;
+}
+type Tightest = { requests: WindowState | null; tokens: WindowState | null };
+
+function headersOf(t: Tightest): Record<string, string> {
   const h: Record<string, string> = {};
   if (t.requests) {
     h['x-ratelimit-limit-requests'] = String(t.requests.limit);
