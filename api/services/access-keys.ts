@@ -162,7 +162,7 @@ export function createAccessKeyService(
     async create(input, options = {}) {
       const userDid = input.userDid ?? newUserDid();
       const role = input.role ?? 'member';
-      await users.ensure(userDid, { name: input.name, role });
+      await users.ensure(userDid, { name: input.name, role }, options.transaction);
       const key = generateAccessKey();
       const insert = async (transaction: Transaction) => {
         if (options.maxLive !== undefined) {
