@@ -24,6 +24,7 @@ import type { MediaStore } from '../services/media-store.js';
 import type { StoredResponses } from '../services/stored-responses.js';
 import type { RateCheckAnswer } from '../wire/pricing.js';
 import { accessKeyRoutes, appRoutes, userRoutes } from './admin/access-keys.js';
+import { limitUsageRoutes } from './admin/limit-usage.js';
 import { modelHealthRoutes } from './admin/model-health.js';
 import { pricingAdminRoutes } from './admin/pricing.js';
 import { userLimitRoutes } from './user-limits.js';
@@ -149,6 +150,7 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { mount: '/api/apps', handlers: [appRoutes(services.apps)] },
     { mount: '/api/users', handlers: [userRoutes(services.users)] },
     { mount: '/api/user/limits', handlers: [userLimitRoutes(services.limits)] },
+    { mount: '/api/limits/usage', handlers: [limitUsageRoutes({ models: services.models, limits: services.limits, defaultKeyLimits: config.defaultKeyLimits })] },
   ];
 
   const { metrics, tracing } = deps.observability ?? {};

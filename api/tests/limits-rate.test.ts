@@ -53,6 +53,14 @@ describe('requests and tokens per minute', () => {
     // Five calls, five rows: the refused one was never accepted.
     expect((await modelCallRows(h.t)).length).toBe(rowsBefore + 5);
     expect(await refusals('rpm')).toBe(refusedBefore + 1);
+    // What the admin's pages show beside the limit, and the key's own view.
+    const usage = await h.t.request.get('/api/limits/usage').set(admin);
+    expect(usage.body.keys[k.id]).toEqual({ requests: 5, tokens: null, concurrent: null, budgetCredits: null });
+    expect((await h.t.request.get('/api/limits/usage').set(k.auth)).status).toBe(403);
+    const own = await h.t.request.get('/api/user/limits').set(k.auth);
+    expect(own.body.subjects).toEqual([
+      { kind: 'key', default: false, limits: { rpm: 5, tpm: null, maxConcurrent: null, models: null, budget: null }, used: usage.body.keys[k.id], remaining: { requests: 0, tokens: null, concurrent: null, budgetCredits: null }, resetsAt: { requests: '2026-12-07T10:01:00.000Z', tokens: null, budget: null } },
+    ]);
 
     clock = new Date(clock.getTime() + 60_000);
     const again = await chat(k.auth);

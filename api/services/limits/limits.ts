@@ -8,6 +8,7 @@ import { AppError } from '../../errors.js';
 import { creditsToNano, nanoToCredits } from '../../lib/decimal.js';
 import type { Models } from '../../store/models/index.js';
 import type { KeyLimits } from '../../store/models/key-limits.js';
+import type { LimitReport, LimitUsed } from '../../wire/limits.js';
 import { isPostgres } from '../../store/sequelize.js';
 import type { Caller } from '../access-keys.js';
 import { globMatch } from '../key-limits.js';
@@ -58,21 +59,14 @@ export interface LimitService {
   modelFilter(caller: Caller): Promise<((name: string) => boolean) | null>;
   /** API.md §14 `GET /api/user/limits`. */
   report(caller: Caller): Promise<LimitReport>;
+  /** What a key, app or user (by id; users by DID) has used of `limits` now. */
+  usage(kind: LimitSubject['kind'], id: string, limits: KeyLimits): Promise<LimitUsed>;
   userLimits(did: string): Promise<KeyLimits | null>;
   /** App or user limits changed. */
   forget(): void;
   /** Told of every refusal (metrics). */
   onRefused(listener: (kind: LimitKind) => void): void;
   close(): Promise<void>;
-}
-
-export interface LimitReport {
-  subjects: {
-    kind: LimitSubject['kind'];
-    limits: KeyLimits;
-    remaining: { requests: number | null; tokens: number | null; concurrent: number | null; budgetCredits: string | null };
-    resetsAt: { requests: string | null; tokens: string | null; budget: string | null };
-  }[];
 }
 
 export interface LimitServiceOptions {
@@ -108,6 +102,12 @@ export function createLimitService(o: LimitServiceOptions): LimitService {
     for (const l of refusedListeners) l(err.kind);
     throw err;
   };
+  const usedBy = async (subject: string, l: KeyLimits, at: Date): Promise<LimitUsed> => ({
+    requests: l.rpm ? (await requests.used(subject, at)).used : null,
+    tokens: l.tpm ? (await tokens.used(subject, at)).used : null,
+    concurrent: l.maxConcurrent ? await holds.open(subject) : null,
+    budgetCredits: l.budget ? nanoToCredits(await spend.spent(subject, l.budget.period, at)) : null,
+  });
   const who = (s: LimitSubject) => (s.kind === 'key' ? 'this key' : s.kind === 'app' ? "this key's app" : "this key's user");
 
   return {
@@ -201,25 +201,26 @@ export function createLimitService(o: LimitServiceOptions): LimitService {
       const out: LimitReport['subjects'] = [];
       for (const s of await subjects.subjectsOf(caller)) {
         const l = s.limits;
-        const r = l.rpm ? await requests.used(s.id, at) : null;
-        const t = l.tpm ? await tokens.used(s.id, at) : null;
-        const open = l.maxConcurrent ? await holds.open(s.id) : null;
-        const spent = l.budget ? await spend.spent(s.id, l.budget.period, at) : null;
-        const iso = (ms: number | undefined) => (ms ? new Date(at.getTime() + ms).toISOString() : null);
+        const used = await usedBy(s.id, l, at);
+        const window = new Date(at.getTime() + 60_000 - (at.getTime() % 60_000)).toISOString();
         out.push({
           kind: s.kind,
           limits: l,
+          default: Boolean(s.default),
+          used,
           remaining: {
-            requests: l.rpm ? Math.max(0, l.rpm - r!.used) : null,
-            tokens: l.tpm ? Math.max(0, l.tpm - t!.used) : null,
-            concurrent: l.maxConcurrent ? Math.max(0, l.maxConcurrent - open!) : null,
-            budgetCredits: l.budget ? nanoToCredits(Math.max(0, creditsToNano(l.budget.credits) - spent!)) : null,
+            requests: l.rpm ? Math.max(0, l.rpm - used.requests!) : null,
+            tokens: l.tpm ? Math.max(0, l.tpm - used.tokens!) : null,
+            concurrent: l.maxConcurrent ? Math.max(0, l.maxConcurrent - used.concurrent!) : null,
+            budgetCredits: l.budget ? nanoToCredits(Math.max(0, creditsToNano(l.budget.credits) - creditsToNano(used.budgetCredits!))) : null,
           },
-          resetsAt: { requests: iso(r?.resetMs), tokens: iso(t?.resetMs), budget: l.budget ? (periodEnd(l.budget.period, at)?.toISOString() ?? null) : null },
+          resetsAt: { requests: l.rpm ? window : null, tokens: l.tpm ? window : null, budget: l.budget ? (periodEnd(l.budget.period, at)?.toISOString() ?? null) : null },
         });
       }
       return { subjects: out };
     },
+
+    usage: (kind, id, limits) => usedBy(`${kind}:${id}`, limits, now()),
 
     userLimits: (did) => subjects.userLimits(did),
     forget() {

@@ -17,6 +17,8 @@ export interface LimitSubject {
   id: string;
   kind: SubjectKind;
   limits: KeyLimits;
+  /** A member key's limits from `DEFAULT_KEY_LIMITS`. */
+  default?: boolean;
 }
 
 export interface SubjectSource {
@@ -50,7 +52,7 @@ export function createSubjectSource(models: Models, defaultKeyLimits: KeyLimits 
     async subjectsOf(caller) {
       const out: LimitSubject[] = [];
       const keyLimits = caller.limits ?? (caller.role === 'member' ? defaultKeyLimits : null);
-      if (!isUnlimited(keyLimits)) out.push({ id: `key:${caller.keyId}`, kind: 'key', limits: keyLimits! });
+      if (!isUnlimited(keyLimits)) out.push({ id: `key:${caller.keyId}`, kind: 'key', limits: keyLimits!, default: !caller.limits });
       if (caller.appId) {
         const app = await appOf(caller.appId);
         if (app && !isUnlimited(app.limits)) out.push({ id: `app:${app.id}`, kind: 'app', limits: app.limits! });
