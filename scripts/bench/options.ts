@@ -34,6 +34,9 @@ a ModelCall row for every answer, with the exact credit charge.
                               Anthropic's Messages / OpenAI's Responses API on their same wire
                               (to an Anthropic / the OpenAI provider), measured in turns with the
                               same hub's /api/v1/chat/completions on its same wire (target ref)
+  --limited                   also the same hub with a second key of the same user, limited by
+                              rpm and tpm far above what the run reaches (every call counted,
+                              none refused): "hub, limited key", and its ratio to the unlimited key
   --help                      this text
 BENCH_HUB_NODE_FLAGS adds node flags to the hub process only.`;
 
@@ -57,6 +60,7 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     provider: { type: 'string', default: 'openai' },
     api: { type: 'string', default: 'v1' },
+    limited: { type: 'boolean', default: false },
   },
 });
 
@@ -89,3 +93,5 @@ export const api = args.api as BenchApi;
 /** --api messages|responses: the API under test beside the same hub's chat completions (both same wire). */
 export const paired = api === 'messages' || api === 'responses';
 if (paired && provider !== 'openai') throw new Error('--api messages|responses picks its providers itself (Anthropic for messages, OpenAI for responses)');
+/** --limited: the limits a second bench key carries (counted on every call, never reached). */
+export const benchLimits = args.limited ? { rpm: 1_000_000_000, tpm: 1_000_000_000 } : null;
