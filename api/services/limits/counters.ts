@@ -37,6 +37,8 @@ export class MinuteCounter {
   async take(subject: string, points: number, limit: number, now: Date): Promise<WindowCount> {
     const window = Math.floor(now.getTime() / WINDOW_MS);
     const resetMs = (window + 1) * WINDOW_MS - now.getTime();
+    // More than the limit alone is refused without counting (a huge `max_tokens` never reaches the store).
+    if (points > limit) return { ok: false, used: (await this.used(subject, now)).used, resetMs, window };
     const res = await this.limiter.consume(`${subject}@${window}`, points);
     if (res.consumedPoints <= limit) return { ok: true, used: res.consumedPoints, resetMs, window };
     if (points > 0) await this.limiter.reward(`${subject}@${window}`, points);
