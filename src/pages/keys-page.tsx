@@ -141,10 +141,9 @@ function AccessKeysSection({ apps, usage }: { apps: App[]; usage: AsyncState<Lim
                 <th>{t('common.status')}</th>
                 <th>{t('keys.user')}</th>
                 <th>{t('keys.app')}</th>
-                <th>{t('common.createdAt')}</th>
                 <th>{t('keys.lastUsed')}</th>
                 <th>{t('keys.expires')}</th>
-                <th>{t('limits.column')}</th>
+                <th title={t('limits.columnTitle')}>{t('limits.column')}</th>
                 <th>{t('common.actions')}</th>
               </tr>
             </thead>
@@ -153,7 +152,12 @@ function AccessKeysSection({ apps, usage }: { apps: App[]; usage: AsyncState<Lim
                 const status = keyStatus(key);
                 return (
                   <tr key={key.id} data-testid="key-row" data-key-id={key.id} data-key-name={key.name} data-status={status}>
-                    <td>{key.name}</td>
+                    <td>
+                      <div>{key.name}</div>
+                      <div className="muted small" title={formatDateTime(key.createdAt)}>
+                        {t('keys.createdOn', { date: formatShortDateTime(key.createdAt) })}
+                      </div>
+                    </td>
                     <td>
                       <span className={`badge ${key.role === 'admin' ? 'badge-accent' : 'badge-muted'}`}>
                         {key.role === 'admin' ? t('keys.role.admin') : t('keys.role.member')}
@@ -166,9 +170,6 @@ function AccessKeysSection({ apps, usage }: { apps: App[]; usage: AsyncState<Lim
                       {key.userDid}
                     </td>
                     <td>{appName(key.appId)}</td>
-                    <td className="nowrap" title={formatDateTime(key.createdAt)}>
-                      {formatShortDateTime(key.createdAt)}
-                    </td>
                     <td className="nowrap" title={key.lastUsedAt ? formatDateTime(key.lastUsedAt) : undefined}>
                       {key.lastUsedAt ? formatShortDateTime(key.lastUsedAt) : t('keys.never')}
                     </td>
@@ -274,7 +275,7 @@ function AppsSection({ state, usage }: { state: AsyncState<App[]>; usage: AsyncS
                 <th>{t('common.name')}</th>
                 <th>{t('apps.didColumn')}</th>
                 <th>{t('common.createdAt')}</th>
-                <th>{t('limits.column')}</th>
+                <th title={t('limits.columnTitle')}>{t('limits.column')}</th>
                 <th>{t('common.actions')}</th>
               </tr>
             </thead>

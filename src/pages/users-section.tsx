@@ -23,7 +23,7 @@ export function UsersSection({ usage }: { usage: AsyncState<LimitUsageAnswer> })
                 <th>{t('users.did')}</th>
                 <th>{t('users.role')}</th>
                 <th>{t('common.createdAt')}</th>
-                <th>{t('limits.column')}</th>
+                <th title={t('limits.columnTitle')}>{t('limits.column')}</th>
               </tr>
             </thead>
             <tbody>
