@@ -204,6 +204,8 @@ function withResponse(fields: Record<string, unknown>, response: string): string
 
 const LIFECYCLE = new Set(['response.created', 'response.in_progress', 'response.completed', 'response.incomplete', 'response.queued']);
 const SEQUENCE = /"sequence_number"\s*:\s*(\d+)/;
+/** An event's opening members as OpenAI writes them: its type and its sequence number. */
+const EVENT_HEAD = /^\{"type":"[a-z._]+","sequence_number":\d+,/;
 
 class ResponsesRelayStream implements RelayStream {
   usage: TokenUsage | undefined;
@@ -211,6 +213,8 @@ class ResponsesRelayStream implements RelayStream {
   private deltas = 0;
   /** The last event's data: its sequence number is read only when the hub writes an event of its own. */
   private last = '';
+  /** The last lifecycle event's text after its head, as the upstream sent it and as the hub sends it. */
+  private previous: { rest: string; own: string } | undefined;
 
   constructor(private readonly o: ResponsesAnswerOptions) {}
 
@@ -224,11 +228,22 @@ class ResponsesRelayStream implements RelayStream {
     if (data.includes('"sequence_number"')) this.last = data;
     if (event === 'error' || event === 'response.failed') throw new ProviderError(upstreamErrorMessage(event === 'response.failed' ? JSON.stringify((JSON.parse(data) as { response?: unknown }).response ?? {}) : data), { kind: 'protocol' });
     if (event && LIFECYCLE.has(event)) {
+      const final = event === 'response.completed' || event === 'response.incomplete';
+      const head = final ? null : EVENT_HEAD.exec(data);
+      // `response.in_progress` repeats `response.created`'s response: the same text after the head is the same answer.
+      if (head && this.previous && data.length - head[0].length === this.previous.rest.length && data.endsWith(this.previous.rest)) {
+        return `event: ${event}\ndata: ${head[0]}${this.previous.own}\n\n`;
+      }
       const parsed = JSON.parse(data) as { response?: Record<string, unknown> };
       const response = parsed.response;
       if (!response) return `event: ${event}\ndata: ${data}\n\n`;
       ownResponse(response, this.o);
-      if (event !== 'response.completed' && event !== 'response.incomplete') return `event: ${event}\ndata: ${JSON.stringify(parsed)}\n\n`;
+      if (!final) {
+        const out = JSON.stringify(parsed);
+        // Written from the parsed event, whose members keep their order: the same head opens both texts.
+        if (head && out.startsWith(head[0])) this.previous = { rest: data.slice(head[0].length), own: out.slice(head[0].length) };
+        return `event: ${event}\ndata: ${out}\n\n`;
+      }
       this.ended = true;
       this.usage = usageFromResponses(response.usage as Record<string, unknown> | undefined);
       // The response's JSON is written once: for the client and for the stored response.
