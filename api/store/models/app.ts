@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 /** An application authorized to use the hub. */
 export class App extends Model<InferAttributes<App>, InferCreationAttributes<App>> {
@@ -10,7 +11,8 @@ export class App extends Model<InferAttributes<App>, InferCreationAttributes<App
 }
 
 export function initApp(sequelize: Sequelize): typeof App {
-  App.init(
+  const Bound = boundClass(App);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       name: { type: DataTypes.STRING(200), allowNull: false },
@@ -20,5 +22,5 @@ export function initApp(sequelize: Sequelize): typeof App {
     },
     { sequelize, tableName: 'apps' },
   );
-  return App;
+  return Bound;
 }

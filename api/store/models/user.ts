@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 export type Role = 'admin' | 'member';
 
@@ -11,7 +12,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
 }
 
 export function initUser(sequelize: Sequelize): typeof User {
-  User.init(
+  const Bound = boundClass(User);
+  Bound.init(
     {
       did: { type: DataTypes.STRING(128), primaryKey: true },
       name: { type: DataTypes.STRING(200), allowNull: true },
@@ -21,5 +23,5 @@ export function initUser(sequelize: Sequelize): typeof User {
     },
     { sequelize, tableName: 'users' },
   );
-  return User;
+  return Bound;
 }
