@@ -39,6 +39,8 @@ export interface Config {
   };
   readonly metricsToken?: string;
   readonly enableServerTiming: boolean;
+  /** Serve /api/v2/chat through the AIGNE model classes even for providers on the OpenAI wire. */
+  readonly v2ChatViaModelClasses: boolean;
   readonly tracing: {
     readonly enabled: boolean;
     /** A running AIGNE observability server to send spans to (standalone). */
@@ -251,6 +253,7 @@ const schema = z.object({
   IMAGE_FETCH_TIMEOUT_MS: int(10_000, 1, 600_000),
   METRICS_TOKEN: z.string().optional(),
   ENABLE_SERVER_TIMING: bool(false),
+  V2_CHAT_VIA_MODEL_CLASSES: bool(false),
   TRACING_ENABLED: bool(true),
   TRACE_INCLUDE_CONTENT: bool(false),
   TRACE_SAMPLE_RATIO: z
@@ -375,6 +378,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     },
     metricsToken: e.METRICS_TOKEN || undefined,
     enableServerTiming: e.ENABLE_SERVER_TIMING,
+    v2ChatViaModelClasses: e.V2_CHAT_VIA_MODEL_CLASSES,
     tracing: {
       enabled: e.TRACING_ENABLED,
       observabilityUrl: e.AIGNE_OBSERVABILITY_URL?.trim().replace(/\/+$/, '') || undefined,

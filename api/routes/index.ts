@@ -110,10 +110,10 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     post('/api/v1/images/generations', [validateBody(openAIImageSchema), openAIImagesHandler(gateway)]),
     { mount: '/api/v1/models', handlers: [openAIModelsRoute(gateway, services.limits.modelFilter)] },
     { mount: '/api/v2/status', handlers: [statusRoute(gateway, deps.billing)] },
-    post('/api/v2/chat', [aigneChatHandler(gateway)], true),
-    post('/api/v2/chat/completions', [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway)], true),
+    post('/api/v2/chat', [aigneChatHandler(gateway, { viaModelClasses: config.v2ChatViaModelClasses })], true),
+    post('/api/v2/chat/completions', [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway, { viaModelClasses: config.v2ChatViaModelClasses })], true),
     // AIGNE Hub's older name of the same route.
-    post('/api/v2/completions', [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway)]),
+    post('/api/v2/completions', [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway, { viaModelClasses: config.v2ChatViaModelClasses })]),
     post('/api/v2/embeddings', [aigneEnvelope(), validateBody(aigneEmbeddingSchema), aigneEmbeddingsHandler(gateway)]),
     post('/api/v2/image', [aigneEnvelope(), validateBody(aigneImageSchema), aigneImageHandler(gateway, deps.media, config.appUrl)]),
     post('/api/v2/image/generations', [validateBody(aigneImageGenerationsSchema), aigneImageGenerationsHandler(gateway)]),

@@ -46,6 +46,8 @@ export interface HubOptions {
    * /api/v1/chat/completions' in the same hub.
    */
   bothProviders?: boolean;
+  /** V2_CHAT_VIA_MODEL_CLASSES: /api/v2 through the model classes for every provider. */
+  v2ViaModelClasses?: boolean;
   log: (line: string) => void;
 }
 
@@ -121,6 +123,7 @@ async function launch(o: HubOptions, billingOn: boolean): Promise<{ proc: Proc; 
       NEW_USER_CREDIT_GRANT: '0',
       TRACING_ENABLED: o.tracing ? 'true' : 'false',
       TRACE_SAMPLE_RATIO: String(o.traceSampleRatio ?? 1),
+      V2_CHAT_VIA_MODEL_CLASSES: o.v2ViaModelClasses ? 'true' : 'false',
       DATABASE_URL: undefined,
       OPENAI_API_KEY: undefined,
       OPENAI_BASE_URL: undefined,

@@ -1,5 +1,6 @@
 import type { KeyLimits } from './key-limits.js';
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 /** An application authorized to use the hub. */
 export class App extends Model<InferAttributes<App>, InferCreationAttributes<App>> {
@@ -13,7 +14,8 @@ export class App extends Model<InferAttributes<App>, InferCreationAttributes<App
 }
 
 export function initApp(sequelize: Sequelize): typeof App {
-  App.init(
+  const Bound = boundClass(App);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       name: { type: DataTypes.STRING(200), allowNull: false },
@@ -24,5 +26,5 @@ export function initApp(sequelize: Sequelize): typeof App {
     },
     { sequelize, tableName: 'apps' },
   );
-  return App;
+  return Bound;
 }

@@ -1,5 +1,6 @@
 import type { KeyLimits } from './key-limits.js';
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 export type Role = 'admin' | 'member';
 
@@ -14,7 +15,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
 }
 
 export function initUser(sequelize: Sequelize): typeof User {
-  User.init(
+  const Bound = boundClass(User);
+  Bound.init(
     {
       did: { type: DataTypes.STRING(128), primaryKey: true },
       name: { type: DataTypes.STRING(200), allowNull: true },
@@ -25,5 +27,5 @@ export function initUser(sequelize: Sequelize): typeof User {
     },
     { sequelize, tableName: 'users' },
   );
-  return User;
+  return Bound;
 }
