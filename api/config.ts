@@ -6,6 +6,8 @@ import path from 'node:path';
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod/v4';
 import { normalizeDecimal } from './lib/decimal.js';
+import { isUnlimited, keyLimitsSchema } from './services/key-limits.js';
+import type { KeyLimits } from './store/models/key-limits.js';
 
 export interface Config {
   readonly nodeEnv: string;
@@ -22,6 +24,8 @@ export interface Config {
   readonly creditTopUpLink?: string;
   /** The most live keys a user may make for themselves (API.md §16). */
   readonly maxKeysPerUser: number;
+  /** Limits of member keys that set none (API.md §14 `DEFAULT_KEY_LIMITS`). */
+  readonly defaultKeyLimits: KeyLimits | null;
   /** How long a credit reservation may stay open before it is released (crash recovery). */
   readonly creditReservationTtlMs: number;
   readonly maxBodySize: number;
@@ -224,6 +228,25 @@ const schema = z.object({
   /** The earlier name of CREDIT_PAYMENT_LINK. */
   CREDIT_TOPUP_LINK: httpUrl(),
   MAX_KEYS_PER_USER: int(10, 1, 1000),
+  DEFAULT_KEY_LIMITS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v?.trim()) return null;
+      let json: unknown;
+      try {
+        json = JSON.parse(v);
+      } catch {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected JSON such as {"rpm": 60}' });
+        return z.NEVER;
+      }
+      const parsed = keyLimitsSchema.safeParse(json);
+      if (!parsed.success) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected API.md §14 limits: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` });
+        return z.NEVER;
+      }
+      return isUnlimited(parsed.data) ? null : parsed.data;
+    }),
   CREDIT_RESERVATION_TTL_MS: int(0, 0, 86_400_000),
   MAX_BODY_SIZE: byteSize(10 * 1024 * 1024),
   UPSTREAM_TIMEOUT_MS: int(120_000, 1, 3_600_000),
@@ -348,6 +371,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     newUserCreditGrant: e.NEW_USER_CREDIT_GRANT.trim(),
     creditTopUpLink: e.CREDIT_PAYMENT_LINK?.trim() || e.CREDIT_TOPUP_LINK?.trim() || undefined,
     maxKeysPerUser: e.MAX_KEYS_PER_USER,
+    defaultKeyLimits: e.DEFAULT_KEY_LIMITS,
     creditReservationTtlMs: reservationTtlMs,
     maxBodySize: e.MAX_BODY_SIZE,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,

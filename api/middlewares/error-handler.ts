@@ -64,6 +64,7 @@ export function sendError(res: ServerResponse, err: AppError, cause?: unknown): 
   const text = JSON.stringify(format.body(err));
   res.statusCode = err.status;
   if (err.retryAfter !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.retryAfter))));
+  for (const [name, value] of Object.entries(err.headers ?? {})) res.setHeader(name, value);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);

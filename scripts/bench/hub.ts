@@ -65,6 +65,8 @@ export interface Hub {
   billingNote: string;
   startedAt: number;
   balanceNano(): Promise<bigint | null>;
+  /** Another member key of the same user, with `limits` (API.md §14); answers the key. */
+  addKey(limits: Record<string, unknown>): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -172,6 +174,9 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       billing: billingOn,
       billingNote: note,
       startedAt,
+      async addKey(limits) {
+        return (await jsonRequest<{ key: string }>('POST', `${url}/api/access-keys`, { name: 'bench limited', role: 'member', userDid: key.userDid, limits }, admin)).key;
+      },
       async balanceNano() {
         if (!billingOn) return null;
         const credits = await jsonRequest<{ balance: string }>('GET', `${url}/api/user/credits`, undefined, member);

@@ -12,7 +12,7 @@ import { request } from 'undici';
 import { baselineDepsDiffer, checkoutBaseline } from './baseline.js';
 import { hubRequest, INPUT_TOKENS, OPENAI_BODIES, OUTPUT_TOKENS } from './bodies.js';
 import { buildHub, startHub, type Hub } from './hub.js';
-import { api, args, billingMode, help, only, paired, phases, provider, quick, settings, traceSampleRatio, tracing, tracingLabel, USAGE } from './options.js';
+import { api, args, benchLimits, billingMode, help, only, paired, phases, provider, quick, settings, traceSampleRatio, tracing, tracingLabel, USAGE } from './options.js';
 import { freePort, startProcess, stopAll, waitForHttp, type Proc } from './procs.js';
 import { formatProfileSummary, summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { checkTargets, formatTable, summarize, type RoundResult } from './report.js';
@@ -97,9 +97,14 @@ async function main(): Promise<void> {
   const targets: Target[] = [{ id: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: upstreamAuth, pid: upstream.pid, streams: true, bodies: OPENAI_BODIES }];
   if (bare) targets.push({ id: 'bare', url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth, pid: bare.pid, streams: true, bodies: OPENAI_BODIES });
   targets.push({ id: 'hub', url: `${hub.url}${hubCall.path}`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: hubCall.bodies });
+  if (benchLimits) {
+    const limitedKey = await hub.addKey(benchLimits);
+    targets.push({ id: 'limited', url: `${hub.url}${hubCall.path}`, headers: { authorization: `Bearer ${limitedKey}` }, pid: hub.proc.pid, streams: true, bodies: hubCall.bodies });
+  }
   if (paired) targets.push({ id: 'ref', url: `${hub.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: OPENAI_BODIES });
   if (baseline) targets.push({ id: 'base', url: `${baseline.url}${hubCall.path}`, headers: { authorization: `Bearer ${baseline.memberKey}` }, pid: baseline.proc.pid, streams: true, bodies: hubCall.bodies });
   const notes: string[] = [hub.billingNote, tracingNote, cpus.note];
+  if (benchLimits) notes.push(`"hub, limited key": the same hub process with a second key of the same user limited to ${benchLimits.rpm} requests and ${benchLimits.tpm} tokens a minute (counted on every call, never reached)`);
   if (provider !== 'openai') notes.push(`the hubs call the fake upstream as an ${provider} provider (answers translated through the model classes); the other targets speak OpenAI to it`);
   if (api === 'v2') notes.push(`the hubs are called at POST /api/v2/chat (the AIGNE transport protocol, ${args['v2-via-model-classes'] || provider !== 'openai' ? 'through the model classes' : 'on the OpenAI wire without the model classes'}); "hub chat/completions" is the same hub process at /api/v1/chat/completions (same wire to OpenAI), measured in turns with it; the other targets at the OpenAI API`);
   else if (paired) notes.push(`the hub is called at POST ${hubCall.path} (same wire to ${api === 'messages' ? 'an Anthropic' : 'the OpenAI'} provider${api === 'responses' ? ', responses stored' : ''}); "hub chat/completions" is the same hub process at /api/v1/chat/completions (same wire to OpenAI), measured in turns with it`);

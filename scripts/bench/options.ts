@@ -37,6 +37,9 @@ a ModelCall row for every answer, with the exact credit charge.
                               /api/v1/chat/completions on its same wire (target ref), with ratios
   --v2-via-model-classes      the hubs serve /api/v2 through the model classes for every provider
                               (V2_CHAT_VIA_MODEL_CLASSES), for before/after figures
+  --limited                   also the same hub with a second key of the same user, limited by
+                              rpm and tpm far above what the run reaches (every call counted,
+                              none refused): "hub, limited key", and its ratio to the unlimited key
   --help                      this text
 BENCH_HUB_NODE_FLAGS adds node flags to the hub process only.`;
 
@@ -61,6 +64,7 @@ const { values: args } = parseArgs({
     provider: { type: 'string', default: 'openai' },
     api: { type: 'string', default: 'v1' },
     'v2-via-model-classes': { type: 'boolean', default: false },
+    limited: { type: 'boolean', default: false },
   },
 });
 
@@ -93,3 +97,5 @@ export const api = args.api as BenchApi;
 /** --api v2|messages|responses: the API under test beside the same hub's chat completions, in turns. */
 export const paired = api === 'v2' || api === 'messages' || api === 'responses';
 if ((api === 'messages' || api === 'responses') && provider !== 'openai') throw new Error('--api messages|responses picks its providers itself (Anthropic for messages, OpenAI for responses)');
+/** --limited: the limits a second bench key carries (counted on every call, never reached). */
+export const benchLimits = args.limited ? { rpm: 1_000_000_000, tpm: 1_000_000_000 } : null;

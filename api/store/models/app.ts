@@ -1,3 +1,4 @@
+import type { KeyLimits } from './key-limits.js';
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import { boundClass } from './bound-class.js';
 
@@ -6,6 +7,8 @@ export class App extends Model<InferAttributes<App>, InferCreationAttributes<App
   declare id: string;
   declare name: string;
   declare did: string;
+  /** API.md §14 limits (null: none of its own). */
+  declare limits: CreationOptional<KeyLimits | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 }
@@ -17,6 +20,7 @@ export function initApp(sequelize: Sequelize): typeof App {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       name: { type: DataTypes.STRING(200), allowNull: false },
       did: { type: DataTypes.STRING(128), allowNull: false, unique: true },
+      limits: { type: DataTypes.JSON, allowNull: true },
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },

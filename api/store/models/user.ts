@@ -1,3 +1,4 @@
+import type { KeyLimits } from './key-limits.js';
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import { boundClass } from './bound-class.js';
 
@@ -7,6 +8,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare did: string;
   declare name: string | null;
   declare role: Role;
+  /** API.md §14 limits (null: none of its own). */
+  declare limits: CreationOptional<KeyLimits | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 }
@@ -18,6 +21,7 @@ export function initUser(sequelize: Sequelize): typeof User {
       did: { type: DataTypes.STRING(128), primaryKey: true },
       name: { type: DataTypes.STRING(200), allowNull: true },
       role: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'member' },
+      limits: { type: DataTypes.JSON, allowNull: true },
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },
