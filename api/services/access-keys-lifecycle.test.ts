@@ -70,14 +70,15 @@ describe('access keys', () => {
     expect(row.keyHash).toBe(sha256(created.key));
     expect(JSON.stringify(row.toJSON())).not.toContain(created.key.slice(KEY_PREFIX.length + 4));
     expect(await models.User.findByPk('did:abt:owner')).toMatchObject({ role: 'admin', name: 'ci' });
-    expect(await keys.authenticate(created.key)).toEqual({ userDid: 'did:abt:owner', role: 'admin', keyId: created.id, appId: 'zApp', name: 'ci', via: 'access-key' });
-    expect(await keys.authenticateById(created.id)).toEqual({ userDid: 'did:abt:owner', role: 'admin', keyId: created.id, appId: 'zApp', name: 'ci', via: 'access-key' });
+    expect(await keys.authenticate(created.key)).toEqual({ userDid: 'did:abt:owner', role: 'admin', keyId: created.id, appId: 'zApp', name: 'ci', limits: null, via: 'access-key' });
+    expect(await keys.authenticateById(created.id)).toEqual({ userDid: 'did:abt:owner', role: 'admin', keyId: created.id, appId: 'zApp', name: 'ci', limits: null, via: 'access-key' });
 
     const limits = { rpm: 10, tpm: null, maxConcurrent: 2, models: ['openai/*'], budget: { credits: '1.5', period: 'day' as const } };
     const member = await keys.create({ name: 'plain', expiresAt: new Date('2099-01-01T00:00:00.000Z'), limits });
     expect(member).toMatchObject({ role: 'member', appId: null, limits, expiresAt: '2099-01-01T00:00:00.000Z', userDid: expect.stringMatching(/^user_[0-9a-f]{32}$/) });
     expect(member.userDid).not.toBe('did:abt:owner');
     expect((await keys.list({ userDid: member.userDid }))[0]!.limits).toEqual(limits);
+    expect(await keys.authenticate(member.key)).toMatchObject({ keyId: member.id, limits });
   });
 
   it('are refused to a user holding the most live keys; revoked and expired ones do not count', async () => {
@@ -119,7 +120,7 @@ describe('access keys', () => {
   });
 
   it('accept the built-in admin key, by key and by its session id, only when it is set', async () => {
-    const admin = { userDid: ADMIN_USER_DID, role: 'admin', keyId: ENV_ADMIN_KEY_ID, appId: null, name: 'admin', via: 'access-key' };
+    const admin = { userDid: ADMIN_USER_DID, role: 'admin', keyId: ENV_ADMIN_KEY_ID, appId: null, name: 'admin', limits: null, via: 'access-key' };
     const { keys, reads } = await setup(ENV_ADMIN);
     expect(await keys.authenticate(ENV_ADMIN)).toEqual(admin);
     expect(await keys.authenticateById(ENV_ADMIN_KEY_ID)).toEqual(admin);
