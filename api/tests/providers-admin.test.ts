@@ -105,7 +105,7 @@ describe('provider administration', () => {
       const res = await t.request.post(base).set(admin).send({ model: `m-${String(bad)}`, type: 'chatCompletion', inputRate: bad, outputRate: '1' });
       expect(res.status, `inputRate ${JSON.stringify(bad)}`).toBe(400);
     }
-    expect((await t.request.post(base).set(admin).send({ model: 'x', type: 'video', inputRate: '1', outputRate: '1' })).status).toBe(400);
+    expect((await t.request.post(base).set(admin).send({ model: 'x', type: 'hologram', inputRate: '1', outputRate: '1' })).status).toBe(400);
     const updated = await t.request.put(`${base}/${ok.body.id}`).set(admin).send({ outputRate: '0.10' });
     expect(updated.body.outputRate).toBe('0.1');
     const other = await t.request.post(base).set(admin).send({ model: 'gpt-4o', type: 'chatCompletion', inputRate: '1', outputRate: '1' });
