@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { Layout, NAV_ITEMS } from './components/layout';
 import { ErrorState, Loading } from './components/states';
 import { t } from './i18n/en';
+import { useLocale } from './i18n/locale';
 import { CallsPage } from './pages/calls-page';
 import { CreditsPage } from './pages/credits-page';
 import { KeysPage } from './pages/keys-page';
@@ -26,6 +27,8 @@ const PAGES: Record<string, () => ReactNode> = {
 export function App() {
   const { state, refresh } = useSession();
   const route = useRoute();
+  // Pages keep strings in memos and state: a new language mounts them afresh.
+  const locale = useLocale();
   const role = state.status === 'authenticated' ? state.user.role : null;
   const home = role === 'admin' ? '/providers' : '/playground';
 
@@ -47,7 +50,7 @@ export function App() {
       </div>
     );
   }
-  if (state.status === 'anonymous') return <LoginPage />;
+  if (state.status === 'anonymous') return <LoginPage key={locale} />;
 
   const item = NAV_ITEMS.find((entry) => entry.path === route.path);
   const page = PAGES[route.path];
@@ -59,7 +62,7 @@ export function App() {
   } else {
     body = page();
   }
-  return <Layout>{body}</Layout>;
+  return <Layout key={locale}>{body}</Layout>;
 }
 
 function Forbidden() {

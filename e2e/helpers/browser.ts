@@ -42,7 +42,7 @@ export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
 /** A persistent context on a throw-away profile directory (what `--user-data-dir` gives Chromium). */
-export async function launchBrowser(options: { viewport?: { width: number; height: number } } = {}): Promise<BrowserSession> {
+export async function launchBrowser(options: { viewport?: { width: number; height: number }; locale?: string } = {}): Promise<BrowserSession> {
   ensureChromium();
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aigne-hub-e2e-profile-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -51,7 +51,7 @@ export async function launchBrowser(options: { viewport?: { width: number; heigh
     args: CHROMIUM_ARGS,
     viewport: options.viewport ?? DESKTOP,
     acceptDownloads: true,
-    locale: 'en-US',
+    locale: options.locale ?? 'en-US',
     timezoneId: 'UTC',
   });
   context.setDefaultTimeout(15_000);

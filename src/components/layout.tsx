@@ -2,6 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { Role } from '../api/client';
 import { t, type MessageKey } from '../i18n/en';
 import { NavIcon } from './icons';
+import { LocaleSwitch } from './locale-switch';
 import { Link, useRoute } from '../router';
 import { useSession, useUser } from '../session';
 
@@ -83,8 +84,9 @@ export function Layout({ children }: { children: ReactNode }) {
         </ul>
         <div className="sidebar-footer">
           <div className="session-user" data-testid="session-user" title={user.did}>
-            {t('nav.signedInAs', { name: user.name || user.did, role: user.role })}
+            {t('nav.signedInAs', { name: user.name || user.did, role: t(`keys.role.${user.role}`) })}
           </div>
+          <LocaleSwitch />
           <button type="button" className="button button-block" data-testid="logout" onClick={() => void signOut()}>
             {t('nav.logout')}
           </button>

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { FormError, errorMessage } from '../components/states';
+import { LocaleSwitch } from '../components/locale-switch';
 import { t } from '../i18n/en';
 import { useSession } from '../session';
 
@@ -67,6 +68,7 @@ export function LoginPage() {
         <h1>{t('login.title')}</h1>
         <p className="muted">{t('login.intro')}</p>
         <LoginForm onSubmit={signIn} />
+        <LocaleSwitch />
       </div>
     </div>
   );

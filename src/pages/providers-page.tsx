@@ -19,6 +19,7 @@ import { ProviderForm, type ProviderSubmission } from '../components/provider-fo
 import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
 import { useAsync } from '../hooks/use-async';
 import { t } from '../i18n/en';
+import { capabilityLabel } from '../i18n/labels';
 import { Link } from '../router';
 
 interface ProvidersData {
@@ -133,7 +134,7 @@ function ProviderCard({ provider, entry, onChanged }: { provider: Provider; entr
           </h2>
           <div className="muted small">
             <code>{provider.name}</code>
-            {entry?.capabilities.length ? ` · ${entry.capabilities.join(', ')}` : null}
+            {entry?.capabilities.length ? ` · ${entry.capabilities.map(capabilityLabel).join(', ')}` : null}
             {provider.region ? ` · ${provider.region}` : null}
           </div>
         </div>
