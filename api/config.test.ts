@@ -37,6 +37,13 @@ describe('config', () => {
     expect(parseConfig({ BLOCKLET_APP_ID: 'z1', ABT_NODE_SERVICE_PORT: '8080', BLOCKLET_APP_ASK: 'x' }).blocklet.enabled).toBe(true);
   });
 
+  it('reads the outbound proxies, lower case first as curl does', () => {
+    expect(parseConfig({}).proxy).toEqual({ httpProxy: undefined, httpsProxy: undefined, noProxy: undefined });
+    const c = parseConfig({ HTTP_PROXY: 'http://upper:3128', http_proxy: 'http://lower:3128', HTTPS_PROXY: 'http://tls:3128', NO_PROXY: 'localhost,.internal' });
+    expect(c.proxy).toEqual({ httpProxy: 'http://lower:3128', httpsProxy: 'http://tls:3128', noProxy: 'localhost,.internal' });
+    expect(() => parseConfig({ HTTPS_PROXY: 'proxy.example.com:3128' })).toThrow(/HTTPS_PROXY/);
+  });
+
   it('rejects bad values with messages naming each variable', () => {
     let error: ConfigError | undefined;
     try {

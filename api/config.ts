@@ -23,6 +23,8 @@ export interface Config {
   readonly creditReservationTtlMs: number;
   readonly maxBodySize: number;
   readonly upstreamTimeoutMs: number;
+  /** Outbound proxies for upstream calls (HTTP_PROXY, HTTPS_PROXY, NO_PROXY; lower case first, as curl reads them). */
+  readonly proxy: { readonly httpProxy?: string; readonly httpsProxy?: string; readonly noProxy?: string };
   readonly metricsToken?: string;
   readonly enableServerTiming: boolean;
   readonly tracing: {
@@ -94,6 +96,12 @@ const httpUrl = () =>
     .optional()
     .refine((v) => !v || /^https?:\/\/\S+$/.test(v.trim()), 'must be an http(s) URL');
 
+const proxyUrl = () =>
+  z
+    .string()
+    .optional()
+    .refine((v) => !v?.trim() || /^(https?|socks5?):\/\/\S+$/.test(v.trim()), 'must be an http(s):// or socks5:// proxy URL');
+
 /** Parses OTEL_EXPORTER_OTLP_HEADERS (`k1=v1,k2=v2`, values URL-encoded). */
 export function parseOtlpHeaders(value: string): Record<string, string> | undefined {
   const headers: Record<string, string> = {};
@@ -161,6 +169,12 @@ const schema = z.object({
       return n;
     }),
   UPSTREAM_TIMEOUT_MS: int(120_000, 1, 3_600_000),
+  http_proxy: proxyUrl(),
+  HTTP_PROXY: proxyUrl(),
+  https_proxy: proxyUrl(),
+  HTTPS_PROXY: proxyUrl(),
+  no_proxy: z.string().optional(),
+  NO_PROXY: z.string().optional(),
   METRICS_TOKEN: z.string().optional(),
   ENABLE_SERVER_TIMING: bool(false),
   TRACING_ENABLED: bool(true),
@@ -246,6 +260,11 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     creditReservationTtlMs: reservationTtlMs,
     maxBodySize: e.MAX_BODY_SIZE,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    proxy: Object.freeze({
+      httpProxy: (e.http_proxy ?? e.HTTP_PROXY)?.trim() || undefined,
+      httpsProxy: (e.https_proxy ?? e.HTTPS_PROXY)?.trim() || undefined,
+      noProxy: (e.no_proxy ?? e.NO_PROXY)?.trim() || undefined,
+    }),
     metricsToken: e.METRICS_TOKEN || undefined,
     enableServerTiming: e.ENABLE_SERVER_TIMING,
     tracing: {

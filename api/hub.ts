@@ -8,6 +8,7 @@ import type { Sequelize } from 'sequelize';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { configureUpstreamProxy } from './providers/shared/upstream-agent.js';
 import { HUB_COMPONENT_DID } from './routes/blocklet-js.js';
 import { creditRouters } from './routes/credits.js';
 import { gatewayRouters } from './routes/gateway-routes.js';
@@ -53,6 +54,7 @@ export interface HubOptions {
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
+  configureUpstreamProxy(config.proxy);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const sequelize = openDatabase({ sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl });
   await sequelize.authenticate();
