@@ -6,50 +6,36 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import cors from 'cors';
-import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from './config.js';
 import type { Logger } from './lib/logger.js';
 import { accessLog } from './middlewares/access-log.js';
 import { authenticate, type BlockletAuthenticator } from './middlewares/auth.js';
 import { errorHandler, notFoundHandler } from './middlewares/error-handler.js';
-import { installHotPath, type HotRoute } from './middlewares/hot-path.js';
+import { installFastDispatch } from './middlewares/fast-dispatch.js';
+import { jsonBody } from './middlewares/json-body.js';
 import { requestContext } from './middlewares/request-context.js';
-import { accessKeyRoutes, appRoutes } from './routes/admin/access-keys.js';
-import { providerRoutes } from './routes/admin/providers.js';
-import { authRoutes } from './routes/auth.js';
-import { blockletJs } from './routes/blocklet-js.js';
-import { healthRoutes } from './routes/health.js';
-import { metricsRoutes } from './routes/metrics.js';
-import { TRACE_VIEWER_PATH, traceViewerRoutes } from './routes/traces.js';
+import { routeTable } from './routes/index.js';
+import { isEndpoint } from './routes/table.js';
+import type { BillingBackend } from './services/billing/backend.js';
+import type { Gateway } from './services/gateway/gateway.js';
 import type { Services } from './services/index.js';
-import { setCallObservers } from './services/observability/call-timing.js';
 import type { Observability } from './services/observability/setup.js';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   services: Services;
+  gateway: Gateway;
+  billing: BillingBackend;
   blockletAuth?: BlockletAuthenticator;
-  /** Metrics, traces and call marks (GET /metrics, /observability). */
-  observability?: Pick<Observability, 'metrics' | 'tracing' | 'observers'>;
-  /**
-   * Extra routers mounted under /api before the 404 handler (feature modules register here). A
-   * router's `hot` routes are also served ahead of the generic stack, with the same middlewares.
-   */
-  apiRouters?: { path: string; router: Router; hot?: HotRoute[] }[];
-  /** Paths whose bodies are read by their own handler instead of the JSON parser. */
-  rawBodyPaths?: string[];
+  /** Metrics and traces (GET /metrics, /observability). */
+  observability?: Pick<Observability, 'metrics' | 'tracing'>;
+  /** Resolves once the calls settled so far are written (reads of calls wait for it). */
+  recordsSettled?: () => Promise<void>;
 }
 
 const EXPOSED_HEADERS = ['x-aigne-hub-model-call-id', 'x-request-id', 'retry-after', 'server-timing'];
-
-function jsonBody(limit: number, skip: string[]) {
-  const parser = express.json({ limit, type: ['application/json', 'application/*+json'] });
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (skip.includes(req.path)) return next();
-    parser(req, res, next);
-  };
-}
 
 /**
  * CORS as the `cors` package answers with these options: preflights through it, and on every other
@@ -104,37 +90,30 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', true);
   app.set('etag', false);
 
-  // Everything before routing, in order: the hot path runs the very same functions.
+  // Everything before routing, in order: the fast dispatcher runs the very same functions.
   const before: RequestHandler[] = [requestContext()];
-  if (deps.observability) {
-    setCallObservers(app, deps.observability.observers);
-    before.push(deps.observability.metrics.http());
-  }
+  if (deps.observability) before.push(deps.observability.metrics.http());
   if (config.accessLog) before.push(accessLog(logger));
-  before.push(corsHeaders(), cookies());
-  const auth = authenticate({ accessKeys: services.accessKeys, sessions: services.sessions, blocklet: deps.blockletAuth });
+  before.push(corsHeaders(), cookies(), jsonBody(config.maxBodySize));
 
-  const rawBodyPaths = deps.rawBodyPaths ?? [];
-  const hot = (deps.apiRouters ?? []).flatMap((r) => r.hot ?? []).filter((r) => !rawBodyPaths.includes(r.path));
+  const routes = routeTable({
+    config,
+    logger,
+    sequelize: services.sequelize,
+    services,
+    gateway: deps.gateway,
+    billing: deps.billing,
+    observability: deps.observability,
+    authenticate: authenticate({ accessKeys: services.accessKeys, sessions: services.sessions, blocklet: deps.blockletAuth }),
+    recordsSettled: deps.recordsSettled ?? (() => Promise.resolve()),
+  });
   const onError = errorHandler(logger);
-  if (hot.length) installHotPath(app, { routes: hot, before, authenticate: auth, bodyLimit: config.maxBodySize, onError });
+  installFastDispatch(app, { before, routes, onError });
   for (const middleware of before) app.use(middleware);
-  app.use(jsonBody(config.maxBodySize, rawBodyPaths));
-
-  app.get('/__blocklet__.js', blockletJs(config));
-  app.use('/api/health', healthRoutes({ sequelize: services.sequelize, version: config.version }));
-
-  app.use('/api', auth);
-  if (deps.observability) {
-    app.use('/metrics', metricsRoutes({ metrics: deps.observability.metrics, token: config.metricsToken, authenticate: auth }));
-    const { tracing } = deps.observability;
-    if (tracing) app.use(TRACE_VIEWER_PATH, traceViewerRoutes({ tracing, authenticate: auth, logger }));
+  for (const entry of routes) {
+    if (isEndpoint(entry)) app[entry.method](entry.path, ...entry.handlers);
+    else app.use(entry.mount, ...entry.handlers);
   }
-  app.use('/api/auth', authRoutes({ accessKeys: services.accessKeys, sessions: services.sessions, secureCookies: config.nodeEnv === 'production' && Boolean(config.appUrl?.startsWith('https')) }));
-  for (const { path: p, router } of deps.apiRouters ?? []) app.use(p, router);
-  app.use('/api/ai-providers', providerRoutes(services.providerAdmin));
-  app.use('/api/access-keys', accessKeyRoutes(services.accessKeys));
-  app.use('/api/apps', appRoutes(services.apps));
 
   app.use('/api', notFoundHandler());
   app.use(spa(config.webDir));

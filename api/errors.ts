@@ -16,6 +16,9 @@ export type ErrorType =
   | 'upstream_timeout'
   | 'server_error';
 
+/** The status clients never see: the access log's and the ModelCall row's word for a client that left. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 export interface AppErrorOptions {
   code?: string;
   /** Extra top-level fields of the error object (e.g. `link` for 402, `param`). */
@@ -102,6 +105,13 @@ export class ConflictError extends AppError {
 export class RateLimitError extends AppError {
   constructor(message: string, retryAfter: number) {
     super(429, 'rate_limit_exceeded', message, { retryAfter });
+  }
+}
+
+/** Thrown when the client went away before its answer was complete. */
+export class ClientAbortedError extends AppError {
+  constructor() {
+    super(CLIENT_CLOSED_REQUEST, 'invalid_request_error', 'The client closed the request', { code: 'client_closed_request' });
   }
 }
 

@@ -3,17 +3,13 @@
  * the Express app. Used by index.ts (which listens) and by tests (which use supertest).
  */
 import path from 'node:path';
-import { Router, type Express } from 'express';
+import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { configureUpstreamProxy } from './providers/shared/upstream-agent.js';
 import { HUB_COMPONENT_DID } from './routes/blocklet-js.js';
-import { creditRouters } from './routes/credits.js';
-import { gatewayRouters } from './routes/gateway-routes.js';
-import { modelCallRoutes } from './routes/model-calls.js';
-import { usageRoutes } from './routes/usage.js';
 import type { BillingBackend } from './services/billing/backend.js';
 import { setupBilling } from './services/billing/index.js';
 import type { PaymentKitClient } from './services/billing/payment-kit/client.js';
@@ -90,7 +86,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   }
   const recorder = createCallRecorder(models, logger, { journal });
   const billing = await setupBilling({ config, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
+  const observability = await setupObservability({ config, logger, models, componentDid: HUB_COMPONENT_DID });
   const gateway = createGateway({
+    observers: observability.observers,
     models,
     routing,
     recorder,
@@ -99,6 +97,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     recheckCredential: async (providerId, credentialId) => (await services.providerAdmin.testCredential(providerId, credentialId)).ok,
   });
+  gateway.onCallSettled(observability.callSettled);
   // Other instances on the same PostgreSQL database drop their caches when this one writes.
   const feed = await openChangeFeed({ sequelize, databaseUrl: config.databaseUrl, logger });
   services.onProvidersChanged((event) => feed.publish('providers', event ?? {}));
@@ -115,8 +114,6 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   await feed.ready();
   const stopSweep = config.databaseUrl ? sweepInterruptedCalls(models, logger, config.creditReservationTtlMs) : () => {};
 
-  const observability = await setupObservability({ config, logger, models, gateway, componentDid: HUB_COMPONENT_DID });
-
   await services.accessKeys.bootstrapAdmin(config.dataDir, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
   // The built-in admin (AIGNE_HUB_ADMIN_KEY or the generated key) is a user like any other: it can hold credits.
   await services.users.ensure(ADMIN_USER_DID, { name: 'admin', role: 'admin' });
@@ -127,20 +124,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     blockletAuth = await createBlockletAuthenticator(services.users);
   }
 
-  // Reads of calls, usage and credits first wait for the calls recorded so far to be written.
-  const afterRecordedCalls = ({ path: p, router }: { path: string; router: Router }) => ({
-    path: p,
-    router: Router().use((_req, _res, next) => void recorder.settled().then(() => next(), next), router),
-  });
-  const apiRouters = [
-    ...gatewayRouters(gateway),
-    ...[
-      ...creditRouters({ billing: billing.backend, users: services.users }),
-      { path: '/api/usage', router: usageRoutes({ sequelize }) },
-      { path: '/api/model-calls', router: modelCallRoutes({ models }) },
-    ].map(afterRecordedCalls),
-  ];
-  const app = createApp({ config, logger, services, blockletAuth, observability, apiRouters });
+  const app = createApp({ config, logger, services, gateway, billing: billing.backend, blockletAuth, observability, recordsSettled: () => recorder.settled() });
   let closed = false;
   return {
     app,

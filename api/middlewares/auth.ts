@@ -8,7 +8,7 @@ import { AuthenticationError, PermissionDeniedError } from '../errors.js';
 import type { AccessKeyService, Caller } from '../services/access-keys.js';
 import { SESSION_COOKIE, type SessionCodec } from '../services/sessions.js';
 import type { Role } from '../store/models/user.js';
-import { withExpressApi } from './hot-path.js';
+import { withExpressApi } from '../lib/express-api.js';
 
 export type BlockletAuthenticator = (req: Request) => Promise<Caller | null>;
 

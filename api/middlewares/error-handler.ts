@@ -1,34 +1,69 @@
+/**
+ * The one error path (API.md §2). It uses only what Node's own response offers, so it answers the
+ * same under the Express stack and under the fast dispatcher, whose handlers get Node's objects.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors.js';
+import { AppError, BadRequestError, ClientAbortedError, NotFoundError, PayloadTooLargeError, ProviderError, UpstreamError } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
+import { redactSecrets } from '../lib/redact.js';
+import { pathOf } from '../lib/url-path.js';
 
-/** Maps body-parser errors and anything else thrown to an AppError. */
+/** Maps errors thrown by libraries (body reading, static files) and anything else to an AppError. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const e = err as { type?: string; status?: number; message?: string; limit?: number };
+  const e = err as { type?: string; status?: number; statusCode?: number; message?: string; limit?: number };
   if (e?.type === 'entity.too.large') return new PayloadTooLargeError(`Request body is larger than the limit of ${e.limit} bytes`);
   if (e?.type === 'entity.parse.failed') return new BadRequestError('Request body is not valid JSON', { code: 'invalid_json' });
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new BadRequestError(e.message ?? 'Unsupported encoding');
-  if (e?.type === 'request.aborted') return new BadRequestError('Request aborted by the client', { code: 'request_aborted' });
+  const status = e?.status ?? e?.statusCode;
+  // http-errors thrown by libraries we mount (e.g. express.static's 404 or 416).
+  if (typeof status === 'number' && status >= 400 && status < 500 && status !== 499) {
+    return status === 404 ? new NotFoundError() : new AppError(status, 'invalid_request_error', e.message ?? 'Bad request');
+  }
   return new AppError(500, 'server_error', 'Internal server error');
 }
 
+const isEventStream = (res: ServerResponse) => String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
+
 /** Writes an error as API.md §2 says: a JSON body, or one SSE event once a stream has started. */
-export function sendError(res: Response, err: AppError): void {
+export function sendError(res: ServerResponse, err: AppError): void {
   if (res.headersSent) {
-    if (!res.writableEnded && String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) {
-      res.write(`data: ${JSON.stringify(err.toBody())}\n\n`);
-    }
+    if (!res.writableEnded && isEventStream(res)) res.write(`data: ${JSON.stringify(err.toBody())}\n\n`);
     if (!res.writableEnded) res.end();
     return;
   }
+  const text = JSON.stringify(err.toBody());
+  res.statusCode = err.status;
   if (err.retryAfter !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.retryAfter))));
-  res.status(err.status).type('application/json').send(JSON.stringify(err.toBody()));
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/**
+ * Ends a response after a failure that happened once the upstream had answered: a JSON error if
+ * nothing was sent yet, else one SSE error event. The upstream's failure is a 502 here, never a 500.
+ */
+export function finishWithError(res: ServerResponse, err: unknown): void {
+  if (err instanceof ClientAbortedError || res.destroyed) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  sendError(res, midAnswerError(err));
+}
+
+function midAnswerError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if ((err as { name?: string })?.name === 'AbortError') return new UpstreamError('Upstream connection was aborted', { code: 'upstream_stream_error' });
+  const mapped = toAppError(err);
+  if (mapped.status !== 500 && !(err instanceof ProviderError)) return mapped;
+  const message = err instanceof Error ? err.message : String(err);
+  return new UpstreamError(`Upstream failed mid-response: ${redactSecrets(message)}`, { code: 'upstream_stream_error' });
 }
 
 export function notFoundHandler() {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    next(new NotFoundError(`No route for ${req.method} ${req.path}`));
+  return (req: IncomingMessage, _res: ServerResponse, next: NextFunction) => {
+    next(new NotFoundError(`No route for ${req.method} ${pathOf(req.url ?? '/')}`));
   };
 }
 
@@ -36,7 +71,7 @@ export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const appError = toAppError(err);
     if (appError.status >= 500 && !(err instanceof AppError)) {
-      logger.error('unhandled error', { err, requestId: req.ctx?.requestId, path: req.path });
+      logger.error('unhandled error', { err, requestId: req.ctx?.requestId, path: pathOf(req.url ?? '/') });
     }
     sendError(res, appError);
   };

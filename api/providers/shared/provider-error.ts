@@ -3,6 +3,7 @@
  * into a ProviderError, so the gateway decides retries and failover on `retryable`, not on text.
  */
 import { ProviderError, type ProviderErrorKind } from '../../errors.js';
+import { redactSecrets } from '../../lib/redact.js';
 
 export interface ProviderErrorContext {
   /** The call's signal: an abort we caused is `aborted` (or `timeout` when its reason says so). */
@@ -27,7 +28,8 @@ const ERROR_TYPE_STATUS: Record<string, number> = {
   timeout_error: 504,
 };
 
-const CONNECTION_CODES = new Set([
+/** Socket and undici error codes: the upstream could not be reached, or dropped the connection. */
+export const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ECONNABORTED',
@@ -43,7 +45,8 @@ const CONNECTION_CODES = new Set([
   'ERR_HTTP2_GOAWAY_SESSION',
   'ERR_STREAM_PREMATURE_CLOSE',
 ]);
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Error codes of a connection or read that took too long: a timeout, not a refusal. */
+export const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 type Loose = Record<string, any>;
 
@@ -139,26 +142,6 @@ function errorTypeOf(e: Loose): string | undefined {
 /** Google answers a bad API key with 400 INVALID_ARGUMENT + reason API_KEY_INVALID. */
 function isGoogleInvalidKey(e: Loose): boolean {
   return typeof e.message === 'string' && e.message.includes('API_KEY_INVALID');
-}
-
-const KEY_PATTERNS = [
-  /sk-ant-[A-Za-z0-9_-]{6,}/g,
-  /sk-[A-Za-z0-9_-]{8,}/g,
-  /AIza[0-9A-Za-z_-]{20,}/g,
-  /\b(?:AKIA|ASIA)[0-9A-Z]{12,}\b/g,
-  /aigne_[A-Za-z0-9_-]{8,}/g,
-];
-
-/** Remove credentials from a message: the known values, then anything shaped like a key. */
-export function redactSecrets(text: string, secrets: (string | undefined)[] = []): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s && s.length >= 4) out = out.split(s).join('****');
-  }
-  for (const re of KEY_PATTERNS) out = out.replace(re, '****');
-  out = out.replace(/([?&](?:key|api_key|apikey)=)[^&\s"']+/gi, '$1****');
-  out = out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g, '$1****');
-  return out;
 }
 
 function clip(text: string, max = 300): string {

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { ProviderError } from '../../errors.js';
 import { sendJson, sendJsonText } from '../../lib/json-response.js';
 import { SseParser, sseData, startSse, writeWithBackpressure } from '../../lib/sse.js';
-import { finishWithError } from '../../middlewares/stream-errors.js';
+import { finishWithError } from '../../middlewares/error-handler.js';
 import {
   ChatAccumulator,
   estimateTokens,

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod/v4';
 import { sendJson } from '../../lib/json-response.js';
 import { sseData, startSse, writeWithBackpressure } from '../../lib/sse.js';
-import { finishWithError } from '../../middlewares/stream-errors.js';
+import { finishWithError } from '../../middlewares/error-handler.js';
 import { aigneChatInputSchema } from '../../services/formats/aigne-chat.js';
 import { ChatAccumulator, estimateTokens } from '../../services/formats/openai-chat.js';
 import { eventsOf } from '../../services/gateway/chat-events.js';

@@ -6,6 +6,7 @@
 import {
   AppError,
   BadRequestError,
+  ClientAbortedError,
   ModelNotFoundError,
   NoAvailableProviderError,
   PayloadTooLargeError,
@@ -59,13 +60,6 @@ export interface FailoverDeps {
 class TimeoutReason extends Error {
   constructor() {
     super('upstream timeout');
-  }
-}
-
-/** Thrown when the client went away before the upstream answered. */
-export class ClientAbortedError extends AppError {
-  constructor() {
-    super(499 as number, 'invalid_request_error', 'The client closed the request', { code: 'client_closed_request' });
   }
 }
 

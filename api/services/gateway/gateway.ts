@@ -7,7 +7,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { Models } from '../../store/models/index.js';
 import type { BillingHooks } from '../billing/hooks.js';
 import type { CallRecorder } from '../call-recorder.js';
-import type { CallTiming } from '../observability/call-timing.js';
+import type { CallObservers, CallTiming } from '../observability/call-timing.js';
 import type { CallRecord } from './call-record.js';
 import type { CredentialChange } from './credential-pool.js';
 import { Deadlines } from './deadlines.js';
@@ -22,6 +22,8 @@ export interface GatewayCore {
   logger: Logger;
   failoverDeps: FailoverDeps;
   defaultMaxOutputTokens: number;
+  /** What to observe on each call (trace ids, Server-Timing); none when the hub observes nothing. */
+  observers?: CallObservers;
   /** `timing` is the call's marks when the app observes its calls. */
   onSettled(record: CallRecord, timing?: CallTiming): void;
 }
@@ -44,6 +46,7 @@ export interface GatewayDeps {
   recheckCredential?: (providerId: string, credentialId: string) => Promise<boolean>;
   recheckAfterMs?: number;
   statsFlushMs?: number;
+  observers?: CallObservers;
 }
 
 export function createGateway(deps: GatewayDeps): Gateway {
@@ -114,6 +117,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     logger,
     failoverDeps,
     defaultMaxOutputTokens: 4096,
+    observers: deps.observers,
     onSettled(record, timing) {
       if (record.credentialId && !record.credentialId.startsWith('env:') && record.status === 'success') {
         const u = usage.get(record.credentialId) ?? { count: 0, last: new Date() };

@@ -3,7 +3,7 @@
  * candidates, failover, usage, credits and the ModelCall row — shared by every model route.
  */
 import type { Request, Response } from 'express';
-import { AppError } from '../../errors.js';
+import { AppError, ClientAbortedError } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import { redactSecrets } from '../../lib/redact.js';
 import type { TokenUsage } from '../../providers/types.js';
@@ -12,7 +12,7 @@ import type { Reservation } from '../billing/hooks.js';
 import { beginCallTiming, type CallTiming } from '../observability/call-timing.js';
 import { newCallRecord, toModelCallRow, type CallRecord } from './call-record.js';
 import { chargeNano } from './charge.js';
-import { ClientAbortedError, runWithFailover, type AttemptInput, type AttemptResult, type ClientLink } from './failover.js';
+import { runWithFailover, type AttemptInput, type AttemptResult, type ClientLink } from './failover.js';
 import type { GatewayCore } from './gateway.js';
 import type { Candidate } from './routing.js';
 
@@ -64,7 +64,7 @@ export class ModelCall {
       startedAt: req.ctx.startedAt,
     });
     callsOpen += 1;
-    this.timing = beginCallTiming(req, res, this.record);
+    this.timing = beginCallTiming(req, res, this.record, this.core.observers);
     req.ctx.modelCallId = this.record.id;
     res.setHeader(MODEL_CALL_HEADER, this.record.id);
     const onClose = () => {

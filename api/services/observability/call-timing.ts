@@ -3,14 +3,15 @@
  * plain numbers, so traces and metrics can be built after the call without touching its path.
  * Also writes the `Server-Timing` header, before the response's headers go out.
  */
-import type { Express, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { toProviderError } from '../../providers/shared/provider-error.js';
 import type { CallRecord } from '../gateway/call-record.js';
-import { ClientAbortedError, type AttemptInput } from '../gateway/failover.js';
+import type { AttemptInput } from '../gateway/failover.js';
+import { ClientAbortedError } from '../../errors.js';
 import { traceIdHex } from './random-hex.js';
 import { pathOf } from '../../lib/url-path.js';
 
-/** What the app wants observed on its model calls (kept in `app.locals`). */
+/** What the hub wants observed on its model calls (given to the gateway). */
 export interface CallObservers {
   traceIds: boolean;
   /** The share of calls that get a trace id (and so a trace), 1 for every call. */
@@ -30,12 +31,6 @@ export interface AttemptTiming {
   endedAt?: number;
   /** A short, secret-free classification: `http_502`, `timeout`, `connection`, `aborted` … */
   error?: string;
-}
-
-const LOCALS_KEY = 'aigneHubCallObservers';
-
-export function setCallObservers(app: Express, observers: CallObservers): void {
-  app.locals[LOCALS_KEY] = observers;
 }
 
 /** A W3C/OpenTelemetry trace id: 32 lowercase hex digits, not all zero. */
@@ -177,8 +172,7 @@ function contentOf(body: unknown): unknown {
  * young-generation collections, so all of it was promoted to the old generation (~3 MB per
  * collection under load, against ~0.6 MB without the WeakMap; `--trace-gc-nvp`).
  */
-export function beginCallTiming(req: Request, res: Response, record: CallRecord): CallTiming {
-  const observers = req.app?.locals?.[LOCALS_KEY] as CallObservers | undefined;
+export function beginCallTiming(req: Request, res: Response, record: CallRecord, observers: CallObservers | undefined): CallTiming {
   const timing = new CallTiming(record, observers, res, req);
   if (observers) {
     const ratio = observers.traceSampleRatio ?? 1;

@@ -1,11 +1,10 @@
 /**
- * Wires the hub's observability: metrics, traces and the retention job, fed from the gateway's
- * settled calls. `observers` goes to the app (ModelCall reads it to mark its calls).
+ * Wires the hub's observability: metrics, traces and the retention job. `observers` goes to the
+ * gateway (its calls take their marks by it) and `callSettled` listens to the gateway's settled calls.
  */
 import type { Config } from '../../config.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Models } from '../../store/models/index.js';
-import type { Gateway } from '../gateway/gateway.js';
 import { createHubMetrics, type HubMetrics } from '../metrics/hub-metrics.js';
 import { retentionEnabled, startRetentionJob, type RetentionJob } from '../retention/retention.js';
 import type { CallRecord } from '../gateway/call-record.js';
@@ -17,6 +16,8 @@ export interface Observability {
   tracing?: Tracing;
   retention?: RetentionJob;
   observers: CallObservers;
+  /** Takes in a settled call (the gateway's `onCallSettled` listener). */
+  callSettled(record: CallRecord, timing: CallTiming | undefined): void;
   close(): Promise<void>;
 }
 
@@ -24,12 +25,11 @@ export interface ObservabilityOptions {
   config: Config;
   logger: Logger;
   models: Models;
-  gateway: Gateway;
   componentDid: string;
 }
 
 export async function setupObservability(options: ObservabilityOptions): Promise<Observability> {
-  const { config, logger, models, gateway } = options;
+  const { config, logger, models } = options;
   silenceOtherObservers();
   const hubMetrics = createHubMetrics({ models });
   const hubTracing = config.tracing.enabled ? await createTracing({ config, logger, componentDid: options.componentDid }) : undefined;
@@ -47,12 +47,12 @@ export async function setupObservability(options: ObservabilityOptions): Promise
       if (timing && hubTracing) hubTracing.record(timing);
     }
   };
-  gateway.onCallSettled((record, timing) => {
+  const callSettled = (record: CallRecord, timing: CallTiming | undefined) => {
     if (timing) timing.settledAt = performance.now();
     settled.push({ record, timing });
     if (settled.length === 256) setImmediate(drain);
     else if (!timer) timer = setTimeout(drain, 20).unref();
-  });
+  };
   const metrics: HubMetrics = { ...hubMetrics, render: () => (drain(), hubMetrics.render()) };
   const tracing: Tracing | undefined = hubTracing && { ...hubTracing, flush: () => (drain(), hubTracing.flush()) };
 
@@ -72,6 +72,7 @@ export async function setupObservability(options: ObservabilityOptions): Promise
     metrics,
     tracing,
     retention,
+    callSettled,
     observers: {
       traceIds: Boolean(tracing),
       traceSampleRatio: config.tracing.sampleRatio,
