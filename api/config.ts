@@ -17,6 +17,16 @@ export interface Config {
   readonly adminKey?: string;
   readonly creditBillingEnabled: boolean;
   readonly newUserCreditGrant: string;
+  /** What operators may change at run time; the settings service starts from these (services/settings.ts). */
+  readonly settings: {
+    readonly creditBillingEnabled: boolean;
+    readonly newUserCreditGrant: string;
+    readonly creditPrefix: string;
+    readonly guestPlaygroundEnabled: boolean;
+    readonly excludedProviders: readonly string[];
+    readonly lowBalanceCredits: string;
+    readonly notifyWebhookUrl: string | null;
+  };
   /** Where users top up credits (sent as `link` with 402). */
   readonly creditTopUpLink?: string;
   /** How long a credit reservation may stay open before it is released (crash recovery). */
@@ -151,6 +161,17 @@ const schema = z.object({
     .optional()
     .default('0')
     .refine((v) => /^\d+(\.\d+)?$/.test(v.trim()), 'must be a non-negative decimal number'),
+  CREDIT_PREFIX: z.string().optional().refine((v) => !v || v.length <= 16, 'at most 16 characters'),
+  GUEST_PLAYGROUND_ENABLED: bool(false),
+  EXCLUDED_PROVIDERS: z
+    .string()
+    .optional()
+    .refine((v) => !v || v.split(/[,\s]+/).filter(Boolean).every((x) => /^[a-z0-9][a-z0-9-]{0,63}$/.test(x)), 'expected provider ids separated by commas'),
+  LOW_BALANCE_CREDITS: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^\d+(\.\d+)?$/.test(v.trim()), 'must be a non-negative decimal number'),
+  NOTIFY_WEBHOOK_URL: httpUrl(),
   CREDIT_TOPUP_LINK: z
     .string()
     .optional()
@@ -256,6 +277,15 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     adminKey: e.AIGNE_HUB_ADMIN_KEY || undefined,
     creditBillingEnabled: e.CREDIT_BASED_BILLING_ENABLED,
     newUserCreditGrant: e.NEW_USER_CREDIT_GRANT.trim(),
+    settings: Object.freeze({
+      creditBillingEnabled: e.CREDIT_BASED_BILLING_ENABLED,
+      newUserCreditGrant: normalizeDecimal(e.NEW_USER_CREDIT_GRANT.trim()) ?? '0',
+      creditPrefix: e.CREDIT_PREFIX?.trim() ?? '',
+      guestPlaygroundEnabled: e.GUEST_PLAYGROUND_ENABLED,
+      excludedProviders: Object.freeze((e.EXCLUDED_PROVIDERS ?? '').split(/[,\s]+/).filter(Boolean)),
+      lowBalanceCredits: normalizeDecimal(e.LOW_BALANCE_CREDITS?.trim() || '0') ?? '0',
+      notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL?.trim() || null,
+    }),
     creditTopUpLink: e.CREDIT_TOPUP_LINK?.trim() || undefined,
     creditReservationTtlMs: reservationTtlMs,
     maxBodySize: e.MAX_BODY_SIZE,

@@ -20,6 +20,7 @@ import { createGateway, type Gateway } from './services/gateway/gateway.js';
 import { RoutingTable } from './services/gateway/routing.js';
 import { ADMIN_USER_DID } from './services/access-keys.js';
 import { createServices, type Services } from './services/index.js';
+import { createSettings } from './services/settings.js';
 import { setupObservability, type Observability } from './services/observability/setup.js';
 import { loadEncryptionKey } from './services/secret-key.js';
 import { openChangeFeed } from './store/change-feed.js';
@@ -58,7 +59,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   if (applied.length) logger.info('migrations applied', { migrations: applied });
   const models = initModels(sequelize);
   const encryptionKey = loadEncryptionKey(config.dataDir, config.secret);
+  const settings = await createSettings(config, logger);
   const services = createServices({
+    settings,
     config,
     logger,
     sequelize,
@@ -70,7 +73,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     models,
     env: config.env,
     openCredential: services.providerAdmin.openCredential,
-    billingEnabled: config.creditBillingEnabled,
+    get billingEnabled() {
+      return settings.current().creditBillingEnabled;
+    },
+    get excludedProviders() {
+      return settings.current().excludedProviders;
+    },
   });
   services.onProvidersChanged((event) => {
     if (event?.resetCredentialId) routing.resetCredential(event.resetCredentialId);
@@ -85,7 +93,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     logger.warn('the call journal cannot be opened; answers wait for their records to be committed', { err });
   }
   const recorder = createCallRecorder(models, logger, { journal });
-  const billing = await setupBilling({ config, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
+  const billing = await setupBilling({ config, settings, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
   const observability = await setupObservability({ config, logger, models, componentDid: HUB_COMPONENT_DID });
   const gateway = createGateway({
     observers: observability.observers,
@@ -147,6 +155,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       await observability.close().catch((err) => logger.error('closing observability failed', { err }));
       await billing.close().catch((err) => logger.error('closing billing failed', { err }));
       stopSweep();
+      settings.close();
       await feed.close();
       await sequelize.close().catch(() => {});
     },

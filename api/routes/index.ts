@@ -34,6 +34,7 @@ import { metricsRoutes } from './metrics.js';
 import { modelCallRoutes } from './model-calls.js';
 import { aigneModelsRoute, openAIModelsRoute, statusRoute } from './models.js';
 import { TRACE_VIEWER_PATH, traceViewerRoutes } from './traces.js';
+import { settingsRoutes } from './settings.js';
 import { usageRoutes } from './usage.js';
 import type { Endpoint, RouteEntry } from './table.js';
 import { chatCompletionsHandler } from './v1/chat-completions.js';
@@ -87,6 +88,7 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { mount: '/api/ai-providers', handlers: [providerRoutes(services.providerAdmin)] },
     { mount: '/api/access-keys', handlers: [accessKeyRoutes(services.accessKeys)] },
     { mount: '/api/apps', handlers: [appRoutes(services.apps)] },
+    { mount: '/api/settings', handlers: [settingsRoutes(services.settings)] },
   ];
 
   const { metrics, tracing } = deps.observability ?? {};

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
+import type { SettingsService } from './settings.js';
 import type { Logger } from '../lib/logger.js';
 import type { Models } from '../store/models/index.js';
 import { createAccessKeyService, type AccessKeyService } from './access-keys.js';
@@ -9,6 +10,7 @@ import { createSessionCodec, type SessionCodec } from './sessions.js';
 import { createUserService, type UserService } from './users.js';
 
 export interface Services {
+  settings: SettingsService;
   sequelize: Sequelize;
   models: Models;
   users: UserService;
@@ -21,6 +23,7 @@ export interface Services {
 }
 
 export interface ServiceDeps {
+  settings: SettingsService;
   config: Config;
   logger: Logger;
   sequelize: Sequelize;
@@ -35,6 +38,7 @@ export function createServices(deps: ServiceDeps): Services {
   const users = createUserService(models);
   const accessKeys = createAccessKeyService(models, users, { envAdminKey: config.adminKey });
   return {
+    settings: deps.settings,
     sequelize: deps.sequelize,
     models,
     users,

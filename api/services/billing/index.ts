@@ -5,6 +5,7 @@
  */
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../../config.js';
+import type { SettingsService } from '../settings.js';
 import { creditsToNano } from '../../lib/decimal.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Models } from '../../store/models/index.js';
@@ -17,6 +18,8 @@ import { createUsageAggregator } from './usage-aggregator.js';
 
 export interface BillingSetup {
   config: Config;
+  /** Billing on/off and the new user's grant are read from here at the moment they apply. */
+  settings: SettingsService;
   logger: Logger;
   sequelize: Sequelize;
   models: Models;
@@ -51,7 +54,9 @@ export async function setupBilling(setup: BillingSetup): Promise<Billing> {
       models,
       logger,
       client: paymentKit,
-      enabled: config.creditBillingEnabled,
+      get enabled() {
+        return setup.settings.current().creditBillingEnabled;
+      },
       reservationTtlMs: config.creditReservationTtlMs,
       topUpLink: config.creditTopUpLink,
     });
@@ -60,22 +65,24 @@ export async function setupBilling(setup: BillingSetup): Promise<Billing> {
       sequelize,
       models,
       logger,
-      enabled: config.creditBillingEnabled,
+      get enabled() {
+        return setup.settings.current().creditBillingEnabled;
+      },
       reservationTtlMs: config.creditReservationTtlMs,
       topUpLink: config.creditTopUpLink,
     });
   }
 
-  const welcomeNano = creditsToNano(config.newUserCreditGrant);
-  if (welcomeNano > 0) {
-    setup.users.onCreated(async (user) => {
+  setup.users.onCreated(async (user) => {
+    const welcomeNano = creditsToNano(setup.settings.current().newUserCreditGrant);
+    if (welcomeNano > 0) {
       try {
         await backend.grant({ userDid: user.did, amountNano: welcomeNano, reason: 'New user credits', source: 'new_user' });
       } catch (err) {
         logger.error('granting new user credits failed', { err, userDid: user.did });
       }
-    });
-  }
+    }
+  });
 
   if (backend.flushHook) setup.recorder.onFlush(backend.flushHook);
   setup.recorder.onFlush(createUsageAggregator(sequelize, (row) => backend.reportableNano(row)));

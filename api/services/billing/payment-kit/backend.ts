@@ -110,7 +110,9 @@ export function createPaymentKitBilling(options: PaymentKitBillingOptions): Bill
 
   return {
     kind: 'payment-kit',
-    enabled: options.enabled,
+    get enabled() {
+      return options.enabled;
+    },
     topUpLink: options.topUpLink,
     accounts,
     report: (now) => reporter.run(now),
