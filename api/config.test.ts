@@ -37,6 +37,11 @@ describe('config', () => {
     expect(parseConfig({ BLOCKLET_APP_ID: 'z1', ABT_NODE_SERVICE_PORT: '8080', BLOCKLET_APP_ASK: 'x' }).blocklet.enabled).toBe(true);
   });
 
+  it('listens on the port Blocklet Server assigns', () => {
+    expect(parseConfig({ PORT: '4000', BLOCKLET_PORT: '41335' }).port).toBe(41335);
+    expect(parseConfig({ PORT: '4000' }).port).toBe(4000);
+  });
+
   it('reads the outbound proxies, lower case first as curl does', () => {
     expect(parseConfig({}).proxy).toEqual({ httpProxy: undefined, httpsProxy: undefined, noProxy: undefined });
     const c = parseConfig({ HTTP_PROXY: 'http://upper:3128', http_proxy: 'http://lower:3128', HTTPS_PROXY: 'http://tls:3128', NO_PROXY: 'localhost,.internal' });

@@ -140,6 +140,7 @@ export function parseByteSize(value: string): number | undefined {
 const schema = z.object({
   NODE_ENV: z.string().optional().default('development'),
   PORT: int(3030, 0, 65535),
+  BLOCKLET_PORT: int(0, 0, 65535),
   HOST: z.string().optional().default('0.0.0.0'),
   AIGNE_HUB_DATA_DIR: z.string().optional(),
   BLOCKLET_DATA_DIR: z.string().optional(),
@@ -268,7 +269,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
   );
   const config: Config = {
     nodeEnv: e.NODE_ENV,
-    port: e.PORT,
+    // Blocklet Server routes the app's traffic to the port it assigned.
+    port: e.BLOCKLET_PORT || e.PORT,
     host: e.HOST,
     dataDir,
     sqlitePath: path.join(dataDir, 'aikit.db'),

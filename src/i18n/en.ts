@@ -55,6 +55,9 @@ export const en = {
   'login.submitting': 'Signing in…',
   'login.keyRequired': 'Enter an access key.',
   'login.failed': 'Sign-in failed: {message}',
+  'login.blocklet': 'Sign in with DID Wallet',
+  'login.blockletIntro': 'This hub runs in Blocklet Server: sign in with your DID Wallet, as on its other apps.',
+  'login.orKey': 'Or sign in with an access key',
 
   'forbidden.title': 'Not available',
   'forbidden.body': 'This page is for admins only.',

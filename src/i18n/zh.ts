@@ -54,6 +54,9 @@ export const zh: Messages = {
   'login.submitting': '登录中…',
   'login.keyRequired': '请输入访问密钥。',
   'login.failed': '登录失败：{message}',
+  'login.blocklet': '使用 DID 钱包登录',
+  'login.blockletIntro': '本网关运行在 Blocklet Server 中：像登录其他应用一样，用 DID 钱包登录。',
+  'login.orKey': '或使用访问密钥登录',
 
   'forbidden.title': '无权访问',
   'forbidden.body': '此页面仅供管理员使用。',

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { FormError, errorMessage } from '../components/states';
+import { blockletLoginHref, useBlocklet } from '../blocklet';
 import { LocaleSwitch } from '../components/locale-switch';
 import { t } from '../i18n/en';
 import { useSession } from '../session';
@@ -56,6 +57,7 @@ export function LoginForm({ onSubmit }: LoginFormProps) {
 
 export function LoginPage() {
   const { signIn } = useSession();
+  const blocklet = useBlocklet();
   return (
     <div className="login-screen">
       <div className="login-card">
@@ -66,7 +68,17 @@ export function LoginPage() {
           <span>{t('app.title')}</span>
         </div>
         <h1>{t('login.title')}</h1>
-        <p className="muted">{t('login.intro')}</p>
+        {blocklet ? (
+          <>
+            <p className="muted">{t('login.blockletIntro')}</p>
+            <a className="button button-primary button-block" href={blockletLoginHref(blocklet)} data-testid="blocklet-login">
+              {t('login.blocklet')}
+            </a>
+            <p className="muted">{t('login.orKey')}</p>
+          </>
+        ) : (
+          <p className="muted">{t('login.intro')}</p>
+        )}
         <LoginForm onSubmit={signIn} />
         <LocaleSwitch />
       </div>

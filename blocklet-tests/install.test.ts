@@ -1,0 +1,206 @@
+/**
+ * The Blocklet bundle in a real Blocklet Server on this machine: a fresh server (offline), an empty
+ * app, the bundle deployed into it as its component; then, through the server's router, the hub's
+ * health, its discovery entry, its refusal of anonymous callers, the server's session (owner →
+ * admin, guest → member), a preference saved in the server applied by the running hub, and the
+ * dashboard in Chromium (sign-in through the server's login, signed in by the server's session, in 中文).
+ * DID Wallet sign-in itself cannot run offline: the session is the server's signed login token.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../e2e/helpers/browser.js';
+import { englishWordsOnPage } from '../e2e/helpers/english-words.js';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+const jwt = require('jsonwebtoken') as { sign(payload: object, secret: string, options?: object): string };
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const HUB_DID = 'z8ia3xzq2tMq8CRHfaXj1BTYJyYnEcHbqP8cJ';
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+describe('the bundle in a real Blocklet Server', () => {
+  let cli = '';
+  let serverDir = '';
+  let httpPort = 0;
+  let serverKey = '';
+  let appDid = '';
+  let domain = '';
+  let sessionSecret = '';
+  let started = false;
+
+  const blocklet = (...args: string[]) => run(cli, args, { cwd: serverDir, maxBuffer: MAX_OUTPUT, env: { ...process.env, CI: 'true' } });
+  const admin = async (...args: string[]) => {
+    const { stdout } = await run('node', [path.join(ROOT, 'scripts/blocklet/server-admin.cjs'), ...args], {
+      cwd: serverDir,
+      maxBuffer: MAX_OUTPUT,
+      env: { ...process.env, AIGNE_HUB_SERVER_KEY: serverKey },
+    });
+    return JSON.parse(stdout.trim().split('\n').at(-1)!);
+  };
+  /** A request to the app through the server's router, as its domain. */
+  const viaRouter = async (pathname: string, headers: Record<string, string> = {}) => {
+    const res = await request(`http://127.0.0.1:${httpPort}${pathname}`, { headers: { host: domain, ...headers } });
+    const text = await res.body.text();
+    let body: any = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.statusCode, body, headers: res.headers };
+  };
+  const loginToken = (role: string, did: string, fullName: string) => jwt.sign({ did, role, fullName, provider: 'wallet' }, sessionSecret, { expiresIn: '1h' });
+
+  beforeAll(async () => {
+    cli = (await run('bash', [path.join(ROOT, 'scripts/blocklet/install-cli.sh')], { maxBuffer: MAX_OUTPUT })).stdout.trim().split('\n').at(-1)!;
+    const bundleDir = path.join(ROOT, '.blocklet/bundle');
+    if (!fs.existsSync(path.join(bundleDir, 'blocklet.yml'))) {
+      await run('bash', [path.join(ROOT, 'scripts/blocklet/bundle.sh')], { cwd: ROOT, maxBuffer: MAX_OUTPUT });
+    }
+    for (const file of ['blocklet.prefs.json', 'logo.png', 'dist/web/index.html']) expect(fs.existsSync(path.join(bundleDir, file)), file).toBe(true);
+
+    serverDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aigne-hub-blocklet-server-'));
+    httpPort = await freePort();
+    await blocklet('server', 'init', '-y', '--mode', 'debug', '--http-port', String(httpPort), '--https-port', String(await freePort()), '--no-https');
+    // Offline: no launcher to register with.
+    const configFile = path.join(serverDir, '.blocklet-server/config.yml');
+    fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace(/registerUrl: .*/, "registerUrl: ''"));
+    started = true;
+    await blocklet('server', 'start');
+
+    serverKey = JSON.stringify(await admin('bootstrap'));
+    appDid = (await admin('create-app', 'AIGNE Hub')).appDid;
+    await blocklet('deploy', bundleDir, '--app-id', appDid, '--mount-point', '/');
+    const status = await poll(
+      'the hub to run',
+      async () => {
+        const s = await admin('status', appDid);
+        return s.components.some((c: { did: string; status: string }) => c.did === HUB_DID && c.status === 'running') ? s : undefined;
+      },
+      300_000,
+    );
+    domain = status.domains.find((d: string) => d.endsWith('.did.abtnet.io'));
+    sessionSecret = (await admin('session-secret', appDid)).sessionSecret;
+  });
+
+  afterAll(async () => {
+    if (started) {
+      await blocklet('server', 'stop', '-f').catch(() => blocklet('server', 'stop', '-f').catch(() => undefined));
+    }
+    if (serverDir) fs.rmSync(serverDir, { recursive: true, force: true });
+  });
+
+  it('runs the hub as the app’s component at /, answering its health through the router', async () => {
+    const health = await viaRouter('/api/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'ok', db: 'ok' });
+  });
+
+  it('names the AIGNE Hub component in the server’s __blocklet__.js', async () => {
+    const res = await viaRouter('/__blocklet__.js?type=json');
+    expect(res.status).toBe(200);
+    expect(res.body.componentMountPoints).toEqual(expect.arrayContaining([expect.objectContaining({ did: HUB_DID, mountPoint: '/' })]));
+    expect(res.body.serverVersion).toBeTruthy();
+  });
+
+  it('refuses anonymous callers on admin routes', async () => {
+    expect((await viaRouter('/api/access-keys')).status).toBe(401);
+    expect((await viaRouter('/api/settings')).status).toBe(401);
+  });
+
+  it('takes the server’s session: owner and admin are admins, a guest is a member', async () => {
+    for (const role of ['owner', 'admin']) {
+      const res = await viaRouter('/api/auth/session', { cookie: `login_token=${loginToken(role, `z1${role}Did0000000000000000000000000`, role)}` });
+      expect(res.body.user, role).toMatchObject({ role: 'admin' });
+      expect((await viaRouter('/api/access-keys', { cookie: `login_token=${loginToken(role, 'z1ownerDid', role)}` })).status).toBe(200);
+    }
+    const guest = await viaRouter('/api/auth/session', { cookie: `login_token=${loginToken('guest', 'z1guestDid000000000000000000000000', 'Guest')}` });
+    expect(guest.body.user).toMatchObject({ role: 'member' });
+    expect((await viaRouter('/api/access-keys', { cookie: `login_token=${loginToken('guest', 'z1guestDid000000000000000000000000', 'Guest')}` })).status).toBe(403);
+    const forged = jwt.sign({ did: 'z1forged', role: 'owner' }, 'not-the-server-secret-0123456789');
+    expect((await viaRouter('/api/access-keys', { cookie: `login_token=${forged}` })).status).toBe(401);
+  });
+
+  it('applies preferences saved in the server while it runs: billing on, a grant, a provider out of rotation', async () => {
+    const owner = { cookie: `login_token=${loginToken('owner', 'z1ownerDid', 'Owner')}` };
+    const before = await viaRouter('/api/settings', owner);
+    expect(before.body).toMatchObject({ source: 'blocklet', settings: { creditBillingEnabled: false, newUserCreditGrant: '0', excludedProviders: [] } });
+    const pidBefore = (await admin('status', appDid)).components.find((c: { did: string }) => c.did === HUB_DID).pid;
+
+    await admin('configure', appDid, HUB_DID, JSON.stringify({ creditBillingEnabled: true, newUserCreditGrant: '2.5', excludedProviders: ['openai'] }));
+    const after = await poll(
+      'the hub to apply the preferences',
+      async () => {
+        const res = await viaRouter('/api/settings', owner);
+        return res.body.settings?.creditBillingEnabled === true ? res.body.settings : undefined;
+      },
+      60_000,
+    );
+    expect(after).toMatchObject({ creditBillingEnabled: true, newUserCreditGrant: '2.5', excludedProviders: ['openai'] });
+    const pidAfter = (await admin('status', appDid)).components.find((c: { did: string }) => c.did === HUB_DID).pid;
+    expect(pidAfter).toBe(pidBefore);
+
+    // A user first seen now gets the new grant.
+    const newcomer = { cookie: `login_token=${loginToken('guest', 'z1newcomer0000000000000000000000', 'Newcomer')}` };
+    expect((await viaRouter('/api/user/credits', newcomer)).body.balance).toBe('2.5');
+  });
+
+  it('shows the dashboard inside the server: its DID Wallet sign-in, then the signed-in dashboard in 中文', async () => {
+    const browser = await launchBrowser({ locale: 'zh-CN', args: [`--host-resolver-rules=MAP ${domain} 127.0.0.1`] });
+    try {
+      const origin = `http://${domain}:${httpPort}`;
+      const page = await browser.newPage();
+      await page.goto(`${origin}/`);
+      const login = page.locator('[data-testid="blocklet-login"]');
+      await login.waitFor();
+      expect(await login.innerText()).toBe('使用 DID 钱包登录');
+      expect(await login.getAttribute('href')).toMatch(/^\/\.well-known\/service\/login\?redirect=%2F/);
+      expect(await englishWordsOnPage(page)).toEqual([]);
+      // The server's login page is there (it asks for the wallet, which cannot connect offline).
+      const loginPage = await request(`http://127.0.0.1:${httpPort}${await login.getAttribute('href')}`, { headers: { host: domain } });
+      await loginPage.body.dump();
+      expect(loginPage.statusCode).toBe(200);
+
+      await browser.context.addCookies([{ name: 'login_token', value: loginToken('owner', 'z1ownerDid', '站长'), url: origin }]);
+      await page.goto(`${origin}/#/providers`);
+      await page.locator('[data-testid="session-user"]').waitFor();
+      expect(await page.locator('[data-testid="session-user"]').innerText()).toContain('管理员');
+      await page.locator('[data-testid="nav-providers"][aria-current="page"]').waitFor();
+      await page.waitForFunction(() => !document.querySelector('[data-testid="loading"]'));
+      expect(await englishWordsOnPage(page, ['z1ownerDid'])).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
