@@ -157,6 +157,7 @@ describe('the bundle in a real Blocklet Server', () => {
     const before = await viaRouter('/api/settings', owner);
     expect(before.body).toMatchObject({ source: 'blocklet', settings: { creditBillingEnabled: false, newUserCreditGrant: '0', excludedProviders: [] } });
     const pidBefore = (await admin('status', appDid)).components.find((c: { did: string }) => c.did === HUB_DID).pid;
+    expect(pidBefore).toEqual(expect.any(Number));
 
     await admin('configure', appDid, HUB_DID, JSON.stringify({ creditBillingEnabled: true, newUserCreditGrant: '2.5', excludedProviders: ['openai'] }));
     const after = await poll(

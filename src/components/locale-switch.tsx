@@ -1,3 +1,4 @@
+import './locale-switch.css';
 import { t } from '../i18n/en';
 import { LOCALES, setLocale, useLocale, type Locale } from '../i18n/locale';
 
