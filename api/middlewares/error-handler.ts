@@ -25,14 +25,38 @@ export function toAppError(err: unknown): AppError {
 
 const isEventStream = (res: ServerResponse) => String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
 
-/** Writes an error as API.md §2 says: a JSON body, or one SSE event once a stream has started. */
+/** How a route's wire format writes an error: its JSON body, and its stream event once a stream has started. */
+export interface ErrorFormat {
+  body(err: AppError): unknown;
+  /** The whole SSE event (`event:` line included where the format has one). */
+  event(err: AppError): string;
+}
+
+const API_ERRORS: ErrorFormat = {
+  body: (err) => err.toBody(),
+  event: (err) => `data: ${JSON.stringify(err.toBody())}\n\n`,
+};
+
+const ERROR_FORMAT = Symbol('errorFormat');
+type WithFormat = ServerResponse & { [ERROR_FORMAT]?: ErrorFormat };
+
+/** A middleware that has the route's errors written in its wire format (API.md §2's otherwise). */
+export function errorFormat(format: ErrorFormat) {
+  return (_req: IncomingMessage, res: ServerResponse, next: NextFunction) => {
+    (res as WithFormat)[ERROR_FORMAT] = format;
+    next();
+  };
+}
+
+/** Writes an error in the route's format: a JSON body, or one SSE event once a stream has started. */
 export function sendError(res: ServerResponse, err: AppError): void {
+  const format = (res as WithFormat)[ERROR_FORMAT] ?? API_ERRORS;
   if (res.headersSent) {
-    if (!res.writableEnded && isEventStream(res)) res.write(`data: ${JSON.stringify(err.toBody())}\n\n`);
+    if (!res.writableEnded && isEventStream(res)) res.write(format.event(err));
     if (!res.writableEnded) res.end();
     return;
   }
-  const text = JSON.stringify(err.toBody());
+  const text = JSON.stringify(format.body(err));
   res.statusCode = err.status;
   if (err.retryAfter !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.retryAfter))));
   res.setHeader('Content-Type', 'application/json; charset=utf-8');

@@ -20,14 +20,10 @@ export function describeZodError(error: z.ZodError, input: unknown): string {
   return `${where}: ${issue.message}`;
 }
 
-/**
- * Parses `req.body` with the schema and replaces it with the parsed value, or answers 400. A body
- * that `plain` vouches for (valid, and given back unchanged by the schema) is taken as it is.
- */
-export function validateBody<T extends z.ZodType>(schema: T, plain?: (body: unknown) => boolean) {
+/** Parses `req.body` with the schema and replaces it with the parsed value, or answers 400. */
+export function validateBody<T extends z.ZodType>(schema: T) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (req.body === undefined) return next(new BadRequestError('Request body must be JSON (Content-Type: application/json)', { code: 'invalid_json' }));
-    if (plain?.(req.body)) return next();
     const parsed = schema.safeParse(req.body);
     if (!parsed.success) return next(new BadRequestError(describeZodError(parsed.error, req.body), { extra: { param: parsed.error.issues[0]?.path.join('.') || null } }));
     req.body = parsed.data;

@@ -52,7 +52,7 @@ describe('provider registry', () => {
     expect(url('google')).toBe('https://generativelanguage.googleapis.com');
     expect(getProviderModule('openai-compatible')!.manifest).toMatchObject({ requiresBaseUrl: true, credentialOptional: true });
     for (const m of listProviderManifests()) {
-      if (m.openaiWire && m.defaultBaseUrl) expect(m.defaultBaseUrl, m.id).toMatch(/\/(v1|api\/v3)$/);
+      if (getProviderModule(m.id)?.adapter.wires?.["openai-chat"] && m.defaultBaseUrl) expect(m.defaultBaseUrl, m.id).toMatch(/\/(v1|api\/v3)$/);
       if (!m.requiresBaseUrl && m.id !== 'bedrock') expect(m.defaultBaseUrl, m.id).toBeTruthy();
     }
   });

@@ -3,6 +3,7 @@
  * ProviderModule: data (the manifest) plus an adapter of small functions. registry.ts lists them.
  */
 import type { ProviderError } from '../errors.js';
+import type { AttemptAbort } from '../lib/attempt-abort.js';
 
 export type Capability = 'chat' | 'embedding' | 'image';
 export type CredentialType = 'api_key' | 'access_key_pair' | 'custom';
@@ -34,8 +35,6 @@ export interface ProviderManifest {
   modelPatterns: RegExp[];
   /** A cheap model used to validate a credential with one small live call. */
   testModel?: string;
-  /** The provider speaks the OpenAI Chat Completions wire format at `<baseUrl>/chat/completions`. */
-  openaiWire?: boolean;
 }
 
 /** Everything an adapter needs to reach one provider with one credential. */
@@ -144,6 +143,27 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** The client-facing wire formats a provider may speak as they are. */
+export type WireFormat = 'openai-chat';
+
+/** A request in a wire format the provider speaks, relayed as it is. */
+export interface WireRequest {
+  /** The body in that format, with the upstream's model name. */
+  body: Record<string, unknown>;
+  stream: boolean;
+  /** Aborting it aborts the upstream request and the reading of its answer. */
+  abort: AttemptAbort;
+}
+
+/**
+ * The upstream's successful answer, unparsed: a whole body, or a stream whose first chunk is in
+ * (the rest follow from `rest`; stopping early through `return()` aborts the request).
+ */
+export type WireAnswer = { kind: 'json'; text: string } | { kind: 'stream'; first: Buffer | null; rest: AsyncIterator<Buffer> };
+
+/** Sends a wire request; an error answer or a failed connection throws a ProviderError. */
+export type WireEndpoint = (req: WireRequest, target: ProviderTarget) => Promise<WireAnswer>;
+
 /**
  * Adapters throw ProviderError (see errors.ts) for every failure so the gateway can decide on
  * `retryable` without string matching.
@@ -152,6 +172,8 @@ export interface ProviderAdapter {
   chat?(req: ChatRequest, target: ProviderTarget, options: CallOptions): AsyncIterable<ChatEvent>;
   embed?(req: EmbeddingRequest, target: ProviderTarget, options: CallOptions): Promise<EmbeddingResult>;
   image?(req: ImageRequest, target: ProviderTarget, options: CallOptions): Promise<ImageResult>;
+  /** Wire formats the provider speaks: requests in them are relayed as they are (same wire). */
+  wires?: Partial<Record<WireFormat, WireEndpoint>>;
 }
 
 export interface ProviderModule {

@@ -10,6 +10,7 @@ import type { Logger } from '../lib/logger.js';
 import { requireAuth } from '../middlewares/auth.js';
 import { validateBody } from '../middlewares/validate.js';
 import type { BillingBackend } from '../services/billing/backend.js';
+import { hubChatSchema } from '../services/formats/hub-chat.js';
 import { openAIChatRequestSchema } from '../services/formats/openai-chat.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { Services } from '../services/index.js';
@@ -39,7 +40,7 @@ import { usageRoutes } from './usage.js';
 import type { Endpoint, RouteEntry } from './table.js';
 import { chatCompletionsHandler } from './v1/chat-completions.js';
 import { aigneChatHandler } from './v2/chat.js';
-import { hubChatCompletionsHandler, hubChatSchema } from './v2/chat-completions.js';
+import { hubChatCompletionsHandler } from './v2/chat-completions.js';
 
 export interface RouteDeps {
   config: Config;

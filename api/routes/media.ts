@@ -7,7 +7,7 @@ import { z } from 'zod/v4';
 import { ProviderError } from '../errors.js';
 import { sendJson } from '../lib/json-response.js';
 import type { EmbeddingResult, ImageResult } from '../providers/types.js';
-import { estimateTokens } from '../services/formats/openai-chat.js';
+import { estimateTokens } from '../services/formats/chat-answer.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { ModelCall } from '../services/gateway/model-call.js';
 

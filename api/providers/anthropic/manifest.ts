@@ -11,5 +11,4 @@ export const anthropicManifest: ProviderManifest = {
   capabilities: ['chat'],
   modelPatterns: [/^claude-/],
   testModel: 'claude-3-5-haiku-latest',
-  openaiWire: false,
 };

@@ -13,5 +13,4 @@ export const bedrockManifest: ProviderManifest = {
   capabilities: ['chat'],
   modelPatterns: [/^((us|eu|apac|global)\.)?(amazon|anthropic|meta|mistral|cohere|ai21|deepseek|writer|qwen|openai)\.[\w.-]+(:\d+)?$/],
   testModel: 'us.amazon.nova-lite-v1:0',
-  openaiWire: false,
 };

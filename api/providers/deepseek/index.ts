@@ -1,8 +1,10 @@
-import { createOpenAIFamilyChat } from '../shared/openai-family.js';
+import { createOpenAIFamilyChat, createOpenAIFamilyWires } from '../shared/openai-family.js';
 import type { ProviderModule } from '../types.js';
 import { deepseekManifest } from './manifest.js';
 
+const family = { manifest: deepseekManifest, chatModel: async () => (await import('@aigne/deepseek')).DeepSeekChatModel };
+
 export const deepseekProvider: ProviderModule = {
   manifest: deepseekManifest,
-  adapter: { chat: createOpenAIFamilyChat({ manifest: deepseekManifest, chatModel: async () => (await import('@aigne/deepseek')).DeepSeekChatModel }) },
+  adapter: { chat: createOpenAIFamilyChat(family), wires: createOpenAIFamilyWires(family) },
 };

@@ -11,5 +11,4 @@ export const deepseekManifest: ProviderManifest = {
   capabilities: ['chat'],
   modelPatterns: [/^deepseek-/],
   testModel: 'deepseek-chat',
-  openaiWire: true,
 };

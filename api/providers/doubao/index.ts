@@ -1,5 +1,5 @@
 import { createAigneImageAdapter } from '../shared/aigne-image-adapter.js';
-import { createOpenAIFamilyChat, createOpenAIFamilyEmbed } from '../shared/openai-family.js';
+import { createOpenAIFamilyChat, createOpenAIFamilyEmbed, createOpenAIFamilyWires } from '../shared/openai-family.js';
 import { baseUrlOf, requireApiKey } from '../shared/target.js';
 import type { ProviderModule } from '../types.js';
 import { doubaoManifest } from './manifest.js';
@@ -11,6 +11,7 @@ export const doubaoProvider: ProviderModule = {
   adapter: {
     chat: createOpenAIFamilyChat(family),
     embed: createOpenAIFamilyEmbed(family),
+    wires: createOpenAIFamilyWires(family),
     // DoubaoImageModel fetches with @aigne/core's helper: the upstream call is abandoned, not cancelled, on abort.
     image: createAigneImageAdapter({
       manifest: doubaoManifest,

@@ -11,5 +11,4 @@ export const doubaoManifest: ProviderManifest = {
   capabilities: ['chat', 'embedding', 'image'],
   modelPatterns: [/^doubao-/],
   testModel: 'doubao-seed-1-6-250615',
-  openaiWire: true,
 };

@@ -11,5 +11,4 @@ export const googleManifest: ProviderManifest = {
   capabilities: ['chat', 'embedding', 'image'],
   modelPatterns: [/^gemini-/, /^text-embedding-00\d/, /^imagen-/],
   testModel: 'gemini-2.0-flash',
-  openaiWire: false,
 };

@@ -10,5 +10,4 @@ export const ideogramManifest: ProviderManifest = {
   env: { apiKey: 'IDEOGRAM_API_KEY', baseUrl: 'IDEOGRAM_BASE_URL' },
   capabilities: ['image'],
   modelPatterns: [/^ideogram-/],
-  openaiWire: false,
 };

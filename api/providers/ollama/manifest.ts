@@ -12,5 +12,4 @@ export const ollamaManifest: ProviderManifest = {
   capabilities: ['chat', 'embedding'],
   modelPatterns: [/^(llama|qwen|mistral|mixtral|gemma|phi|codellama|llava|nomic-embed|mxbai-embed)[\w.-]*(:[\w.-]+)?$/],
   testModel: 'llama3.2',
-  openaiWire: true,
 };

@@ -1,4 +1,4 @@
-import { createOpenAIFamilyChat, createOpenAIFamilyEmbed } from '../shared/openai-family.js';
+import { createOpenAIFamilyChat, createOpenAIFamilyEmbed, createOpenAIFamilyWires } from '../shared/openai-family.js';
 import type { ProviderModule } from '../types.js';
 import { openaiCompatibleManifest } from './manifest.js';
 
@@ -6,5 +6,5 @@ const family = { manifest: openaiCompatibleManifest, placeholderApiKey: 'no-key'
 
 export const openaiCompatibleProvider: ProviderModule = {
   manifest: openaiCompatibleManifest,
-  adapter: { chat: createOpenAIFamilyChat(family), embed: createOpenAIFamilyEmbed(family) },
+  adapter: { chat: createOpenAIFamilyChat(family), embed: createOpenAIFamilyEmbed(family), wires: createOpenAIFamilyWires(family) },
 };

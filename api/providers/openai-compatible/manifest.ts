@@ -11,5 +11,4 @@ export const openaiCompatibleManifest: ProviderManifest = {
   credentialOptional: true,
   capabilities: ['chat', 'embedding'],
   modelPatterns: [],
-  openaiWire: true,
 };

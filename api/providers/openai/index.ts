@@ -1,4 +1,4 @@
-import { createOpenAIFamilyChat, createOpenAIFamilyEmbed, createOpenAIFamilyImage } from '../shared/openai-family.js';
+import { createOpenAIFamilyChat, createOpenAIFamilyEmbed, createOpenAIFamilyImage, createOpenAIFamilyWires } from '../shared/openai-family.js';
 import type { ProviderModule } from '../types.js';
 import { openaiManifest } from './manifest.js';
 
@@ -10,5 +10,6 @@ export const openaiProvider: ProviderModule = {
     chat: createOpenAIFamilyChat(family),
     embed: createOpenAIFamilyEmbed(family),
     image: createOpenAIFamilyImage(family),
+    wires: createOpenAIFamilyWires(family),
   },
 };

@@ -11,5 +11,4 @@ export const openaiManifest: ProviderManifest = {
   capabilities: ['chat', 'embedding', 'image'],
   modelPatterns: [/^gpt-/, /^chatgpt-/, /^o[1-9](-|$)/, /^text-embedding-/, /^dall-e-/, /^gpt-image-/],
   testModel: 'gpt-4o-mini',
-  openaiWire: true,
 };

@@ -1,8 +1,10 @@
-import { createOpenAIFamilyChat } from '../shared/openai-family.js';
+import { createOpenAIFamilyChat, createOpenAIFamilyWires } from '../shared/openai-family.js';
 import type { ProviderModule } from '../types.js';
 import { openrouterManifest } from './manifest.js';
 
+const family = { manifest: openrouterManifest, chatModel: async () => (await import('@aigne/open-router')).OpenRouterChatModel };
+
 export const openrouterProvider: ProviderModule = {
   manifest: openrouterManifest,
-  adapter: { chat: createOpenAIFamilyChat({ manifest: openrouterManifest, chatModel: async () => (await import('@aigne/open-router')).OpenRouterChatModel }) },
+  adapter: { chat: createOpenAIFamilyChat(family), wires: createOpenAIFamilyWires(family) },
 };

@@ -12,5 +12,4 @@ export const openrouterManifest: ProviderManifest = {
   // OpenRouter names models `vendor/model` (`openrouter/anthropic/claude-3.5-sonnet` pins it).
   modelPatterns: [/^[\w.-]+\/[\w.:-]+$/],
   testModel: 'openai/gpt-4o-mini',
-  openaiWire: true,
 };

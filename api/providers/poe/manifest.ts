@@ -12,5 +12,4 @@ export const poeManifest: ProviderManifest = {
   // Poe's bot names overlap other providers' models; reach it with `poe/<bot>`.
   modelPatterns: [],
   testModel: 'GPT-4o-Mini',
-  openaiWire: true,
 };

@@ -1,11 +1,13 @@
 /**
  * Providers that speak the OpenAI wire format (OpenAI, DeepSeek, xAI, OpenRouter, Ollama, Doubao,
- * Poe, any OpenAI-compatible server): chat through the @aigne/<provider> class, embeddings through
- * the `openai` client, images through OpenAIImageModel.
+ * Poe, any OpenAI-compatible server): OpenAI chat requests relayed as they are, translated chat
+ * through the @aigne/<provider> class, embeddings through the `openai` client, images through
+ * OpenAIImageModel.
  */
 import type { OpenAIChatModel, OpenAIChatModelOptions } from '@aigne/openai';
 import OpenAI from 'openai';
 import type { ProviderAdapter, ProviderManifest } from '../types.js';
+import { bearerHeaders, createWireEndpoint } from './wire-endpoint.js';
 import { createAigneChatAdapter } from './aigne-chat-adapter.js';
 import { createAigneImageAdapter } from './aigne-image-adapter.js';
 import { openAIClientOptions, patchOpenAIClient } from './openai-client.js';
@@ -26,6 +28,11 @@ export interface OpenAIFamilyOptions {
   placeholderApiKey?: string;
   /** Body field for the output cap. OpenAI's own API wants `max_completion_tokens`; the others `max_tokens`. */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+}
+
+/** The wires every OpenAI-family provider speaks. */
+export function createOpenAIFamilyWires(o: OpenAIFamilyOptions): NonNullable<ProviderAdapter['wires']> {
+  return { 'openai-chat': createWireEndpoint({ manifest: o.manifest, path: '/chat/completions', headers: bearerHeaders(o.manifest, o.placeholderApiKey) }) };
 }
 
 export function createOpenAIFamilyChat(o: OpenAIFamilyOptions): NonNullable<ProviderAdapter['chat']> {

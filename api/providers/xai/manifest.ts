@@ -11,5 +11,4 @@ export const xaiManifest: ProviderManifest = {
   capabilities: ['chat'],
   modelPatterns: [/^grok-/],
   testModel: 'grok-3-mini',
-  openaiWire: true,
 };

@@ -6,7 +6,7 @@
 import { ChatModel, type AgentInvokeOptions, type ChatModelInput } from '@aigne/core';
 import { z } from 'zod';
 import { toAigneChunk } from '../../services/formats/aigne-chat.js';
-import { eventsOf } from '../../services/gateway/chat-events.js';
+import { eventsOf } from '../../services/gateway/open-chat.js';
 import { HUB_CALL_KEY, pendingHubCalls } from './pending-hub-calls.js';
 
 /** Any object: what the relay's input is checked against. */

@@ -1,5 +1,5 @@
 /** Calls the /api/v2/chat route hands to the relay's chat model, by id. No @aigne imports here. */
-import type { OpenedEvents } from '../../services/gateway/chat-events.js';
+import type { OpenedEvents } from '../../services/gateway/open-chat.js';
 import type { ModelCall } from '../../services/gateway/model-call.js';
 
 export interface PendingHubCall {

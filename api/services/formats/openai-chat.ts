@@ -1,9 +1,9 @@
 /**
- * The OpenAI Chat Completions format: request schema, translation to the hub's ChatRequest, and
- * ChatEvent → `chat.completion.chunk` / `chat.completion` objects.
+ * The OpenAI Chat Completions format's requests: schema, translation to the hub's ChatRequest, and
+ * what the same-wire relay sends upstream (its answers: openai-chat-answer.ts).
  */
 import { z } from 'zod/v4';
-import type { ChatContentPart, ChatEvent, ChatMessage, ChatRequest, ChatToolCall, TokenUsage } from '../../providers/types.js';
+import type { ChatContentPart, ChatMessage, ChatRequest } from '../../providers/types.js';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
 const imagePart = z
@@ -133,124 +133,6 @@ export function fromOpenAIChatRequest(body: OpenAIChatRequest, upstreamModel: st
   };
 }
 
-export function toOpenAIUsage(u: TokenUsage) {
-  return {
-    prompt_tokens: u.inputTokens,
-    completion_tokens: u.outputTokens,
-    total_tokens: u.inputTokens + u.outputTokens,
-    ...(u.cacheReadTokens ? { prompt_tokens_details: { cached_tokens: u.cacheReadTokens } } : {}),
-  };
-}
-
-const argText = (a: ChatToolCall['function']['arguments']) => (typeof a === 'string' ? a : JSON.stringify(a));
-
-export function toOpenAIToolCalls(calls: ChatToolCall[]) {
-  return calls.map((c, index) => ({ index, id: c.id, type: 'function' as const, function: { name: c.function.name, arguments: argText(c.function.arguments) } }));
-}
-
-/** Builds `chat.completion.chunk` objects for one streamed response. */
-export class OpenAIChunkWriter {
-  readonly created = Math.floor(Date.now() / 1000);
-  private sentRole = false;
-  sawToolCalls = false;
-  constructor(readonly id: string, readonly model: string) {}
-
-  private chunk(delta: Record<string, unknown>, finish: string | null = null) {
-    if (!this.sentRole) {
-      delta = { role: 'assistant', ...delta };
-      this.sentRole = true;
-    }
-    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] };
-  }
-
-  /** The chunk for one event, or null when the event carries nothing for the client. */
-  event(e: ChatEvent): object | null {
-    switch (e.type) {
-      case 'text':
-        return e.text ? this.chunk({ content: e.text }) : null;
-      case 'json':
-        return this.chunk({ content: JSON.stringify(e.json) });
-      case 'toolCalls':
-        this.sawToolCalls = true;
-        return this.chunk({ tool_calls: toOpenAIToolCalls(e.toolCalls) });
-      default:
-        return null;
-    }
-  }
-
-  finish(): object {
-    return this.chunk({}, this.sawToolCalls ? 'tool_calls' : 'stop');
-  }
-
-  usage(u: TokenUsage): object {
-    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage: toOpenAIUsage(u) };
-  }
-}
-
-/** Collects a whole answer for non-streamed responses. */
-export class ChatAccumulator {
-  text = '';
-  thinking = '';
-  toolCalls: ChatToolCall[] = [];
-  json: unknown = undefined;
-  usage: TokenUsage | undefined;
-  upstreamModel: string | undefined;
-
-  add(e: ChatEvent): void {
-    switch (e.type) {
-      case 'text':
-        this.text += e.text;
-        break;
-      case 'thinking':
-        this.thinking += e.text;
-        break;
-      case 'toolCalls':
-        this.toolCalls.push(...e.toolCalls);
-        break;
-      case 'json':
-        this.json = e.json;
-        break;
-      case 'usage':
-        this.usage = e.usage;
-        break;
-      case 'model':
-        this.upstreamModel = e.model;
-        break;
-    }
-  }
-
-  get content(): string | null {
-    if (this.text) return this.text;
-    if (this.json !== undefined) return JSON.stringify(this.json);
-    return this.toolCalls.length ? null : '';
-  }
-
-  toOpenAICompletion(id: string, model: string, usage: TokenUsage) {
-    const tool_calls = this.toolCalls.length ? toOpenAIToolCalls(this.toolCalls).map(({ index: _i, ...c }) => c) : undefined;
-    return {
-      id,
-      object: 'chat.completion',
-      created: Math.floor(Date.now() / 1000),
-      model,
-      choices: [
-        {
-          index: 0,
-          message: { role: 'assistant', content: this.content, refusal: null, ...(tool_calls ? { tool_calls } : {}) },
-          logprobs: null,
-          finish_reason: tool_calls ? 'tool_calls' : 'stop',
-        },
-      ],
-      usage: toOpenAIUsage(usage),
-    };
-  }
-}
-
-/** Rough size of a request in tokens (≈ 4 characters a token), for reservations and estimates. */
-export function estimateTokens(value: unknown): number {
-  const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
-  return Math.ceil(text.length / 4);
-}
-
 /** Image URLs (not data: URLs) a request asks the model to look at. */
 export function openAIImageUrls(body: OpenAIChatRequest): string[] {
   const urls: string[] = [];
@@ -264,4 +146,11 @@ export function openAIImageUrls(body: OpenAIChatRequest): string[] {
     }
   }
   return urls;
+}
+
+/** The request as it goes up on the same wire: the upstream's model name, and usage asked for when streaming. */
+export function toOpenAIRelayBody(body: OpenAIChatRequest, upstreamModel: string, stream: boolean): Record<string, unknown> {
+  const payload: Record<string, unknown> = { ...body, model: upstreamModel };
+  if (stream) payload.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
+  return payload;
 }

@@ -17,7 +17,7 @@ import {
 import { toProviderError } from '../../providers/shared/provider-error.js';
 import type { ProviderTarget } from '../../providers/types.js';
 import { redactSecrets } from '../../lib/redact.js';
-import { AttemptAbort } from './attempt-abort.js';
+import { AttemptAbort } from '../../lib/attempt-abort.js';
 import type { Deadlines } from './deadlines.js';
 import type { CallRecord } from './call-record.js';
 import { pickCredential, recordFailure, recordSuccess, type CredentialChange } from './credential-pool.js';

@@ -47,7 +47,7 @@ export class ModelCall {
   private readonly client: ClientLink = { closed: false };
   private reservation: Reservation | null = null;
   private settled = false;
-  private open = true;
+  private responseOpen = true;
   private selected?: Candidate;
 
   constructor(private readonly core: GatewayCore, req: Request, res: Response, options: BeginOptions) {
@@ -108,6 +108,16 @@ export class ModelCall {
     });
   }
 
+  /** Runs the attempts for the answer's start; a call that gets none is settled as failed (and the error rethrown). */
+  async open<T>(attempt: (input: AttemptInput) => Promise<T>): Promise<T> {
+    try {
+      return (await this.run(attempt)).value;
+    } catch (err) {
+      await this.fail(err);
+      throw err;
+    }
+  }
+
   /** Call when the first byte goes to the client. */
   markFirstByte(): void {
     if (this.record.ttfb === null) this.record.ttfb = performance.now() - this.record.startedAt;
@@ -147,8 +157,8 @@ export class ModelCall {
   }
 
   private close(): void {
-    if (!this.open) return;
-    this.open = false;
+    if (!this.responseOpen) return;
+    this.responseOpen = false;
     callsOpen -= 1;
   }
 

@@ -1,5 +1,5 @@
 /**
- * The model routes served ahead of the generic stack answer exactly as the stack does: the same
+ * The routes the fast dispatcher serves answer exactly as the Express stack does: the same
  * statuses, error bodies and headers for good and bad requests. The generic stack is reached with
  * a trailing slash (non-strict routing), which the hot path does not take.
  */

@@ -1,9 +1,7 @@
 /**
- * What aborts one upstream attempt (client gone, first-byte timeout). The same-wire pass-through
- * listens to it and aborts its undici request; a real `AbortSignal` is made only when a provider
- * adapter asks for `signal`. On Node 20 an AbortController per attempt, with the listener undici
- * adds to it and removes again, costs ~15 µs of CPU and of latency per call (undici requests to a
- * local server: 70 µs p50 with an AbortSignal, 54 with this handle).
+ * What aborts one upstream attempt (client gone, first-byte timeout). The same-wire relay listens to
+ * it and aborts its undici request; a real `AbortSignal`, which costs far more per call on Node 20
+ * (docs/performance.md), is made only when a provider adapter asks for `signal`.
  */
 import { EventEmitter } from 'node:events';
 

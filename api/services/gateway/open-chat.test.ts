@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatEvent } from '../../providers/types.js';
-import { eventsOf, type OpenedEvents } from './chat-events.js';
+import { eventsOf, type OpenedEvents } from './open-chat.js';
 
 const text = (t: string) => ({ type: 'text', text: t }) as ChatEvent;
 

@@ -6,7 +6,7 @@
  * the attempt is aborted, undici's error when the connection fails.
  */
 import { util, type Dispatcher } from 'undici';
-import type { AttemptAbort } from './attempt-abort.js';
+import type { AttemptAbort } from '../../lib/attempt-abort.js';
 
 export interface UpstreamRequest {
   origin: string;

@@ -1,0 +1,92 @@
+/**
+ * What a chat format module gives the gateway to answer in its format: the writer of a translated
+ * answer (the hub's ChatEvents → the format's stream events or whole answer) and, for a format a
+ * provider may speak itself, the reader of a relayed one (the upstream's own answer, parsed only
+ * for usage and errors).
+ */
+import type { ChatEvent, ChatToolCall, TokenUsage } from '../../providers/types.js';
+
+/** One call's answer in a client's format. */
+export interface ChatAnswer {
+  /** The text of one translated event ('' for none). */
+  streamEvent(e: ChatEvent): string;
+  /** The end of a translated stream, once its usage is known. */
+  streamEnd(usage: TokenUsage): string;
+  /** A whole translated answer. */
+  whole(acc: ChatAccumulator, usage: TokenUsage): unknown;
+  /** Reading an upstream's answer in this same format (formats that providers speak). */
+  relay?: RelayReader;
+}
+
+export interface RelayReader {
+  /** A relayed stream's reader. */
+  stream(): RelayStream;
+  /** A relayed whole answer; throws when it is unreadable. */
+  whole(text: string): RelayedWhole;
+}
+
+export interface RelayStream {
+  /** The text to send for one upstream event ('' for none); throws a ProviderError for an error event. */
+  event(e: { event?: string; data: string }): string;
+  /** The usage the upstream reported, once it has. */
+  readonly usage: TokenUsage | undefined;
+  /** True once the upstream's end-of-stream event went by. */
+  readonly ended: boolean;
+  /** Output tokens to charge when the upstream reports no usage (`complete`: the stream ended normally). */
+  outputEstimate(complete: boolean): number;
+  /** The stream's last text, sent with the response's end once the call is settled. */
+  end(usage: TokenUsage, estimated: boolean): string;
+}
+
+export interface RelayedWhole {
+  readonly usage: TokenUsage | undefined;
+  outputEstimate(): number;
+  /** The answer for the client. */
+  text(): string;
+}
+
+/** Rough size of a request in tokens (≈ 4 characters a token), for reservations and estimates. */
+export function estimateTokens(value: unknown): number {
+  const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
+  return Math.ceil(text.length / 4);
+}
+
+/** Collects a whole answer from the hub's chat events. */
+export class ChatAccumulator {
+  text = '';
+  thinking = '';
+  toolCalls: ChatToolCall[] = [];
+  json: unknown = undefined;
+  usage: TokenUsage | undefined;
+  upstreamModel: string | undefined;
+
+  add(e: ChatEvent): void {
+    switch (e.type) {
+      case 'text':
+        this.text += e.text;
+        break;
+      case 'thinking':
+        this.thinking += e.text;
+        break;
+      case 'toolCalls':
+        this.toolCalls.push(...e.toolCalls);
+        break;
+      case 'json':
+        this.json = e.json;
+        break;
+      case 'usage':
+        this.usage = e.usage;
+        break;
+      case 'model':
+        this.upstreamModel = e.model;
+        break;
+    }
+  }
+
+  /** The answer's text: the text, else the JSON output as text, else null for a tool-calls-only answer. */
+  get content(): string | null {
+    if (this.text) return this.text;
+    if (this.json !== undefined) return JSON.stringify(this.json);
+    return this.toolCalls.length ? null : '';
+  }
+}
