@@ -6,6 +6,7 @@
  *   session-secret <appDid>   what the server hands the app as BLOCKLET_SESSION_SECRET
  *   create-app <title>        an empty app to install components into → {appDid}
  *   status <appDid>           the app's and its components' status, process ids and domains
+ *   start <appDid>            starts the app and its components
  *   configure <appDid> <componentDid> <json>   saves preferences (`prefs.<key>`) as the dashboard's form does
  *
  * The access key comes in AIGNE_HUB_SERVER_KEY (JSON of bootstrap's answer) for the last three.
@@ -66,6 +67,11 @@ const commands = {
       domains: (b.site?.domainAliases ?? []).map((d) => d.value),
       components: (b.children ?? []).map((c) => ({ did: c.meta.did, status: c.status, mountPoint: c.mountPoint, pid: c.runtimeInfo?.pid ?? null })),
     };
+  },
+
+  async start(appDid) {
+    await client().startBlocklet({ input: { did: appDid, componentDids: [] } }, { headers: { 'x-access-blocklet': appDid } });
+    return { started: appDid };
   },
 
   async configure(appDid, componentDid, json) {

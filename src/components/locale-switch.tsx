@@ -6,7 +6,7 @@ import { LOCALES, setLocale, useLocale, type Locale } from '../i18n/locale';
 export function LocaleSwitch({ className = '' }: { className?: string }) {
   const locale = useLocale();
   return (
-    <label className={`field inline-field locale-switch ${className}`.trim()}>
+    <label className={`locale-switch ${className}`.trim()}>
       <span>{t('locale.label')}</span>
       <select value={locale} onChange={(e) => setLocale(e.target.value as Locale)} data-testid="locale-switch">
         {LOCALES.map((entry) => (
