@@ -35,6 +35,13 @@ export interface Config {
   readonly upstreamTimeoutMs: number;
   /** Outbound proxies for upstream calls (HTTP_PROXY, HTTPS_PROXY, NO_PROXY; lower case first, as curl reads them). */
   readonly proxy: { readonly httpProxy?: string; readonly httpsProxy?: string; readonly noProxy?: string };
+  /** Images the hub downloads for callers (for providers that must be sent bytes). */
+  readonly imageFetch: {
+    /** Hosts, addresses or CIDR ranges trusted although not public (an internal image store). */
+    readonly allowHosts: readonly string[];
+    readonly maxBytes: number;
+    readonly timeoutMs: number;
+  };
   readonly metricsToken?: string;
   readonly enableServerTiming: boolean;
   readonly tracing: {
@@ -80,6 +87,20 @@ const bool = (def: boolean) =>
       if (['0', 'false', 'no', 'off'].includes(s)) return false;
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected true or false, got "${v}"` });
       return z.NEVER;
+    });
+
+const byteSize = (def: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return def;
+      const n = parseByteSize(v);
+      if (n === undefined || n <= 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a size like 10mb, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
     });
 
 const int = (def: number, min: number, max: number) =>
@@ -178,18 +199,7 @@ const schema = z.object({
     .optional()
     .refine((v) => !v || /^https?:\/\/\S+$/.test(v.trim()), 'must be an http(s) URL'),
   CREDIT_RESERVATION_TTL_MS: int(0, 0, 86_400_000),
-  MAX_BODY_SIZE: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (!v) return 10 * 1024 * 1024;
-      const n = parseByteSize(v);
-      if (n === undefined || n <= 0) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a size like 10mb, got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    }),
+  MAX_BODY_SIZE: byteSize(10 * 1024 * 1024),
   UPSTREAM_TIMEOUT_MS: int(120_000, 1, 3_600_000),
   http_proxy: proxyUrl(),
   HTTP_PROXY: proxyUrl(),
@@ -197,6 +207,9 @@ const schema = z.object({
   HTTPS_PROXY: proxyUrl(),
   no_proxy: z.string().optional(),
   NO_PROXY: z.string().optional(),
+  IMAGE_FETCH_ALLOW_HOSTS: z.string().optional(),
+  MAX_IMAGE_BYTES: byteSize(20 * 1024 * 1024),
+  IMAGE_FETCH_TIMEOUT_MS: int(10_000, 1, 600_000),
   METRICS_TOKEN: z.string().optional(),
   ENABLE_SERVER_TIMING: bool(false),
   TRACING_ENABLED: bool(true),
@@ -297,6 +310,11 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
       httpsProxy: (e.https_proxy ?? e.HTTPS_PROXY)?.trim() || undefined,
       noProxy: (e.no_proxy ?? e.NO_PROXY)?.trim() || undefined,
     }),
+    imageFetch: {
+      allowHosts: Object.freeze((e.IMAGE_FETCH_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean)),
+      maxBytes: e.MAX_IMAGE_BYTES,
+      timeoutMs: e.IMAGE_FETCH_TIMEOUT_MS,
+    },
     metricsToken: e.METRICS_TOKEN || undefined,
     enableServerTiming: e.ENABLE_SERVER_TIMING,
     tracing: {

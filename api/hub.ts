@@ -103,6 +103,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     billing: billing.backend,
     logger,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
+    imageFetch: config.imageFetch,
     recheckCredential: async (providerId, credentialId) => (await services.providerAdmin.testCredential(providerId, credentialId)).ok,
   });
   gateway.onCallSettled(observability.callSettled);

@@ -2,6 +2,7 @@
  * Run the fake upstream on its own:
  *   tsx scripts/fake-upstream.ts [--port 4010] [--host 127.0.0.1] [--chunk-delay-ms N] [--chunks N]
  *                                [--delay-ms N] [--reply TEXT] [--accept-keys k1,k2] [--no-record]
+ *                                [--ignore-encoding-format]
  * Prints its URL on stdout; script it over HTTP with POST /__fake/enqueue, /__fake/defaults, /__fake/reset
  * and GET /__fake/requests.
  */
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     reply: { type: 'string' },
     'accept-keys': { type: 'string' },
     'no-record': { type: 'boolean', default: false },
+    'ignore-encoding-format': { type: 'boolean', default: false },
   },
 });
 
@@ -33,6 +35,7 @@ const up = await startFakeUpstream({
     reply: values.reply,
     acceptKeys: values['accept-keys']?.split(',').filter(Boolean),
     record: !values['no-record'],
+    ignoreEncodingFormat: values['ignore-encoding-format'],
   },
 });
 console.log(up.url);

@@ -1,28 +1,14 @@
 /**
- * Guards URLs the hub (or a model class acting for it) would fetch on a caller's behalf: only
- * http(s) to public addresses, so a caller cannot make the hub read its own network.
+ * Checks a URL the hub hands to a provider that fetches it itself (from its own network, not the
+ * hub's): only http(s), and no name or address of a private network. URLs the hub fetches itself go
+ * through public-fetch.ts, which checks at the connection.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { addressProblem, allowed } from './public-fetch.js';
 
-function isPrivateV4(ip: string): boolean {
-  const [a, b] = ip.split('.').map(Number) as [number, number];
-  return (
-    a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224
-  );
-}
-
-export function isPrivateAddress(ip: string): boolean {
-  if (isIP(ip) === 4) return isPrivateV4(ip);
-  const v6 = ip.toLowerCase();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(v6);
-  if (mapped) return isPrivateV4(mapped[1]!);
-  return v6 === '::' || v6 === '::1' || v6.startsWith('fc') || v6.startsWith('fd') || v6.startsWith('fe8') || v6.startsWith('fe9') || v6.startsWith('fea') || v6.startsWith('feb') || v6.startsWith('ff');
-}
-
-/** Returns why the URL may not be fetched, or null when it may. */
-export async function publicUrlProblem(raw: string): Promise<string | null> {
+/** Returns why the URL may not be used, or null when it may (`allowHosts`: trusted although not public). */
+export async function publicUrlProblem(raw: string, allowHosts: readonly string[] = []): Promise<string | null> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -31,13 +17,16 @@ export async function publicUrlProblem(raw: string): Promise<string | null> {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http(s) or data: URL';
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal')) return 'points at a private address';
-  if (isIP(host)) return isPrivateAddress(host) ? 'points at a private address' : null;
+  if (allowed(host, isIP(host) ? host : null, allowHosts)) return null;
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal')) return 'points at a non-public address (loopback)';
+  if (isIP(host)) return addressProblem(host);
   try {
-    const addresses = await lookup(host, { all: true });
-    if (addresses.some((a) => isPrivateAddress(a.address))) return 'points at a private address';
+    for (const a of await lookup(host, { all: true })) {
+      const problem = addressProblem(a.address);
+      if (problem && !allowed(host, a.address, allowHosts)) return problem;
+    }
   } catch {
-    return null; // unresolvable here: the upstream will say so
+    return null; // unresolvable here: the provider will say so
   }
   return null;
 }

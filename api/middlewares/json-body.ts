@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { BadRequestError, PayloadTooLargeError } from '../errors.js';
+import { jsonBoundsProblem } from '../lib/json-bounds.js';
 
 type Next = (err?: unknown) => void;
 
@@ -38,8 +39,18 @@ export function hasBody(req: IncomingMessage): boolean {
 const invalidJson = () => new BadRequestError('Request body is not valid JSON', { code: 'invalid_json' });
 const tooLarge = (limit: number) => new PayloadTooLargeError(`Request body is larger than the limit of ${limit} bytes`);
 
-/** Parses the text as body-parser does in strict mode: `{}` when empty, objects and arrays only. */
+/**
+ * Parses the text as body-parser does in strict mode (`{}` when empty, objects and arrays only),
+ * and refuses documents past the JSON bounds (depth, items, values).
+ */
 export function parseJsonText(text: string): unknown {
+  const value = parseJson(text);
+  const problem = jsonBoundsProblem(value);
+  if (problem) throw new BadRequestError(`Request body ${problem}`, { code: 'request_too_complex' });
+  return value;
+}
+
+function parseJson(text: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.length === 0) return {};
   let i = 0;

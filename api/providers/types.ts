@@ -112,6 +112,8 @@ export interface EmbeddingRequest {
   model: string;
   input: string[];
   dimensions?: number;
+  /** The wire encoding to ask an OpenAI-family upstream for (default float); results are numbers either way. */
+  encodingFormat?: 'float' | 'base64';
 }
 export interface EmbeddingResult {
   embeddings: number[][];
@@ -141,6 +143,11 @@ export interface CallOptions {
    * `TimeoutError` reason (AbortSignal.timeout) is reported as 'timeout' too.
    */
   timeoutMs?: number;
+  /**
+   * Downloads an image URL for adapters that must send bytes (their SDK would otherwise fetch the URL
+   * itself, from the hub's network); it refuses non-public addresses. Absent: such URLs are refused.
+   */
+  fetchImage?: (url: string) => Promise<{ data: string; mimeType?: string }>;
 }
 
 /** The client-facing wire formats a provider may speak as they are. */

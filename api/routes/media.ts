@@ -5,6 +5,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod/v4';
 import { ProviderError } from '../errors.js';
+import { encodeFloat32Base64 } from '../lib/float32-base64.js';
 import { sendJson } from '../lib/json-response.js';
 import type { EmbeddingResult, ImageResult } from '../providers/types.js';
 import { estimateTokens } from '../services/formats/chat-answer.js';
@@ -65,13 +66,19 @@ async function settle<T>(call: ModelCall, run: () => Promise<T>): Promise<T> {
   }
 }
 
-async function embed(gateway: Gateway, req: Request, res: Response, model: string, input: string[], dimensions?: number): Promise<{ call: ModelCall; result: EmbeddingResult }> {
+async function embed(
+  gateway: Gateway,
+  req: Request,
+  res: Response,
+  p: { model: string; input: string[]; dimensions?: number; encodingFormat?: 'float' | 'base64' },
+): Promise<{ call: ModelCall; result: EmbeddingResult }> {
+  const { model, input } = p;
   const call = await gateway.begin(req, res, { model, type: 'embedding', stream: false, estimatedInputTokens: estimateTokens(input) });
   const { value: result } = await settle(call, () =>
     call.run(async ({ candidate, target, signal }) => {
       const adapter = candidate.provider.module.adapter;
       if (!adapter.embed) throw new ProviderError(`${candidate.provider.displayName} does not offer embeddings`, { kind: 'protocol' });
-      return adapter.embed({ model: candidate.upstreamModel, input, dimensions }, target, { signal });
+      return adapter.embed({ model: candidate.upstreamModel, input, dimensions: p.dimensions, encodingFormat: p.encodingFormat }, target, { signal });
     }),
   );
   if (result.usage.inputTokens > 0) call.setUsage(result.usage);
@@ -81,16 +88,15 @@ async function embed(gateway: Gateway, req: Request, res: Response, model: strin
   return { call, result };
 }
 
-const toBase64 = (v: number[]) => Buffer.from(new Float32Array(v).buffer).toString('base64');
-
 export function openAIEmbeddingsHandler(gateway: Gateway) {
   return async (req: Request, res: Response) => {
     const body = req.body as z.infer<typeof openAIEmbeddingSchema>;
     const input = typeof body.input === 'string' ? [body.input] : body.input;
-    const { call, result } = await embed(gateway, req, res, body.model, input, body.dimensions ?? undefined);
+    const encodingFormat = body.encoding_format ?? 'float';
+    const { call, result } = await embed(gateway, req, res, { model: body.model, input, dimensions: body.dimensions ?? undefined, encodingFormat });
     sendJson(res, {
       object: 'list',
-      data: result.embeddings.map((e, index) => ({ object: 'embedding', index, embedding: body.encoding_format === 'base64' ? toBase64(e) : e })),
+      data: result.embeddings.map((e, index) => ({ object: 'embedding', index, embedding: encodingFormat === 'base64' ? encodeFloat32Base64(e) : e })),
       model: body.model,
       usage: { prompt_tokens: call.record.usage.inputTokens, total_tokens: call.record.usage.inputTokens },
     });
@@ -101,7 +107,7 @@ export function aigneEmbeddingsHandler(gateway: Gateway) {
   return async (req: Request, res: Response) => {
     const body = req.body as z.infer<typeof aigneEmbeddingSchema>;
     const input = typeof body.input === 'string' ? [body.input] : body.input;
-    const { call, result } = await embed(gateway, req, res, body.model, input, body.dimensions ?? undefined);
+    const { call, result } = await embed(gateway, req, res, { model: body.model, input, dimensions: body.dimensions ?? undefined });
     sendJson(res, { embeddings: result.embeddings, model: body.model, usage: { inputTokens: call.record.usage.inputTokens, outputTokens: 0 } });
   };
 }

@@ -24,10 +24,17 @@ function ensureChromium(): void {
     throw new Error(`${CHROMIUM_PATH} is missing: the end-to-end tests need Debian's Chromium (apt-get install -y chromium)`);
   }
   process.stderr.write('e2e: installing chromium with apt-get\n');
+  const apt = (...args: string[]) => execFileSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   try {
-    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    // A fresh machine may have no package lists yet: update them and try once more.
+    try {
+      apt('install', '-y', '-qq', 'chromium');
+    } catch {
+      apt('update', '-qq');
+      apt('install', '-y', '-qq', 'chromium');
+    }
   } catch (error) {
-    throw new Error(`${CHROMIUM_PATH} is missing and apt-get install chromium failed: ${(error as Error).message}`);
+    throw new Error(`${CHROMIUM_PATH} is missing and apt-get install chromium failed (as root?): ${(error as Error).message}`);
   }
   if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is still missing after apt-get install chromium`);
 }

@@ -222,6 +222,17 @@ describe('fake upstream: OpenAI embeddings, images, models', () => {
     expect(norm).toBeCloseTo(1, 5);
   });
 
+  it('answers float arrays whatever encoding_format asks when told to ignore it', async () => {
+    up.setDefaults({ ignoreEncodingFormat: true });
+    const res = await fetch(`${up.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-openai-test' },
+      body: JSON.stringify({ model: 'text-embedding-3-small', input: 'hello world', dimensions: 4, encoding_format: 'base64' }),
+    });
+    const body = (await res.json()) as { data: { embedding: unknown }[] };
+    expect(body.data[0]!.embedding).toEqual(embeddingFor('hello world', 4));
+  });
+
   it('generates images as b64_json (a real PNG) or as a URL the fake serves', async () => {
     const b64 = await client.images.generate({ model: 'gpt-image-1', prompt: 'a red square', n: 2 });
     expect(b64.data).toHaveLength(2);

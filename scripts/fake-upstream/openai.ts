@@ -158,7 +158,7 @@ export function handleOpenAIEmbeddings(ex: Exchange): void {
   const raw = body.input;
   const inputs: string[] = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw.map((x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x))) : [String(raw)];
   const dims = Number(body.dimensions) || ex.defaults.embeddingDimensions || 1536;
-  const base64 = body.encoding_format === 'base64';
+  const base64 = body.encoding_format === 'base64' && !ex.defaults.ignoreEncodingFormat;
   let tokens = 0;
   const data = inputs.map((text, index) => {
     tokens += countWords(text);

@@ -31,6 +31,11 @@ export interface FakeBehaviour {
 export interface FakeDefaults extends FakeBehaviour {
   /** Embedding size when the request does not give one (OpenAI 1536, Gemini 768 otherwise). */
   embeddingDimensions?: number;
+  /**
+   * Answer embeddings as float arrays whatever `encoding_format` asks, as several OpenAI-compatible
+   * servers do (vLLM, LM Studio, llama.cpp builds, older Ollama). Default: honour it.
+   */
+  ignoreEncodingFormat?: boolean;
   /** When set, any other credential is answered 401 in the provider's error shape. */
   acceptKeys?: string[];
   /** Record requests (default true) and keep at most `recordLimit` of them (default 1000). */

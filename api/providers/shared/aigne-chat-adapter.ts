@@ -3,7 +3,8 @@
  * for this call, invoked with `{ streaming: true }`; its chunks come out as ChatEvents.
  */
 import type { ChatModel } from '@aigne/core';
-import type { CallOptions, ChatEvent, ChatRequest, ChatToolCall, ProviderAdapter, ProviderManifest, ProviderTarget, TokenUsage } from '../types.js';
+import { AppError, BadRequestError } from '../../errors.js';
+import type { CallOptions, ChatContentPart, ChatEvent, ChatRequest, ChatToolCall, ProviderAdapter, ProviderManifest, ProviderTarget, TokenUsage } from '../types.js';
 import { type ChatInputOptions, toAigneChatInput } from './chat-input.js';
 import { toProviderError } from './provider-error.js';
 import { secretsOf } from './target.js';
@@ -48,6 +49,27 @@ function toToolCalls(calls: unknown[]): ChatToolCall[] {
   });
 }
 
+/** The request with every image URL replaced by the image's bytes, fetched by the gateway's guarded fetcher. */
+async function withImageBytes(req: ChatRequest, call: CallOptions): Promise<ChatRequest> {
+  if (!req.messages.some((m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'url'))) return req;
+  const fetchImage = call.fetchImage;
+  if (!fetchImage) throw new BadRequestError('Image URLs are not accepted here: send the image inline (a data: URL)', { code: 'invalid_image_url' });
+  const messages = await Promise.all(
+    req.messages.map(async (m) => {
+      if (!Array.isArray(m.content)) return m;
+      const content = await Promise.all(
+        m.content.map(async (p): Promise<ChatContentPart> => {
+          if (p.type !== 'url') return p;
+          const image = await fetchImage(p.url);
+          return { type: 'file', data: image.data, mimeType: image.mimeType ?? p.mimeType };
+        }),
+      );
+      return { ...m, content };
+    }),
+  );
+  return { ...req, messages };
+}
+
 function timeoutReason(ms: number): Error {
   const err = new Error(`no data from the upstream for ${ms} ms`);
   err.name = 'TimeoutError';
@@ -83,7 +105,8 @@ export function createAigneChatAdapter(options: AigneChatAdapterOptions): NonNul
       // @aigne/core then retries network errors 3 times, replaying the partial stream. Retries and
       // failover are the gateway's decision.
       model.retryOnError = undefined;
-      const stream = await model.invoke(toAigneChatInput(req, inputOptions), { streaming: true });
+      const input = inputOptions.passImageUrls ? req : await withImageBytes(req, call);
+      const stream = await model.invoke(toAigneChatInput(input, inputOptions), { streaming: true });
 
       let sawText = false;
       let modelSent = false;
@@ -124,6 +147,8 @@ export function createAigneChatAdapter(options: AigneChatAdapterOptions): NonNul
       if (usage) yield { type: 'usage', usage: toUsage(usage) };
       completed = true;
     } catch (err) {
+      // The hub's own verdicts on the request (an image it may not fetch) are not the provider's failures.
+      if (err instanceof AppError) throw err;
       throw toProviderError(err, ctx);
     } finally {
       if (idle) clearTimeout(idle);

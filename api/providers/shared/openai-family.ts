@@ -6,6 +6,8 @@
  */
 import type { OpenAIChatModel, OpenAIChatModelOptions } from '@aigne/openai';
 import OpenAI from 'openai';
+import { ProviderError } from '../../errors.js';
+import { decodeFloat32Base64 } from '../../lib/float32-base64.js';
 import type { ProviderAdapter, ProviderManifest } from '../types.js';
 import { bearerHeaders, createWireEndpoint } from './wire-endpoint.js';
 import { createAigneChatAdapter } from './aigne-chat-adapter.js';
@@ -61,20 +63,31 @@ export function createOpenAIFamilyChat(o: OpenAIFamilyOptions): NonNullable<Prov
   });
 }
 
+/** An embedding as float array or base64 of float32, whichever the upstream sent. */
+function vectorOf(embedding: unknown, provider: string): number[] {
+  if (Array.isArray(embedding) && embedding.every((x) => typeof x === 'number')) return embedding;
+  const decoded = typeof embedding === 'string' ? decodeFloat32Base64(embedding) : undefined;
+  if (decoded) return decoded;
+  throw new ProviderError(`${provider} answered an embedding that is neither a float array nor base64 float32`, { kind: 'protocol' });
+}
+
 export function createOpenAIFamilyEmbed(o: OpenAIFamilyOptions): NonNullable<ProviderAdapter['embed']> {
   return async (req, target, call) => {
     const signal = call.timeoutMs ? AbortSignal.any([call.signal, AbortSignal.timeout(call.timeoutMs)]) : call.signal;
     try {
       const client = new OpenAI(openAIClientOptions(requireApiKey(target, o.manifest, o.placeholderApiKey), baseUrlOf(target, o.manifest)));
       patchOpenAIClient(client, { signal });
+      // An explicit encoding makes the SDK hand back the upstream's answer as is: servers that ignore
+      // the parameter answer float arrays, and the SDK would decode those as base64.
       const res = await client.embeddings.create({
         model: req.model,
         input: req.input,
+        encoding_format: req.encodingFormat ?? 'float',
         ...(req.dimensions ? { dimensions: req.dimensions } : {}),
       });
       const data = [...res.data].sort((a, b) => a.index - b.index);
       return {
-        embeddings: data.map((d) => d.embedding),
+        embeddings: data.map((d) => vectorOf(d.embedding as unknown, o.manifest.displayName)),
         usage: { inputTokens: res.usage?.prompt_tokens ?? 0, outputTokens: 0 },
       };
     } catch (err) {

@@ -1,7 +1,6 @@
 /** POST /api/v1/chat/completions — the OpenAI Chat Completions API over every provider. */
 import type { Request, Response } from 'express';
 import { estimateTokens } from '../../services/formats/chat-answer.js';
-import { assertFetchableImageUrls } from '../../services/formats/image-urls.js';
 import { openAIChatAnswer } from '../../services/formats/openai-chat-answer.js';
 import { fromOpenAIChatRequest, openAIImageUrls, toOpenAIRelayBody, type OpenAIChatRequest } from '../../services/formats/openai-chat.js';
 import { answerChat } from '../../services/gateway/answer-chat.js';
@@ -12,8 +11,7 @@ export function chatCompletionsHandler(gateway: Gateway) {
   return async (req: Request, res: Response) => {
     const body = req.body as OpenAIChatRequest;
     const stream = Boolean(body.stream);
-    const imageUrls = openAIImageUrls(body);
-    if (imageUrls.length) await assertFetchableImageUrls(imageUrls);
+    await gateway.checkImageUrls(openAIImageUrls(body));
     const inputEstimate = estimateTokens(body.messages);
     const call = await gateway.begin(req, res, {
       model: body.model,

@@ -3,7 +3,6 @@ import type { Request, Response } from 'express';
 import { aigneImageUrls } from '../../services/formats/aigne-chat.js';
 import { estimateTokens } from '../../services/formats/chat-answer.js';
 import { fromHubChatRequest, hubChatAnswer, type HubChatRequest } from '../../services/formats/hub-chat.js';
-import { assertFetchableImageUrls } from '../../services/formats/image-urls.js';
 import { answerChat } from '../../services/gateway/answer-chat.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
 import { openChat } from '../../services/gateway/open-chat.js';
@@ -12,8 +11,7 @@ export function hubChatCompletionsHandler(gateway: Gateway) {
   return async (req: Request, res: Response) => {
     const body = req.body as HubChatRequest;
     const stream = Boolean(body.stream) || String(req.headers.accept ?? '').includes('text/event-stream');
-    const imageUrls = aigneImageUrls(body.messages);
-    if (imageUrls.length) await assertFetchableImageUrls(imageUrls);
+    await gateway.checkImageUrls(aigneImageUrls(body.messages));
     const inputEstimate = estimateTokens(body.messages);
     const call = await gateway.begin(req, res, { model: body.model, type: 'chatCompletion', stream, maxOutputTokens: body.maxTokens ?? undefined, estimatedInputTokens: inputEstimate });
     const opened = await call.open((attempt) => openChat(attempt, { stream, chatRequest: (m) => fromHubChatRequest(body, m) }));

@@ -19,8 +19,7 @@ export class HubChatModel extends ChatModel {
 
   /**
    * The route has already checked the input (`aigneChatInputSchema`) and this model reads none of
-   * it: the framework's own check of every message against the chat input schema, ~60 µs a call,
-   * would only repeat that.
+   * it: the framework's own check of every message would only repeat that, at a cost.
    */
   override get inputSchema() {
     return ANY_INPUT as unknown as ChatModel['inputSchema'];

@@ -2,7 +2,6 @@
 import type { Request, Response } from 'express';
 import { aigneImageUrls, fromAigneChatInput, type AigneChatInput } from '../../services/formats/aigne-chat.js';
 import { estimateTokens } from '../../services/formats/chat-answer.js';
-import { assertFetchableImageUrls } from '../../services/formats/image-urls.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
 import type { ModelCall } from '../../services/gateway/model-call.js';
 import { openChat, type OpenedEvents } from '../../services/gateway/open-chat.js';
@@ -20,8 +19,7 @@ function replay(events: OpenedEvents['first']['value'][]): OpenedEvents {
 }
 
 export async function openAigneChat(gateway: Gateway, req: Request, res: Response, input: AigneChatInput, model: string, stream: boolean): Promise<OpenedAigneChat> {
-  const imageUrls = aigneImageUrls(input.messages);
-  if (imageUrls.length) await assertFetchableImageUrls(imageUrls);
+  await gateway.checkImageUrls(aigneImageUrls(input.messages));
   const inputEstimate = estimateTokens(input.messages);
   const call = await gateway.begin(req, res, { model, type: 'chatCompletion', stream, maxOutputTokens: input.modelOptions?.maxTokens ?? undefined, estimatedInputTokens: inputEstimate });
   const opened = await call.open((attempt) => openChat(attempt, { stream, chatRequest: (m) => fromAigneChatInput(input, m) }));

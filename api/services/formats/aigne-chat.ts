@@ -1,14 +1,15 @@
 /** The AIGNE framework's ChatModelInput ↔ the hub's ChatRequest, and ChatEvent → AIGNE chunks. */
 import { z } from 'zod/v4';
 import type { ChatContentPart, ChatEvent, ChatMessage, ChatRequest } from '../../providers/types.js';
+import { MAX_CONTENT_PARTS, MAX_TOOLS } from './openai-chat.js';
 
 const part = z
-  .object({ type: z.string(), text: z.string().optional(), url: z.string().optional(), data: z.string().optional(), mimeType: z.string().optional() })
+  .object({ type: z.enum(['text', 'url', 'file']), text: z.string().optional(), url: z.string().optional(), data: z.string().optional(), mimeType: z.string().optional() })
   .passthrough();
 const aigneMessage = z
   .object({
     role: z.enum(['system', 'user', 'agent', 'assistant', 'tool']),
-    content: z.union([z.string(), z.array(part)]).nullish(),
+    content: z.union([z.string(), z.array(part).max(MAX_CONTENT_PARTS)]).nullish(),
     toolCalls: z
       .array(z.object({ id: z.string(), type: z.literal('function').optional(), function: z.object({ name: z.string(), arguments: z.unknown() }).passthrough() }).passthrough())
       .nullish(),
@@ -22,6 +23,7 @@ export const aigneChatInputSchema = z
     messages: z.array(aigneMessage).min(1, 'messages must contain at least one message'),
     tools: z
       .array(z.object({ type: z.literal('function'), function: z.object({ name: z.string(), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional() }).passthrough() }).passthrough())
+      .max(MAX_TOOLS)
       .nullish(),
     toolChoice: z.union([z.enum(['auto', 'none', 'required', 'router']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }).passthrough() }).passthrough()]).nullish(),
     responseFormat: z.union([z.object({ type: z.literal('text') }).passthrough(), z.object({ type: z.literal('json_schema'), jsonSchema: z.object({ name: z.string(), schema: z.record(z.string(), z.unknown()) }).passthrough() }).passthrough()]).nullish(),

@@ -2,15 +2,11 @@
  * A whole (non-streamed) OpenAI chat answer as the same-wire relay handles it: its usage, and its
  * text for the client with `model` set to the name the client asked for.
  *
- * `readAnswer` takes from the text itself what it must (the `model` member, and the `usage`
- * object, parsed on its own) and sends the rest on as the upstream wrote it, instead of parsing
- * the whole answer and writing it again: 2.6 µs against 4.1 in a loop. On a lone request's path,
- * where each request runs through all of the hub's code once and V8's JSON parser is entered cold,
- * reading costs about what the whole parse did (~11 µs, most of it for entering the parser at all),
- * and the ~4 µs of writing the answer again are saved (`npm run bench` phase A, marks around the
- * steps). An answer whose text is not plainly one object with a single `"model"` string member and
- * a single `"usage"` object is parsed whole instead, and an answer that is not a JSON object then
- * fails as unreadable.
+ * `readAnswer` takes from the text only what it must (the `model` member and the `usage` object,
+ * parsed on its own) and sends the rest on as the upstream wrote it, which is cheaper than parsing
+ * the whole answer and writing it again (docs/performance.md). An answer whose text is not plainly
+ * one object with a single `"model"` string member and a single `"usage"` object is parsed whole
+ * instead, and an answer that is not a JSON object then fails as unreadable.
  */
 import { jsonString } from '../../lib/flat-json.js';
 

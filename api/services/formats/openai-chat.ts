@@ -9,8 +9,15 @@ const textPart = z.object({ type: z.literal('text'), text: z.string() }).passthr
 const imagePart = z
   .object({ type: z.literal('image_url'), image_url: z.union([z.string(), z.object({ url: z.string(), detail: z.string().optional() }).passthrough()]) })
   .passthrough();
-const otherPart = z.object({ type: z.string() }).passthrough();
-const content = z.union([z.string(), z.array(z.union([textPart, imagePart, otherPart]))]).nullable().optional();
+/** Parts the hub does not translate, relayed as they are to providers on the same wire. */
+const otherPart = z.object({ type: z.enum(['input_audio', 'file', 'refusal']) }).passthrough();
+const part = z.discriminatedUnion('type', [textPart, imagePart, otherPart], {
+  error: (issue) => (issue.code === 'invalid_union' ? "Expected a part of type 'text' | 'image_url' | 'input_audio' | 'file' | 'refusal'" : undefined),
+});
+/** OpenAI's own limits: parts of one message, tools of one request. */
+export const MAX_CONTENT_PARTS = 1024;
+export const MAX_TOOLS = 128;
+const content = z.union([z.string(), z.array(part).max(MAX_CONTENT_PARTS)]).nullable().optional();
 
 const toolCall = z
   .object({
@@ -49,7 +56,7 @@ export const openAIChatRequestSchema = z
     frequency_penalty: z.number().min(-2).max(2).nullish(),
     stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
     n: z.number().int().min(1).max(1, 'n > 1 is not supported').nullish(),
-    tools: z.array(tool).nullish(),
+    tools: z.array(tool).max(MAX_TOOLS).nullish(),
     tool_choice: z
       .union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })])
       .nullish(),

@@ -33,7 +33,7 @@ export interface CallRecord {
 
 /**
  * Every field spelled out: spreading `init` and then adding the rest makes V8 build the record in
- * dictionary mode (about 15 µs here, and slow property reads for the rest of the call).
+ * dictionary mode, slow to build and to read for the rest of the call.
  */
 export function newCallRecord(init: Pick<CallRecord, 'id' | 'requestId' | 'model' | 'type' | 'stream' | 'userDid' | 'appId' | 'startedAt'>): CallRecord {
   return {

@@ -1,11 +1,8 @@
 /**
  * First-byte deadlines of upstream attempts. Every attempt has the same timeout, so deadlines fall
- * in the order attempts start: they are kept in one list in that order, with one timer for the
- * earliest. A Node timer per attempt cost ~3 µs on a lone request's path — its Timeout object, and
- * on an idle hub a timer list made, scheduled, referenced and dropped again for every request
- * (`npm run bench` phase A, marks around the step) — where adding to and removing from the list are
- * a few property writes. The timer is left to fire when its entry is removed early; it then finds
- * nothing due and waits for the new earliest deadline, if any.
+ * in the order attempts start: one list in that order and one timer for the earliest, instead of a
+ * Node timer per attempt (docs/performance.md). A timer left over from an entry removed early fires,
+ * finds nothing due and waits for the new earliest deadline, if any.
  */
 export interface Deadline {
   /** When it falls due (performance.now() ms). */

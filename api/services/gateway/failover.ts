@@ -33,6 +33,8 @@ export interface AttemptInput {
   abort: AttemptAbort;
   /** The same as an AbortSignal, for provider adapters (made when first read). */
   readonly signal: AbortSignal;
+  /** Downloads an image URL the adapter must send as bytes (one download per call, every attempt). */
+  fetchImage?: (url: string) => Promise<{ data: string; mimeType?: string }>;
 }
 
 export interface AttemptResult<T> {
@@ -131,6 +133,12 @@ export async function runWithFailover<T>(
         deps.deadlines.remove(deadline);
         client.attempt = undefined;
         if (client.closed) throw new ClientAbortedError();
+        // Only an upstream's own answer counts against a credential: the hub's verdicts on the request
+        // (an image it may not fetch, a request it cannot serialize) are the caller's, answered at once.
+        if (raw instanceof AppError) throw raw;
+        if (raw instanceof RangeError || (raw instanceof ProviderError && raw.kind === 'protocol' && raw.cause instanceof RangeError)) {
+          throw new BadRequestError('The request is too large or too deeply nested to be sent upstream', { code: 'request_too_complex' });
+        }
         let err = raw instanceof ProviderError ? raw : toProviderError(raw);
         if (abort.reason instanceof TimeoutReason) {
           err = new ProviderError(`no answer within ${deps.deadlines.timeoutMs} ms`, { kind: 'timeout' });

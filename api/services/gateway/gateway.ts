@@ -11,6 +11,7 @@ import type { CallObservers, CallTiming } from '../observability/call-timing.js'
 import type { CallRecord } from './call-record.js';
 import type { CredentialChange } from './credential-pool.js';
 import { Deadlines } from './deadlines.js';
+import { assertFetchableImageUrls, createImageFetcher, type ImageFetcher } from '../formats/image-urls.js';
 import type { FailoverDeps } from './failover.js';
 import { ModelCall, type BeginOptions } from './model-call.js';
 import type { Candidate, RoutingTable } from './routing.js';
@@ -22,6 +23,10 @@ export interface GatewayCore {
   logger: Logger;
   failoverDeps: FailoverDeps;
   defaultMaxOutputTokens: number;
+  /** A fetcher of images a call's adapters must send as bytes (one per call). */
+  imageFetcher(): ImageFetcher;
+  /** 400 when a request names an image URL no one should fetch. */
+  checkImageUrls(urls: string[]): Promise<void>;
   /** What to observe on each call (trace ids, Server-Timing); none when the hub observes nothing. */
   observers?: CallObservers;
   /** `timing` is the call's marks when the app observes its calls. */
@@ -47,12 +52,15 @@ export interface GatewayDeps {
   recheckAfterMs?: number;
   statsFlushMs?: number;
   observers?: CallObservers;
+  /** Limits of the image downloads the hub makes for callers. */
+  imageFetch?: { allowHosts: readonly string[]; maxBytes: number; timeoutMs: number };
 }
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const { models, routing, recorder, logger } = deps;
   const listeners: ((record: CallRecord, timing: CallTiming | undefined) => void)[] = [];
   const rechecks = new Map<string, NodeJS.Timeout>();
+  const imageFetch = deps.imageFetch ?? { allowHosts: [], maxBytes: 20 * 1024 * 1024, timeoutMs: 10_000 };
   const usage = new Map<string, { count: number; last: Date }>();
 
   const persist = (change: CredentialChange) => {
@@ -118,6 +126,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     failoverDeps,
     defaultMaxOutputTokens: 4096,
     observers: deps.observers,
+    imageFetcher: () => createImageFetcher(imageFetch),
+    checkImageUrls: (urls) => (urls.length ? assertFetchableImageUrls(urls, imageFetch.allowHosts) : Promise.resolve()),
     onSettled(record, timing) {
       if (record.credentialId && !record.credentialId.startsWith('env:') && record.status === 'success') {
         const u = usage.get(record.credentialId) ?? { count: 0, last: new Date() };

@@ -9,6 +9,7 @@ import { redactSecrets } from '../../lib/redact.js';
 import type { TokenUsage } from '../../providers/types.js';
 import type { ModelCallType } from '../../store/models/model-call.js';
 import type { Reservation } from '../billing/hooks.js';
+import type { ImageFetcher } from '../formats/image-urls.js';
 import { beginCallTiming, type CallTiming } from '../observability/call-timing.js';
 import { newCallRecord, toModelCallRow, type CallRecord } from './call-record.js';
 import { chargeNano } from './charge.js';
@@ -101,7 +102,11 @@ export class ModelCall {
   }
 
   run<T>(attempt: (input: AttemptInput) => Promise<T>): Promise<AttemptResult<T>> {
-    return runWithFailover(this.core.failoverDeps, this.candidates, this.record, this.client, this.timing.wrap(attempt)).then((r) => {
+    const withImages = (input: AttemptInput) => {
+      input.fetchImage = this.fetchImage;
+      return attempt(input);
+    };
+    return runWithFailover(this.core.failoverDeps, this.candidates, this.record, this.client, this.timing.wrap(withImages)).then((r) => {
       this.selected = r.candidate;
       this.timing.answered();
       return r;
@@ -117,6 +122,10 @@ export class ModelCall {
       throw err;
     }
   }
+
+  private images?: ImageFetcher;
+  /** Downloads image URLs for adapters that send bytes: once per call, whatever the attempts. */
+  readonly fetchImage: ImageFetcher = (url) => (this.images ??= this.core.imageFetcher())(url);
 
   /** Call when the first byte goes to the client. */
   markFirstByte(): void {
@@ -178,12 +187,9 @@ export class ModelCall {
       this.core.logger.error('settling credits failed', { err, modelCallId: r.id });
     }
     this.core.onSettled(r, this.timing.observed ? this.timing : undefined);
-    // With other calls open, the caller answers at the end of this turn of the event loop, together
-    // with the other calls settled in it: the answers that arrived in one poll phase are settled one
-    // after another, then answered one after another, instead of each call going through all of its
-    // steps before the next one starts. In paired runs at 50 in flight that took ~50 µs of CPU off
-    // each call (B: +18–20 % requests/s). Their rows then go to the journal with one write for the
-    // turn. A lone call answers at once: the extra turn would only add its few microseconds.
+    // With other calls open, the caller answers at the end of this turn of the event loop, with the
+    // other calls settled in it: settled in a row, then answered in a row, their rows journaled in
+    // one write (docs/performance.md). A lone call answers at once.
     await this.core.recorder.commit(toModelCallRow(r), callsOpen > 0);
   }
 }

@@ -51,7 +51,7 @@ export async function openChat(input: AttemptInput, req: ChatOpenRequest): Promi
     }
   }
   if (!adapter.chat) throw new ProviderError(`${provider.displayName} does not offer chat`, { kind: 'protocol' });
-  const iterator = adapter.chat(req.chatRequest(upstreamModel), input.target, { signal: input.signal })[Symbol.asyncIterator]();
+  const iterator = adapter.chat(req.chatRequest(upstreamModel), input.target, { signal: input.signal, fetchImage: input.fetchImage })[Symbol.asyncIterator]();
   if (!req.stream) {
     const events: ChatEvent[] = [];
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) events.push(next.value);

@@ -1,0 +1,149 @@
+/**
+ * Fetches a URL a caller handed the hub, without letting the caller reach the hub's own network:
+ * every address the name resolves to must be a public unicast one (ipaddr.js' ranges, IPv4 forms
+ * inside IPv6 addresses unwrapped), the connection goes to the address that was checked (the check
+ * is the connection's own lookup, so there is no second one), every redirect is checked the same
+ * way, and the body is cut off at a size and a time limit. No domain imports.
+ */
+import dns from 'node:dns';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { Agent, request } from 'undici';
+
+export class FetchRefusedError extends Error {
+  override name = 'FetchRefusedError';
+}
+
+export interface PublicFetchOptions {
+  maxBytes: number;
+  timeoutMs: number;
+  /** Host names or addresses (with an optional `/prefix`) an operator trusts although they are not public. */
+  allowHosts?: readonly string[];
+  maxRedirects?: number;
+  signal?: AbortSignal;
+}
+
+export interface FetchedFile {
+  data: Buffer;
+  /** The answer's media type, without parameters. */
+  mimeType: string | undefined;
+}
+
+/** Why an address may not be fetched from, or null when it is a public unicast address. */
+export function addressProblem(address: string): string | null {
+  if (!ipaddr.isValid(address)) return 'is not an address';
+  let ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+  const range = ip.range();
+  return range === 'unicast' ? null : `points at a non-public address (${range})`;
+}
+
+/** Whether an operator's allow list (host names, addresses, CIDR ranges) covers this host or address. */
+export function allowed(host: string, address: string | null, allowHosts: readonly string[]): boolean {
+  for (const entry of allowHosts) {
+    if (entry === host) return true;
+    if (!address) continue;
+    try {
+      const [net, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : [ipaddr.parse(entry), entry.includes(':') ? 128 : 32];
+      const ip = ipaddr.parse(address);
+      if (ip.kind() === net.kind() && ip.match(net, bits)) return true;
+    } catch {
+      // a host name entry, compared above
+    }
+  }
+  return false;
+}
+
+/** The connection's own lookup: resolves, refuses any non-public answer, and hands back what it checked. */
+function guardedLookup(allowHosts: readonly string[]) {
+  return (hostname: string, options: dns.LookupOptions, callback: (err: Error | null, address: string | dns.LookupAddress[], family?: number) => void) => {
+    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(new FetchRefusedError(`its host could not be resolved (${err.code ?? 'error'})`), '', 0);
+      for (const a of addresses) {
+        const problem = addressProblem(a.address);
+        if (problem && !allowed(hostname, a.address, allowHosts)) return callback(new FetchRefusedError(problem), '', 0);
+      }
+      if (options.all) return callback(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+}
+
+const agents = new Map<string, Agent>();
+function agentFor(allowHosts: readonly string[]): Agent {
+  const key = allowHosts.join(',');
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: guardedLookup(allowHosts) as never }, keepAliveTimeout: 5_000, connections: 64 });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** Throws a FetchRefusedError when the URL may not be fetched before any connection is made. */
+function checkUrl(url: URL, allowHosts: readonly string[]): void {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchRefusedError('must be an http(s) or data: URL');
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) {
+    const problem = addressProblem(host);
+    if (problem && !allowed(host, host, allowHosts)) throw new FetchRefusedError(problem);
+  } else if ((host === 'localhost' || host.endsWith('.localhost')) && !allowed(host, null, allowHosts)) {
+    throw new FetchRefusedError('points at a non-public address (loopback)');
+  }
+}
+
+export async function fetchPublic(raw: string, o: PublicFetchOptions): Promise<FetchedFile> {
+  const allowHosts = o.allowHosts ?? [];
+  const signal = o.signal ? AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs)]) : AbortSignal.timeout(o.timeoutMs);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new FetchRefusedError('is not a valid URL');
+  }
+  for (let hop = 0; ; hop++) {
+    checkUrl(url, allowHosts);
+    let res;
+    try {
+      res = await request(url, { method: 'GET', dispatcher: agentFor(allowHosts), signal, headers: { accept: 'image/*,*/*;q=0.5' } });
+    } catch (err) {
+      if (err instanceof FetchRefusedError) throw err;
+      const cause = (err as { cause?: unknown }).cause;
+      if (cause instanceof FetchRefusedError) throw cause;
+      throw new FetchRefusedError(signal.aborted ? 'took too long to download' : `could not be downloaded (${(err as { code?: string }).code ?? 'error'})`);
+    }
+    if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
+      res.body.resume();
+      if (hop >= (o.maxRedirects ?? 3)) throw new FetchRefusedError('redirects too many times');
+      url = new URL(String(res.headers.location), url);
+      continue;
+    }
+    if (res.statusCode >= 400) {
+      res.body.resume();
+      throw new FetchRefusedError(`answered ${res.statusCode}`);
+    }
+    const declared = Number(res.headers['content-length']);
+    if (declared > o.maxBytes) {
+      res.body.destroy();
+      throw new FetchRefusedError(`is larger than ${o.maxBytes} bytes`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > o.maxBytes) {
+          res.body.destroy();
+          throw new FetchRefusedError(`is larger than ${o.maxBytes} bytes`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch (err) {
+      if (err instanceof FetchRefusedError) throw err;
+      throw new FetchRefusedError(signal.aborted ? 'took too long to download' : 'could not be downloaded whole');
+    }
+    const type = res.headers['content-type'];
+    const mimeType = typeof type === 'string' ? type.split(';')[0]!.trim().toLowerCase() || undefined : undefined;
+    return { data: Buffer.concat(chunks, size), mimeType };
+  }
+}
