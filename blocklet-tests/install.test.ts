@@ -58,6 +58,16 @@ function serverLogTails(serverDir: string): string {
     .join('\n');
 }
 
+/**
+ * The environment for the server's commands: without this test run's own variables. With vitest's
+ * NODE_ENV=test the server skips its database migrations ("no such table: jobs").
+ */
+function serverEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env, CI: 'true' };
+  for (const key of Object.keys(env)) if (key === 'NODE_ENV' || key.startsWith('VITEST') || key === 'TEST') delete env[key];
+  return env;
+}
+
 async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
@@ -84,12 +94,12 @@ describe('the bundle in a real Blocklet Server', () => {
   let started = false;
   const daemonsBefore = PM2_HOMES.map(livePm2Daemon);
 
-  const blocklet = (...args: string[]) => run(cli, args, { cwd: serverDir, maxBuffer: MAX_OUTPUT, env: { ...process.env, CI: 'true' } });
+  const blocklet = (...args: string[]) => run(cli, args, { cwd: serverDir, maxBuffer: MAX_OUTPUT, env: serverEnv() });
   const admin = async (...args: string[]) => {
     const { stdout } = await run('node', [path.join(ROOT, 'scripts/blocklet/server-admin.cjs'), ...args], {
       cwd: serverDir,
       maxBuffer: MAX_OUTPUT,
-      env: { ...process.env, AIGNE_HUB_SERVER_KEY: serverKey },
+      env: { ...serverEnv(), AIGNE_HUB_SERVER_KEY: serverKey },
     });
     return JSON.parse(stdout.trim().split('\n').at(-1)!);
   };
@@ -108,10 +118,10 @@ describe('the bundle in a real Blocklet Server', () => {
   const loginToken = (role: string, did: string, fullName: string) => jwt.sign({ did, role, fullName, provider: 'wallet' }, sessionSecret, { expiresIn: '1h' });
 
   beforeAll(async () => {
-    cli = (await run('bash', [path.join(ROOT, 'scripts/blocklet/install-cli.sh')], { maxBuffer: MAX_OUTPUT })).stdout.trim().split('\n').at(-1)!;
+    cli = (await run('bash', [path.join(ROOT, 'scripts/blocklet/install-cli.sh')], { maxBuffer: MAX_OUTPUT, env: serverEnv() })).stdout.trim().split('\n').at(-1)!;
     const bundleDir = path.join(ROOT, '.blocklet/bundle');
     if (!fs.existsSync(path.join(bundleDir, 'blocklet.yml'))) {
-      await run('bash', [path.join(ROOT, 'scripts/blocklet/bundle.sh')], { cwd: ROOT, maxBuffer: MAX_OUTPUT });
+      await run('bash', [path.join(ROOT, 'scripts/blocklet/bundle.sh')], { cwd: ROOT, maxBuffer: MAX_OUTPUT, env: serverEnv() });
     }
     for (const file of ['blocklet.prefs.json', 'logo.png', 'dist/web/index.html']) expect(fs.existsSync(path.join(bundleDir, file)), file).toBe(true);
 
