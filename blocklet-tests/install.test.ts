@@ -227,9 +227,10 @@ describe('the bundle in a real Blocklet Server', () => {
   });
 
   it('shows the dashboard inside the server: its DID Wallet sign-in, then the signed-in dashboard in 中文', async () => {
-    const browser = await launchBrowser({ locale: 'zh-CN', args: [`--host-resolver-rules=MAP ${domain} 127.0.0.1`] });
+    // The app's domain on port 80, as a user reaches it, lands on the server's router here.
+    const browser = await launchBrowser({ locale: 'zh-CN', args: [`--host-resolver-rules=MAP ${domain} 127.0.0.1:${httpPort}`] });
     try {
-      const origin = `http://${domain}:${httpPort}`;
+      const origin = `http://${domain}`;
       const page = await browser.newPage();
       await page.goto(`${origin}/`);
       const login = page.locator('[data-testid="blocklet-login"]');

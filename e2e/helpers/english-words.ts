@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 /** Product and provider names, and abbreviations that Chinese interfaces write in Latin letters. */
 const NAMES = [
   'AIGNE', 'Hub', 'OpenAI', 'Anthropic', 'Google', 'Gemini', 'DeepSeek', 'xAI', 'OpenRouter', 'Ollama', 'AWS',
-  'Amazon', 'Bedrock', 'Doubao', 'Volcengine', 'Ark', 'Poe', 'Ideogram', 'API', 'DID', 'ID', 'CSV', 'URL', 'http', 'https',
+  'Amazon', 'Bedrock', 'Doubao', 'Volcengine', 'Ark', 'Poe', 'Ideogram', 'Blocklet', 'Server', 'API', 'DID', 'ID', 'CSV', 'URL', 'http', 'https',
 ];
 
 export async function englishWordsOnPage(page: Page, data: string[] = []): Promise<string[]> {
