@@ -232,9 +232,15 @@ describe('the bundle in a real Blocklet Server', () => {
     try {
       const origin = `http://${domain}`;
       const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+      page.on('pageerror', (e) => problems.push(e.message));
       await page.goto(`${origin}/`);
       const login = page.locator('[data-testid="blocklet-login"]');
-      await login.waitFor();
+      await login.waitFor().catch(async (err) => {
+        const body = (await page.locator('body').innerText().catch(() => '')).slice(0, 400);
+        throw new Error(`${err.message}\nat ${page.url()}: ${JSON.stringify(body)}\n${problems.join('\n')}`);
+      });
       expect(await login.innerText()).toBe('使用 DID 钱包登录');
       expect(await login.getAttribute('href')).toMatch(/^\/\.well-known\/service\/login\?redirect=%2F/);
       expect(await englishWordsOnPage(page)).toEqual([]);
