@@ -37,6 +37,11 @@ describe('config', () => {
     expect(parseConfig({ BLOCKLET_APP_ID: 'z1', ABT_NODE_SERVICE_PORT: '8080', BLOCKLET_APP_ASK: 'x' }).blocklet.enabled).toBe(true);
   });
 
+  it('serves the dashboard from the app’s folder inside Blocklet Server', () => {
+    expect(parseConfig({ BLOCKLET_APP_DIR: '/srv/app' }, { cwd: '/elsewhere' }).webDir).toBe('/srv/app/dist/web');
+    expect(parseConfig({}, { cwd: '/elsewhere' }).webDir).toBe('/elsewhere/dist/web');
+  });
+
   it('listens on the port Blocklet Server assigns', () => {
     expect(parseConfig({ PORT: '4000', BLOCKLET_PORT: '41335' }).port).toBe(41335);
     expect(parseConfig({ PORT: '4000' }).port).toBe(4000);

@@ -162,6 +162,7 @@ const schema = z.object({
   NODE_ENV: z.string().optional().default('development'),
   PORT: int(3030, 0, 65535),
   BLOCKLET_PORT: int(0, 0, 65535),
+  BLOCKLET_APP_DIR: z.string().optional(),
   HOST: z.string().optional().default('0.0.0.0'),
   AIGNE_HUB_DATA_DIR: z.string().optional(),
   BLOCKLET_DATA_DIR: z.string().optional(),
@@ -336,7 +337,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     accessLog: e.ACCESS_LOG,
     heapGrowthPercent: e.HEAP_GROWTH_PERCENT,
-    webDir: path.resolve(cwd, e.AIGNE_HUB_WEB_DIR || 'dist/web'),
+    // Blocklet Server starts the app in another folder than the one it installed it in.
+    webDir: path.resolve(e.BLOCKLET_APP_DIR || cwd, e.AIGNE_HUB_WEB_DIR || 'dist/web'),
     version: options.version ?? e.npm_package_version ?? '0.0.0',
     appName: e.BLOCKLET_APP_NAME || 'AIGNE Hub',
     appUrl: e.BLOCKLET_APP_URL || undefined,
