@@ -87,7 +87,7 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger, services } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
 
   // Everything before routing, in order: the fast dispatcher runs the very same functions.

@@ -66,4 +66,14 @@ describe('config', () => {
     for (const name of ['PORT', 'CREDIT_BASED_BILLING_ENABLED', 'DATABASE_URL', 'MAX_BODY_SIZE', 'NEW_USER_CREDIT_GRANT', 'HEAP_GROWTH_PERCENT', 'TRACE_SAMPLE_RATIO']) expect(text).toContain(name);
     expect(text).toContain('eighty');
   });
+
+  it('reads the public URL, session idle time and connection limits', () => {
+    expect(parseConfig({})).toMatchObject({ appUrl: undefined, sessionIdleMs: 120 * 60_000, keepAliveTimeoutMs: 65_000, maxConnectionsPerAddress: 256 });
+    expect(parseConfig({ AIGNE_HUB_PUBLIC_URL: 'https://hub.example.com/', BLOCKLET_APP_URL: 'https://b.example' }).appUrl).toBe('https://hub.example.com');
+    expect(parseConfig({ BLOCKLET_APP_URL: 'https://b.example' }).appUrl).toBe('https://b.example');
+    expect(parseConfig({ SESSION_IDLE_MINUTES: '15', KEEP_ALIVE_TIMEOUT_MS: '5000', MAX_CONNECTIONS_PER_ADDRESS: '0' })).toMatchObject({ sessionIdleMs: 900_000, keepAliveTimeoutMs: 5000, maxConnectionsPerAddress: 0 });
+    for (const env of [{ AIGNE_HUB_PUBLIC_URL: 'hub.example.com' }, { SESSION_IDLE_MINUTES: '0' }, { KEEP_ALIVE_TIMEOUT_MS: 'soon' }, { MAX_CONNECTIONS_PER_ADDRESS: '-1' }]) {
+      expect(() => parseConfig(env), JSON.stringify(env)).toThrow(new RegExp(Object.keys(env)[0]!));
+    }
+  });
 });

@@ -3,6 +3,7 @@
  * parses process.env; `parseConfig(env)` is pure, so tests build configs from plain objects.
  */
 import path from 'node:path';
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod/v4';
 import { normalizeDecimal } from './lib/decimal.js';
 
@@ -70,7 +71,16 @@ export interface Config {
   readonly webDir: string;
   readonly version: string;
   readonly appName: string;
+  /** The hub's public URL (AIGNE_HUB_PUBLIC_URL, else Blocklet Server's app URL). */
   readonly appUrl?: string;
+  /** Express's `trust proxy`: which peers' X-Forwarded-For/-Proto are believed. */
+  readonly trustProxy: boolean | number | string;
+  /** A browser session ends after this long unused. */
+  readonly sessionIdleMs: number;
+  /** Idle keep-alive connections are closed after this long, whatever they send. */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections one client address may hold (0: no cap); trusted proxies are not capped. */
+  readonly maxConnectionsPerAddress: number;
   readonly blocklet: { readonly enabled: boolean; readonly appId?: string; readonly appPid?: string };
   /** Raw environment, for provider fallbacks (OPENAI_API_KEY …). Frozen copy. */
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -134,7 +144,7 @@ const proxyUrl = () =>
     .refine((v) => !v?.trim() || /^(https?|socks5?):\/\/\S+$/.test(v.trim()), 'must be an http(s):// or socks5:// proxy URL');
 
 /** Parses OTEL_EXPORTER_OTLP_HEADERS (`k1=v1,k2=v2`, values URL-encoded). */
-export function parseOtlpHeaders(value: string): Record<string, string> | undefined {
+function parseOtlpHeaders(value: string): Record<string, string> | undefined {
   const headers: Record<string, string> = {};
   for (const part of value.split(',')) {
     if (!part.trim()) continue;
@@ -247,6 +257,26 @@ const schema = z.object({
   BLOCKLET_APP_PID: z.string().optional(),
   BLOCKLET_APP_NAME: z.string().optional(),
   BLOCKLET_APP_URL: z.string().optional(),
+  AIGNE_HUB_PUBLIC_URL: httpUrl(),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const s = v?.trim() ?? '';
+      if (s === '') return 'loopback, uniquelocal';
+      if (/^(true|false)$/i.test(s)) return s.toLowerCase() === 'true';
+      if (/^\d+$/.test(s)) return Number(s);
+      try {
+        proxyaddr.compile(s.split(',').map((a) => a.trim()));
+        return s;
+      } catch {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected true, false, a hop count or addresses/CIDRs/loopback/linklocal/uniquelocal, got "${v}"` });
+        return z.NEVER;
+      }
+    }),
+  SESSION_IDLE_MINUTES: int(120, 1, 10_080),
+  KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1, 3_600_000),
+  MAX_CONNECTIONS_PER_ADDRESS: int(256, 0, 1_000_000),
   ABT_NODE_SERVICE_PORT: z.string().optional(),
   BLOCKLET_APP_ASK: z.string().optional(),
   BLOCKLET_APP_SK: z.string().optional(),
@@ -341,7 +371,11 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     webDir: path.resolve(e.BLOCKLET_APP_DIR || cwd, e.AIGNE_HUB_WEB_DIR || 'dist/web'),
     version: options.version ?? e.npm_package_version ?? '0.0.0',
     appName: e.BLOCKLET_APP_NAME || 'AIGNE Hub',
-    appUrl: e.BLOCKLET_APP_URL || undefined,
+    appUrl: e.AIGNE_HUB_PUBLIC_URL?.trim().replace(/\/+$/, '') || e.BLOCKLET_APP_URL || undefined,
+    trustProxy: e.TRUST_PROXY,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     blocklet: { enabled: blockletEnabled, appId: e.BLOCKLET_APP_ID, appPid: e.BLOCKLET_APP_PID },
     env: Object.freeze({ ...env }),
   };

@@ -17,7 +17,7 @@ export type ErrorType =
   | 'server_error';
 
 /** The status clients never see: the access log's and the ModelCall row's word for a client that left. */
-export const CLIENT_CLOSED_REQUEST = 499;
+const CLIENT_CLOSED_REQUEST = 499;
 
 export interface AppErrorOptions {
   code?: string;
@@ -164,7 +164,7 @@ export class ProviderError extends Error {
   }
 }
 
-export function isRetryable(kind: ProviderErrorKind, status?: number): boolean {
+function isRetryable(kind: ProviderErrorKind, status?: number): boolean {
   if (kind === 'connection' || kind === 'timeout') return true;
   if (kind === 'aborted') return false;
   if (status === undefined) return kind === 'protocol';

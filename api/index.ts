@@ -1,8 +1,9 @@
 /** Entry point: config → hub (db, migrations, services, app) → listen; graceful shutdown. */
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
 import { createHub } from './hub.js';
+import { guardConnections } from './lib/connection-guard.js';
 import { limitHeapGrowth } from './lib/heap-growth.js';
 
 async function main(): Promise<void> {
@@ -18,13 +19,18 @@ async function main(): Promise<void> {
   }
   limitHeapGrowth(config.heapGrowthPercent);
   const hub = await createHub(config);
-  const server: Server = hub.app.listen(config.port, config.host);
+  const server = createServer(hub.app);
+  const trustProxy = hub.app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+  guardConnections(server, {
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    maxPerAddress: config.maxConnectionsPerAddress,
+    isTrustedProxy: (address) => trustProxy(address, 0),
+  });
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   hub.logger.info('AIGNE Hub listening', { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, dataDir: config.dataDir, database: config.databaseUrl ? 'postgres' : 'sqlite' });

@@ -5,7 +5,7 @@ const D = DecimalJs.clone({ precision: 60, rounding: DecimalJs.ROUND_HALF_UP, to
 export { D as Decimal };
 
 /** 1 credit = 1e9 nano-credits; balances and charges are stored as whole nano-credits. */
-export const NANO_PER_CREDIT = 1_000_000_000;
+const NANO_PER_CREDIT = 1_000_000_000;
 const DECIMAL_RE = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
 
 /**

@@ -1,8 +1,8 @@
 /**
  * JSON text built with string templates, equal to what `JSON.stringify` gives, for the few places
  * on a call's answer path that write small records. There each request runs through all of the
- * hub's code once and finds little of it in the CPU's caches: entering V8's stringifier costs
- * several microseconds however small the value (`npm run bench` phase A, marks around the step).
+ * hub's code once and finds little of it in the CPU's caches, and entering V8's stringifier costs
+ * more than writing a small record by hand.
  */
 
 /** Characters JSON.stringify escapes: quote, backslash, control characters, surrogates (lone ones). */

@@ -7,8 +7,8 @@ import { randomHex } from './random-bytes.js';
  * writes a few pages, not one per row, however large the table has grown.
  *
  * Built as text from the clock and 10 random bytes read as hex from a pool: the `uuid` package's
- * `v7` wants the random bytes as an array of their own, and that view, its byte array and the
- * string made from them cost ~3 µs per call on the answer path (`npm run bench` phase A, marks).
+ * `v7` wants the random bytes as an array of their own, and that view and its byte array cost more
+ * on the answer path than the id itself.
  */
 export function newId(): string {
   const time = Date.now().toString(16).padStart(12, '0');

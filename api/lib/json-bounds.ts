@@ -11,7 +11,7 @@ export interface JsonBounds {
   maxValues: number;
 }
 
-export const DEFAULT_JSON_BOUNDS: JsonBounds = { maxDepth: 64, maxItems: 10_000, maxValues: 1_000_000 };
+const DEFAULT_JSON_BOUNDS: JsonBounds = { maxDepth: 64, maxItems: 10_000, maxValues: 1_000_000 };
 
 /** Why the value exceeds the bounds, or null when it is within them. */
 export function jsonBoundsProblem(root: unknown, bounds: JsonBounds = DEFAULT_JSON_BOUNDS): string | null {

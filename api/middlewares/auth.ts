@@ -6,7 +6,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AuthenticationError, PermissionDeniedError } from '../errors.js';
 import type { AccessKeyService, Caller } from '../services/access-keys.js';
-import { SESSION_COOKIE, type SessionCodec } from '../services/sessions.js';
+import { SESSION_COOKIE, type SessionService } from '../services/sessions.js';
 import type { Role } from '../store/models/user.js';
 import { withExpressApi } from '../lib/express-api.js';
 
@@ -14,7 +14,7 @@ export type BlockletAuthenticator = (req: Request) => Promise<Caller | null>;
 
 export interface AuthOptions {
   accessKeys: AccessKeyService;
-  sessions: SessionCodec;
+  sessions: SessionService;
   /** Present only inside Blocklet Server. */
   blocklet?: BlockletAuthenticator;
 }
@@ -41,10 +41,9 @@ export function authenticate(options: AuthOptions) {
     }
     const session = req.cookies?.[SESSION_COOKIE];
     if (typeof session === 'string' && session) {
-      const keyId = options.sessions.verify(session);
-      const caller = keyId ? await options.accessKeys.authenticateById(keyId) : null;
+      const caller = await options.sessions.resolve(session);
       if (caller) {
-        req.ctx.caller = { ...caller, via: 'session' };
+        req.ctx.caller = caller;
         return next();
       }
     }

@@ -28,7 +28,7 @@ export interface FastDispatchOptions {
 type Done = (err?: unknown) => void;
 
 /** Runs handlers in order, as Express does: `next(err)` stops, a rejected promise is an error. */
-export function runChain(chain: readonly RequestHandler[], req: Request, res: Response, done: Done): void {
+function runChain(chain: readonly RequestHandler[], req: Request, res: Response, done: Done): void {
   let i = 0;
   const next = (err?: unknown) => {
     if (err !== undefined && err !== null) return done(err);

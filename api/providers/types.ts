@@ -4,17 +4,11 @@
  */
 import type { ProviderError } from '../errors.js';
 import type { AttemptAbort } from '../lib/attempt-abort.js';
+import type { Capability, CredentialField, CredentialType } from '../wire/providers.js';
 
-export type Capability = 'chat' | 'embedding' | 'image';
-export type CredentialType = 'api_key' | 'access_key_pair' | 'custom';
+export type { Capability, CredentialField, CredentialType };
 
-export interface CredentialField {
-  /** Key inside `credentialValue`, e.g. `api_key`, `access_key_id`. */
-  key: string;
-  label: string;
-  secret: boolean;
-  required: boolean;
-}
+
 
 export interface ProviderManifest {
   /** Registry id, also the `provider/` prefix of model names: `openai`, `anthropic`, `google` … */

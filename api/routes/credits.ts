@@ -10,6 +10,8 @@ import { isAdmin, requireAuth, requireRole } from '../middlewares/auth.js';
 import { parseQuery, validateBody } from '../middlewares/validate.js';
 import type { BillingBackend } from '../services/billing/backend.js';
 import type { UserService } from '../services/users.js';
+import type { CreditsAnswer, GrantBody } from '../wire/credits.js';
+import { futureDateTime } from './params.js';
 
 export interface CreditRouteDeps {
   billing: BillingBackend;
@@ -35,13 +37,8 @@ const grantBody = z.object({
   userDid: z.string().trim().min(1).max(128),
   amount: z.union([z.string(), z.number()], { error: 'must be a decimal string like "12.5"' }),
   reason: z.string().trim().max(500).nullable().optional(),
-  expiresAt: z
-    .string()
-    .datetime({ offset: true, message: 'must be an ISO 8601 date-time' })
-    .nullable()
-    .optional()
-    .refine((v) => !v || new Date(v).getTime() > Date.now(), 'must be in the future'),
-});
+  expiresAt: futureDateTime,
+}) satisfies z.ZodType<GrantBody>;
 
 const refundBody = z.object({
   modelCallId: z.string().trim().min(1).max(64),
@@ -77,7 +74,7 @@ export function creditRouters(deps: CreditRouteDeps): { path: string; router: Ro
       currency: 'credits',
       pending: nanoToCredits(b.pendingNano),
       ...(billing.topUpLink ? { link: billing.topUpLink } : {}),
-    });
+    } satisfies CreditsAnswer);
   });
   user.get('/transactions', async (req, res) => {
     const q = parseQuery(transactionsQuery, req.query);

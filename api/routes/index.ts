@@ -82,7 +82,7 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { mount: '/api/ai-providers/models', handlers: [aigneModelsRoute(gateway)] },
 
     // Sessions, administration, and what callers read of their own calls and credits.
-    { mount: '/api/auth', handlers: [authRoutes({ accessKeys: services.accessKeys, sessions: services.sessions, secureCookies: config.nodeEnv === 'production' && Boolean(config.appUrl?.startsWith('https')) })] },
+    { mount: '/api/auth', handlers: [authRoutes(services)] },
     ...creditRouters({ billing: deps.billing, users: services.users }).map(({ path, router }) => ({ mount: path, handlers: [afterRecords, router] })),
     { mount: '/api/usage', handlers: [afterRecords, usageRoutes({ sequelize: deps.sequelize })] },
     { mount: '/api/model-calls', handlers: [afterRecords, modelCallRoutes({ models: services.models })] },

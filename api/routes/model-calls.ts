@@ -5,12 +5,15 @@
 import { Router, type Request, type Response } from 'express';
 import { Op, type WhereOptions } from 'sequelize';
 import { z } from 'zod/v4';
+import { csvLine } from '../lib/csv.js';
 import { nanoToCredits } from '../lib/decimal.js';
 import { requireAuth } from '../middlewares/auth.js';
 import { parseQuery } from '../middlewares/validate.js';
 import { decodeCursor, encodeCursor } from '../services/billing/cursor.js';
 import type { Models } from '../store/models/index.js';
 import type { ModelCall } from '../store/models/model-call.js';
+import type { ModelCallView } from '../wire/calls.js';
+import type { Page } from '../wire/page.js';
 import { scopedUserDid } from './credits.js';
 
 /** An ISO 8601 date(-time) or epoch milliseconds. */
@@ -48,9 +51,7 @@ type Filters = z.infer<typeof exportQuery>;
 export const MODEL_CALL_FIELDS = [
   'id', 'model', 'providerId', 'credentialId', 'type', 'status', 'inputTokens', 'outputTokens', 'credits',
   'duration', 'ttfb', 'providerTtfb', 'errorReason', 'userDid', 'appId', 'createdAt',
-] as const;
-
-export type ModelCallView = Record<(typeof MODEL_CALL_FIELDS)[number], string | number | null>;
+] as const satisfies readonly (keyof ModelCallView)[];
 
 export function toModelCallView(row: ModelCall): ModelCallView {
   return {
@@ -110,15 +111,6 @@ async function page(models: Models, where: WhereOptions, limit: number) {
   return { data, next: rows.length > limit && last ? encodeCursor(new Date(last.createdAt), last.id) : undefined };
 }
 
-/** RFC 4180 field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
-export function csvField(value: string | number | null): string {
-  if (value === null || value === undefined) return '';
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-const csvLine = (values: (string | number | null)[]) => `${values.map(csvField).join(',')}\r\n`;
-
 const EXPORT_LIMIT = 100_000;
 const EXPORT_PAGE = 1_000;
 
@@ -133,7 +125,7 @@ export function modelCallRoutes(deps: { models: Models }): Router {
   r.get('/', async (req, res) => {
     const q = parseQuery(listQuery, req.query);
     const { data, next } = await page(deps.models, whereOf(conditionsOf(req, q), q.cursor), q.limit);
-    res.json({ data: data.map(toModelCallView), ...(next ? { next } : {}) });
+    res.json({ data: data.map(toModelCallView), ...(next ? { next } : {}) } satisfies Page<ModelCallView>);
   });
 
   r.get('/export', async (req, res) => {

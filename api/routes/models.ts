@@ -7,6 +7,7 @@ import { parseQuery } from '../middlewares/validate.js';
 import { listCatalogModels } from '../services/gateway/catalog.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { RateType } from '../store/models/ai-model-rate.js';
+import type { HubModel } from '../wire/models.js';
 
 const TYPES: Record<string, RateType> = { chat: 'chatCompletion', chatCompletion: 'chatCompletion', embedding: 'embedding', image: 'imageGeneration', imageGeneration: 'imageGeneration' };
 
@@ -28,7 +29,7 @@ export function aigneModelsRoute(gateway: Gateway) {
         output_credits_per_token: m.outputRate,
         modelMetadata: m.modelMetadata,
         status: { available: m.available },
-      })),
+      })) satisfies HubModel[],
     );
   });
   return r;

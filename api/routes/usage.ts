@@ -12,9 +12,10 @@ import { nanoToCredits } from '../lib/decimal.js';
 import { isAdmin, requireAuth } from '../middlewares/auth.js';
 import { parseQuery } from '../middlewares/validate.js';
 import { scopedUserDid } from './credits.js';
+import type { UsageGroupBy, UsageStatRow, UsageStatsAnswer } from '../wire/usage.js';
 import { dateParam } from './model-calls.js';
 
-const GROUPS = ['day', 'model', 'provider', 'app', 'user'] as const;
+const GROUPS = ['day', 'model', 'provider', 'app', 'user'] as const satisfies readonly UsageGroupBy[];
 type GroupBy = (typeof GROUPS)[number];
 
 const statsQuery = z.object({
@@ -40,17 +41,6 @@ function keyExpression(groupBy: GroupBy, postgres: boolean): string {
     case 'user':
       return `COALESCE("userDid", '')`;
   }
-}
-
-export interface UsageStatRow {
-  key: string;
-  calls: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  credits: string;
-  p50Ms: number | null;
-  p95Ms: number | null;
 }
 
 export async function usageStats(
@@ -113,7 +103,7 @@ export function usageRoutes(deps: { sequelize: Sequelize }): Router {
     if (to.getTime() - from.getTime() > MAX_RANGE_MS) throw new BadRequestError('The range from..to may span at most 366 days', { extra: { param: 'from' } });
     const userDid = isAdmin(req) && !q.userDid ? undefined : scopedUserDid(req, q.userDid);
     const data = await usageStats(deps.sequelize, { from, to, groupBy: q.groupBy, userDid });
-    res.json({ groupBy: q.groupBy, from: from.toISOString(), to: to.toISOString(), data });
+    res.json({ groupBy: q.groupBy, from: from.toISOString(), to: to.toISOString(), data } satisfies UsageStatsAnswer);
   });
   return r;
 }

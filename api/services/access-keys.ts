@@ -13,6 +13,7 @@ import { TtlCache } from '../lib/ttl-cache.js';
 import type { AccessKey } from '../store/models/access-key.js';
 import type { Models } from '../store/models/index.js';
 import type { Role } from '../store/models/user.js';
+import type { AccessKeyView, CreatedAccessKey } from '../wire/keys.js';
 import type { UserService } from './users.js';
 
 export const KEY_PREFIX = 'aigne_';
@@ -36,21 +37,8 @@ export interface CreateKeyInput {
   expiresAt?: Date | null;
 }
 
-export interface AccessKeyView {
-  id: string;
-  name: string;
-  keyPrefix: string;
-  userDid: string;
-  role: Role;
-  appId: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  createdAt: string;
-}
-
 export interface AccessKeyService {
-  create(input: CreateKeyInput): Promise<AccessKeyView & { key: string }>;
+  create(input: CreateKeyInput): Promise<CreatedAccessKey>;
   list(filter?: { userDid?: string }): Promise<AccessKeyView[]>;
   revoke(id: string): Promise<void>;
   /** Resolves a presented key to its caller, or null when unknown, revoked or expired. */

@@ -1,21 +1,16 @@
-import { UniqueConstraintError } from 'sequelize';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import type { App } from '../store/models/app.js';
 import type { Models } from '../store/models/index.js';
+import type { AppBody, AppView } from '../wire/keys.js';
+import { conflictOnDuplicate } from './unique-conflict.js';
 
-export interface AppView {
-  id: string;
-  name: string;
-  did: string;
-  createdAt: string;
-}
 
 const toView = (row: App): AppView => ({ id: row.id, name: row.name, did: row.did, createdAt: row.createdAt.toISOString() });
 
 export interface AppService {
   list(): Promise<AppView[]>;
-  create(input: { name: string; did?: string }): Promise<AppView>;
+  create(input: AppBody): Promise<AppView>;
   remove(id: string): Promise<void>;
 }
 
@@ -26,12 +21,8 @@ export function createAppService(models: Models): AppService {
     },
     async create(input) {
       const id = newId();
-      try {
-        return toView(await models.App.create({ id, name: input.name, did: input.did ?? `app_${id.replace(/-/g, '')}` }));
-      } catch (err) {
-        if (err instanceof UniqueConstraintError) throw new ConflictError(`An app with did '${input.did}' already exists`);
-        throw err;
-      }
+      const did = input.did ?? `app_${id.replace(/-/g, '')}`;
+      return toView(await conflictOnDuplicate(() => models.App.create({ id, name: input.name, did }), `An app with did '${input.did}' already exists`));
     },
     async remove(id) {
       const row = await models.App.findByPk(id);

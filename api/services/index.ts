@@ -5,8 +5,10 @@ import type { Logger } from '../lib/logger.js';
 import type { Models } from '../store/models/index.js';
 import { createAccessKeyService, type AccessKeyService } from './access-keys.js';
 import { createAppService, type AppService } from './apps.js';
-import { createProviderAdminService, type CredentialValidator, type ProviderAdminService } from './provider-admin.js';
-import { createSessionCodec, type SessionCodec } from './sessions.js';
+import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import { createProviderAdminService, type ProviderAdminService } from './providers/admin.js';
+import type { CredentialValidator } from './providers/credentials.js';
+import { createSessionService, type SessionService } from './sessions.js';
 import { createUserService, type UserService } from './users.js';
 
 export interface Services {
@@ -15,7 +17,8 @@ export interface Services {
   models: Models;
   users: UserService;
   accessKeys: AccessKeyService;
-  sessions: SessionCodec;
+  sessions: SessionService;
+  loginThrottle: LoginThrottle;
   apps: AppService;
   providerAdmin: ProviderAdminService;
   /** Listeners told when providers, credentials or rates change (routing caches). */
@@ -37,13 +40,17 @@ export function createServices(deps: ServiceDeps): Services {
   const listeners: ((event?: { resetCredentialId?: string }) => void)[] = [];
   const users = createUserService(models);
   const accessKeys = createAccessKeyService(models, users, { envAdminKey: config.adminKey });
+  const sessions = createSessionService(models, accessKeys, { idleMs: config.sessionIdleMs, envAdminKey: config.adminKey, encryptionKey: deps.encryptionKey });
+  // Revoked here: its sessions' rows go at once (other instances find them gone).
+  accessKeys.onRevoked((id) => void sessions.closeForKey(id).catch((err) => deps.logger.warn('ending the sessions of a revoked key failed', { err })));
   return {
     settings: deps.settings,
     sequelize: deps.sequelize,
     models,
     users,
     accessKeys,
-    sessions: createSessionCodec(deps.encryptionKey),
+    sessions,
+    loginThrottle: createLoginThrottle(deps.sequelize),
     apps: createAppService(models),
     providerAdmin: createProviderAdminService({
       models,

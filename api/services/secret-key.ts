@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { deriveKey, randomToken } from '../lib/crypto.js';
 
-export function resolveSecret(dataDir: string, configured?: string): string {
+function resolveSecret(dataDir: string, configured?: string): string {
   if (configured) return configured;
   const file = path.join(dataDir, 'secret.key');
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();

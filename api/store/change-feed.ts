@@ -17,9 +17,9 @@ import { randomUUID } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../lib/logger.js';
 
-export const CHANGE_CHANNEL = 'aigne_hub_changes';
+const CHANGE_CHANNEL = 'aigne_hub_changes';
 /** Advisory lock key held (shared) by every live hub on the database. */
-export const INSTANCE_LOCK_KEY = 0x41_49_48_42; // 'AIHB'
+const INSTANCE_LOCK_KEY = 0x41_49_48_42; // 'AIHB'
 
 export type ChangeTopic = 'providers' | 'access-keys';
 
@@ -55,7 +55,7 @@ interface PgClient {
 
 type PgClientClass = new (config: { connectionString: string; application_name?: string }) => PgClient;
 
-export function singleProcessFeed(): ChangeFeed {
+function singleProcessFeed(): ChangeFeed {
   return {
     instanceId: randomUUID(),
     alone: true,

@@ -6,7 +6,7 @@ import type { QueryInterface, Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const MIGRATIONS_DIR = path.resolve(here, '../../migrations');
+const MIGRATIONS_DIR = path.resolve(here, '../../migrations');
 
 type MigrationFn = (params: { context: QueryInterface }) => Promise<void>;
 
@@ -36,7 +36,7 @@ export function createMigrator(sequelize: Sequelize, dir = MIGRATIONS_DIR): Umzu
 }
 
 /** Key of the PostgreSQL advisory lock that serializes migrations between instances. */
-export const MIGRATION_LOCK_KEY = 0x41_49_47_4e; // 'AIGN'
+const MIGRATION_LOCK_KEY = 0x41_49_47_4e; // 'AIGN'
 
 /**
  * Applies pending migrations. On PostgreSQL, instances starting together take turns under a

@@ -2,9 +2,8 @@
  * Opens the database: SQLite (WAL, synchronous=NORMAL, busy_timeout) at <dataDir>/aikit.db by
  * default, PostgreSQL when DATABASE_URL is set.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Sequelize } from 'sequelize';
+import { makeDatabaseFilePrivate } from '../lib/private-file.js';
 
 export interface DatabaseOptions {
   sqlitePath: string;
@@ -13,7 +12,7 @@ export interface DatabaseOptions {
   logging?: (sql: string) => void;
 }
 
-export const SQLITE_PRAGMAS = (busyTimeoutMs: number) => [
+const SQLITE_PRAGMAS = (busyTimeoutMs: number) => [
   'PRAGMA journal_mode = WAL',
   'PRAGMA synchronous = NORMAL',
   `PRAGMA busy_timeout = ${busyTimeoutMs}`,
@@ -62,7 +61,7 @@ interface SqliteManager {
  * reservation. Connections of transactions that ended cleanly (committed or rolled back) are kept,
  * up to `maxIdle`, and handed to the next transaction; one that failed to end is closed.
  */
-export function reuseTransactionConnections(sequelize: Sequelize, maxIdle = 4): void {
+function reuseTransactionConnections(sequelize: Sequelize, maxIdle = 4): void {
   const manager = sequelize.connectionManager as unknown as SqliteManager;
   const idle: SqliteConnection[] = [];
   const closeQuietly = (c: SqliteConnection) => new Promise<void>((resolve) => c.close(() => resolve()));
@@ -131,7 +130,7 @@ export function openDatabase(options: DatabaseOptions): Sequelize {
     parsePgNumbers(sequelize);
     return sequelize;
   }
-  fs.mkdirSync(path.dirname(options.sqlitePath), { recursive: true });
+  makeDatabaseFilePrivate(options.sqlitePath);
   const sequelize = new Sequelize({
     dialect: 'sqlite',
     storage: options.sqlitePath,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../../scripts/fake-upstream/index.js';
-import { openCallJournal } from '../services/call-journal.js';
+import { openCallJournal } from '../services/recording/call-journal.js';
 import { openDatabase } from '../store/sequelize.js';
 import { addProvider, modelCallRow } from './helpers/gateway.js';
 import { bearer, startTestHub } from './helpers/hub.js';

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { startObservabilityBlockletServer as startServer } from '@aigne/observability-api/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HUB_COMPONENT_DID } from '../routes/blocklet-js.js';
-import { createBlockletTraceSink, createHttpTraceSink, OBSERVABILITY_DID, type TraceRow } from '../services/observability/trace-sink.js';
+import type { TraceRow } from '../services/observability/trace-row.js';
+import { createBlockletTraceSink, createHttpTraceSink, OBSERVABILITY_DID } from '../services/observability/trace-sink.js';
 import { addProvider, modelCallRow, startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
 import { bearer, makeTempDir } from './helpers/hub.js';
 

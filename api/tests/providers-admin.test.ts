@@ -30,7 +30,9 @@ describe('provider administration', () => {
     const created = await t.request.post('/api/ai-providers').set(admin).send({ name: 'openai', baseUrl: 'http://127.0.0.1:9/v1' });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'openai', displayName: expect.any(String), enabled: true, baseUrl: 'http://127.0.0.1:9/v1', credentials: [] });
-    expect((await t.request.post('/api/ai-providers').set(admin).send({ name: 'openai' })).status).toBe(409);
+    const duplicate = await t.request.post('/api/ai-providers').set(admin).send({ name: 'openai' });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.error).toMatchObject({ type: 'conflict', code: 'provider_exists' });
     const unknown = await t.request.post('/api/ai-providers').set(admin).send({ name: 'skynet' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toMatch(/skynet/);
@@ -53,6 +55,11 @@ describe('provider administration', () => {
     expect(cred.body).toMatchObject({ weight: 50, status: 'active', name: 'primary' });
     const dup = await t.request.post(`/api/ai-providers/${provider.id}/credentials`).set(admin).send({ name: 'primary', credentialValue: { api_key: 'sk-other-0000000000000' }, validate: false });
     expect(dup.status).toBe(409);
+    const second = await t.request.post(`/api/ai-providers/${provider.id}/credentials`).set(admin).send({ name: 'second', credentialValue: { api_key: 'sk-other-0000000000000' }, validate: false });
+    const renamed = await t.request.put(`/api/ai-providers/${provider.id}/credentials/${second.body.id}`).set(admin).send({ name: 'primary' });
+    expect(renamed.status).toBe(409);
+    expect(renamed.body.error.message).toMatch(/primary/);
+    expect((await t.request.delete(`/api/ai-providers/${provider.id}/credentials/${second.body.id}`).set(admin)).status).toBe(204);
 
     const reads = [
       await t.request.get('/api/ai-providers').set(admin),
@@ -100,6 +107,9 @@ describe('provider administration', () => {
     expect((await t.request.post(base).set(admin).send({ model: 'x', type: 'video', inputRate: '1', outputRate: '1' })).status).toBe(400);
     const updated = await t.request.put(`${base}/${ok.body.id}`).set(admin).send({ outputRate: '0.10' });
     expect(updated.body.outputRate).toBe('0.1');
+    const other = await t.request.post(base).set(admin).send({ model: 'gpt-4o', type: 'chatCompletion', inputRate: '1', outputRate: '1' });
+    expect((await t.request.put(`${base}/${other.body.id}`).set(admin).send({ model: 'gpt-4o-mini' })).status).toBe(409);
+    expect((await t.request.delete(`${base}/${other.body.id}`).set(admin)).status).toBe(204);
     expect((await t.request.get(base).set(admin)).body).toHaveLength(1);
     expect((await t.request.delete(`${base}/${ok.body.id}`).set(admin)).status).toBe(204);
     expect((await t.request.get(base).set(admin)).body).toHaveLength(0);

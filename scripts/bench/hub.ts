@@ -17,7 +17,7 @@ export const INPUT_RATE = '0.0000025';
 export const OUTPUT_RATE = '0.00001';
 export const INPUT_NANO = 2500n;
 export const OUTPUT_NANO = 10000n;
-export const GRANT = '1000000';
+const GRANT = '1000000';
 
 export type BillingMode = 'auto' | 'on' | 'off';
 

@@ -1,180 +1,34 @@
 /**
- * `npm run bench` — the hub side by side with the upstream alone, a bare forwarding proxy and
- * Portkey's open-source gateway, each in its own process, on loopback:
- *   A  sequential, non-streamed: added latency p50/p99 over the upstream
- *   B  50 in flight, non-streamed: req/s, p50/p99 (autocannon, in its own process)
- *   C  50 in flight, streamed: req/s (autocannon), and ttfb at 1 in flight
- *   D  1,000 concurrent slow streams: the hub's peak RSS and errors
- * Targets take turns in rounds; the table shows medians. Afterwards the hub's SQLite file must hold
- * a ModelCall row for every answer, with the exact credit charge.
- * Options: --quick, --rounds N, --duration S, --requests N, --streams N, --billing auto|on|off,
- *          --tracing on|off|<share> (the hub's TRACING_ENABLED, on by default; a share from 0 to 1 traces
- *          that share of calls: TRACE_SAMPLE_RATIO),
- *          --only hub,bare,portkey (the upstream is always measured), --phases A,B,C,D, --no-pin, --no-build,
- *          --no-portkey, --profile (node --cpu-prof on the hub, summarized), --keep (the hub's data),
- *          --baseline <git ref> (also runs the hub built from that commit, for before/after figures),
- *          --provider openai|anthropic (the hubs' provider at the fake upstream: the same-wire relay,
- *          or translation through the model classes; the other targets always speak OpenAI to it),
- *          --api v1|v2 (the hubs' API: the OpenAI one, or POST /api/v2/chat, the AIGNE transport
- *          protocol the official AIGNE clients speak, which always goes through the model classes)
+ * `npm run bench`: the hub side by side with the upstream alone, a bare forwarding proxy and
+ * Portkey's open-source gateway, each in its own process, on loopback, in rounds (options.ts lists
+ * the phases and options; `npm run bench -- --help` prints them). Afterwards the hub's SQLite file
+ * must hold a ModelCall row for every answer, with the exact credit charge.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { buildHub, BENCH_MODEL, startHub, type BenchProvider, type BillingMode, type Hub } from './hub.js';
-import { jsonRequest } from './http.js';
-import type { LoadResult, LoadSpec } from './load-worker.js';
-import { cpuMs, freePort, startProcess, stopAll, threadCpuMs, waitForHttp, withCpuShares, withPeakRss, type Proc } from './procs.js';
+import { baselineDepsDiffer, checkoutBaseline } from './baseline.js';
+import { hubRequest, INPUT_TOKENS, OPENAI_BODIES, OUTPUT_TOKENS } from './bodies.js';
+import { buildHub, startHub, type Hub } from './hub.js';
+import { api, args, billingMode, help, only, phases, provider, quick, settings, traceSampleRatio, tracing, tracingLabel, USAGE } from './options.js';
+import { freePort, startProcess, stopAll, waitForHttp, type Proc } from './procs.js';
 import { formatProfileSummary, summarizeProfile, type CpuProfile } from './profile-summary.js';
-import {
-  checkTargets,
-  formatTable,
-  latencyStats,
-  summarize,
-  TARGET_LABELS,
-  type LoadRun,
-  type RoundResult,
-  type TargetId,
-} from './report.js';
-import { runSequential } from './sequential.js';
-import { countWords, rotate } from './stats.js';
-import type { StreamsResult, StreamsSpec } from './streams-worker.js';
+import { checkTargets, formatTable, summarize, type RoundResult } from './report.js';
+import { runLoad, runRound, type RoundContext, type Target } from './round.js';
 import { verifyHubRecords, type HubTally } from './verify.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const HERE = path.join(ROOT, 'scripts/bench');
-
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    rounds: { type: 'string' },
-    duration: { type: 'string' },
-    requests: { type: 'string' },
-    streams: { type: 'string' },
-    billing: { type: 'string', default: 'auto' },
-    tracing: { type: 'string', default: 'on' },
-    'no-pin': { type: 'boolean', default: false },
-    'no-build': { type: 'boolean', default: false },
-    'no-portkey': { type: 'boolean', default: false },
-    only: { type: 'string' },
-    phases: { type: 'string', default: 'A,B,C,D' },
-    profile: { type: 'boolean', default: false },
-    baseline: { type: 'string' },
-    keep: { type: 'boolean', default: false },
-    provider: { type: 'string', default: 'openai' },
-    api: { type: 'string', default: 'v1' },
-  },
-});
-
-const quick = args.quick;
-const settings = {
-  rounds: Number(args.rounds ?? (quick ? 1 : 3)),
-  durationSec: Number(args.duration ?? (quick ? 3 : 10)),
-  warmupSec: quick ? 1 : 3,
-  sequentialRequests: Number(args.requests ?? (quick ? 200 : 1000)),
-  connections: 50,
-  slowStreams: Number(args.streams ?? 1000),
-  slowChunks: quick ? 40 : 100,
-  slowChunkDelayMs: 50,
-};
-const phases = new Set(args.phases!.toUpperCase().split(',').map((s) => s.trim()));
-const only = new Set((args.only ?? 'bare,hub,portkey').split(',').map((s) => s.trim()));
-const billingMode = args.billing as BillingMode;
-if (!/^(on|off|0?\.\d+|[01])$/.test(args.tracing!)) throw new Error('--tracing must be on, off or a share from 0 to 1');
-const traceSampleRatio = args.tracing === 'on' ? 1 : args.tracing === 'off' ? 0 : Number(args.tracing);
-const tracing = traceSampleRatio > 0;
-const tracingLabel = !tracing ? 'tracing off' : traceSampleRatio < 1 ? `tracing on for a share ${traceSampleRatio} of calls` : 'tracing on for every call';
-if (!['auto', 'on', 'off'].includes(billingMode)) throw new Error('--billing must be auto, on or off');
-if (args.provider !== 'openai' && args.provider !== 'anthropic') throw new Error('--provider must be openai or anthropic');
-const provider = args.provider as BenchProvider;
-if (args.api !== 'v1' && args.api !== 'v2') throw new Error('--api must be v1 or v2');
-const api = args.api;
+import { CORES, HERE, planCpus, ROOT } from './workers.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-const SYSTEM = 'You are a terse assistant that answers in one line.';
-const USER = 'Summarize why a gateway should add as little latency as it can to every call';
-const messages = [
-  { role: 'system', content: SYSTEM },
-  { role: 'user', content: USER },
-];
-/** What a target is sent, and the text its streams end with. */
-interface Bodies {
-  json: string;
-  stream: string;
-  streamEnd: string;
-}
-const OPENAI_BODIES: Bodies = {
-  json: JSON.stringify({ model: BENCH_MODEL, messages }),
-  stream: JSON.stringify({ model: BENCH_MODEL, messages, stream: true }),
-  streamEnd: 'data: [DONE]',
-};
-/** POST /api/v2/chat: the AIGNE transport protocol; a stream ends with the event that carries the usage. */
-const aigneInput = (streaming: boolean) => JSON.stringify({ agent: '$CHAT_MODEL', input: { messages, modelOptions: { model: BENCH_MODEL } }, options: { streaming } });
-const AIGNE_BODIES: Bodies = { json: aigneInput(false), stream: aigneInput(true), streamEnd: '"usage"' };
-const HUB_PATH = api === 'v2' ? '/api/v2/chat' : '/api/v1/chat/completions';
-const HUB_BODIES = api === 'v2' ? AIGNE_BODIES : OPENAI_BODIES;
-/** What the fake upstream reports: words in, and "Echo: <last user text>" words out. */
-const INPUT_TOKENS = countWords(SYSTEM) + countWords(USER);
-const OUTPUT_TOKENS = countWords(`Echo: ${USER}`);
-
-interface Target {
-  id: TargetId;
-  url: string;
-  headers: Record<string, string>;
-  pid: number;
-  streams: boolean;
-  bodies: Bodies;
-}
-
-interface Cpus {
-  gateway?: string;
-  load?: string;
-  note: string;
-}
-
-const CORES = os.availableParallelism();
-
-function planCpus(): Cpus {
-  const n = CORES;
-  if (args['no-pin']) return { note: 'no CPU pinning (--no-pin): targets, upstream and clients share all cores' };
-  if (n < 2 || spawnSync('taskset', ['-V']).status !== 0) return { note: 'no CPU pinning (needs taskset and 2 cores)' };
-  const gateway = String(n - 1);
-  const load = n === 2 ? '0' : `0-${n - 2}`;
-  return {
-    gateway,
-    load,
-    note: `pinned with taskset: the gateway under test alone on CPU ${gateway}; the fake upstream, the load clients and this harness on CPU ${load} (for the upstream-direct runs the client moves to CPU ${gateway})`,
-  };
-}
-
-function runWorker<T>(file: string, spec: unknown, cpus: string | undefined): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const argv = ['--import', 'tsx', path.join(HERE, file), JSON.stringify(spec)];
-    const [cmd, cmdArgs] = cpus ? ['taskset', ['-c', cpus, process.execPath, ...argv]] : [process.execPath, argv];
-    const child = spawn(cmd, cmdArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => {
-      const last = out.trim().split('\n').pop();
-      if (code !== 0 || !last) return reject(new Error(`${file} failed (${code}): ${err.slice(0, 2000)}`));
-      resolve(JSON.parse(last) as T);
-    });
-  });
-}
+const hubCall = hubRequest(api);
 
 async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const runDir = path.join(ROOT, 'bench-results', stamp);
   fs.mkdirSync(runDir, { recursive: true });
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aigne-hub-bench-'));
-  const cpus = planCpus();
+  const cpus = planCpus(!args['no-pin']);
   if (cpus.load) spawnSync('taskset', ['-a', '-p', '-c', cpus.load, String(process.pid)], { stdio: 'ignore' });
   log(`AIGNE Hub benchmark${quick ? ' (--quick)' : ''}: ${settings.rounds} round(s), ${settings.durationSec} s load runs, ${settings.sequentialRequests} sequential requests per target, ${settings.slowStreams} slow streams`);
   log(`machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${CORES}, Node ${process.version}; ${cpus.note}`);
@@ -241,8 +95,8 @@ async function main(): Promise<void> {
   const upstreamAuth = { authorization: 'Bearer sk-bench' };
   const targets: Target[] = [{ id: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: upstreamAuth, pid: upstream.pid, streams: true, bodies: OPENAI_BODIES }];
   if (bare) targets.push({ id: 'bare', url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth, pid: bare.pid, streams: true, bodies: OPENAI_BODIES });
-  targets.push({ id: 'hub', url: `${hub.url}${HUB_PATH}`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: HUB_BODIES });
-  if (baseline) targets.push({ id: 'base', url: `${baseline.url}${HUB_PATH}`, headers: { authorization: `Bearer ${baseline.memberKey}` }, pid: baseline.proc.pid, streams: true, bodies: HUB_BODIES });
+  targets.push({ id: 'hub', url: `${hub.url}${hubCall.path}`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: hubCall.bodies });
+  if (baseline) targets.push({ id: 'base', url: `${baseline.url}${hubCall.path}`, headers: { authorization: `Bearer ${baseline.memberKey}` }, pid: baseline.proc.pid, streams: true, bodies: hubCall.bodies });
   const notes: string[] = [hub.billingNote, tracingNote, cpus.note];
   if (provider !== 'openai') notes.push(`the hubs call the fake upstream as an ${provider} provider (answers translated through the model classes); the other targets speak OpenAI to it`);
   if (api === 'v2') notes.push('the hubs are called at POST /api/v2/chat (the AIGNE transport protocol, through the model classes); the other targets at the OpenAI API');
@@ -269,110 +123,17 @@ async function main(): Promise<void> {
       { stream: true, inputTokens: INPUT_TOKENS, outputTokens: settings.slowChunks },
     ],
   };
-  const countLoad = (t: Target, r: LoadResult) => {
-    if (t.id !== 'hub') return;
-    tally.sent += r.sent;
-    tally.ok += r.ok;
-  };
-
-  const load = async (t: Target, kind: 'json' | 'stream', durationSec: number): Promise<LoadRun> => {
-    const spec: LoadSpec = { url: t.url, headers: t.headers, body: t.bodies[kind], connections: settings.connections, durationSec };
-    const clientCpus = t.id === 'direct' ? cpus.gateway : cpus.load;
-    const threads0 = threadCpuMs(t.pid);
-    const { value, cpu } = await withCpuShares({ target: t.pid, upstream: upstream.pid }, () => runWorker<LoadResult>('load-worker.ts', spec, clientCpus));
-    const threads1 = threadCpuMs(t.pid);
-    countLoad(t, value);
-    const wallCpuMs = cpu.target! * value.durationSec * 1000;
-    return {
-      ...value,
-      cpu: { target: cpu.target!, upstream: t.id === 'direct' ? cpu.target! : cpu.upstream!, client: value.clientCpu },
-      targetCpuUsPerRequest: value.completed ? Math.round((wallCpuMs * 1000) / value.completed) : Number.NaN,
-      targetThreadsUsPerRequest: Object.fromEntries(
-        Object.entries(threads1).map(([name, ms]) => [name, value.completed ? Math.round(((ms - (threads0[name] ?? 0)) * 1000) / value.completed) : 0]),
-      ),
-    };
-  };
+  const ctx: RoundContext = { targets, settings, phases, tally, upstream: { url: upstreamUrl, pid: upstream.pid }, cpus, log };
 
   log(`\nwarm-up: ${settings.warmupSec} s of load per target, non-streamed and streamed`);
   for (const t of targets) {
-    if (phases.has('A') || phases.has('B')) await load(t, 'json', settings.warmupSec);
-    if (t.streams && (phases.has('C') || phases.has('D'))) await load(t, 'stream', settings.warmupSec);
+    if (phases.has('A') || phases.has('B')) await runLoad(ctx, t, 'json', settings.warmupSec);
+    if (t.streams && (phases.has('C') || phases.has('D'))) await runLoad(ctx, t, 'stream', settings.warmupSec);
   }
   const loadStartedAt = Date.now();
 
   const rounds: RoundResult[] = [];
-  for (let round = 0; round < settings.rounds; round++) {
-    const order = rotate(targets, round);
-    log(`\nround ${round + 1}/${settings.rounds}: ${order.map((t) => TARGET_LABELS[t.id]).join(' → ')}`);
-    const result: RoundResult = { round: round + 1, sequential: {}, sequentialTtfb: {}, load: {}, streamLoad: {}, slowStreams: {} };
-
-    const seq = phases.has('A') ? await runSequential(order, (t) => t.bodies.json, settings.sequentialRequests) : {};
-    for (const t of phases.has('A') ? order : []) {
-      const s = seq[t.id]!;
-      result.sequential[t.id] = latencyStats(s.latencies);
-      if (s.errors) log(`  A ${TARGET_LABELS[t.id]}: ${s.errors} errors (${s.errorSamples.join('; ')})`);
-      if (t.id === 'hub') {
-        tally.sent += s.ok + s.errors;
-        tally.ok += s.ok;
-        tally.callIds.push(...s.callIds);
-      }
-    }
-    if (phases.has('A')) log(`  A  p50 ${order.map((t) => `${t.id} ${result.sequential[t.id]!.p50.toFixed(2)}`).join(', ')} ms`);
-
-    const streamers = order.filter((t) => t.streams);
-    const seqStream = phases.has('C') ? await runSequential(streamers, (t) => t.bodies.stream, settings.sequentialRequests) : {};
-    for (const t of phases.has('C') ? streamers : []) {
-      const s = seqStream[t.id]!;
-      result.sequentialTtfb[t.id] = latencyStats(s.ttfbs);
-      if (s.errors) log(`  C ${TARGET_LABELS[t.id]}: ${s.errors} errors (${s.errorSamples.join('; ')})`);
-      if (t.id === 'hub') {
-        tally.sent += s.ok + s.errors;
-        tally.ok += s.ok;
-        tally.callIds.push(...s.callIds);
-      }
-    }
-    if (phases.has('C')) log(`  C  ttfb p50 ${streamers.map((t) => `${t.id} ${result.sequentialTtfb[t.id]!.p50.toFixed(2)}`).join(', ')} ms`);
-
-    for (const t of phases.has('B') ? order : []) {
-      const r = await load(t, 'json', settings.durationSec);
-      result.load[t.id] = r;
-      log(`  B  ${TARGET_LABELS[t.id].padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  cpu target ${r.cpu.target} (${r.targetCpuUsPerRequest} µs/req) upstream ${r.cpu.upstream} client ${r.cpu.client}`);
-      if (t.id === 'hub' || t.id === 'base') log(`     ${t.id} CPU per request by thread (µs): ${Object.entries(r.targetThreadsUsPerRequest).filter(([, us]) => us > 0).map(([n, us]) => `${n === 'node' ? 'other threads' : n} ${us}`).join(', ')}`);
-    }
-    for (const t of phases.has('C') ? streamers : []) {
-      const r = await load(t, 'stream', settings.durationSec);
-      result.streamLoad[t.id] = r;
-      log(`  C  ${TARGET_LABELS[t.id].padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  cpu target ${r.cpu.target} (${r.targetCpuUsPerRequest} µs/req) upstream ${r.cpu.upstream} client ${r.cpu.client}`);
-    }
-
-    if (phases.has('D')) await jsonRequest('POST', `${upstreamUrl}/__fake/defaults`, { chunkDelayMs: settings.slowChunkDelayMs, chunks: settings.slowChunks });
-    try {
-      for (const t of phases.has('D') ? order.filter((x) => x.streams && x.id !== 'direct') : []) {
-        const spec: StreamsSpec = { url: t.url, headers: t.headers, body: t.bodies.stream, streamEnd: t.bodies.streamEnd, count: settings.slowStreams, timeoutMs: 60_000 };
-        const cpu0 = { target: cpuMs(t.pid), upstream: cpuMs(upstream.pid) };
-        const t0 = performance.now();
-        const { value, peakRss, startRss } = await withPeakRss(t.pid, () => runWorker<StreamsResult>('streams-worker.ts', spec, cpus.load));
-        const wall = performance.now() - t0;
-        const share = (pid: number, before: number) => Math.round(((cpuMs(pid) - before) / wall) * 100) / 100;
-        const { callIds, ...rest } = value;
-        result.slowStreams[t.id] = {
-          ...rest,
-          peakRssMB: peakRss / 2 ** 20,
-          startRssMB: startRss / 2 ** 20,
-          cpu: { target: share(t.pid, cpu0.target), upstream: share(upstream.pid, cpu0.upstream), client: value.clientCpu },
-        };
-        if (t.id === 'hub') {
-          tally.sent += value.count;
-          tally.ok += value.ok;
-          tally.callIds.push(...callIds);
-        }
-        log(`  D  ${TARGET_LABELS[t.id].padEnd(16)} ${value.ok}/${value.count} streams complete in ${(value.wallMs / 1000).toFixed(1)} s, RSS ${(startRss / 2 ** 20).toFixed(0)} → peak ${(peakRss / 2 ** 20).toFixed(0)} MB${value.errors ? `, errors: ${value.errorSamples.slice(0, 3).join('; ')}` : ''}`);
-      }
-    } finally {
-      if (phases.has('D')) await jsonRequest('POST', `${upstreamUrl}/__fake/reset`);
-    }
-    rounds.push(result);
-  }
+  for (let round = 0; round < settings.rounds; round++) rounds.push(await runRound(ctx, round));
 
   // Let the last group commit and the usage flush land, then read the hub's own database.
   await new Promise((r) => setTimeout(r, 1500));
@@ -431,22 +192,6 @@ async function main(): Promise<void> {
   if (!verification.ok) process.exitCode = 1;
 }
 
-/** The tree of `ref` in a temporary directory, sharing this checkout's node_modules. */
-function checkoutBaseline(ref: string, workDir: string): string {
-  const dir = path.join(workDir, 'baseline');
-  fs.mkdirSync(dir, { recursive: true });
-  const archive = spawnSync('sh', ['-c', `git archive --format=tar "$0" | tar -x -C "$1"`, ref, dir], { cwd: ROOT, encoding: 'utf8' });
-  if (archive.status !== 0) throw new Error(`git archive ${ref} failed: ${archive.stderr}`);
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
-}
-
-/** Whether `ref` locks other dependencies than this checkout (it still runs with this checkout's node_modules). */
-function baselineDepsDiffer(dir: string): boolean {
-  const lock = (root: string) => (fs.existsSync(path.join(root, 'package-lock.json')) ? fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8') : '');
-  return lock(dir) !== lock(ROOT);
-}
-
 async function probeStreaming(url: string, headers: Record<string, string>): Promise<{ ok: boolean; detail: string }> {
   try {
     const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: OPENAI_BODIES.stream });
@@ -464,8 +209,11 @@ const shutdown = () => {
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
 
-main().catch(async (err) => {
-  process.stderr.write(`benchmark failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  await stopAll();
-  process.exit(1);
-});
+if (help) log(USAGE);
+else {
+  main().catch(async (err) => {
+    process.stderr.write(`benchmark failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    await stopAll();
+    process.exit(1);
+  });
+}

@@ -93,15 +93,11 @@ export async function waitForHttp(url: string, proc: Proc, options: { timeoutMs?
 }
 
 /** Resident set size of a process in bytes (0 once it is gone). */
-export function rssBytes(pid: number): number {
+function rssBytes(pid: number): number {
   return statusField(pid, 'VmRSS');
 }
 
 /** Peak resident set size over the process's life, in bytes. */
-export function peakRssBytes(pid: number): number {
-  return statusField(pid, 'VmHWM');
-}
-
 function statusField(pid: number, field: string): number {
   try {
     const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -5,7 +5,6 @@ import type { StreamsResult } from './streams-worker.js';
 
 /** `base` is the hub built from another commit (--baseline), for before/after figures in one run. */
 export type TargetId = 'direct' | 'bare' | 'hub' | 'base' | 'portkey';
-export const TARGET_IDS: TargetId[] = ['direct', 'bare', 'hub', 'base', 'portkey'];
 export const TARGET_LABELS: Record<TargetId, string> = { direct: 'upstream direct', bare: 'bare proxy', hub: 'AIGNE Hub', base: 'hub (baseline)', portkey: 'Portkey' };
 
 export interface LatencyStats {

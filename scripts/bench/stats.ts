@@ -7,7 +7,7 @@ export function percentile(values: readonly number[], p: number): number {
   return percentileSorted(sorted, p);
 }
 
-export function percentileSorted(sorted: readonly number[], p: number): number {
+function percentileSorted(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((Math.min(100, Math.max(0, p)) / 100) * sorted.length);
   return sorted[Math.max(0, rank - 1)]!;

@@ -2,7 +2,7 @@
 import { type Exchange, sendError, sendJson } from './exchange.js';
 
 /** The value of one text field of a multipart/form-data body. */
-export function formField(body: string, name: string): string | undefined {
+function formField(body: string, name: string): string | undefined {
   const marker = `name="${name}"`;
   const i = body.indexOf(marker);
   if (i < 0) return undefined;

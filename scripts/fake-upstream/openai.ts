@@ -27,7 +27,7 @@ interface Answer {
 }
 
 /** Decide the deterministic answer to a chat completion request. */
-export function answerOpenAIChat(ex: Exchange): Answer {
+function answerOpenAIChat(ex: Exchange): Answer {
   const body = ex.body ?? {};
   const messages: OpenAIMessage[] = Array.isArray(body.messages) ? body.messages : [];
   let inputTokens = 0;

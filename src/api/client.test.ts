@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ApiError,
-  asList,
   createProvider,
   errorFromBody,
   findModelCall,
@@ -9,7 +8,7 @@ import {
   getSession,
   listModelCalls,
   modelCallsExportUrl,
-  normalizeUsage,
+  getUsageStats,
   parseErrorResponse,
   qualifiedModelName,
   readChatStream,
@@ -18,7 +17,7 @@ import {
   streamChat,
   testCredential,
 } from './client';
-import { readSseEvents } from './sse';
+import { readSseEvents } from './sse.js';
 
 /** A real ReadableStream that delivers the given pieces one by one, as a network would. */
 function streamOf(pieces: Array<string | Uint8Array>): ReadableStream<Uint8Array> {
@@ -162,23 +161,19 @@ describe('request', () => {
   });
 });
 
-describe('shape helpers', () => {
-  it('accepts arrays and {data} envelopes', () => {
-    expect(asList([1, 2])).toEqual([1, 2]);
-    expect(asList({ data: [3] })).toEqual([3]);
-    expect(asList({ nope: true })).toEqual([]);
+describe('answers', () => {
+  it('reads the usage rows out of the stats answer', async () => {
+    useFetch();
+    const row = { key: '2025-01-02', calls: 3, errors: 1, inputTokens: 10, outputTokens: 20, credits: '0.0003', p50Ms: 120, p95Ms: null };
+    fetchMock.mockResolvedValueOnce(jsonResponse(200, { groupBy: 'day', from: '2025-01-01T00:00:00.000Z', to: '2025-01-03T00:00:00.000Z', data: [row] }));
+    expect(await getUsageStats({ groupBy: 'day', from: '2025-01-01' })).toEqual([row]);
+    expect(fetchMock.mock.calls[0]![0]).toBe('/api/usage/stats?groupBy=day&from=2025-01-01');
   });
 
-  it('normalizes usage rows from a list or a map', () => {
-    const fromList = normalizeUsage({
-      data: [{ day: '2025-01-02', calls: 3, errors: '1', inputTokens: 10, outputTokens: 20, credits: '0.0003', p50Ms: 120, p95Ms: null }],
-    });
-    expect(fromList).toEqual([
-      { key: '2025-01-02', calls: 3, errors: 1, inputTokens: 10, outputTokens: 20, credits: '0.0003', p50Ms: 120, p95Ms: null },
-    ]);
-    const fromMap = normalizeUsage({ 'openai/gpt-4o': { calls: 2, errors: 0, inputTokens: 1, outputTokens: 1, credits: '1', p50Ms: 5, p95Ms: 9 } });
-    expect(fromMap[0]!.key).toBe('openai/gpt-4o');
-    expect(normalizeUsage([{ model: 'm', calls: 1 }])[0]!.key).toBe('m');
+  it('says so when something other than the hub answered', async () => {
+    useFetch();
+    fetchMock.mockResolvedValueOnce(new Response('<!doctype html><html></html>', { status: 200, headers: { 'Content-Type': 'text/html' } }));
+    await expect(request('GET', '/api/ai-providers')).rejects.toMatchObject({ type: 'invalid_response', status: 200 });
   });
 
   it('qualifies model names with their provider once', () => {

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { CreateCredentialInput, CredentialField, CredentialType } from '../api/client';
 import { t } from '../i18n/en';
 import { credentialFieldLabel } from '../i18n/labels';
-import { FormError, errorMessage } from './states';
+import { FormFooter, errorMessage } from './states';
 
 export const DEFAULT_CREDENTIAL_FIELDS: CredentialField[] = [
   { key: 'api_key', label: t('credentials.apiKey'), secret: true, required: true },
@@ -144,17 +144,7 @@ export function CredentialForm({ fields, credentialType, onSubmit, onCancel }: C
         <input type="checkbox" checked={validate} onChange={(e) => setValidate(e.target.checked)} data-testid="credential-form-validate" />
         {t('credentials.validate')}
       </label>
-      <FormError error={formError} testId="credential-form-error" />
-      <div className="form-actions">
-        {onCancel ? (
-          <button type="button" className="button" onClick={onCancel}>
-            {t('common.cancel')}
-          </button>
-        ) : null}
-        <button type="submit" className="button button-primary" disabled={busy} data-testid="credential-form-submit">
-          {busy ? t('common.saving') : t('credentials.add')}
-        </button>
-      </div>
+      <FormFooter error={formError} busy={busy} submitLabel={t('credentials.add')} testId="credential-form" onCancel={onCancel} />
     </form>
   );
 }

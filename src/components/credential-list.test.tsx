@@ -4,11 +4,16 @@ import type { Credential } from '../api/client';
 import { CredentialList } from './credential-list';
 
 const base: Omit<Credential, 'id' | 'name' | 'status'> = {
+  providerId: 'p1',
   credentialType: 'api_key',
   maskedValue: { api_key: 'sk-a****wxyz' },
   weight: 100,
+  cooldownUntil: null,
+  disabledReason: null,
+  failureCount: 0,
   lastUsedAt: null,
   usageCount: 0,
+  createdAt: '2025-01-01T00:00:00Z',
 };
 
 const credentials: Credential[] = [

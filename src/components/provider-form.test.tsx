@@ -9,7 +9,9 @@ const openai: CatalogEntry = {
   credentialType: 'api_key',
   credentialFields: [{ key: 'api_key', label: 'API key', secret: true, required: true }],
   defaultBaseUrl: 'https://api.openai.com/v1',
+  requiresBaseUrl: false,
   capabilities: ['chat', 'embedding', 'image'],
+  env: { apiKey: 'OPENAI_API_KEY' },
 };
 
 const bedrock: CatalogEntry = {
@@ -20,15 +22,21 @@ const bedrock: CatalogEntry = {
     { key: 'access_key_id', label: 'Access key ID', secret: false, required: true },
     { key: 'secret_access_key', label: 'Secret access key', secret: true, required: true },
   ],
+  defaultBaseUrl: null,
+  requiresBaseUrl: false,
   capabilities: ['chat'],
+  env: {},
 };
 
 const compatible: CatalogEntry = {
   id: 'openai-compatible',
   displayName: 'OpenAI-compatible server',
+  credentialType: 'api_key',
   credentialFields: [{ key: 'api_key', label: 'API key', secret: true, required: false }],
+  defaultBaseUrl: null,
   requiresBaseUrl: true,
   capabilities: ['chat'],
+  env: {},
 };
 
 const catalog = [openai, bedrock, compatible];

@@ -3,7 +3,7 @@ import type { CatalogEntry, CreateCredentialInput, CreateProviderInput } from '.
 import { t } from '../i18n/en';
 import { capabilityLabel, catalogDisplayName } from '../i18n/labels';
 import { CredentialFieldInputs, credentialValueOf, missingCredentialFields } from './credential-form';
-import { FormError, errorMessage } from './states';
+import { FormFooter, errorMessage } from './states';
 
 export interface ProviderSubmission {
   provider: CreateProviderInput;
@@ -216,17 +216,7 @@ export function ProviderForm({ catalog, onSubmit, onCancel }: ProviderFormProps)
         <input type="checkbox" checked={values.enabled} onChange={(e) => set('enabled', e.target.checked)} data-testid="provider-form-enabled" />
         {t('providers.enabled')}
       </label>
-      <FormError error={formError} testId="provider-form-error" />
-      <div className="form-actions">
-        {onCancel ? (
-          <button type="button" className="button" onClick={onCancel}>
-            {t('common.cancel')}
-          </button>
-        ) : null}
-        <button type="submit" className="button button-primary" disabled={busy} data-testid="provider-form-submit">
-          {busy ? t('common.saving') : t('providers.create')}
-        </button>
-      </div>
+      <FormFooter error={formError} busy={busy} submitLabel={t('providers.create')} testId="provider-form" onCancel={onCancel} />
     </form>
   );
 }

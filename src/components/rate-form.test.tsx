@@ -61,7 +61,20 @@ describe('RateForm', () => {
   it('edits an existing rate, showing its stored per-token cost per 1M tokens', () => {
     render(
       <RateForm
-        initial={{ id: 'r1', model: 'gpt-4o', type: 'chatCompletion', inputRate: '0.0000025', outputRate: '0.00001', unitCosts: { input: '0.0000025', output: '0.00001' } }}
+        initial={{
+          id: 'r1',
+          providerId: 'p1',
+          model: 'gpt-4o',
+          type: 'chatCompletion',
+          inputRate: '0.0000025',
+          outputRate: '0.00001',
+          cacheReadRate: null,
+          cacheWriteRate: null,
+          unitCosts: { input: '0.0000025', output: '0.00001' },
+          modelMetadata: null,
+          createdAt: '2025-01-01T00:00:00Z',
+          updatedAt: '2025-01-01T00:00:00Z',
+        }}
         onSubmit={vi.fn()}
       />,
     );

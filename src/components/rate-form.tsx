@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { ModelRate, ModelRateInput, RateType } from '../api/client';
 import { t, type MessageKey } from '../i18n/en';
 import { costPerMillion, costPerToken, deriveRate, isDecimalString, type CostUnit } from '../lib/decimal';
-import { FormError, errorMessage } from './states';
+import { FormFooter, errorMessage } from './states';
 
 export const RATE_TYPES: RateType[] = ['chatCompletion', 'embedding', 'imageGeneration'];
 
@@ -171,17 +171,7 @@ export function RateForm({ initial, onSubmit, onCancel }: RateFormProps) {
           <small className="muted">{t('rates.deriveHint')}</small>
         </div>
       </fieldset>
-      <FormError error={formError} testId="rate-form-error" />
-      <div className="form-actions">
-        {onCancel ? (
-          <button type="button" className="button" onClick={onCancel}>
-            {t('common.cancel')}
-          </button>
-        ) : null}
-        <button type="submit" className="button button-primary" disabled={busy} data-testid="rate-form-submit">
-          {busy ? t('common.saving') : t('common.save')}
-        </button>
-      </div>
+      <FormFooter error={formError} busy={busy} submitLabel={t('common.save')} testId="rate-form" onCancel={onCancel} />
     </form>
   );
 }

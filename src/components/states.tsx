@@ -51,6 +51,44 @@ export function FormError({ error, testId }: { error: string | null | undefined;
   );
 }
 
+/**
+ * The end of a form: its error line, then Cancel (when the form can be left) and the submit button,
+ * which says it is saving while `busy`. Test ids are `<testId>-error` and `<testId>-submit`.
+ */
+export function FormFooter(props: { error: string | null | undefined; busy: boolean; submitLabel: string; testId: string; onCancel?: () => void }) {
+  return (
+    <>
+      <FormError error={props.error} testId={`${props.testId}-error`} />
+      <div className="form-actions">
+        {props.onCancel ? (
+          <button type="button" className="button" onClick={props.onCancel}>
+            {t('common.cancel')}
+          </button>
+        ) : null}
+        <button type="submit" className="button button-primary" disabled={props.busy} data-testid={`${props.testId}-submit`}>
+          {props.busy ? t('common.saving') : props.submitLabel}
+        </button>
+      </div>
+    </>
+  );
+}
+
+/** The end of a paged list: the error of the last page asked for, and a button for the next page while there is one. */
+export function LoadMore(props: { error: Error | null; hasMore: boolean; loading: boolean; onLoad: () => void; testId: string }) {
+  return (
+    <>
+      {props.error ? <ErrorState error={props.error} onRetry={props.onLoad} /> : null}
+      {props.hasMore ? (
+        <div className="load-more">
+          <button type="button" className="button" onClick={props.onLoad} disabled={props.loading} data-testid={props.testId}>
+            {props.loading ? t('common.loading') : t('common.loadMore')}
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { listApps, listModelCalls, listProviders, modelCallsExportUrl, type CallStatus, type ModelCall, type ModelCallFilters } from '../api/client';
 import { CallDetails, CallsTable } from '../components/calls-table';
 import { PageHeader } from '../components/layout';
-import { EmptyState, ErrorState, Loading } from '../components/states';
+import { EmptyState, ErrorState, Loading, LoadMore } from '../components/states';
 import { useAsync } from '../hooks/use-async';
 import { t, type MessageKey } from '../i18n/en';
 import { localDateTimeToIso } from '../lib/format';
@@ -164,14 +164,7 @@ export function CallsPage() {
           {!first.loading && !first.error && calls.length === 0 ? <EmptyState>{t('calls.empty')}</EmptyState> : null}
           {/* With the details panel open, the user column gives way (the panel shows the user). */}
           {calls.length > 0 ? <CallsTable calls={calls} selectedId={selected?.id} onSelect={setSelected} showUser={!selected} /> : null}
-          {moreError ? <ErrorState error={moreError} onRetry={() => void loadMore()} /> : null}
-          {next ? (
-            <div className="load-more">
-              <button type="button" className="button" onClick={() => void loadMore()} disabled={loadingMore} data-testid="calls-load-more">
-                {loadingMore ? t('common.loading') : t('common.loadMore')}
-              </button>
-            </div>
-          ) : null}
+          <LoadMore error={moreError} hasMore={Boolean(next)} loading={loadingMore} onLoad={() => void loadMore()} testId="calls-load-more" />
         </div>
         {selected ? <CallDetails call={selected} names={names.data} onClose={() => setSelected(null)} /> : null}
       </div>

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { getCredits, grantCredits, listCreditTransactions, listModelCalls, type CreditTransaction } from '../api/client';
 import { CallsTable } from '../components/calls-table';
 import { PageHeader } from '../components/layout';
-import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
+import { EmptyState, ErrorState, FormError, Loading, LoadMore, errorMessage } from '../components/states';
 import { useAsync } from '../hooks/use-async';
 import { t } from '../i18n/en';
 import { currencyLabel, transactionTypeLabel } from '../i18n/labels';
@@ -108,14 +108,7 @@ function Transactions() {
           </table>
         </div>
       ) : null}
-      {moreError ? <ErrorState error={moreError} onRetry={() => void loadMore()} /> : null}
-      {next ? (
-        <div className="load-more">
-          <button type="button" className="button" onClick={() => void loadMore()} disabled={loadingMore} data-testid="transactions-load-more">
-            {loadingMore ? t('common.loading') : t('common.loadMore')}
-          </button>
-        </div>
-      ) : null}
+      <LoadMore error={moreError} hasMore={Boolean(next)} loading={loadingMore} onLoad={() => void loadMore()} testId="transactions-load-more" />
     </div>
   );
 }

@@ -12,7 +12,18 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe('keyStatus', () => {
   it('tells active, revoked and expired keys apart', () => {
-    const key = { id: 'k', name: 'n', userDid: 'u', role: 'member' as const, createdAt: '2025-01-01T00:00:00Z' };
+    const key = {
+      id: 'k',
+      name: 'n',
+      keyPrefix: 'aigne_abcd',
+      userDid: 'u',
+      role: 'member' as const,
+      appId: null,
+      expiresAt: null,
+      revokedAt: null,
+      lastUsedAt: null,
+      createdAt: '2025-01-01T00:00:00Z',
+    };
     expect(keyStatus(key)).toBe('active');
     expect(keyStatus({ ...key, revokedAt: '2025-01-02T00:00:00Z' })).toBe('revoked');
     expect(keyStatus({ ...key, expiresAt: '2025-01-02T00:00:00Z' }, Date.parse('2025-01-03T00:00:00Z'))).toBe('expired');

@@ -14,7 +14,7 @@ import {
 import { ConfirmButton } from '../components/confirm-button';
 import { CopyButton } from '../components/copy-button';
 import { PageHeader } from '../components/layout';
-import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
+import { EmptyState, ErrorState, FormFooter, Loading, errorMessage } from '../components/states';
 import { useAsync, type AsyncState } from '../hooks/use-async';
 import { t } from '../i18n/en';
 import { dayBoundary, formatDateTime, formatShortDateTime } from '../lib/format';
@@ -114,12 +114,7 @@ function AccessKeysSection({ apps }: { apps: App[] }) {
             <input type="date" value={expires} onChange={(e) => setExpires(e.target.value)} data-testid="create-key-expires" />
           </label>
         </div>
-        <FormError error={error} testId="create-key-error" />
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={busy} data-testid="create-key-submit">
-            {busy ? t('common.saving') : t('keys.create')}
-          </button>
-        </div>
+        <FormFooter error={error} busy={busy} submitLabel={t('keys.create')} testId="create-key" />
       </form>
 
       {created ? (
@@ -256,12 +251,7 @@ function AppsSection({ state }: { state: AsyncState<App[]> }) {
             <input value={did} onChange={(e) => setDid(e.target.value)} data-testid="create-app-did" />
           </label>
         </div>
-        <FormError error={error} testId="create-app-error" />
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={busy} data-testid="create-app-submit">
-            {busy ? t('common.saving') : t('apps.create')}
-          </button>
-        </div>
+        <FormFooter error={error} busy={busy} submitLabel={t('apps.create')} testId="create-app" />
       </form>
       {state.loading && !state.data ? <Loading /> : null}
       {state.error ? <ErrorState error={state.error} onRetry={state.reload} /> : null}

@@ -5,7 +5,7 @@ import { proxyFor } from '../shared/upstream-agent.js';
 import type { ProviderModule, ProviderTarget } from '../types.js';
 import { bedrockManifest } from './manifest.js';
 
-export const DEFAULT_BEDROCK_REGION = 'us-east-1';
+const DEFAULT_BEDROCK_REGION = 'us-east-1';
 
 function accessKeyPair(target: ProviderTarget): { accessKeyId: string; secretAccessKey: string } {
   const accessKeyId = target.credential.access_key_id;

@@ -28,7 +28,7 @@ function toContent(content: ChatMessage['content']): ChatModelInputMessage['cont
 }
 
 /** Tool-call arguments as an object (the model classes re-serialize them for the wire). */
-export function parseToolArguments(args: ChatToolCall['function']['arguments']): Record<string, unknown> {
+function parseToolArguments(args: ChatToolCall['function']['arguments']): Record<string, unknown> {
   if (typeof args !== 'string') return args ?? {};
   if (!args.trim()) return {};
   try {

@@ -1,41 +1,53 @@
+/** A whole answer gathered from the hub's chat events: for non-streamed answers, and tests. */
 import type { ChatEvent, ChatToolCall, TokenUsage } from '../types.js';
 
-export interface CollectedChat {
-  text: string;
-  thinking: string;
-  toolCalls: ChatToolCall[];
-  json?: unknown;
-  usage?: TokenUsage;
-  model?: string;
+/** Collects a whole answer from the hub's chat events. */
+export class ChatAccumulator {
+  text = '';
+  thinking = '';
+  toolCalls: ChatToolCall[] = [];
+  json: unknown = undefined;
+  usage: TokenUsage | undefined;
+  /** The model the upstream says answered. */
+  model: string | undefined;
   /** Number of text events (a streamed answer has several). */
-  textEvents: number;
-}
+  textEvents = 0;
 
-/** Drain a ChatEvent stream into one answer (for non-streamed responses and tests). */
-export async function collectChat(events: AsyncIterable<ChatEvent>): Promise<CollectedChat> {
-  const out: CollectedChat = { text: '', thinking: '', toolCalls: [], textEvents: 0 };
-  for await (const e of events) {
+  add(e: ChatEvent): void {
     switch (e.type) {
       case 'text':
-        out.text += e.text;
-        out.textEvents++;
+        this.text += e.text;
+        this.textEvents++;
         break;
       case 'thinking':
-        out.thinking += e.text;
+        this.thinking += e.text;
         break;
       case 'toolCalls':
-        out.toolCalls.push(...e.toolCalls);
+        this.toolCalls.push(...e.toolCalls);
         break;
       case 'json':
-        out.json = e.json;
+        this.json = e.json;
         break;
       case 'usage':
-        out.usage = e.usage;
+        this.usage = e.usage;
         break;
       case 'model':
-        out.model = e.model;
+        this.model = e.model;
         break;
     }
   }
-  return out;
+
+  /** The answer's text: the text, else the JSON output as text, else null for a tool-calls-only answer. */
+  get content(): string | null {
+    if (this.text) return this.text;
+    if (this.json !== undefined) return JSON.stringify(this.json);
+    return this.toolCalls.length ? null : '';
+  }
+}
+
+/** Drains a ChatEvent stream into one answer. */
+export async function collectChat(events: AsyncIterable<ChatEvent>): Promise<ChatAccumulator> {
+  const acc = new ChatAccumulator();
+  for await (const e of events) acc.add(e);
+  return acc;
 }

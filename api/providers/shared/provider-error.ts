@@ -29,7 +29,7 @@ const ERROR_TYPE_STATUS: Record<string, number> = {
 };
 
 /** Socket and undici error codes: the upstream could not be reached, or dropped the connection. */
-export const CONNECTION_CODES = new Set([
+const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ECONNABORTED',
@@ -46,7 +46,7 @@ export const CONNECTION_CODES = new Set([
   'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 /** Error codes of a connection or read that took too long: a timeout, not a refusal. */
-export const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 type Loose = Record<string, any>;
 

@@ -1,7 +1,6 @@
 /**
  * The `fetch` given to provider SDKs (`clientOptions.fetch`): undici's, from the package, on the
- * shared upstream pool. Node 20's built-in `fetch` (its bundled undici) loads a module through
- * `require` on every call: ~5 % of a streamed Anthropic call's CPU in `perf` of bench phase C.
+ * shared upstream pool. Node 20's built-in `fetch` costs more per call (docs/performance.md).
  */
 import { fetch } from 'undici';
 import { upstreamAgent } from './upstream-agent.js';

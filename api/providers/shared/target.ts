@@ -2,7 +2,7 @@
 import { ProviderError } from '../../errors.js';
 import type { ProviderManifest, ProviderTarget } from '../types.js';
 
-export function apiKeyOf(target: ProviderTarget): string | undefined {
+function apiKeyOf(target: ProviderTarget): string | undefined {
   const c = target.credential ?? {};
   return c.api_key || c.apiKey || undefined;
 }

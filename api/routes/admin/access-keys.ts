@@ -4,6 +4,8 @@ import { requireRole } from '../../middlewares/auth.js';
 import { validateBody } from '../../middlewares/validate.js';
 import type { AccessKeyService } from '../../services/access-keys.js';
 import type { AppService } from '../../services/apps.js';
+import type { AccessKeyBody, AppBody } from '../../wire/keys.js';
+import { futureDateTime } from '../params.js';
 
 const keyCreate = z
   .object({
@@ -11,16 +13,11 @@ const keyCreate = z
     userDid: z.string().trim().min(1).max(128).optional(),
     role: z.enum(['member', 'admin']).optional(),
     appId: z.string().trim().min(1).max(128).nullable().optional(),
-    expiresAt: z
-      .string()
-      .datetime({ offset: true, message: 'expiresAt must be an ISO 8601 date-time' })
-      .nullable()
-      .optional()
-      .refine((v) => !v || new Date(v).getTime() > Date.now(), 'expiresAt must be in the future'),
+    expiresAt: futureDateTime,
   })
-  .strict();
+  .strict() satisfies z.ZodType<AccessKeyBody>;
 
-const appCreate = z.object({ name: z.string().trim().min(1).max(200), did: z.string().trim().min(1).max(128).optional() }).strict();
+const appCreate = z.object({ name: z.string().trim().min(1).max(200), did: z.string().trim().min(1).max(128).optional() }).strict() satisfies z.ZodType<AppBody>;
 
 /** API.md §6: access keys (admin). */
 export function accessKeyRoutes(service: AccessKeyService): Router {

@@ -3,7 +3,9 @@ import { z } from 'zod/v4';
 import { requireRole } from '../../middlewares/auth.js';
 import { validateBody } from '../../middlewares/validate.js';
 import { listProviderManifests } from '../../providers/registry.js';
-import type { ProviderAdminService } from '../../services/provider-admin.js';
+import type { ProviderAdminService } from '../../services/providers/admin.js';
+import { toCatalogEntry } from '../../services/providers/views.js';
+import type { CredentialBody, CredentialUpdateBody, ProviderBody, RateBody } from '../../wire/providers.js';
 
 const name = z.string().trim().min(1).max(200);
 const rate = z.union([z.string(), z.number()]);
@@ -19,7 +21,7 @@ const providerCreate = z
     rank: z.number().int().min(0).max(1_000_000).optional(),
     config: z.record(z.string(), z.unknown()).nullable().optional(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<ProviderBody>;
 const providerUpdate = providerCreate.partial();
 
 const credentialValue = z.record(z.string(), z.string({ error: 'credential fields must be strings' }));
@@ -31,7 +33,7 @@ const credentialCreate = z
     weight: z.number().int().min(1).max(10_000).optional(),
     validate: z.boolean().optional(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<CredentialBody>;
 const credentialUpdate = z
   .object({
     name: name.optional(),
@@ -39,7 +41,7 @@ const credentialUpdate = z
     weight: z.number().int().min(1).max(10_000).optional(),
     enabled: z.boolean().optional(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<CredentialUpdateBody>;
 
 const rateCreate = z
   .object({
@@ -52,7 +54,7 @@ const rateCreate = z
     unitCosts: z.object({ input: rate, output: rate }).nullable().optional(),
     modelMetadata: z.record(z.string(), z.unknown()).nullable().optional(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<RateBody>;
 const rateUpdate = rateCreate.partial();
 
 /** API.md §5: providers, credentials and model rates. Admin only. */
@@ -61,18 +63,7 @@ export function providerRoutes(service: ProviderAdminService): Router {
   r.use(requireRole('admin'));
 
   r.get('/catalog', (_req, res) => {
-    res.json(
-      listProviderManifests().map((m) => ({
-        id: m.id,
-        displayName: m.displayName,
-        credentialType: m.credentialType,
-        credentialFields: m.credentialFields,
-        defaultBaseUrl: m.defaultBaseUrl ?? null,
-        requiresBaseUrl: Boolean(m.requiresBaseUrl),
-        capabilities: m.capabilities,
-        env: m.env ?? {},
-      })),
-    );
+    res.json(listProviderManifests().map(toCatalogEntry));
   });
 
   r.get('/', async (_req, res) => {

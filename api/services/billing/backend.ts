@@ -3,7 +3,10 @@
  * the credit routes show. Two implementations: the embedded ledger (ledger.ts) and Payment Kit
  * (payment-kit/backend.ts), chosen once at start.
  */
-import type { FlushHook, ModelCallRow } from '../call-recorder.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
+import type { FlushHook } from '../recording/call-recorder.js';
+import type { GrantView, TransactionView } from '../../wire/credits.js';
+import type { Page } from '../../wire/page.js';
 import type { BillingHooks } from './hooks.js';
 
 export interface CreditBalance {
@@ -22,37 +25,9 @@ export interface GrantRequest {
   source?: 'admin' | 'new_user';
 }
 
-export interface GrantView {
-  id: string;
-  userDid: string;
-  amount: string;
-  reason: string | null;
-  expiresAt: string | null;
-  createdAt: string;
-  /** The user's balance right after the grant, when the backend knows it. */
-  balance?: string;
-}
-
-export interface TransactionView {
-  id: string;
-  type: string;
-  /** Signed decimal string: grants and refunds positive, charges and expiries negative. */
-  amount: string;
-  balance: string | null;
-  reason: string | null;
-  modelCallId: string | null;
-  grantId: string | null;
-  createdAt: string;
-}
-
 export interface PageRequest {
   limit: number;
   cursor?: string;
-}
-
-export interface PageResult<T> {
-  data: T[];
-  next?: string;
 }
 
 export interface BillingBackend extends BillingHooks {
@@ -61,7 +36,7 @@ export interface BillingBackend extends BillingHooks {
   readonly topUpLink?: string;
   balance(userDid: string): Promise<CreditBalance>;
   grant(request: GrantRequest): Promise<GrantView>;
-  transactions(userDid: string, page: PageRequest): Promise<PageResult<TransactionView>>;
+  transactions(userDid: string, page: PageRequest): Promise<Page<TransactionView>>;
   /** Gives back what a call was charged (once). */
   refund(modelCallId: string, reason: string | null): Promise<TransactionView>;
   /**

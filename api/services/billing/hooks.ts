@@ -22,8 +22,3 @@ export interface BillingHooks {
   settle(record: CallRecord, reservation: Reservation | null): Promise<void>;
 }
 
-export const noBilling: BillingHooks = {
-  enabled: false,
-  reserve: async () => null,
-  settle: async () => {},
-};

@@ -9,12 +9,12 @@ import type { SettingsService } from '../settings.js';
 import { creditsToNano } from '../../lib/decimal.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Models } from '../../store/models/index.js';
-import type { CallRecorder } from '../call-recorder.js';
+import type { CallRecorder } from '../recording/call-recorder.js';
 import type { UserService } from '../users.js';
 import type { BillingBackend } from './backend.js';
 import { createLedgerBilling } from './ledger.js';
 import type { PaymentKitClient } from './payment-kit/client.js';
-import { createUsageAggregator } from './usage-aggregator.js';
+import { createUsageAggregator } from '../recording/usage-aggregator.js';
 
 export interface BillingSetup {
   config: Config;

@@ -16,11 +16,13 @@ import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
 import { quoteName, sqlLiteral } from '../../store/sql-literal.js';
 import type { AfterCommit } from '../../store/write-transaction.js';
-import type { FlushHook, ModelCallRow } from '../call-recorder.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
+import type { FlushHook } from '../recording/call-recorder.js';
 import type { Models } from '../../store/models/index.js';
 import type { CreditTransaction, CreditTransactionType } from '../../store/models/credit-transaction.js';
 import { CreditAccounts, toNano } from './accounts.js';
-import type { BillingBackend, GrantView, TransactionView } from './backend.js';
+import type { GrantView, TransactionView } from '../../wire/credits.js';
+import type { BillingBackend } from './backend.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { HeldCredits } from './held-credits.js';
 import { insufficientCredits } from './insufficient.js';
@@ -37,7 +39,7 @@ export interface LedgerOptions {
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
-export function toTransactionView(row: CreditTransaction): TransactionView {
+function toTransactionView(row: CreditTransaction): TransactionView {
   return {
     id: row.id,
     type: row.type,

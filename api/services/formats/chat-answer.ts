@@ -4,7 +4,10 @@
  * provider may speak itself, the reader of a relayed one (the upstream's own answer, parsed only
  * for usage and errors).
  */
-import type { ChatEvent, ChatToolCall, TokenUsage } from '../../providers/types.js';
+import type { ChatAccumulator } from '../../providers/shared/collect-chat.js';
+import type { ChatEvent, TokenUsage } from '../../providers/types.js';
+
+export { ChatAccumulator } from '../../providers/shared/collect-chat.js';
 
 /** One call's answer in a client's format. */
 export interface ChatAnswer {
@@ -49,44 +52,4 @@ export interface RelayedWhole {
 export function estimateTokens(value: unknown): number {
   const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
   return Math.ceil(text.length / 4);
-}
-
-/** Collects a whole answer from the hub's chat events. */
-export class ChatAccumulator {
-  text = '';
-  thinking = '';
-  toolCalls: ChatToolCall[] = [];
-  json: unknown = undefined;
-  usage: TokenUsage | undefined;
-  upstreamModel: string | undefined;
-
-  add(e: ChatEvent): void {
-    switch (e.type) {
-      case 'text':
-        this.text += e.text;
-        break;
-      case 'thinking':
-        this.thinking += e.text;
-        break;
-      case 'toolCalls':
-        this.toolCalls.push(...e.toolCalls);
-        break;
-      case 'json':
-        this.json = e.json;
-        break;
-      case 'usage':
-        this.usage = e.usage;
-        break;
-      case 'model':
-        this.upstreamModel = e.model;
-        break;
-    }
-  }
-
-  /** The answer's text: the text, else the JSON output as text, else null for a tool-calls-only answer. */
-  get content(): string | null {
-    if (this.text) return this.text;
-    if (this.json !== undefined) return JSON.stringify(this.json);
-    return this.toolCalls.length ? null : '';
-  }
 }

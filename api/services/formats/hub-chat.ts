@@ -25,7 +25,7 @@ export const hubChatSchema = z
 export type HubChatRequest = z.infer<typeof hubChatSchema>;
 
 /** The request as AIGNE chat input (the same messages and options, under their AIGNE names). */
-export function hubChatToAigneInput(body: HubChatRequest): AigneChatInput {
+function hubChatToAigneInput(body: HubChatRequest): AigneChatInput {
   return {
     messages: body.messages,
     tools: body.tools,

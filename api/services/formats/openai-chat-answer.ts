@@ -11,7 +11,7 @@ import type { ChatAccumulator, ChatAnswer, RelayedWhole, RelayStream } from './c
 import { estimateTokens } from './chat-answer.js';
 import { readAnswer } from './openai-answer.js';
 
-export function toOpenAIUsage(u: TokenUsage) {
+function toOpenAIUsage(u: TokenUsage) {
   return {
     prompt_tokens: u.inputTokens,
     completion_tokens: u.outputTokens,
@@ -21,7 +21,7 @@ export function toOpenAIUsage(u: TokenUsage) {
 }
 
 /** An OpenAI `usage` object as the hub counts it. */
-export function usageFromOpenAI(u: Record<string, unknown> | undefined): TokenUsage | undefined {
+function usageFromOpenAI(u: Record<string, unknown> | undefined): TokenUsage | undefined {
   if (!u) return undefined;
   const details = u.prompt_tokens_details as { cached_tokens?: number } | undefined;
   return {
@@ -33,12 +33,12 @@ export function usageFromOpenAI(u: Record<string, unknown> | undefined): TokenUs
 
 const argText = (a: ChatToolCall['function']['arguments']) => (typeof a === 'string' ? a : JSON.stringify(a));
 
-export function toOpenAIToolCalls(calls: ChatToolCall[]) {
+function toOpenAIToolCalls(calls: ChatToolCall[]) {
   return calls.map((c, index) => ({ index, id: c.id, type: 'function' as const, function: { name: c.function.name, arguments: argText(c.function.arguments) } }));
 }
 
 /** Builds `chat.completion.chunk` objects for one streamed response. */
-export class OpenAIChunkWriter {
+class OpenAIChunkWriter {
   readonly created = Math.floor(Date.now() / 1000);
   private sentRole = false;
   sawToolCalls = false;
@@ -79,7 +79,7 @@ export class OpenAIChunkWriter {
   }
 }
 
-export function toOpenAICompletion(acc: ChatAccumulator, id: string, model: string, usage: TokenUsage) {
+function toOpenAICompletion(acc: ChatAccumulator, id: string, model: string, usage: TokenUsage) {
   const tool_calls = acc.toolCalls.length ? toOpenAIToolCalls(acc.toolCalls).map(({ index: _i, ...c }) => c) : undefined;
   return {
     id,

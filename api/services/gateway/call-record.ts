@@ -1,7 +1,7 @@
 /** The in-memory record of one accepted model request, settled into a ModelCall row. */
 import type { TokenUsage } from '../../providers/types.js';
 import type { ModelCallStatus, ModelCallType } from '../../store/models/model-call.js';
-import type { ModelCallRow } from '../call-recorder.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
 
 export interface CallRecord {
   id: string;

@@ -20,10 +20,10 @@ export type CredentialChange = Pick<CredentialState, 'id' | 'disabled' | 'disabl
   kind: 'success' | 'failure' | 'disabled' | 'cooldown';
 };
 
-export const COOLDOWN_BASE_MS = 5_000;
-export const COOLDOWN_MAX_MS = 5 * 60_000;
+const COOLDOWN_BASE_MS = 5_000;
+const COOLDOWN_MAX_MS = 5 * 60_000;
 /** Consecutive retryable failures (5xx, timeouts, resets) before a credential is cooled down. */
-export const FAILURES_BEFORE_COOLDOWN = 2;
+const FAILURES_BEFORE_COOLDOWN = 2;
 
 export function backoffMs(failureCount: number): number {
   const steps = Math.max(0, failureCount - FAILURES_BEFORE_COOLDOWN);

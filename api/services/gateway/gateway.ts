@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from '../../lib/logger.js';
 import type { Models } from '../../store/models/index.js';
 import type { BillingHooks } from '../billing/hooks.js';
-import type { CallRecorder } from '../call-recorder.js';
+import type { CallRecorder } from '../recording/call-recorder.js';
 import type { CallObservers, CallTiming } from '../observability/call-timing.js';
 import type { CallRecord } from './call-record.js';
 import type { CredentialChange } from './credential-pool.js';

@@ -4,6 +4,7 @@
  */
 import type { Request, Response } from 'express';
 import { AppError, ClientAbortedError } from '../../errors.js';
+import { clientDidOf } from '../../lib/client-did.js';
 import { newId } from '../../lib/ids.js';
 import { redactSecrets } from '../../lib/redact.js';
 import type { TokenUsage } from '../../providers/types.js';
@@ -17,13 +18,7 @@ import { runWithFailover, type AttemptInput, type AttemptResult, type ClientLink
 import type { GatewayCore } from './gateway.js';
 import type { Candidate } from './routing.js';
 
-export const MODEL_CALL_HEADER = 'x-aigne-hub-model-call-id';
-export const RATE_TYPE: Record<ModelCallType, ModelCallType> = {
-  chatCompletion: 'chatCompletion',
-  embedding: 'embedding',
-  imageGeneration: 'imageGeneration',
-};
-
+const MODEL_CALL_HEADER = 'x-aigne-hub-model-call-id';
 export interface BeginOptions {
   model: string;
   type: ModelCallType;
@@ -53,7 +48,6 @@ export class ModelCall {
 
   constructor(private readonly core: GatewayCore, req: Request, res: Response, options: BeginOptions) {
     const caller = req.ctx.caller;
-    const clientDid = req.headers['x-aigne-hub-client-did'];
     this.record = newCallRecord({
       id: newId(),
       requestId: req.ctx.requestId,
@@ -61,7 +55,7 @@ export class ModelCall {
       type: options.type,
       stream: options.stream,
       userDid: caller?.userDid ?? null,
-      appId: caller?.appId ?? (typeof clientDid === 'string' && clientDid ? clientDid.slice(0, 128) : null),
+      appId: caller?.appId ?? clientDidOf(req.headers['x-aigne-hub-client-did']),
       startedAt: req.ctx.startedAt,
     });
     callsOpen += 1;

@@ -8,7 +8,7 @@ import { getProviderModule, listProviderManifests } from '../../providers/regist
 import type { Capability, ProviderManifest, ProviderModule, ProviderTarget } from '../../providers/types.js';
 import type { Models } from '../../store/models/index.js';
 import type { RateType } from '../../store/models/ai-model-rate.js';
-import { credentialStatus } from '../provider-admin.js';
+import { credentialStatus } from '../providers/views.js';
 import { isEligible, type CredentialState } from './credential-pool.js';
 
 export interface RateInfo {

@@ -1,8 +1,8 @@
 /**
  * Counters, gauges and histograms for the metrics updated on every model call. A label set is
  * resolved once into a cell, and an update only adds to the cell's numbers (prom-client hashes,
- * checks and copies the label set on every update, ~1 µs each, ten times per call); the registry
- * renders them through `get()` as it renders its own metrics. Label values must be bounded.
+ * checks and copies the label set on every update, and a call makes ten); the registry renders
+ * them through `get()` as it renders its own metrics. Label values must be bounded.
  */
 import type { Registry } from 'prom-client';
 

@@ -11,26 +11,11 @@ import type { CallRecord } from '../gateway/call-record.js';
 import type { CallTiming } from '../observability/call-timing.js';
 import { CellCounter, CellGauge, CellHistogram } from './cells.js';
 import { routeLabel } from './route-label.js';
+import { ERROR_TYPE_BY_STATUS } from '../../wire/errors.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const OVERHEAD_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 const NANO = 1e9;
-
-/** API.md §2: the error type each status stands for. */
-const ERROR_TYPES: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  402: 'insufficient_credits',
-  403: 'permission_denied',
-  404: 'not_found',
-  409: 'conflict',
-  413: 'invalid_request_error',
-  429: 'rate_limit_exceeded',
-  499: 'client_closed_request',
-  502: 'upstream_error',
-  503: 'no_available_provider',
-  504: 'upstream_timeout',
-};
 
 /** Route labels by request path (bounded: paths beyond the first thousand are labelled each time). */
 function cachedRouteLabel(): (req: Request, status: number) => string {
@@ -181,7 +166,7 @@ export function createHubMetrics(options: HubMetricsOptions): HubMetrics {
           const route = routeOf(req, status);
           httpRequests.labels(req.method, route, String(status)).inc();
           httpDuration.labels(req.method, route).observe((performance.now() - req.ctx.startedAt) / 1000);
-          if (status >= 400) errors.labels(ERROR_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error')).inc();
+          if (status >= 400) errors.labels(ERROR_TYPE_BY_STATUS[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error')).inc();
         });
         next();
       };

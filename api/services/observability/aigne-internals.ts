@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { initDatabase } from '@aigne/sqlite';
 import { migrate } from '@aigne/observability-api/migrate';
 import type { RequestHandler, Router } from 'express';
-import type { TraceRow } from './trace-sink.js';
+import type { TraceRow } from './trace-row.js';
 
 /** What the span store is driven with: the libsql client under its drizzle database, and the hub's span writer. */
 export interface SqlClient {

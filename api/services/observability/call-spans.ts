@@ -21,7 +21,7 @@ import { nanoToCredits } from '../../lib/decimal.js';
 import { redactSecrets } from '../../lib/redact.js';
 import type { CallTiming } from './call-timing.js';
 import { spanIdHex } from './random-hex.js';
-import type { TraceRow } from './trace-sink.js';
+import type { TraceRow } from './trace-row.js';
 
 /** One span of a call; times are `performance.now()` milliseconds. */
 export interface CallSpan {

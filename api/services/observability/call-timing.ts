@@ -34,12 +34,12 @@ export interface AttemptTiming {
 }
 
 /** A W3C/OpenTelemetry trace id: 32 lowercase hex digits, not all zero. */
-export function newTraceId(): string {
+function newTraceId(): string {
   const id = traceIdHex();
   return /^0+$/.test(id) ? newTraceId() : id;
 }
 
-export function classifyAttemptError(err: unknown, signal?: { readonly aborted: boolean; readonly reason?: unknown }): string {
+function classifyAttemptError(err: unknown, signal?: { readonly aborted: boolean; readonly reason?: unknown }): string {
   if (signal?.aborted) return signal.reason instanceof ClientAbortedError ? 'aborted' : 'timeout';
   const e = toProviderError(err);
   return e.kind === 'http' && e.status ? `http_${e.status}` : e.kind;
@@ -169,8 +169,7 @@ function contentOf(body: unknown): unknown {
  * constructor; cheap (no I/O, no span objects). The marks travel with the call (`ModelCall.timing`,
  * then the settled-call listeners), not in a WeakMap keyed by its record: a long-lived WeakMap kept
  * its values — each call's marks, and through them its request and response — alive through
- * young-generation collections, so all of it was promoted to the old generation (~3 MB per
- * collection under load, against ~0.6 MB without the WeakMap; `--trace-gc-nvp`).
+ * young-generation collections, so all of it was promoted to the old generation.
  */
 export function beginCallTiming(req: Request, res: Response, record: CallRecord, observers: CallObservers | undefined): CallTiming {
   const timing = new CallTiming(record, observers, res, req);

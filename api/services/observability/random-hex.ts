@@ -16,9 +16,8 @@ let next = 0;
 /**
  * A span id: the 32-bit second, then a 32-bit number that starts at a random value each second
  * and counts up. The span store keys rows by span id alone, so ids must not repeat across traces:
- * with 32 random bits per id, a busy hub repeated one every few seconds (spans of ~3,000 calls a
- * second give ~2 % odds of a repeat each second), and the later span overwrote the earlier one in
- * another trace. Counting makes ids unique within the process; another process writing to the same
+ * with 32 random bits per id, a busy hub repeated one every few seconds, and the later span
+ * overwrote the earlier one in another trace. Counting makes ids unique within the process; another process writing to the same
  * store in the same second repeats one only if its range of numbers meets this one's.
  */
 export function spanIdHex(): string {

@@ -3,21 +3,7 @@
  * blocklet through a component call, or the local SQLite file under the data directory.
  */
 import type { AigneInternals, SqlClient, TraceDb } from './aigne-internals.js';
-
-/** One span in the AIGNE observability format (what `POST /api/trace/tree` takes). */
-export interface TraceRow {
-  id: string;
-  rootId: string;
-  parentId?: string | null;
-  name: string;
-  startTime: number;
-  endTime: number;
-  status: Record<string, unknown>;
-  attributes: Record<string, unknown>;
-  userId?: string;
-  componentId?: string;
-  token?: number;
-}
+import type { TraceRow } from './trace-row.js';
 
 export interface TraceSink {
   readonly kind: 'local' | 'remote' | 'blocklet';
@@ -74,7 +60,7 @@ const JSON_COLUMNS = new Set<string>(['attributes', 'status']);
  * row's values read by position, and `jsonb_each`, so that each row is handed over in SQLite's
  * binary form and read without being parsed again per column (half the cost of `json_each`).
  * `value->6` gives the nested attributes back as JSON text: they are serialized once, not as a string
- * inside the row's JSON (which escaped every quote: 11 µs per call's five rows instead of 6). The
+ * inside the row's JSON (which would escape every quote again). The
  * argument is bound as bytes (a BLOB, read back as the UTF-8 text it is): a batch's JSON is gathered
  * in buffers outside the JavaScript heap, never as one large string.
  */
@@ -98,8 +84,8 @@ export interface LocalStore {
 
 /**
  * The local store: rows upserted into the `Trace` table (the layout the package's own migrations
- * create), a whole batch per statement — a statement per span costs ~0.3 ms of CPU through the ORM
- * and a commit each.
+ * create), a whole batch per statement: a statement per span would cost the ORM's work and a
+ * commit each.
  */
 export function createLocalTraceSink(store: LocalStore): TraceSink {
   /** The rows as comma-separated JSON arrays of their values in COLUMNS order, in UTF-8. */

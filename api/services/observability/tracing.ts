@@ -19,11 +19,13 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../lib/logger.js';
+import { makeDatabaseFilePrivate } from '../../lib/private-file.js';
 import { loadAigneInternals, openTraceStore, type SqlClient, type TraceDb } from './aigne-internals.js';
 import { aigneRows, callSpans, emitOtelSpans, PresetIdGenerator } from './call-spans.js';
 import type { CallTiming } from './call-timing.js';
 import { createStoreWriter } from './store-writer.js';
-import { createBlockletTraceSink, createHttpTraceSink, createLocalTraceSink, type LocalStore, type TraceRow, type TraceSink } from './trace-sink.js';
+import type { TraceRow } from './trace-row.js';
+import { createBlockletTraceSink, createHttpTraceSink, createLocalTraceSink, type LocalStore, type TraceSink } from './trace-sink.js';
 
 export type TracingMode = 'local' | 'remote' | 'blocklet';
 
@@ -57,8 +59,8 @@ const PRUNE_BATCH = 1000;
 
 /**
  * The store's migrations index `Trace.id` a second time (`idx_trace_id`), beside the primary key's
- * own unique index, which serves every lookup by id. Each span row paid for both: without the copy
- * a call's five rows cost ~20 % less SQLite time (46 → 37 µs in a replay of 30,000 bench rows).
+ * own unique index, which serves every lookup by id. Every span row paid for both, so the copy
+ * goes.
  */
 const DROP_DUPLICATE_INDEX_SQL = 'DROP INDEX IF EXISTS idx_trace_id';
 
@@ -117,16 +119,17 @@ const EXPORT_DELAY_MS = 500;
 const EXPORT_BATCH_ROWS = 500;
 /**
  * Rows per statement into the local store. Each commit writes every page it touched again, the
- * last leaf of each of the table's indexes among them, so bigger statements cost less per row:
- * 500 → 2,000 rows took a call's five rows from 57 to 54 µs of SQLite time (medians of three
- * replays of bench rows into a store of ~95,000 rows). Exports to a server keep 500 per body.
+ * last leaf of each of the table's indexes among them, so bigger statements cost less per row.
+ * Exports to a server keep 500 per body.
  */
 const LOCAL_EXPORT_BATCH_ROWS = 2_000;
 const MAX_QUEUED_ROWS = 20_000;
 
 export async function createTracing(options: TracingOptions): Promise<Tracing> {
   const { config, logger } = options;
-  const storage = `file:${path.join(config.dataDir, 'observability.db')}`;
+  const storagePath = path.join(config.dataDir, 'observability.db');
+  const storage = `file:${storagePath}`;
+  makeDatabaseFilePrivate(storagePath);
   const internals = await loadAigneInternals().catch((err) => {
     logger.warn('the AIGNE span store could not be loaded; spans stay in the observer defaults', { err });
     return undefined;

@@ -10,10 +10,11 @@ import { initCreditReservation, CreditReservation } from './credit-reservation.j
 import { initCreditTransaction, CreditTransaction } from './credit-transaction.js';
 import { initMeterReport, MeterReport } from './meter-report.js';
 import { initModelCall, ModelCall } from './model-call.js';
+import { initSession, Session } from './session.js';
 import { initUsage, Usage } from './usage.js';
 import { initUser, User } from './user.js';
 
-export { AccessKey, AiCredential, AiModelRate, AiProvider, App, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, Usage, User };
+export { AccessKey, AiCredential, AiModelRate, AiProvider, App, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, Session, Usage, User };
 
 export interface Models {
   User: typeof User;
@@ -29,6 +30,7 @@ export interface Models {
   CreditTransaction: typeof CreditTransaction;
   CreditReservation: typeof CreditReservation;
   MeterReport: typeof MeterReport;
+  Session: typeof Session;
 }
 
 /** Binds every model to `sequelize`. Models are classes, so one process serves one database. */
@@ -47,5 +49,6 @@ export function initModels(sequelize: Sequelize): Models {
     CreditTransaction: initCreditTransaction(sequelize),
     CreditReservation: initCreditReservation(sequelize),
     MeterReport: initMeterReport(sequelize),
+    Session: initSession(sequelize),
   };
 }

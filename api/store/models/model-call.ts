@@ -34,6 +34,9 @@ export class ModelCall extends Model<InferAttributes<ModelCall>, InferCreationAt
   declare updatedAt: CreationOptional<Date>;
 }
 
+/** A ModelCall row as the hub writes it: every column, the timestamps optional. */
+export type ModelCallRow = Omit<InferCreationAttributes<ModelCall>, 'createdAt' | 'updatedAt'> & { createdAt?: Date; updatedAt?: Date };
+
 export function initModelCall(sequelize: Sequelize): typeof ModelCall {
   ModelCall.init(
     {

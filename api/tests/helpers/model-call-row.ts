@@ -1,4 +1,4 @@
-import type { ModelCallRow } from '../../services/call-recorder.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
 
 /** A ModelCall row as the gateway records it at a streamed call's start, with `patch` applied. */
 export const modelCallRowOf = (id: string, patch: Partial<ModelCallRow> = {}): ModelCallRow => ({

@@ -6,7 +6,8 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
-import { createCallRecorder, type ModelCallRow } from '../../services/call-recorder.js';
+import { createCallRecorder } from '../../services/recording/call-recorder.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
 import { feedApplicationName, openChangeFeed, type ChangeEvent } from '../../store/change-feed.js';
 import { reconcileInterruptedCalls } from '../../store/interrupted-calls.js';
 import { migrateUp } from '../../store/migrate.js';

@@ -4,8 +4,8 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createUsageAggregator } from '../../services/billing/usage-aggregator.js';
-import type { ModelCallRow } from '../../services/call-recorder.js';
+import { createUsageAggregator } from '../../services/recording/usage-aggregator.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
 import { migrateUp } from '../../store/migrate.js';
 import { openDatabase } from '../../store/sequelize.js';
 import { writeTransaction } from '../../store/write-transaction.js';

@@ -13,13 +13,14 @@ import { creditsToNano, nanoToCredits } from '../../../lib/decimal.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { Models } from '../../../store/models/index.js';
 import { CreditAccounts, type AccountRow } from '../accounts.js';
-import type { BillingBackend, TransactionView } from '../backend.js';
+import type { TransactionView } from '../../../wire/credits.js';
+import type { BillingBackend } from '../backend.js';
 import { insufficientCredits } from '../insufficient.js';
 import type { PaymentKitClient, PaymentKitMeter } from './client.js';
 import { createMeterReporter, type ReportPass } from './reporter.js';
 
 export const METER_EVENT_NAME = 'agent-hub-ai-meter';
-export const METER_UNIT = 'AIGNE Hub Credits';
+const METER_UNIT = 'AIGNE Hub Credits';
 
 export interface PaymentKitBillingOptions {
   sequelize: Sequelize;

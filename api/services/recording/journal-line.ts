@@ -1,13 +1,11 @@
 /**
  * A settled call's line in the call journal: its final ModelCall row and the flush hooks' data, as
- * JSON written out field by field (flat-json.ts says why; JSON.stringify of the entry cost ~11 µs
- * on the answer path, this ~5 µs). `createdAt` is written as epoch milliseconds and `updatedAt` not
- * at all, since the batch that writes the row sets it: formatting the two dates as text took 1.8 of
- * the line's 2.2 µs in a loop. Recovery reads dates in both forms (lines of older runs carry ISO
- * text).
+ * JSON written out field by field (flat-json.ts says why). `createdAt` is written as epoch
+ * milliseconds, cheaper than date text, and `updatedAt` not at all: the batch that writes the row
+ * sets it. Recovery reads dates in both forms (lines of older runs carry ISO text).
  */
-import { flatJson, jsonStringOrNull as str } from '../lib/flat-json.js';
-import type { ModelCallRow } from './call-recorder.js';
+import { flatJson, jsonStringOrNull as str } from '../../lib/flat-json.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
 
 export function journalLine(r: ModelCallRow, hooks?: Record<string, unknown>): string {
   const row =

@@ -10,11 +10,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../lib/logger.js';
-import { modelCallRowOf } from '../tests/helpers/model-call-row.js';
-import { tempStores } from '../tests/helpers/temp-store.js';
+import { createLogger } from '../../lib/logger.js';
+import { modelCallRowOf } from '../../tests/helpers/model-call-row.js';
+import { tempStores } from '../../tests/helpers/temp-store.js';
 import { openCallJournal } from './call-journal.js';
-import { createCallRecorder, type ModelCallRow } from './call-recorder.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
+import { createCallRecorder } from './call-recorder.js';
 
 const openStore = tempStores();
 

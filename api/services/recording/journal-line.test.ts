@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newCallRecord, toModelCallRow } from './gateway/call-record.js';
+import { newCallRecord, toModelCallRow } from '../gateway/call-record.js';
 import { journalLine } from './journal-line.js';
 
 describe('journal line', () => {

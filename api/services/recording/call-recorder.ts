@@ -14,17 +14,15 @@
  * start writes what an earlier run journaled but did not commit. `settled()` waits for what was
  * recorded until now to be in the database (reads that must see a caller's own last calls).
  */
-import type { Logger } from '../lib/logger.js';
-import type { Models } from '../store/models/index.js';
-import { Op, type InferCreationAttributes, type Sequelize, type Transaction } from 'sequelize';
-import { writeTransaction, type AfterCommit } from '../store/write-transaction.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Models } from '../../store/models/index.js';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { writeTransaction, type AfterCommit } from '../../store/write-transaction.js';
 import type { CallJournal, JournalEntry, JournalLine } from './call-journal.js';
-import type { ModelCall } from '../store/models/model-call.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
 import { createModelCallUpsert } from './model-call-upsert.js';
 import { journalLine } from './journal-line.js';
-import { turnEnd } from '../lib/turn-end.js';
-
-export type ModelCallRow = Omit<InferCreationAttributes<ModelCall>, 'createdAt' | 'updatedAt'> & { createdAt?: Date; updatedAt?: Date };
+import { turnEnd } from '../../lib/turn-end.js';
 
 /** Work in the transaction of a batch, given the batch's final rows (not 'processing'). */
 export interface FlushHook {

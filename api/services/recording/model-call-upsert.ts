@@ -4,9 +4,9 @@
  * the model stores them). Same statement on SQLite and PostgreSQL; no model instances per row.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { Models } from '../store/models/index.js';
-import { quoteName as quote, sqlLiteral } from '../store/sql-literal.js';
-import type { ModelCallRow } from './call-recorder.js';
+import type { Models } from '../../store/models/index.js';
+import { quoteName as quote, sqlLiteral } from '../../store/sql-literal.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
 
 export type ModelCallUpsert = (rows: ModelCallRow[], transaction?: Transaction) => Promise<void>;
 

@@ -5,7 +5,8 @@
  */
 import { sha256 } from '../../lib/crypto.js';
 import type { Sequelize, Transaction } from 'sequelize';
-import type { FlushHook, ModelCallRow } from '../call-recorder.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
+import type { FlushHook } from './call-recorder.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -69,7 +70,7 @@ export function bucketsOf(rows: ModelCallRow[], reportableNano: (row: ModelCallR
   return [...buckets.values()];
 }
 
-export async function upsertUsage(sequelize: Sequelize, unordered: UsageBucket[], transaction?: Transaction): Promise<void> {
+async function upsertUsage(sequelize: Sequelize, unordered: UsageBucket[], transaction?: Transaction): Promise<void> {
   if (!unordered.length) return;
   // Rows are locked in VALUES order: one order for every writer, or two instances' upserts of the
   // same buckets deadlock on PostgreSQL.

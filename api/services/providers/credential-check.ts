@@ -1,7 +1,7 @@
 /** One small live call that proves a credential works before it is stored. */
-import { BadRequestError, ProviderError } from '../errors.js';
-import { getProviderModule } from '../providers/registry.js';
-import type { CredentialValidator } from './provider-admin.js';
+import { BadRequestError, ProviderError } from '../../errors.js';
+import { getProviderModule } from '../../providers/registry.js';
+import type { CredentialValidator } from './credentials.js';
 
 export function createCredentialValidator(timeoutMs: number): CredentialValidator {
   return async (provider, manifest, credential) => {

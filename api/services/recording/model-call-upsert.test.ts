@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../tests/helpers/temp-dir.js';
-import { modelCallRowOf } from '../tests/helpers/model-call-row.js';
-import { migrateUp } from '../store/migrate.js';
-import { initModels } from '../store/models/index.js';
-import { openDatabase } from '../store/sequelize.js';
-import type { ModelCallRow } from './call-recorder.js';
+import { makeTempDir } from '../../tests/helpers/temp-dir.js';
+import { modelCallRowOf } from '../../tests/helpers/model-call-row.js';
+import { migrateUp } from '../../store/migrate.js';
+import { initModels } from '../../store/models/index.js';
+import { openDatabase } from '../../store/sequelize.js';
+import type { ModelCallRow } from '../../store/models/model-call.js';
 import { createModelCallUpsert } from './model-call-upsert.js';
 
 const dirs: string[] = [];
