@@ -15,12 +15,14 @@ import { errorHandler, notFoundHandler } from './middlewares/error-handler.js';
 import { installFastDispatch } from './middlewares/fast-dispatch.js';
 import { jsonBody } from './middlewares/json-body.js';
 import { requestContext } from './middlewares/request-context.js';
-import { routeTable } from './routes/index.js';
+import { routeTable, type RouteDeps } from './routes/index.js';
 import { isEndpoint } from './routes/table.js';
 import type { BillingBackend } from './services/billing/backend.js';
 import type { Gateway } from './services/gateway/gateway.js';
 import type { Services } from './services/index.js';
 import type { Observability } from './services/observability/setup.js';
+import type { MediaStore } from './services/media-store.js';
+import type { StoredResponses } from './services/stored-responses.js';
 
 export interface AppDeps {
   config: Config;
@@ -28,11 +30,16 @@ export interface AppDeps {
   services: Services;
   gateway: Gateway;
   billing: BillingBackend;
+  storedResponses: StoredResponses;
+  media: MediaStore;
   blockletAuth?: BlockletAuthenticator;
   /** Metrics and traces (GET /metrics, /observability). */
   observability?: Pick<Observability, 'metrics' | 'tracing'>;
   /** Resolves once the calls settled so far are written (reads of calls wait for it). */
   recordsSettled?: () => Promise<void>;
+  /** Model health (the admin routes, and `status.available` in the model list). */
+  health?: RouteDeps['health'];
+  onRateCheck?: RouteDeps['onRateCheck'];
 }
 
 const EXPOSED_HEADERS = ['x-aigne-hub-model-call-id', 'x-request-id', 'retry-after', 'server-timing'];
@@ -103,9 +110,13 @@ export function createApp(deps: AppDeps): Express {
     services,
     gateway: deps.gateway,
     billing: deps.billing,
+    storedResponses: deps.storedResponses,
+    media: deps.media,
     observability: deps.observability,
     authenticate: authenticate({ accessKeys: services.accessKeys, sessions: services.sessions, blocklet: deps.blockletAuth }),
     recordsSettled: deps.recordsSettled ?? (() => Promise.resolve()),
+    health: deps.health,
+    onRateCheck: deps.onRateCheck,
   });
   const onError = errorHandler(logger);
   installFastDispatch(app, { before, routes, onError });

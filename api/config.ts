@@ -28,8 +28,10 @@ export interface Config {
     readonly lowBalanceCredits: string;
     readonly notifyWebhookUrl: string | null;
   };
-  /** Where users top up credits (sent as `link` with 402). */
+  /** Where users buy credits (CREDIT_PAYMENT_LINK; sent as `link` with 402): set, it wins over Payment Kit's own link. */
   readonly creditTopUpLink?: string;
+  /** The most live keys a user may make for themselves (API.md §16). */
+  readonly maxKeysPerUser: number;
   /** How long a credit reservation may stay open before it is released (crash recovery). */
   readonly creditReservationTtlMs: number;
   readonly maxBodySize: number;
@@ -63,6 +65,10 @@ export interface Config {
     readonly modelCallDays: number;
     readonly usageDays: number;
     readonly archive: boolean;
+    /** Stored Responses API responses (`store: true`), kept this long (API.md §11). */
+    readonly responsesDays: number;
+    /** Files the hub serves at /api/media/<id> (API.md §12), kept this long. */
+    readonly mediaDays: number;
   };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly accessLog: boolean;
@@ -82,6 +88,28 @@ export interface Config {
   /** Open connections one client address may hold (0: no cap); trusted proxies are not capped. */
   readonly maxConnectionsPerAddress: number;
   readonly blocklet: { readonly enabled: boolean; readonly appId?: string; readonly appPid?: string };
+  readonly pricing: {
+    /** `GET /api/pricing` without a caller (PUBLIC_PRICING). */
+    readonly public: boolean;
+    /** How far a rate may stray from the price table's cost before the rate check flags it (percent). */
+    readonly driftPercent: number;
+    /** Credits one US dollar buys: the default of imports and of the rate check (decimal string). */
+    readonly creditsPerUsd: string;
+  };
+  readonly modelHealth: {
+    /** Minutes between scheduled checks; 0 turns them off. */
+    readonly intervalMin: number;
+    /** A cron pattern (croner, 5 or 6 fields) used instead of the interval. */
+    readonly cron?: string;
+    /** Image models are checked too (each check generates one image). */
+    readonly images: boolean;
+  };
+  readonly notify: {
+    /** A user whose balance falls under this many credits is told (decimal string); unset: never. */
+    readonly lowBalanceCredits?: string;
+    readonly webhookUrl?: string;
+    readonly webhookSecret?: string;
+  };
   /** Raw environment, for provider fallbacks (OPENAI_API_KEY …). Frozen copy. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -129,6 +157,20 @@ const int = (def: number, min: number, max: number) =>
         return z.NEVER;
       }
       return n;
+    });
+
+const decimalString = (def: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const d = normalizeDecimal(v);
+      if (d === null || Number(d) === 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a positive decimal number, got "${v}"` });
+        return z.NEVER;
+      }
+      return d;
     });
 
 const httpUrl = () =>
@@ -200,15 +242,10 @@ const schema = z.object({
     .string()
     .optional()
     .refine((v) => !v || v.split(/[,\s]+/).filter(Boolean).every((x) => /^[a-z0-9][a-z0-9-]{0,63}$/.test(x)), 'expected provider ids separated by commas'),
-  LOW_BALANCE_CREDITS: z
-    .string()
-    .optional()
-    .refine((v) => !v || /^\d+(\.\d+)?$/.test(v.trim()), 'must be a non-negative decimal number'),
-  NOTIFY_WEBHOOK_URL: httpUrl(),
-  CREDIT_TOPUP_LINK: z
-    .string()
-    .optional()
-    .refine((v) => !v || /^https?:\/\/\S+$/.test(v.trim()), 'must be an http(s) URL'),
+  CREDIT_PAYMENT_LINK: httpUrl(),
+  /** The earlier name of CREDIT_PAYMENT_LINK. */
+  CREDIT_TOPUP_LINK: httpUrl(),
+  MAX_KEYS_PER_USER: int(10, 1, 1000),
   CREDIT_RESERVATION_TTL_MS: int(0, 0, 86_400_000),
   MAX_BODY_SIZE: byteSize(10 * 1024 * 1024),
   UPSTREAM_TIMEOUT_MS: int(120_000, 1, 3_600_000),
@@ -249,6 +286,8 @@ const schema = z.object({
   MODEL_CALL_RETENTION_DAYS: int(0, 0, 36_500),
   USAGE_RETENTION_DAYS: int(0, 0, 36_500),
   RETENTION_ARCHIVE: bool(false),
+  RESPONSES_RETENTION_DAYS: int(30, 1, 36_500),
+  MEDIA_RETENTION_DAYS: int(7, 1, 36_500),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
   ACCESS_LOG: bool(true),
   HEAP_GROWTH_PERCENT: int(100, 0, 1000),
@@ -277,6 +316,15 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: int(120, 1, 10_080),
   KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1, 3_600_000),
   MAX_CONNECTIONS_PER_ADDRESS: int(256, 0, 1_000_000),
+  PUBLIC_PRICING: bool(true),
+  RATE_DRIFT_PERCENT: int(20, 0, 100_000),
+  CREDITS_PER_USD: decimalString('1'),
+  MODEL_HEALTH_INTERVAL_MIN: int(60, 0, 525_600),
+  MODEL_HEALTH_CRON: z.string().optional().refine((v) => !v || /^\s*\S+(\s+\S+){4,5}\s*$/.test(v), 'expected a cron pattern of 5 or 6 fields'),
+  MODEL_HEALTH_IMAGES: bool(false),
+  LOW_BALANCE_CREDITS: z.string().optional().refine((v) => !v || normalizeDecimal(v) !== null, 'must be a non-negative decimal number'),
+  NOTIFY_WEBHOOK_URL: httpUrl(),
+  NOTIFY_WEBHOOK_SECRET: z.string().optional(),
   ABT_NODE_SERVICE_PORT: z.string().optional(),
   BLOCKLET_APP_ASK: z.string().optional(),
   BLOCKLET_APP_SK: z.string().optional(),
@@ -303,6 +351,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
   const e = parsed.data;
   // A reservation must outlive any call that can still settle it: well above the upstream timeout.
   const reservationTtlMs = e.CREDIT_RESERVATION_TTL_MS || Math.max(15 * 60_000, 3 * e.UPSTREAM_TIMEOUT_MS);
+  if (e.NOTIFY_WEBHOOK_URL?.trim() && !e.NOTIFY_WEBHOOK_SECRET) throw new ConfigError(['NOTIFY_WEBHOOK_SECRET: required with NOTIFY_WEBHOOK_URL (webhooks are signed with it)']);
   if (reservationTtlMs <= e.UPSTREAM_TIMEOUT_MS) {
     throw new ConfigError([`CREDIT_RESERVATION_TTL_MS: must be above UPSTREAM_TIMEOUT_MS (${e.UPSTREAM_TIMEOUT_MS}), got ${reservationTtlMs}`]);
   }
@@ -332,7 +381,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
       lowBalanceCredits: normalizeDecimal(e.LOW_BALANCE_CREDITS?.trim() || '0') ?? '0',
       notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL?.trim() || null,
     }),
-    creditTopUpLink: e.CREDIT_TOPUP_LINK?.trim() || undefined,
+    creditTopUpLink: e.CREDIT_PAYMENT_LINK?.trim() || e.CREDIT_TOPUP_LINK?.trim() || undefined,
+    maxKeysPerUser: e.MAX_KEYS_PER_USER,
     creditReservationTtlMs: reservationTtlMs,
     maxBodySize: e.MAX_BODY_SIZE,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
@@ -363,6 +413,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
       modelCallDays: e.MODEL_CALL_RETENTION_DAYS,
       usageDays: e.USAGE_RETENTION_DAYS,
       archive: e.RETENTION_ARCHIVE,
+      responsesDays: e.RESPONSES_RETENTION_DAYS,
+      mediaDays: e.MEDIA_RETENTION_DAYS,
     },
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     accessLog: e.ACCESS_LOG,
@@ -377,6 +429,13 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     blocklet: { enabled: blockletEnabled, appId: e.BLOCKLET_APP_ID, appPid: e.BLOCKLET_APP_PID },
+    pricing: { public: e.PUBLIC_PRICING, driftPercent: e.RATE_DRIFT_PERCENT, creditsPerUsd: e.CREDITS_PER_USD },
+    modelHealth: { intervalMin: e.MODEL_HEALTH_INTERVAL_MIN, cron: e.MODEL_HEALTH_CRON?.trim() || undefined, images: e.MODEL_HEALTH_IMAGES },
+    notify: {
+      lowBalanceCredits: e.LOW_BALANCE_CREDITS ? normalizeDecimal(e.LOW_BALANCE_CREDITS)! : undefined,
+      webhookUrl: e.NOTIFY_WEBHOOK_URL?.trim() || undefined,
+      webhookSecret: e.NOTIFY_WEBHOOK_SECRET || undefined,
+    },
     env: Object.freeze({ ...env }),
   };
   return Object.freeze(config);

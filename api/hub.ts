@@ -21,7 +21,12 @@ import { RoutingTable } from './services/gateway/routing.js';
 import { ADMIN_USER_DID } from './services/access-keys.js';
 import { createServices, type Services } from './services/index.js';
 import { createSettings } from './services/settings.js';
+import { startUsage } from './services/usage/index.js';
+import { startScheduledWork, type ScheduledWork } from './services/jobs/scheduled.js';
+import { setupNotifications, type Notifications } from './services/notifications/setup.js';
 import { setupObservability, type Observability } from './services/observability/setup.js';
+import { createMediaStore } from './services/media-store.js';
+import { createStoredResponses } from './services/stored-responses.js';
 import { loadEncryptionKey } from './services/secret-key.js';
 import { openChangeFeed } from './store/change-feed.js';
 import { reconcileInterruptedCalls, sweepInterruptedCalls } from './store/interrupted-calls.js';
@@ -38,6 +43,8 @@ export interface Hub {
   gateway: Gateway;
   observability: Observability;
   billing: BillingBackend;
+  notifications: Notifications;
+  scheduled: ScheduledWork;
   /** Flushes pending records and closes the database. */
   close(): Promise<void>;
 }
@@ -93,8 +100,16 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     logger.warn('the call journal cannot be opened; answers wait for their records to be committed', { err });
   }
   const recorder = createCallRecorder(models, logger, { journal });
+  // Kept responses are written with their calls' rows (and journaled with them).
+  const storedResponses = createStoredResponses(models, logger, config.retention.responsesDays);
+  recorder.onFlush(storedResponses.hook);
+  const media = createMediaStore(config.dataDir, config.retention.mediaDays, logger);
   const billing = await setupBilling({ config, settings, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
   const observability = await setupObservability({ config, logger, models, componentDid: HUB_COMPONENT_DID });
+  const notifications = setupNotifications({ config, logger, sequelize, models, billing: billing.backend, recordsSettled: () => recorder.settled() });
+  services.onProvidersChanged((event) => {
+    if (event?.resetCredentialId) notifications.events.credentialReset(event.resetCredentialId, event.how ?? 'put back in rotation');
+  });
   const gateway = createGateway({
     observers: observability.observers,
     models,
@@ -105,11 +120,13 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     imageFetch: config.imageFetch,
     recheckCredential: async (providerId, credentialId) => (await services.providerAdmin.testCredential(providerId, credentialId)).ok,
+    onCredentialDisabled: (credentialId, providerId, reason) => notifications.events.credentialDisabled(credentialId, providerId, reason),
   });
   gateway.onCallSettled(observability.callSettled);
+  gateway.onCallSettled((record) => notifications.events.callSettled(record));
   // Other instances on the same PostgreSQL database drop their caches when this one writes.
   const feed = await openChangeFeed({ sequelize, databaseUrl: config.databaseUrl, logger });
-  services.onProvidersChanged((event) => feed.publish('providers', event ?? {}));
+  services.onProvidersChanged((event) => feed.publish('providers', { ...event }));
   services.accessKeys.onRevoked((id) => feed.publish('access-keys', { id }));
   feed.subscribe(({ topic, data }) => {
     if (topic !== 'access-keys') {
@@ -119,9 +136,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     if (topic !== 'providers') services.accessKeys.clearCache();
   });
   await recorder.recover();
-  await reconcileInterruptedCalls(models, logger, { alone: feed.alone, staleAfterMs: config.creditReservationTtlMs });
+  const usage = startUsage({ sequelize, logger });
+  await reconcileInterruptedCalls(models, logger, { alone: feed.alone, staleAfterMs: config.creditReservationTtlMs, onClosed: usage.closedCalls });
   await feed.ready();
-  const stopSweep = config.databaseUrl ? sweepInterruptedCalls(models, logger, config.creditReservationTtlMs) : () => {};
+  const stopSweep = config.databaseUrl ? sweepInterruptedCalls(models, logger, config.creditReservationTtlMs, undefined, usage.closedCalls) : () => {};
 
   await services.accessKeys.bootstrapAdmin(config.dataDir, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
   // The built-in admin (AIGNE_HUB_ADMIN_KEY or the generated key) is a user like any other: it can hold credits.
@@ -133,7 +151,21 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     blockletAuth = await createBlockletAuthenticator(services.users);
   }
 
-  const app = createApp({ config, logger, services, gateway, billing: billing.backend, blockletAuth, observability, recordsSettled: () => recorder.settled() });
+  const scheduled = startScheduledWork({ config, logger, sequelize, models, gateway, events: notifications.events });
+  const app = createApp({
+    config,
+    logger,
+    services,
+    gateway,
+    billing: billing.backend,
+    storedResponses,
+    media,
+    blockletAuth,
+    observability,
+    recordsSettled: () => recorder.settled(),
+    health: scheduled.health,
+    onRateCheck: (answer, checked) => notifications.events.rateChecked(answer, checked),
+  });
   let closed = false;
   return {
     app,
@@ -144,19 +176,26 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     gateway,
     observability,
     billing: billing.backend,
+    notifications,
+    scheduled,
     async close() {
       if (closed) return;
       closed = true;
+      await scheduled.close().catch((err) => logger.error('stopping scheduled work failed', { err }));
       try {
         await gateway.close();
       } catch (err) {
         logger.error('flushing records at shutdown failed', { err });
       }
+      await notifications.close().catch((err) => logger.error('closing notifications failed', { err }));
       journal?.close();
+      storedResponses.close();
+      media.close();
       await observability.close().catch((err) => logger.error('closing observability failed', { err }));
       await billing.close().catch((err) => logger.error('closing billing failed', { err }));
       stopSweep();
       settings.close();
+      await usage.stop();
       await feed.close();
       await sequelize.close().catch(() => {});
     },

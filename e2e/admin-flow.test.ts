@@ -53,7 +53,7 @@ describe('admin flow in the browser', () => {
     await tid(page, 'login-submit').click();
     await tid(page, 'session-user').waitFor();
     await page.waitForFunction(() => window.location.hash === '#/providers');
-    expect(await navLabels(page)).toEqual(['Providers', 'Model rates', 'Usage', 'Call log', 'Access keys & apps', 'Playground', 'Credits']);
+    expect(await navLabels(page)).toEqual(['Providers', 'Model rates', 'Usage', 'Call log', 'Access keys & apps', 'Playground', 'My keys', 'Credits', 'Pricing']);
     expect(await tid(page, 'session-user').innerText()).toMatch(/admin/i);
   });
 

@@ -47,10 +47,10 @@ describe('a member with credits, in the browser', () => {
     await hub?.close();
   });
 
-  it('logs the member in to the Playground with only Playground and Credits in the nav', async () => {
+  it('logs the member in to the Playground with only Playground, My keys and Credits in the nav', async () => {
     await logIn(memberPage, hub.url, memberKey);
     await memberPage.waitForFunction(() => window.location.hash === '#/playground');
-    expect(await navLabels(memberPage)).toEqual(['Playground', 'Credits']);
+    expect(await navLabels(memberPage)).toEqual(['Playground', 'My keys', 'Credits', 'Pricing']);
     expect(await tid(memberPage, 'session-user').innerText()).toMatch(/Member/);
 
     await memberPage.goto(`${hub.url}/#/providers`);

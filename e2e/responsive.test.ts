@@ -9,7 +9,7 @@ import { chatOnce, seedOpenAI, startE2eHub, type E2eHub } from './helpers/hub.js
 import { saveScreenshot } from './helpers/screenshots.js';
 import { logIn, navLabels, openPage, tid, waitForSidebar } from './helpers/ui.js';
 
-const ADMIN_PAGES = ['providers', 'rates', 'usage', 'calls', 'keys', 'playground', 'credits'];
+const ADMIN_PAGES = ['providers', 'rates', 'usage', 'calls', 'keys', 'playground', 'my-keys', 'credits', 'pricing'];
 
 /** Where the sidebar sits relative to the viewport: fully on screen, or pushed off to the left. */
 async function sidebarOnScreen(page: Page): Promise<boolean> {
@@ -78,7 +78,7 @@ describe('navigation at desktop and phone widths', () => {
     await page.locator('[data-testid="nav-toggle"][aria-expanded="true"]').waitFor({ timeout: 5000 });
     await waitForSidebar(page, 'open');
     expect(await sidebarOnScreen(page)).toBe(true);
-    expect(await navLabels(page)).toEqual(['Providers', 'Model rates', 'Usage', 'Call log', 'Access keys & apps', 'Playground', 'Credits']);
+    expect(await navLabels(page)).toEqual(['Providers', 'Model rates', 'Usage', 'Call log', 'Access keys & apps', 'Playground', 'My keys', 'Credits', 'Pricing']);
     await saveScreenshot(page, 'phone-nav');
 
     // Tapping the link of the page already shown folds the menu away and stays there.

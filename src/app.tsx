@@ -3,11 +3,14 @@ import { Layout, NAV_ITEMS } from './components/layout';
 import { ErrorState, Loading } from './components/states';
 import { t } from './i18n/en';
 import { useLocale } from './i18n/locale';
+import { AuthorizePage } from './pages/authorize-page';
 import { CallsPage } from './pages/calls-page';
 import { CreditsPage } from './pages/credits-page';
 import { KeysPage } from './pages/keys-page';
 import { LoginPage } from './pages/login-page';
+import { MyKeysPage } from './pages/my-keys-page';
 import { PlaygroundPage } from './pages/playground-page';
+import { PricingPage, PublicPricingPage } from './pages/pricing-page';
 import { ProvidersPage } from './pages/providers-page';
 import { RatesPage } from './pages/rates-page';
 import { UsagePage } from './pages/usage-page';
@@ -21,7 +24,9 @@ const PAGES: Record<string, () => ReactNode> = {
   '/calls': () => <CallsPage />,
   '/keys': () => <KeysPage />,
   '/playground': () => <PlaygroundPage />,
+  '/my-keys': () => <MyKeysPage />,
   '/credits': () => <CreditsPage />,
+  '/pricing': () => <PricingPage />,
 };
 
 export function App() {
@@ -50,6 +55,10 @@ export function App() {
       </div>
     );
   }
+  // An app asking the user for a key: its own screen, signed in or not (API.md §16).
+  if (route.path === '/auth/authorize') return <AuthorizePage />;
+  // The price list is public: visitors see it without signing in.
+  if (state.status === 'anonymous' && route.path === '/pricing') return <PublicPricingPage key={locale} />;
   if (state.status === 'anonymous') return <LoginPage key={locale} />;
 
   const item = NAV_ITEMS.find((entry) => entry.path === route.path);

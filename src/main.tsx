@@ -16,6 +16,7 @@ import './styles/charts.css';
 import './styles/calls.css';
 import './styles/keys.css';
 import './styles/playground.css';
+import './styles/pricing.css';
 import './styles/narrow.css';
 
 adoptPathRoute();

@@ -20,7 +20,10 @@ function subscribe(onChange: () => void): () => void {
 
 export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#/, '');
-  const [pathPart = '', queryPart = ''] = raw.split('?', 2);
+  // At the first `?` only: a query may carry more (an app's callback URL written out unencoded).
+  const at = raw.indexOf('?');
+  const pathPart = at < 0 ? raw : raw.slice(0, at);
+  const queryPart = at < 0 ? '' : raw.slice(at + 1);
   const path = `/${pathPart.replace(/^\/+/, '').replace(/\/+$/, '')}`;
   return { path, query: new URLSearchParams(queryPart) };
 }

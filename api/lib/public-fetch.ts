@@ -147,3 +147,48 @@ export async function fetchPublic(raw: string, o: PublicFetchOptions): Promise<F
     return { data: Buffer.concat(chunks, size), mimeType };
   }
 }
+
+export interface PublicPostOptions {
+  body: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  allowHosts?: readonly string[];
+  maxRedirects?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * POSTs to a URL through the same guard (every address checked at the connection, every redirect
+ * checked again). Only 307/308 redirects are followed, as they keep the method and body; the
+ * answer's body is drained unread. Resolves with the final status.
+ */
+export async function postPublic(raw: string, o: PublicPostOptions): Promise<{ status: number }> {
+  const allowHosts = o.allowHosts ?? [];
+  const signal = o.signal ? AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs)]) : AbortSignal.timeout(o.timeoutMs);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new FetchRefusedError('is not a valid URL');
+  }
+  for (let hop = 0; ; hop++) {
+    checkUrl(url, allowHosts);
+    let res;
+    try {
+      res = await request(url, { method: 'POST', dispatcher: agentFor(allowHosts), signal, headers: o.headers, body: o.body });
+    } catch (err) {
+      if (err instanceof FetchRefusedError) throw err;
+      const cause = (err as { cause?: unknown }).cause;
+      if (cause instanceof FetchRefusedError) throw cause;
+      // Not a refusal: the receiver could not be reached this time (worth trying again).
+      throw new Error(signal.aborted ? 'did not answer in time' : `could not be reached (${(err as { code?: string }).code ?? 'error'})`);
+    }
+    res.body.resume();
+    if ((res.statusCode === 307 || res.statusCode === 308) && res.headers.location) {
+      if (hop >= (o.maxRedirects ?? 3)) throw new FetchRefusedError('redirects too many times');
+      url = new URL(String(res.headers.location), url);
+      continue;
+    }
+    return { status: res.statusCode };
+  }
+}

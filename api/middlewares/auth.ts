@@ -19,9 +19,13 @@ export interface AuthOptions {
   blocklet?: BlockletAuthenticator;
 }
 
+/** The access key: `Authorization: Bearer <key>`, or `x-api-key: <key>` as Anthropic's clients send it. */
 function bearerToken(req: Request): string | undefined {
   const header = req.headers.authorization;
-  if (!header) return undefined;
+  if (!header) {
+    const key = req.headers['x-api-key'];
+    return typeof key === 'string' && key ? key.trim() : undefined;
+  }
   const m = /^Bearer\s+(.+)$/i.exec(header);
   return m ? m[1]!.trim() : undefined;
 }

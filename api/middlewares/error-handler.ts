@@ -40,10 +40,15 @@ const API_ERRORS: ErrorFormat = {
 const ERROR_FORMAT = Symbol('errorFormat');
 type WithFormat = ServerResponse & { [ERROR_FORMAT]?: ErrorFormat };
 
+/** Has this response's errors written in `format` (for a format whose stream events carry state, e.g. a sequence number). */
+export function useErrorFormat(res: ServerResponse, format: ErrorFormat): void {
+  (res as WithFormat)[ERROR_FORMAT] = format;
+}
+
 /** A middleware that has the route's errors written in its wire format (API.md §2's otherwise). */
 export function errorFormat(format: ErrorFormat) {
   return (_req: IncomingMessage, res: ServerResponse, next: NextFunction) => {
-    (res as WithFormat)[ERROR_FORMAT] = format;
+    useErrorFormat(res, format);
     next();
   };
 }

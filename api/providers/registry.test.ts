@@ -39,6 +39,8 @@ describe('provider registry', () => {
       expect(Boolean(adapter.chat), `${manifest.id} chat`).toBe(manifest.capabilities.includes('chat'));
       expect(Boolean(adapter.embed), `${manifest.id} embed`).toBe(manifest.capabilities.includes('embedding'));
       expect(Boolean(adapter.image), `${manifest.id} image`).toBe(manifest.capabilities.includes('image'));
+      expect(Boolean(adapter.transcribe && adapter.speech), `${manifest.id} audio`).toBe(manifest.capabilities.includes('audio'));
+      expect(Boolean(adapter.video), `${manifest.id} video`).toBe(manifest.capabilities.includes('video'));
       if (adapter.chat && manifest.credentialType === 'api_key') expect(manifest.credentialFields.map((f) => f.key)).toContain('api_key');
     }
   });

@@ -128,6 +128,53 @@ export interface ImageResult {
   usage: TokenUsage & { images: number };
 }
 
+/** An uploaded audio file. */
+export interface AudioFile {
+  data: Buffer;
+  filename: string;
+  mimeType: string;
+}
+
+/** Speech to text (`translate`: into English), with the client's other form fields as they are. */
+export interface TranscriptionRequest {
+  model: string;
+  file: AudioFile;
+  translate: boolean;
+  /** `language`, `prompt`, `response_format`, `temperature`, `timestamp_granularities[]` … */
+  fields: [name: string, value: string][];
+}
+/** The upstream's answer as it is (JSON or text), with the seconds it reported, if any. */
+export interface TranscriptionResult {
+  body: Buffer;
+  contentType: string;
+  seconds?: number;
+  usage?: TokenUsage;
+}
+
+/** Text to speech: `{input, voice, response_format, speed, instructions}` as the client sent them. */
+export interface SpeechRequest {
+  model: string;
+  body: Record<string, unknown>;
+}
+export interface SpeechResult {
+  data: Buffer;
+  contentType: string;
+}
+
+export interface VideoRequest {
+  model: string;
+  prompt: string;
+  seconds?: string;
+  size?: string;
+  /** A first frame (base64). */
+  image?: { data: string; mimeType?: string };
+}
+export interface VideoResult {
+  videos: { data?: string; url?: string; mimeType: string }[];
+  /** Seconds of video generated. */
+  seconds: number;
+}
+
 export interface CallOptions {
   /** Aborting it aborts the upstream HTTP request (and the adapter throws a ProviderError of kind 'aborted'). */
   signal: AbortSignal;
@@ -144,8 +191,11 @@ export interface CallOptions {
   fetchImage?: (url: string) => Promise<{ data: string; mimeType?: string }>;
 }
 
-/** The client-facing wire formats a provider may speak as they are. */
-export type WireFormat = 'openai-chat';
+/**
+ * The client-facing wire formats a provider may speak as they are (`anthropic-count-tokens`: the
+ * Messages API's token count, beside its messages).
+ */
+export type WireFormat = 'openai-chat' | 'anthropic-messages' | 'anthropic-count-tokens' | 'openai-responses';
 
 /** A request in a wire format the provider speaks, relayed as it is. */
 export interface WireRequest {
@@ -154,6 +204,8 @@ export interface WireRequest {
   stream: boolean;
   /** Aborting it aborts the upstream request and the reading of its answer. */
   abort: AttemptAbort;
+  /** The client's headers this wire passes on (`anthropic-version`, `anthropic-beta`), lower-case names. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -173,6 +225,9 @@ export interface ProviderAdapter {
   chat?(req: ChatRequest, target: ProviderTarget, options: CallOptions): AsyncIterable<ChatEvent>;
   embed?(req: EmbeddingRequest, target: ProviderTarget, options: CallOptions): Promise<EmbeddingResult>;
   image?(req: ImageRequest, target: ProviderTarget, options: CallOptions): Promise<ImageResult>;
+  transcribe?(req: TranscriptionRequest, target: ProviderTarget, options: CallOptions): Promise<TranscriptionResult>;
+  speech?(req: SpeechRequest, target: ProviderTarget, options: CallOptions): Promise<SpeechResult>;
+  video?(req: VideoRequest, target: ProviderTarget, options: CallOptions): Promise<VideoResult>;
   /** Wire formats the provider speaks: requests in them are relayed as they are (same wire). */
   wires?: Partial<Record<WireFormat, WireEndpoint>>;
 }

@@ -7,16 +7,21 @@ export const HUB_COMPONENT_DID = 'z8ia3xzq2tMq8CRHfaXj1BTYJyYnEcHbqP8cJ';
 /** A host name or address with an optional port: nothing else may come from the Host header. */
 const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
+/** The configured public URL when there is one; else where this request came to (its Host, checked). */
+export function publicOrigin(config: Config, req: Request): string {
+  if (config.appUrl) return config.appUrl;
+  const host = req.get('host') ?? '';
+  if (!HOST.test(host)) throw new BadRequestError('Bad Host header');
+  return `${req.protocol}://${host}`;
+}
+
 /**
  * Standalone discovery (API.md §4): what Blocklet Server answers for `/__blocklet__.js`, so that
  * AIGNE clients find the hub's mount point.
  */
 export function blockletJs(config: Config) {
   return (req: Request, res: Response) => {
-    // The configured public URL when there is one; else where this request came to (its Host).
-    const host = req.get('host') ?? '';
-    if (!config.appUrl && !HOST.test(host)) throw new BadRequestError('Bad Host header');
-    const origin = config.appUrl ?? `${req.protocol}://${host}`;
+    const origin = publicOrigin(config, req);
     const info = {
       appId: config.blocklet.appId ?? 'aigne-hub',
       appPid: config.blocklet.appPid ?? 'aigne-hub',

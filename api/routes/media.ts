@@ -1,6 +1,6 @@
 /**
- * Embeddings and images, in the OpenAI format (/api/v1) and the AIGNE format (/api/v2): one
- * handler each, with the wire format as a parameter.
+ * Embeddings and images, in the OpenAI format (/api/v1) and the AIGNE format (/api/v2, bare or in
+ * the @aigne/transport envelope): one handler each, with the wire format as a parameter.
  */
 import type { Request, Response } from 'express';
 import { z } from 'zod/v4';
@@ -11,6 +11,8 @@ import type { EmbeddingResult, ImageResult } from '../providers/types.js';
 import { estimateTokens } from '../services/formats/chat-answer.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { ModelCall } from '../services/gateway/model-call.js';
+import { sniffMimeType, type MediaStore } from '../services/media-store.js';
+import { mediaUrl } from './media-files.js';
 
 export const openAIEmbeddingSchema = z
   .object({
@@ -43,6 +45,8 @@ export const openAIImageSchema = z
   })
   .passthrough();
 
+export const aigneImageGenerationsSchema = openAIImageSchema.extend({ responseFormat: z.enum(['url', 'b64_json']).nullish() });
+
 export const aigneImageSchema = z
   .object({
     prompt: z.string().min(1).max(32_000),
@@ -57,7 +61,8 @@ export const aigneImageSchema = z
   .passthrough()
   .refine((b) => b.model || b.modelOptions?.model, { message: 'model is required', path: ['model'] });
 
-async function settle<T>(call: ModelCall, run: () => Promise<T>): Promise<T> {
+/** Runs a call's attempts; a call that gets no answer is settled as failed. */
+export async function settle<T>(call: ModelCall, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
@@ -152,10 +157,26 @@ export function openAIImagesHandler(gateway: Gateway) {
   };
 }
 
-export function aigneImageHandler(gateway: Gateway) {
+/**
+ * The @aigne/transport envelope `{"input": {...}, "agent", "options"}` that AIGNEHubImageModel and
+ * the AIGNE embedding client send: its input is the request (a bare request's `input` is text).
+ */
+export function aigneEnvelope() {
+  return (req: Request, _res: Response, next: () => void) => {
+    const body = req.body as { input?: unknown; model?: unknown } | undefined;
+    if (body && body.input && typeof body.input === 'object' && !Array.isArray(body.input)) {
+      const input = body.input as Record<string, unknown>;
+      req.body = { ...input, model: input.model ?? body.model };
+    }
+    next();
+  };
+}
+
+export function aigneImageHandler(gateway: Gateway, media: MediaStore, appUrl?: string) {
   return async (req: Request, res: Response) => {
     const body = req.body as z.infer<typeof aigneImageSchema>;
-    const model = (body.model ?? body.modelOptions?.model)!;
+    const model = (body.modelOptions?.model ?? body.model)!;
+    const asUrl = body.outputFileType === 'url';
     const { call, result } = await generate(gateway, req, res, {
       model,
       prompt: body.prompt,
@@ -163,12 +184,35 @@ export function aigneImageHandler(gateway: Gateway) {
       size: body.size ?? undefined,
       quality: body.quality ?? undefined,
       style: body.style ?? undefined,
-      responseFormat: body.outputFileType === 'url' ? 'url' : 'b64_json',
+      // Files the hub keeps are asked for as bytes: it serves them itself.
+      responseFormat: 'b64_json',
     });
-    sendJson(res, {
-      images: result.images.map((i) => (i.b64Json ? { type: 'file', data: i.b64Json, mimeType: 'image/png' } : { type: 'url', url: i.url })),
-      model,
-      usage: { inputTokens: call.record.usage.inputTokens, outputTokens: call.record.usage.outputTokens },
+    const images = await Promise.all(
+      result.images.map(async (i) => {
+        if (!i.b64Json) return { type: 'url', url: i.url, mimeType: 'image/png' };
+        const data = Buffer.from(i.b64Json, 'base64');
+        const mimeType = sniffMimeType(data, 'image/png');
+        return asUrl ? { type: 'url', url: mediaUrl(req, appUrl, await media.save(data, mimeType)), mimeType } : { type: 'file', data: i.b64Json, mimeType };
+      }),
+    );
+    sendJson(res, { images, model, usage: { inputTokens: call.record.usage.inputTokens, outputTokens: call.record.usage.outputTokens } });
+  };
+}
+
+/** POST /api/v2/image/generations: a flat body, answered as AIGNE Hub answers it (`images` and `data`). */
+export function aigneImageGenerationsHandler(gateway: Gateway) {
+  return async (req: Request, res: Response) => {
+    const body = req.body as z.infer<typeof openAIImageSchema> & { responseFormat?: 'url' | 'b64_json' };
+    const { call, result } = await generate(gateway, req, res, {
+      model: body.model,
+      prompt: body.prompt,
+      n: body.n ?? undefined,
+      size: body.size ?? undefined,
+      quality: body.quality ?? undefined,
+      style: body.style ?? undefined,
+      responseFormat: body.response_format ?? body.responseFormat ?? 'url',
     });
+    const data = result.images.map((i) => ({ ...(i.b64Json ? { b64_json: i.b64Json } : { url: i.url }), ...(i.revisedPrompt ? { revised_prompt: i.revisedPrompt } : {}) }));
+    sendJson(res, { images: data, data, model: body.model, usage: { inputTokens: call.record.usage.inputTokens, outputTokens: call.record.usage.outputTokens } });
   };
 }

@@ -3,7 +3,7 @@
  * first with an opaque cursor; `GET /api/model-calls/export` writes the same rows as CSV.
  */
 import { Router, type Request, type Response } from 'express';
-import { Op, type WhereOptions } from 'sequelize';
+import { Op, Sequelize, type WhereOptions } from 'sequelize';
 import { z } from 'zod/v4';
 import { csvLine } from '../lib/csv.js';
 import { nanoToCredits } from '../lib/decimal.js';
@@ -75,14 +75,29 @@ export function toModelCallView(row: ModelCall): ModelCallView {
 }
 
 /** The filters as conditions (throws 403 before anything is written for a member's foreign userDid). */
-function conditionsOf(req: Request, f: Filters): WhereOptions[] {
-  const and: WhereOptions[] = [];
+function conditionsOf(req: Request, f: Filters, sqlite: boolean): WhereOptions[] {
   const userDid = scopedUserDid(req, f.userDid);
   // An admin without ?userDid sees everyone's calls.
-  if (f.userDid || req.ctx.caller!.role !== 'admin') and.push({ userDid });
-  if (f.appId) and.push({ appId: f.appId });
-  if (f.model) and.push({ model: f.model });
-  if (f.status) and.push({ status: f.status });
+  return filterConditions({ ...f, userDid: f.userDid || req.ctx.caller!.role !== 'admin' ? userDid : undefined }, sqlite);
+}
+
+const EQUALITIES = ['userDid', 'appId', 'model', 'status'] as const;
+
+/**
+ * On SQLite, whose planner keeps no statistics, only the first filter present of user, app, model
+ * and status (most selective first) may choose the index; the others are written `+"column" = ?`,
+ * which SQLite does not look up in an index. Otherwise it may walk every failed call of the range,
+ * newest first, to find one user's (see docs/performance.md).
+ */
+export function filterConditions(f: Omit<Filters, 'userDid'> & { userDid?: string | null }, sqlite: boolean): WhereOptions[] {
+  const and: WhereOptions[] = [];
+  let indexed = false;
+  for (const column of EQUALITIES) {
+    const value = f[column];
+    if (value === undefined || (column !== 'userDid' && !value)) continue;
+    and.push(sqlite && indexed ? Sequelize.where(Sequelize.literal(`+"${column}"`), value) : { [column]: value });
+    indexed = true;
+  }
   if (f.from) and.push({ createdAt: { [Op.gte]: f.from } });
   if (f.to) and.push({ createdAt: { [Op.lt]: f.to } });
   return and;
@@ -98,14 +113,16 @@ function whereOf(conditions: WhereOptions[], cursor?: string): WhereOptions {
 }
 
 async function page(models: Models, where: WhereOptions, limit: number) {
-  const rows = await models.ModelCall.findAll({
+  // Plain rows: no model instance per row (a day's export is tens of thousands of them).
+  const rows = (await models.ModelCall.findAll({
     where,
     order: [
       ['createdAt', 'DESC'],
       ['id', 'DESC'],
     ],
     limit: limit + 1,
-  });
+    raw: true,
+  })) as ModelCall[];
   const data = rows.slice(0, limit);
   const last = data.at(-1);
   return { data, next: rows.length > limit && last ? encodeCursor(new Date(last.createdAt), last.id) : undefined };
@@ -120,17 +137,18 @@ async function writeCsv(res: Response, chunk: string): Promise<void> {
 
 export function modelCallRoutes(deps: { models: Models }): Router {
   const r = Router();
+  const sqlite = deps.models.ModelCall.sequelize!.getDialect() === 'sqlite';
   r.use(requireAuth());
 
   r.get('/', async (req, res) => {
     const q = parseQuery(listQuery, req.query);
-    const { data, next } = await page(deps.models, whereOf(conditionsOf(req, q), q.cursor), q.limit);
+    const { data, next } = await page(deps.models, whereOf(conditionsOf(req, q, sqlite), q.cursor), q.limit);
     res.json({ data: data.map(toModelCallView), ...(next ? { next } : {}) } satisfies Page<ModelCallView>);
   });
 
   r.get('/export', async (req, res) => {
     const q = parseQuery(exportQuery, req.query);
-    const conditions = conditionsOf(req, q);
+    const conditions = conditionsOf(req, q, sqlite);
     res.status(200);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="model-calls.csv"');
@@ -139,10 +157,13 @@ export function modelCallRoutes(deps: { models: Models }): Router {
     let written = 0;
     while (written < EXPORT_LIMIT && !res.destroyed) {
       const { data, next } = await page(deps.models, whereOf(conditions, cursor), Math.min(EXPORT_PAGE, EXPORT_LIMIT - written));
+      // A page's lines in one write: memory stays at a page, and the socket is not written per row.
+      let text = '';
       for (const row of data) {
         const view = toModelCallView(row);
-        await writeCsv(res, csvLine(MODEL_CALL_FIELDS.map((f) => view[f])));
+        text += csvLine(MODEL_CALL_FIELDS.map((f) => view[f]));
       }
+      if (text) await writeCsv(res, text);
       written += data.length;
       if (!next) break;
       cursor = next;

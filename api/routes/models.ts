@@ -1,24 +1,35 @@
-/** Model catalogs: GET /api/v1/models (OpenAI), GET /api/ai/models (AIGNE), GET /api/v2/status. */
+/** Model catalogs: GET /api/v1/models (OpenAI), GET /api/ai/models (AIGNE), GET /api/v2/status (credit-aware). */
 import { Router } from 'express';
 import { z } from 'zod/v4';
 import { AppError } from '../errors.js';
+import { nanoToCredits } from '../lib/decimal.js';
 import { requireAuth } from '../middlewares/auth.js';
 import { parseQuery } from '../middlewares/validate.js';
+import type { BillingBackend } from '../services/billing/backend.js';
 import { listCatalogModels } from '../services/gateway/catalog.js';
 import type { Gateway } from '../services/gateway/gateway.js';
+import type { ModelHealth } from '../services/health/model-health.js';
 import type { RateType } from '../store/models/ai-model-rate.js';
 import type { HubModel } from '../wire/models.js';
 
-const TYPES: Record<string, RateType> = { chat: 'chatCompletion', chatCompletion: 'chatCompletion', embedding: 'embedding', image: 'imageGeneration', imageGeneration: 'imageGeneration' };
+const TYPES: Record<string, RateType> = { chat: 'chatCompletion', chatCompletion: 'chatCompletion', embedding: 'embedding', image: 'imageGeneration', imageGeneration: 'imageGeneration', audio: 'audio', video: 'video' };
 
-const modelsQuery = z.object({ type: z.enum(['chat', 'embedding', 'image', 'chatCompletion', 'imageGeneration']).optional() }).passthrough();
+const modelsQuery = z.object({ type: z.enum(['chat', 'embedding', 'image', 'chatCompletion', 'imageGeneration', 'audio', 'video']).optional() }).passthrough();
 
-/** Public: the AIGNE client's `getModels()` reads this. */
-export function aigneModelsRoute(gateway: Gateway) {
+/** Keys of the models whose latest health check failed. */
+export async function failingModels(health?: Pick<ModelHealth, 'latest'>): Promise<Set<string>> {
+  const failing = new Set<string>();
+  if (!health) return failing;
+  for (const [key, check] of await health.latest()) if (!check.ok) failing.add(key);
+  return failing;
+}
+
+/** Public: the AIGNE client's `getModels()` reads this; `status.available` follows the health checks. */
+export function aigneModelsRoute(gateway: Gateway, health?: Pick<ModelHealth, 'latest'>) {
   const r = Router();
   r.get('/', async (req, res) => {
     const { type } = parseQuery(modelsQuery, req.query);
-    const models = await listCatalogModels(gateway.routing, type ? TYPES[type] : undefined);
+    const models = await listCatalogModels(gateway.routing, type ? TYPES[type] : undefined, await failingModels(health));
     res.json(
       models.map((m) => ({
         model: m.model,
@@ -60,13 +71,45 @@ export function openAIModelsRoute(gateway: Gateway) {
   return r;
 }
 
-const statusQuery = z.object({ model: z.string().min(1, 'model is required'), type: z.enum(['chat', 'embedding', 'image']).optional() }).passthrough();
+const statusQuery = z.object({ model: z.string().min(1, 'model is required'), type: z.enum(['chat', 'embedding', 'image', 'audio', 'video']).optional() }).passthrough();
 
-export function statusRoute(gateway: Gateway) {
+/**
+ * With credit billing on, a caller with nothing left to spend is told so, with where to buy more
+ * (API.md §13), before the model is looked at: AIGNE clients call this before they start.
+ */
+async function creditProblem(billing: BillingBackend, userDid: string): Promise<Record<string, unknown> | null> {
+  let available: number;
+  try {
+    const b = await billing.balance(userDid);
+    available = b.balanceNano - b.pendingNano;
+  } catch (err) {
+    if (err instanceof AppError) return { available: false, error: err.message, code: err.status, type: err.type };
+    throw err;
+  }
+  if (available > 0) return null;
+  const link = await billing.paymentLink().catch(() => billing.topUpLink);
+  return {
+    available: false,
+    error: `Insufficient credits: the available balance is ${nanoToCredits(Math.max(0, available))}`,
+    code: 402,
+    type: 'insufficient_credits',
+    ...(link ? { link } : {}),
+  };
+}
+
+export function statusRoute(gateway: Gateway, billing: BillingBackend) {
   const r = Router();
   r.use(requireAuth());
   r.get('/', async (req, res) => {
     const { model, type } = parseQuery(statusQuery, req.query);
+    const userDid = req.ctx.caller!.userDid;
+    if (billing.enabled && userDid) {
+      const problem = await creditProblem(billing, userDid);
+      if (problem) {
+        res.json(problem);
+        return;
+      }
+    }
     try {
       await gateway.routing.resolve(model, TYPES[type ?? 'chat']!);
       res.json({ available: true });

@@ -5,14 +5,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Op } from 'sequelize';
-import { NotFoundError } from '../errors.js';
+import { Op, type Transaction } from 'sequelize';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { randomToken, sha256 } from '../lib/crypto.js';
 import { newId, newUserDid } from '../lib/ids.js';
 import { TtlCache } from '../lib/ttl-cache.js';
 import type { AccessKey } from '../store/models/access-key.js';
 import type { Models } from '../store/models/index.js';
+import type { KeyLimits } from '../store/models/key-limits.js';
 import type { Role } from '../store/models/user.js';
+import { writeTransaction } from '../store/write-transaction.js';
 import type { AccessKeyView, CreatedAccessKey } from '../wire/keys.js';
 import type { UserService } from './users.js';
 
@@ -35,12 +37,23 @@ export interface CreateKeyInput {
   role?: Role;
   appId?: string | null;
   expiresAt?: Date | null;
+  limits?: KeyLimits | null;
+}
+
+export interface CreateKeyOptions {
+  /** At most this many live (unrevoked, unexpired) keys for the user: 409 beyond it. */
+  maxLive?: number;
+  /** Runs in this write transaction (the caller's), instead of one of its own. */
+  transaction?: Transaction;
 }
 
 export interface AccessKeyService {
-  create(input: CreateKeyInput): Promise<CreatedAccessKey>;
+  create(input: CreateKeyInput, options?: CreateKeyOptions): Promise<CreatedAccessKey>;
   list(filter?: { userDid?: string }): Promise<AccessKeyView[]>;
-  revoke(id: string): Promise<void>;
+  /** The key, or null when there is none (or it is not `owner`'s, when given). */
+  get(id: string, owner?: string): Promise<AccessKeyView | null>;
+  /** Revokes the key; 404 when there is none (or it is not `owner`'s, when given). */
+  revoke(id: string, owner?: string): Promise<void>;
   /** Resolves a presented key to its caller, or null when unknown, revoked or expired. */
   authenticate(key: string): Promise<Caller | null>;
   /** Resolves a key id (from a session cookie) to its caller. */
@@ -60,6 +73,7 @@ const toView = (row: AccessKey): AccessKeyView => ({
   userDid: row.userDid,
   role: row.role,
   appId: row.appId,
+  limits: row.limits ?? null,
   expiresAt: row.expiresAt ? row.expiresAt.toISOString() : null,
   revokedAt: row.revokedAt ? row.revokedAt.toISOString() : null,
   lastUsedAt: row.lastUsedAt ? row.lastUsedAt.toISOString() : null,
@@ -140,23 +154,41 @@ export function createAccessKeyService(
   };
 
   return {
-    async create(input) {
+    async create(input, options = {}) {
       const userDid = input.userDid ?? newUserDid();
       const role = input.role ?? 'member';
       await users.ensure(userDid, { name: input.name, role });
       const key = generateAccessKey();
-      const row = await models.AccessKey.create({
-        id: newId(),
-        name: input.name,
-        keyHash: sha256(key),
-        keyPrefix: key.slice(0, KEY_PREFIX.length + 4),
-        userDid,
-        role,
-        appId: input.appId ?? null,
-        expiresAt: input.expiresAt ?? null,
-        revokedAt: null,
-        lastUsedAt: null,
-      });
+      const insert = async (transaction: Transaction) => {
+        if (options.maxLive !== undefined) {
+          // PostgreSQL: the user's row lock puts concurrent creations in line (SQLite has one writer).
+          if (models.User.sequelize!.getDialect() === 'postgres') await models.User.findByPk(userDid, { transaction, lock: transaction.LOCK.UPDATE });
+          const live = await models.AccessKey.count({
+            where: { userDid, revokedAt: { [Op.is]: null }, [Op.or]: [{ expiresAt: { [Op.is]: null } }, { expiresAt: { [Op.gt]: new Date() } }] },
+            transaction,
+          });
+          if (live >= options.maxLive) {
+            throw new ConflictError(`You have ${live} live keys, the most a user may have (${options.maxLive}): revoke one first`, { code: 'too_many_keys' });
+          }
+        }
+        return models.AccessKey.create(
+          {
+            id: newId(),
+            name: input.name,
+            keyHash: sha256(key),
+            keyPrefix: key.slice(0, KEY_PREFIX.length + 4),
+            userDid,
+            role,
+            appId: input.appId ?? null,
+            limits: input.limits ?? null,
+            expiresAt: input.expiresAt ?? null,
+            revokedAt: null,
+            lastUsedAt: null,
+          },
+          { transaction },
+        );
+      };
+      const row = options.transaction ? await insert(options.transaction) : await writeTransaction(models.AccessKey.sequelize!, insert);
       return { ...toView(row), key };
     },
 
@@ -168,9 +200,15 @@ export function createAccessKeyService(
       return rows.map(toView);
     },
 
-    async revoke(id) {
+    async get(id, owner) {
       const row = await models.AccessKey.findByPk(id);
-      if (!row) throw new NotFoundError(`Access key '${id}' not found`);
+      return row && (owner === undefined || row.userDid === owner) ? toView(row) : null;
+    },
+
+    async revoke(id, owner) {
+      const row = await models.AccessKey.findByPk(id);
+      // Another user's key answers as an unknown one: its existence is not theirs to learn.
+      if (!row || (owner !== undefined && row.userDid !== owner)) throw new NotFoundError(`Access key '${id}' not found`);
       if (!row.revokedAt) await row.update({ revokedAt: new Date() });
       forget();
       cache.delete(row.keyHash);

@@ -5,9 +5,11 @@ import type { Logger } from '../lib/logger.js';
 import type { Models } from '../store/models/index.js';
 import { createAccessKeyService, type AccessKeyService } from './access-keys.js';
 import { createAppService, type AppService } from './apps.js';
+import { createAuthCodeService, type AuthCodeService } from './auth-codes.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
 import { createProviderAdminService, type ProviderAdminService } from './providers/admin.js';
 import type { CredentialValidator } from './providers/credentials.js';
+import type { ProvidersChange } from './providers/providers.js';
 import { createSessionService, type SessionService } from './sessions.js';
 import { createUserService, type UserService } from './users.js';
 
@@ -20,9 +22,11 @@ export interface Services {
   sessions: SessionService;
   loginThrottle: LoginThrottle;
   apps: AppService;
+  /** One-time codes of the authorize flow (API.md §16). */
+  authCodes: AuthCodeService;
   providerAdmin: ProviderAdminService;
   /** Listeners told when providers, credentials or rates change (routing caches). */
-  onProvidersChanged(listener: (event?: { resetCredentialId?: string }) => void): void;
+  onProvidersChanged(listener: (event?: ProvidersChange) => void): void;
 }
 
 export interface ServiceDeps {
@@ -37,7 +41,7 @@ export interface ServiceDeps {
 
 export function createServices(deps: ServiceDeps): Services {
   const { models, config } = deps;
-  const listeners: ((event?: { resetCredentialId?: string }) => void)[] = [];
+  const listeners: ((event?: ProvidersChange) => void)[] = [];
   const users = createUserService(models);
   const accessKeys = createAccessKeyService(models, users, { envAdminKey: config.adminKey });
   const sessions = createSessionService(models, accessKeys, { idleMs: config.sessionIdleMs, envAdminKey: config.adminKey, encryptionKey: deps.encryptionKey });
@@ -52,6 +56,7 @@ export function createServices(deps: ServiceDeps): Services {
     sessions,
     loginThrottle: createLoginThrottle(deps.sequelize),
     apps: createAppService(models),
+    authCodes: createAuthCodeService({ models, users, accessKeys, logger: deps.logger, maxKeysPerUser: config.maxKeysPerUser }),
     providerAdmin: createProviderAdminService({
       models,
       encryptionKey: deps.encryptionKey,

@@ -120,6 +120,8 @@ describe('AIGNEHubChatModel against /api/v2/chat', () => {
     expect(a.status).toBe(200);
     expect(a.body).toEqual(b.body);
     expect(a.body.map((m: { model: string }) => m.model)).toEqual(['text-embedding-3-small']);
-    expect((await h.t.request.get('/api/ai/models?type=video')).status).toBe(400);
+    expect((await h.t.request.get('/api/ai/models?type=hologram')).status).toBe(400);
+    // AIGNEHubVideoModel.models() asks for video models.
+    expect((await h.t.request.get('/api/ai/models?type=video')).body).toEqual([]);
   });
 });

@@ -104,6 +104,21 @@ describe('the dashboard client against the hub', () => {
     expect((await client.listCreditTransactions({ limit: 10 })).data).toEqual(expect.any(Array));
   });
 
+  it('makes and revokes the user’s own keys, approves an app for them, and reads who they are', async () => {
+    const mine = await client.createMyKey({ name: 'laptop' });
+    expect(mine).toMatchObject({ role: 'member', userDid: 'admin', limits: null });
+    expect((await client.listMyKeys()).find((k) => k.id === mine.id)).toMatchObject({ name: 'laptop', usage: { calls: 0, credits: '0' } });
+    await client.revokeMyKey(mine.id);
+    expect((await client.listMyKeys()).find((k) => k.id === mine.id)?.revokedAt).toEqual(expect.any(String));
+
+    const approved = await client.approveApp({ callback_url: 'https://app.example.com/cb', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', app_name: 'Tool' });
+    expect(new URL(approved.redirectUrl).searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    expect(await client.getUserInfo()).toMatchObject({ user: { did: 'admin' }, enableCredit: false, creditBalance: null, paymentLink: null });
+    const own = await client.getUsageStats({ groupBy: 'model', userDid: 'admin' });
+    expect(own.find((r) => r.key === 'openai/gpt-4o-mini')).toMatchObject({ calls: 1 });
+  });
+
   it('deletes what it made and signs out', async () => {
     const [provider] = await client.listProviders();
     const credential = provider!.credentials[0]!;

@@ -1,7 +1,7 @@
 /** API.md §7: the call log, one row per accepted model request. */
 
 export type CallStatus = 'processing' | 'success' | 'failed' | 'aborted';
-export type CallType = 'chatCompletion' | 'embedding' | 'imageGeneration';
+export type CallType = 'chatCompletion' | 'embedding' | 'imageGeneration' | 'audio' | 'video';
 
 /** A row of `GET /api/model-calls` (a Page of them); the CSV export has the same columns. */
 export interface ModelCallView {

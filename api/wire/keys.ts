@@ -1,4 +1,5 @@
 /** API.md §6: access keys and apps. */
+import type { KeyLimits } from './limits.js';
 import type { Role } from './session.js';
 
 export interface AccessKeyView {
@@ -9,6 +10,8 @@ export interface AccessKeyView {
   userDid: string;
   role: Role;
   appId: string | null;
+  /** API.md §14 limits of the key's own; null: none beyond its user's. */
+  limits: KeyLimits | null;
   expiresAt: string | null;
   /** Set once the key is revoked; revoked keys stay listed. */
   revokedAt: string | null;

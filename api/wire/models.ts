@@ -3,7 +3,7 @@
 export interface HubModel {
   /** The model name without its provider. */
   model: string;
-  type: 'chat' | 'embedding' | 'image';
+  type: 'chat' | 'embedding' | 'image' | 'audio' | 'video';
   provider: string;
   providerDisplayName: string;
   /** Decimal strings. */

@@ -1,9 +1,10 @@
 /** API.md §5: providers, their credentials (always masked) and model rates. */
 import type { DecimalInput } from './page.js';
 
-export type Capability = 'chat' | 'embedding' | 'image';
+export type Capability = 'chat' | 'embedding' | 'image' | 'audio' | 'video';
 export type CredentialType = 'api_key' | 'access_key_pair' | 'custom';
-export type RateType = 'chatCompletion' | 'embedding' | 'imageGeneration';
+/** Audio: input credits per second transcribed and per character spoken; video: output credits per second. */
+export type RateType = 'chatCompletion' | 'embedding' | 'imageGeneration' | 'audio' | 'video';
 
 export interface CredentialField {
   /** Key inside `credentialValue`, e.g. `api_key`, `access_key_id`. */

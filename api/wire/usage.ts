@@ -1,6 +1,6 @@
 /** API.md §7: `GET /api/usage/stats`. */
 
-export type UsageGroupBy = 'day' | 'model' | 'provider' | 'app' | 'user';
+export type UsageGroupBy = 'day' | 'model' | 'provider' | 'app' | 'user' | 'type';
 
 export interface UsageStatRow {
   /** The group's value: a day (YYYY-MM-DD), a model, a provider id, an app id or a user DID. */

@@ -33,6 +33,7 @@ export async function startE2eHub(env: Record<string, string> = {}): Promise<E2e
     AIGNE_HUB_DATA_DIR: dataDir,
     AIGNE_HUB_ADMIN_KEY: E2E_ADMIN_KEY,
     AIGNE_HUB_WEB_DIR: webDir,
+    MODEL_HEALTH_INTERVAL_MIN: '0',
     ...env,
   });
   const logLines: string[] = [];

@@ -12,6 +12,8 @@ import { freePort, startProcess, waitForHttp, type Proc } from './procs.js';
 import { creditsToNanoBigInt } from './stats.js';
 
 export const BENCH_MODEL = 'gpt-4o-mini';
+/** The Anthropic provider's bench model (--api messages). */
+export const BENCH_ANTHROPIC_MODEL = 'claude-sonnet-4-5';
 /** Credits per token; chosen so that a token costs a whole number of nano-credits. */
 export const INPUT_RATE = '0.0000025';
 export const OUTPUT_RATE = '0.00001';
@@ -38,6 +40,12 @@ export interface HubOptions {
    * `anthropic` (requests and answers translated through the model classes).
    */
   provider?: BenchProvider;
+  /**
+   * Also an Anthropic provider (model `anthropic/claude-sonnet-4-5`) beside the OpenAI one, with the
+   * same rates: for --api messages|responses, whose same-wire paths are measured next to
+   * /api/v1/chat/completions' in the same hub.
+   */
+  bothProviders?: boolean;
   log: (line: string) => void;
 }
 
@@ -127,10 +135,15 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   for (;;) {
     const { proc, url, dataDir, adminKey, startedAt } = await launch(o, billingOn);
     const admin = { authorization: `Bearer ${adminKey}` };
-    const name = o.provider ?? 'openai';
-    const provider = await jsonRequest<{ id: string }>('POST', `${url}/api/ai-providers`, { name, baseUrl: name === 'openai' ? `${o.upstreamUrl}/v1` : o.upstreamUrl }, admin);
-    await jsonRequest('POST', `${url}/api/ai-providers/${provider.id}/credentials`, { name: 'bench', credentialValue: { api_key: 'sk-bench' } }, admin);
-    await jsonRequest('POST', `${url}/api/ai-providers/${provider.id}/model-rates`, { model: BENCH_MODEL, type: 'chatCompletion', inputRate: INPUT_RATE, outputRate: OUTPUT_RATE }, admin);
+    const add = async (name: BenchProvider, model: string) => {
+      const provider = await jsonRequest<{ id: string }>('POST', `${url}/api/ai-providers`, { name, baseUrl: name === 'openai' ? `${o.upstreamUrl}/v1` : o.upstreamUrl }, admin);
+      await jsonRequest('POST', `${url}/api/ai-providers/${provider.id}/credentials`, { name: 'bench', credentialValue: { api_key: 'sk-bench' } }, admin);
+      await jsonRequest('POST', `${url}/api/ai-providers/${provider.id}/model-rates`, { model, type: 'chatCompletion', inputRate: INPUT_RATE, outputRate: OUTPUT_RATE }, admin);
+    };
+    if (o.bothProviders) {
+      await add('openai', BENCH_MODEL);
+      await add('anthropic', BENCH_ANTHROPIC_MODEL);
+    } else await add(o.provider ?? 'openai', BENCH_MODEL);
     const key = await jsonRequest<{ key: string; userDid: string }>('POST', `${url}/api/access-keys`, { name: 'bench member', role: 'member' }, admin);
     if (billingOn) {
       try {

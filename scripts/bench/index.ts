@@ -12,10 +12,11 @@ import { request } from 'undici';
 import { baselineDepsDiffer, checkoutBaseline } from './baseline.js';
 import { hubRequest, INPUT_TOKENS, OPENAI_BODIES, OUTPUT_TOKENS } from './bodies.js';
 import { buildHub, startHub, type Hub } from './hub.js';
-import { api, args, billingMode, help, only, phases, provider, quick, settings, traceSampleRatio, tracing, tracingLabel, USAGE } from './options.js';
+import { api, args, billingMode, help, only, paired, phases, provider, quick, settings, traceSampleRatio, tracing, tracingLabel, USAGE } from './options.js';
 import { freePort, startProcess, stopAll, waitForHttp, type Proc } from './procs.js';
 import { formatProfileSummary, summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { checkTargets, formatTable, summarize, type RoundResult } from './report.js';
+import { median } from './stats.js';
 import { runLoad, runRound, type RoundContext, type Target } from './round.js';
 import { verifyHubRecords, type HubTally } from './verify.js';
 import { CORES, HERE, planCpus, ROOT } from './workers.js';
@@ -82,11 +83,11 @@ async function main(): Promise<void> {
     const baseRoot = checkoutBaseline(args.baseline, workDir);
     if (baselineDepsDiffer(baseRoot)) log(`baseline ${args.baseline}: its package-lock.json differs from this checkout's; it runs with this checkout's node_modules`);
     buildHub(baseRoot, (line) => log(`baseline ${args.baseline}: ${line}`));
-    baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, provider, log });
+    baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, provider, bothProviders: paired, log });
   }
 
   const profileDir = args.profile ? path.join(runDir, 'profile') : undefined;
-  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, profileDir, provider, log });
+  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, profileDir, provider, bothProviders: paired, log });
   const tracingNote = !tracing
     ? `${tracingLabel} (TRACING_ENABLED=false)`
     : `${tracingLabel} (${traceSampleRatio < 1 ? 'TRACE_SAMPLE_RATIO' : 'the default'}: spans to the local span store)`;
@@ -96,10 +97,12 @@ async function main(): Promise<void> {
   const targets: Target[] = [{ id: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: upstreamAuth, pid: upstream.pid, streams: true, bodies: OPENAI_BODIES }];
   if (bare) targets.push({ id: 'bare', url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth, pid: bare.pid, streams: true, bodies: OPENAI_BODIES });
   targets.push({ id: 'hub', url: `${hub.url}${hubCall.path}`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: hubCall.bodies });
+  if (paired) targets.push({ id: 'ref', url: `${hub.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: OPENAI_BODIES });
   if (baseline) targets.push({ id: 'base', url: `${baseline.url}${hubCall.path}`, headers: { authorization: `Bearer ${baseline.memberKey}` }, pid: baseline.proc.pid, streams: true, bodies: hubCall.bodies });
   const notes: string[] = [hub.billingNote, tracingNote, cpus.note];
   if (provider !== 'openai') notes.push(`the hubs call the fake upstream as an ${provider} provider (answers translated through the model classes); the other targets speak OpenAI to it`);
   if (api === 'v2') notes.push('the hubs are called at POST /api/v2/chat (the AIGNE transport protocol, through the model classes); the other targets at the OpenAI API');
+  if (paired) notes.push(`the hub is called at POST ${hubCall.path} (same wire to ${api === 'messages' ? 'an Anthropic' : 'the OpenAI'} provider${api === 'responses' ? ', responses stored' : ''}); "hub chat/completions" is the same hub process at /api/v1/chat/completions (same wire to OpenAI), measured in turns with it`);
   if (buildProblems.length) notes.push(`npm run build:api reported ${buildProblems.length} type error(s) in files under change; the emitted build was used`);
   if (portkey) {
     const headers = { ...upstreamAuth, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstreamUrl}/v1` };
@@ -150,6 +153,11 @@ async function main(): Promise<void> {
   log(table);
   log('');
   for (const n of notes) log(`note: ${n}`);
+  const pairedRatios = paired ? pairedCpuRatios(rounds) : undefined;
+  if (pairedRatios) {
+    const show = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
+    log(`\nCPU per call, ${hubCall.path} ÷ /api/v1/chat/completions (same hub, both same wire), by round: B ${show(pairedRatios.json)}; C ${show(pairedRatios.stream)} (medians ${pairedRatios.jsonMedian.toFixed(2)} and ${pairedRatios.streamMedian.toFixed(2)})`);
+  }
   log(`\nB, CPU used (1.0 = one core): ${ids.map((t) => `${t} target ${summary.figures.loadTargetCpu?.[t]?.toFixed(2)} / upstream ${summary.figures.loadUpstreamCpu?.[t]?.toFixed(2)} / client ${summary.figures.loadClientCpu?.[t]?.toFixed(2)}`).join('; ')}`);
   log(`\ntargets (hub with auth, call records and access log on; ${hub.billing ? 'billing on' : 'billing OFF'}; ${tracingLabel}):`);
   for (const c of targetChecks) log(`  ${c.ok === null ? 'n/a ' : c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
@@ -182,6 +190,7 @@ async function main(): Promise<void> {
     medians: summary.figures,
     table,
     targets: targetChecks,
+    pairedRatios,
     verification,
   };
   fs.writeFileSync(path.join(runDir, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
@@ -216,4 +225,12 @@ else {
     await stopAll();
     process.exit(1);
   });
+}
+
+/** Per round, the API under test's CPU per call over chat completions' (B non-streamed, C streamed). */
+function pairedCpuRatios(rounds: RoundResult[]) {
+  const of = (k: 'load' | 'streamLoad') => rounds.map((r) => (r[k].hub?.targetCpuUsPerRequest ?? Number.NaN) / (r[k].ref?.targetCpuUsPerRequest ?? Number.NaN)).filter(Number.isFinite);
+  const json = of('load');
+  const stream = of('streamLoad');
+  return { json, stream, jsonMedian: median(json), streamMedian: median(stream) };
 }

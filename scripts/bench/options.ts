@@ -1,5 +1,6 @@
 /** The benchmark's command line: `npm run bench -- [options]`; `--help` prints them. */
 import { parseArgs } from 'node:util';
+import type { BenchApi } from './bodies.js';
 import type { BenchProvider, BillingMode } from './hub.js';
 
 export const USAGE = `npm run bench -- [options]
@@ -27,8 +28,12 @@ a ModelCall row for every answer, with the exact credit charge.
   --baseline <git ref>        also the hub built from that commit, for before/after figures
   --provider openai|anthropic the hubs' provider at the fake upstream: the same-wire relay, or
                               translation through the model classes (other targets speak OpenAI)
-  --api v1|v2                 the hubs' API: the OpenAI one, or POST /api/v2/chat (the AIGNE
-                              transport protocol, always through the model classes)
+  --api v1|v2|messages|responses
+                              the hubs' API: the OpenAI one, POST /api/v2/chat (the AIGNE
+                              transport protocol, always through the model classes), or
+                              Anthropic's Messages / OpenAI's Responses API on their same wire
+                              (to an Anthropic / the OpenAI provider), measured in turns with the
+                              same hub's /api/v1/chat/completions on its same wire (target ref)
   --help                      this text
 BENCH_HUB_NODE_FLAGS adds node flags to the hub process only.`;
 
@@ -79,5 +84,8 @@ export const tracingLabel = !tracing ? 'tracing off' : traceSampleRatio < 1 ? `t
 if (!['auto', 'on', 'off'].includes(billingMode)) throw new Error('--billing must be auto, on or off');
 if (args.provider !== 'openai' && args.provider !== 'anthropic') throw new Error('--provider must be openai or anthropic');
 export const provider = args.provider as BenchProvider;
-if (args.api !== 'v1' && args.api !== 'v2') throw new Error('--api must be v1 or v2');
-export const api = args.api as 'v1' | 'v2';
+if (!['v1', 'v2', 'messages', 'responses'].includes(args.api!)) throw new Error('--api must be v1, v2, messages or responses');
+export const api = args.api as BenchApi;
+/** --api messages|responses: the API under test beside the same hub's chat completions (both same wire). */
+export const paired = api === 'messages' || api === 'responses';
+if (paired && provider !== 'openai') throw new Error('--api messages|responses picks its providers itself (Anthropic for messages, OpenAI for responses)');

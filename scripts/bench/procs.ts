@@ -93,7 +93,7 @@ export async function waitForHttp(url: string, proc: Proc, options: { timeoutMs?
 }
 
 /** Resident set size of a process in bytes (0 once it is gone). */
-function rssBytes(pid: number): number {
+export function rssBytes(pid: number): number {
   return statusField(pid, 'VmRSS');
 }
 

@@ -4,8 +4,9 @@ import { fmt, median, percentile, ratio } from './stats.js';
 import type { StreamsResult } from './streams-worker.js';
 
 /** `base` is the hub built from another commit (--baseline), for before/after figures in one run. */
-export type TargetId = 'direct' | 'bare' | 'hub' | 'base' | 'portkey';
-export const TARGET_LABELS: Record<TargetId, string> = { direct: 'upstream direct', bare: 'bare proxy', hub: 'AIGNE Hub', base: 'hub (baseline)', portkey: 'Portkey' };
+export type TargetId = 'direct' | 'bare' | 'hub' | 'ref' | 'base' | 'portkey';
+/** `ref`: the same hub at /api/v1/chat/completions (same wire), beside the API under test (--api messages|responses). */
+export const TARGET_LABELS: Record<TargetId, string> = { direct: 'upstream direct', bare: 'bare proxy', hub: 'AIGNE Hub', ref: 'hub chat/completions', base: 'hub (baseline)', portkey: 'Portkey' };
 
 export interface LatencyStats {
   n: number;
@@ -118,6 +119,7 @@ export function summarize(rounds: RoundResult[], targets: TargetId[]): Summary {
 export function formatTable(summary: Summary, targets: TargetId[], labels: Partial<Record<TargetId, string>> = {}): string {
   const versus: [TargetId, string][] = [['direct', 'hub/direct'], ['bare', 'hub/bare'], ['portkey', 'hub/Portkey']];
   if (targets.includes('base')) versus.push(['base', 'hub/baseline']);
+  if (targets.includes('ref')) versus.push(['ref', 'hub/chat completions']);
   const head = ['', ...targets.map((t) => labels[t] ?? TARGET_LABELS[t]), ...versus.map(([, h]) => h)];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   for (const row of summary.rows) {

@@ -20,6 +20,23 @@ function blockText(content: unknown): { text: string; hasToolResult: boolean } {
   return { text, hasToolResult };
 }
 
+/** Input tokens as the messages route counts them: words of the system prompt and of every message. */
+function inputTokensOf(body: any): number {
+  let n = countWords(typeof body.system === 'string' ? body.system : textOf(body.system));
+  for (const m of body.messages) n += countWords(blockText(m?.content).text);
+  return n;
+}
+
+/** `POST /v1/messages/count_tokens` → `{"input_tokens"}`. */
+export function handleAnthropicCountTokens(ex: Exchange): void {
+  const body = ex.body;
+  if (!body || typeof body !== 'object' || !Array.isArray(body.messages)) {
+    sendError(ex, 400, { type: 'error', error: { type: 'invalid_request_error', message: 'messages: Field required' } });
+    return;
+  }
+  sendJson(ex, 200, { input_tokens: inputTokensOf(body) });
+}
+
 export function handleAnthropicMessages(ex: Exchange): void {
   const body = ex.body;
   if (!body || typeof body !== 'object' || !Array.isArray(body.messages)) {

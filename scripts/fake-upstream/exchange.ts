@@ -10,6 +10,8 @@ export interface Exchange {
   path: string;
   query: string;
   body: any;
+  /** The request's bytes (multipart uploads). */
+  raw?: Buffer;
   model?: string;
   record?: RecordedRequest;
   fault?: FakeFault;

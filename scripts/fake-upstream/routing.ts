@@ -1,11 +1,13 @@
 /** Which fake provider a request is for: its route, credential, model, faults and error bodies. */
 import type { IncomingMessage } from 'node:http';
-import { handleAnthropicMessages } from './anthropic.js';
+import { handleAnthropicCountTokens, handleAnthropicMessages } from './anthropic.js';
 import { handleBedrock, parseBedrockPath } from './bedrock.js';
 import type { Exchange } from './exchange.js';
 import { handleGemini, parseGeminiPath } from './gemini.js';
 import { handleIdeogram } from './ideogram.js';
 import { handleOpenAIChat, handleOpenAIEmbeddings, handleOpenAIImages, handleOpenAIModels } from './openai.js';
+import { handleOpenAISpeech, handleOpenAITranscription, handleOpenAIVideos } from './openai-media.js';
+import { handleOpenAIResponses } from './openai-responses.js';
 import type { FakeFault, FakeProtocol } from './types.js';
 
 type Handler = (ex: Exchange) => void;
@@ -19,9 +21,14 @@ interface Route {
 export function routeFor(method: string, path: string): Route | undefined {
   if (path === '/v1/chat/completions' || path.endsWith('/chat/completions')) return { protocol: 'openai', handler: handleOpenAIChat };
   if (path === '/v1/messages' || path.endsWith('/v1/messages')) return { protocol: 'anthropic', handler: handleAnthropicMessages };
+  if (path.endsWith('/v1/messages/count_tokens')) return { protocol: 'anthropic', handler: handleAnthropicCountTokens };
   if (path.startsWith('/model/')) return { protocol: 'bedrock', handler: handleBedrock };
   if (path.includes('/models/') && path.includes(':')) return { protocol: 'gemini', handler: handleGemini };
   if (path.startsWith('/v1beta/models') || path.startsWith('/v1/models/')) return { protocol: 'gemini', handler: handleGemini };
+  if (path.endsWith('/audio/transcriptions') || path.endsWith('/audio/translations')) return { protocol: 'openai', handler: (ex) => void handleOpenAITranscription(ex) };
+  if (path.endsWith('/audio/speech')) return { protocol: 'openai', handler: handleOpenAISpeech };
+  if (/\/videos(\/[^/]+(\/content)?)?$/.test(path)) return { protocol: 'openai', handler: (ex) => void handleOpenAIVideos(ex) };
+  if (path.endsWith('/responses')) return { protocol: 'openai', handler: handleOpenAIResponses };
   if (path.endsWith('/embeddings')) return { protocol: 'openai', handler: handleOpenAIEmbeddings };
   if (path.endsWith('/images/generations')) return { protocol: 'openai', handler: handleOpenAIImages };
   if (path.includes('/ideogram-v3/')) return { protocol: 'ideogram', handler: handleIdeogram };

@@ -168,6 +168,7 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
       path,
       query,
       body,
+      raw,
       model,
       record,
       fault,

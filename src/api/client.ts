@@ -7,4 +7,7 @@ export * from './credits.js';
 export * from './calls.js';
 export * from './usage.js';
 export * from './playground.js';
+export * from './pricing.js';
+export * from './notifications.js';
+export * from './member.js';
 export type * from './types.js';

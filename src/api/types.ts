@@ -28,6 +28,9 @@ export type { CallStatus, ModelCallView as ModelCall } from '../../api/wire/call
 export type { UsageGroupBy, UsageStatRow as UsageRow, UsageStatsAnswer } from '../../api/wire/usage.js';
 export type { HubModel } from '../../api/wire/models.js';
 export type { Page } from '../../api/wire/page.js';
+export type { CatalogPrice, PriceCatalogAnswer, PublicPrice, RateCheckAnswer, RateCheckItem, RateImportAnswer, RateImportBody } from '../../api/wire/pricing.js';
+export type { HealthAnswer, ModelHealthView } from '../../api/wire/health.js';
+export type { NotificationView, NotificationsAnswer } from '../../api/wire/notifications.js';
 
 /** A provider's name cannot change; every other field may. */
 export type UpdateProviderInput = Partial<Omit<ProviderBody, 'name'>>;

@@ -1,6 +1,6 @@
 import type { ModelCall } from '../api/client';
 import { t, type MessageKey } from '../i18n/en';
-import { callTypeLabel } from '../i18n/labels';
+import { rateTypeLabel } from './rate-form';
 import { formatCredits, formatDateTime, formatInteger, formatMs, formatShortDateTime } from '../lib/format';
 
 const STATUS_CLASS: Record<string, string> = {
@@ -101,7 +101,7 @@ export function CallDetails({ call, names, onClose }: { call: ModelCall; names?:
   const rows: Array<[MessageKey, string]> = [
     ['calls.field.id', call.id],
     ['calls.model', call.model],
-    ['calls.field.type', callTypeLabel(call.type)],
+    ['calls.field.type', rateTypeLabel(call.type)],
     ['calls.field.provider', named(call.providerId, names)],
     ['calls.field.credential', named(call.credentialId, names)],
     ['calls.field.inputTokens', formatInteger(call.inputTokens)],

@@ -7,6 +7,9 @@ const PATHS: Record<string, string> = {
   keys: 'M15 7a4 4 0 1 1-3.9 4.9L3 20v-3h2v-2h2l1.9-1.9A4 4 0 0 1 15 7Zm1 3h.01',
   playground: 'M21 12a8 8 0 0 1-11.7 7.1L4 20l1-4.6A8 8 0 1 1 21 12Z',
   credits: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18Zm0-13v8m-3-4h6',
+  pricing: 'M20.6 13.4 13.4 20.6a2 2 0 0 1-2.8 0L3 13V3h10l7.6 7.6a2 2 0 0 1 0 2.8ZM7.5 7.5h.01',
+  bell: 'M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 0 1-3.4 0',
+  'my-keys': 'M8 14a4 4 0 1 1 3.5-2.1L21 21m-4-4 2-2m-5-1 2-2',
 };
 
 export function NavIcon({ name }: { name: string }) {

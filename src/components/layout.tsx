@@ -3,6 +3,7 @@ import type { Role } from '../api/client';
 import { t, type MessageKey } from '../i18n/en';
 import { NavIcon } from './icons';
 import { LocaleSwitch } from './locale-switch';
+import { NotificationBell } from './notification-bell';
 import { Link, useRoute } from '../router';
 import { useSession, useUser } from '../session';
 
@@ -19,7 +20,9 @@ export const NAV_ITEMS: NavItem[] = [
   { path: '/calls', label: 'nav.calls', adminOnly: true },
   { path: '/keys', label: 'nav.keys', adminOnly: true },
   { path: '/playground', label: 'nav.playground', adminOnly: false },
+  { path: '/my-keys', label: 'nav.myKeys', adminOnly: false },
   { path: '/credits', label: 'nav.credits', adminOnly: false },
+  { path: '/pricing', label: 'nav.pricing', adminOnly: false },
 ];
 
 export function navItemsFor(role: Role): NavItem[] {
@@ -83,6 +86,7 @@ export function Layout({ children }: { children: ReactNode }) {
           ))}
         </ul>
         <div className="sidebar-footer">
+          {user.role === 'admin' ? <NotificationBell /> : null}
           <div className="session-user" data-testid="session-user" title={user.did}>
             {t('nav.signedInAs', { name: user.name || user.did, role: t(`keys.role.${user.role}`) })}
           </div>

@@ -27,6 +27,26 @@ describe('RateForm', () => {
     expect(value('rate-form-output-rate')).toBe('0.05');
   });
 
+  it('offers audio (per second or character) and video (per second) rates, derived per unit', async () => {
+    const onSubmit = vi.fn(async (_: ModelRateInput) => undefined);
+    render(<RateForm onSubmit={onSubmit} />);
+    set('rate-form-model', 'whisper-1');
+    set('rate-form-type', 'audio');
+    expect(screen.getByTestId('rate-form-type-hint').textContent).toContain('per second of audio transcribed');
+    expect(screen.getByText('Cost per second or character')).toBeTruthy();
+    set('rate-form-unit-cost-input', '0.0001');
+    set('rate-form-margin', '50');
+    fireEvent.click(screen.getByTestId('rate-form-derive'));
+    expect(value('rate-form-input-rate')).toBe('0.00015');
+    set('rate-form-output-rate', '0');
+    fireEvent.click(screen.getByTestId('rate-form-submit'));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    expect(onSubmit.mock.calls[0]![0]).toMatchObject({ model: 'whisper-1', type: 'audio', inputRate: '0.00015', outputRate: '0' });
+    set('rate-form-type', 'video');
+    expect(screen.getByText('Cost per second of video')).toBeTruthy();
+    expect(screen.getByTestId('rate-form-type-hint').textContent).toContain('per second of video generated');
+  });
+
   it('sends rates as the decimal strings typed, with per-token unit costs', async () => {
     const onSubmit = vi.fn(async (_: ModelRateInput) => undefined);
     render(<RateForm onSubmit={onSubmit} />);

@@ -4,15 +4,24 @@ import { t, type MessageKey } from '../i18n/en';
 import { costPerMillion, costPerToken, deriveRate, isDecimalString, type CostUnit } from '../lib/decimal';
 import { FormFooter, errorMessage } from './states';
 
-export const RATE_TYPES: RateType[] = ['chatCompletion', 'embedding', 'imageGeneration'];
+export const RATE_TYPES: RateType[] = ['chatCompletion', 'embedding', 'imageGeneration', 'audio', 'video'];
 
 export function rateTypeLabel(type: string): string {
   const key = `rates.type.${type}` as MessageKey;
   return RATE_TYPES.includes(type as RateType) ? t(key) : type;
 }
 
-function costUnit(type: RateType): CostUnit {
-  return type === 'imageGeneration' ? 'per_unit' : 'per_million_tokens';
+/** Images, audio and video are priced per unit (image, second, character), tokens per million. */
+export function costUnit(type: string): CostUnit {
+  return type === 'imageGeneration' || type === 'audio' || type === 'video' ? 'per_unit' : 'per_million_tokens';
+}
+
+/** The cost field's label: what one unit of the type is. */
+function unitCostLabel(type: RateType, side: 'input' | 'output'): string {
+  if (type === 'imageGeneration') return t('rates.unitCostImage');
+  if (type === 'audio') return side === 'input' ? t('rates.unitCostAudio') : t('rates.unitCostUnused');
+  if (type === 'video') return side === 'output' ? t('rates.unitCostVideo') : t('rates.unitCostUnused');
+  return side === 'input' ? t('rates.unitCostInput') : t('rates.unitCostOutput');
 }
 
 function storedCostForDisplay(value: string | undefined, type: RateType): string {
@@ -114,6 +123,7 @@ export function RateForm({ initial, onSubmit, onCancel }: RateFormProps) {
               </option>
             ))}
           </select>
+          {type === 'audio' || type === 'video' ? <small className="muted" data-testid="rate-form-type-hint">{t(`rates.typeHint.${type}`)}</small> : null}
         </label>
         <label className="field">
           <span>{t('rates.inputRate')}</span>
@@ -144,12 +154,12 @@ export function RateForm({ initial, onSubmit, onCancel }: RateFormProps) {
         <legend>{t('rates.derive')}</legend>
         <div className="form-grid">
           <label className="field">
-            <span>{unit === 'per_unit' ? t('rates.unitCostImage') : t('rates.unitCostInput')}</span>
+            <span>{unitCostLabel(type, 'input')}</span>
             <input inputMode="decimal" value={costInput} onChange={(e) => setCostInput(e.target.value)} data-testid="rate-form-unit-cost-input" />
             {fieldError('costInput')}
           </label>
           <label className="field">
-            <span>{unit === 'per_unit' ? t('rates.unitCostImage') : t('rates.unitCostOutput')}</span>
+            <span>{unitCostLabel(type, 'output')}</span>
             <input inputMode="decimal" value={costOutput} onChange={(e) => setCostOutput(e.target.value)} data-testid="rate-form-unit-cost-output" />
             {fieldError('costOutput')}
           </label>

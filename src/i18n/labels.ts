@@ -42,18 +42,6 @@ export function catalogDisplayName(entry: { id: string; displayName: string }): 
   return entry.id === 'openai-compatible' ? t('providers.openaiCompatible') : entry.displayName;
 }
 
-const CALL_TYPE_KEYS: Record<string, MessageKey> = {
-  chatCompletion: 'rates.type.chatCompletion',
-  embedding: 'rates.type.embedding',
-  imageGeneration: 'rates.type.imageGeneration',
-};
-
-/** A call's or rate's type (`chatCompletion` …) in words. */
-export function callTypeLabel(type: string): string {
-  const key = CALL_TYPE_KEYS[type];
-  return key ? t(key) : type;
-}
-
 export function capabilityLabel(capability: string): string {
   const key = CAPABILITY_KEYS[capability];
   return key ? t(key) : capability;

@@ -1,6 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { getCredits, grantCredits, listCreditTransactions, listModelCalls, type CreditTransaction } from '../api/client';
+import { getUserInfo } from '../api/client';
 import { CallsTable } from '../components/calls-table';
+import { MyUsage } from '../components/my-usage';
 import { PageHeader } from '../components/layout';
 import { EmptyState, ErrorState, FormError, Loading, LoadMore, errorMessage } from '../components/states';
 import { useAsync } from '../hooks/use-async';
@@ -13,6 +15,9 @@ import { useUser } from '../session';
 export function CreditsPage() {
   const user = useUser();
   const credits = useAsync((signal) => getCredits(signal), []);
+  // Where to buy credits: the payment link the hub knows (API.md §13), none with billing off.
+  const info = useAsync((signal) => getUserInfo(signal), []);
+  const buyLink = info.data ? info.data.paymentLink : undefined;
   return (
     <section>
       <PageHeader title={t('credits.title')} />
@@ -25,8 +30,8 @@ export function CreditsPage() {
             <div className="stat-value" data-testid="credits-balance">
               {formatCredits(credits.data.balance)} <span className="muted small">{currencyLabel(credits.data.currency)}</span>
             </div>
-            {credits.data.link ? (
-              <a className="button button-primary" href={credits.data.link} target="_blank" rel="noreferrer" data-testid="credits-topup">
+            {buyLink ? (
+              <a className="button button-primary" href={buyLink} target="_blank" rel="noreferrer" data-testid="credits-buy">
                 {t('credits.topUp')}
               </a>
             ) : null}
@@ -40,6 +45,7 @@ export function CreditsPage() {
         </div>
       ) : null}
       {user.role === 'admin' ? <GrantForm onGranted={credits.reload} /> : null}
+      <MyUsage />
       <Transactions />
       <div className="card">
         <h2 className="card-title">{t('credits.myCalls')}</h2>

@@ -19,6 +19,7 @@ describe('keyStatus', () => {
       userDid: 'u',
       role: 'member' as const,
       appId: null,
+      limits: null,
       expiresAt: null,
       revokedAt: null,
       lastUsedAt: null,

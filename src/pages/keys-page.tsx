@@ -12,7 +12,7 @@ import {
   type Role,
 } from '../api/client';
 import { ConfirmButton } from '../components/confirm-button';
-import { CopyButton } from '../components/copy-button';
+import { CreatedKeyBox, KeyStatusBadge } from '../components/created-key-box';
 import { PageHeader } from '../components/layout';
 import { EmptyState, ErrorState, FormFooter, Loading, errorMessage } from '../components/states';
 import { useAsync, type AsyncState } from '../hooks/use-async';
@@ -117,22 +117,7 @@ function AccessKeysSection({ apps }: { apps: App[] }) {
         <FormFooter error={error} busy={busy} submitLabel={t('keys.create')} testId="create-key" />
       </form>
 
-      {created ? (
-        <div className="secret-box" role="status" data-testid="created-key-box">
-          <p>
-            <strong>{created.name}</strong> — {t('keys.shownOnce')}
-          </p>
-          <div className="secret-row">
-            <code className="secret" data-testid="created-key">
-              {created.key}
-            </code>
-            <CopyButton text={created.key} testId="created-key-copy" />
-            <button type="button" className="button" onClick={() => setCreated(null)} data-testid="created-key-dismiss">
-              {t('common.close')}
-            </button>
-          </div>
-        </div>
-      ) : null}
+      {created ? <CreatedKeyBox created={created} onDismiss={() => setCreated(null)} testIdPrefix="created-key" /> : null}
 
       {keys.loading && !keys.data ? <Loading /> : null}
       {keys.error ? <ErrorState error={keys.error} onRetry={keys.reload} /> : null}
@@ -165,9 +150,7 @@ function AccessKeysSection({ apps }: { apps: App[] }) {
                       </span>
                     </td>
                     <td>
-                      <span className={`badge ${status === 'active' ? 'badge-good' : 'badge-bad'}`} data-testid="key-status">
-                        {t(`keys.status.${status}`)}
-                      </span>
+                      <KeyStatusBadge status={status} testId="key-status" />
                     </td>
                     <td className="truncate truncate-narrow mono" title={key.userDid}>
                       {key.userDid}

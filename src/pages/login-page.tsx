@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { FormError, errorMessage } from '../components/states';
 import { blockletLoginHref, useBlocklet } from '../blocklet';
 import { LocaleSwitch } from '../components/locale-switch';
@@ -55,7 +55,8 @@ export function LoginForm({ onSubmit }: LoginFormProps) {
   );
 }
 
-export function LoginPage() {
+/** `intro` replaces the usual line under the title (e.g. an app asking the user for a key). */
+export function LoginPage({ intro }: { intro?: ReactNode } = {}) {
   const { signIn } = useSession();
   const blocklet = useBlocklet();
   return (
@@ -68,16 +69,20 @@ export function LoginPage() {
           <span>{t('app.title')}</span>
         </div>
         <h1>{t('login.title')}</h1>
-        {blocklet ? (
+        {blocklet && !intro ? (
           <>
-            <p className="muted">{t('login.blockletIntro')}</p>
+            <p className="muted" data-testid="login-intro">
+              {t('login.blockletIntro')}
+            </p>
             <a className="button button-primary button-block" href={blockletLoginHref(blocklet)} data-testid="blocklet-login">
               {t('login.blocklet')}
             </a>
             <p className="muted">{t('login.orKey')}</p>
           </>
         ) : (
-          <p className="muted">{t('login.intro')}</p>
+          <p className="muted" data-testid="login-intro">
+            {intro ?? t('login.intro')}
+          </p>
         )}
         <LoginForm onSubmit={signIn} />
         <LocaleSwitch />

@@ -4,13 +4,18 @@ import {
   createProvider,
   deleteCredential,
   deleteProvider,
+  getModelHealth,
   getProviderCatalog,
   listProviders,
+  runModelHealthChecks,
   updateCredential,
   updateProvider,
   type CatalogEntry,
+  type HealthAnswer,
+  type ModelHealthView,
   type Provider,
 } from '../api/client';
+import { ModelHealthList } from '../components/model-health-list';
 import { ConfirmButton } from '../components/confirm-button';
 import { CredentialForm } from '../components/credential-form';
 import { CredentialList } from '../components/credential-list';
@@ -20,6 +25,7 @@ import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../com
 import { useAsync } from '../hooks/use-async';
 import { t } from '../i18n/en';
 import { capabilityLabel } from '../i18n/labels';
+import { formatDateTime } from '../lib/format';
 import { Link } from '../router';
 
 interface ProvidersData {
@@ -32,8 +38,21 @@ export function ProvidersPage() {
     const [providers, catalog] = await Promise.all([listProviders(signal), getProviderCatalog(signal)]);
     return { providers, catalog };
   }, []);
+  const health = useAsync<HealthAnswer>((signal) => getModelHealth(signal), []);
+  const [checking, setChecking] = useState(false);
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+
+  async function checkNow() {
+    setChecking(true);
+    try {
+      health.setData(await runModelHealthChecks());
+    } catch (error) {
+      setNotice(errorMessage(error));
+    } finally {
+      setChecking(false);
+    }
+  }
 
   const { data } = state;
   const available = data ? data.catalog.filter((entry) => !data.providers.some((p) => p.name === entry.id)) : [];
@@ -58,22 +77,34 @@ export function ProvidersPage() {
         title={t('providers.title')}
         actions={
           data && !adding ? (
-            <button
-              type="button"
-              className="button button-primary"
-              onClick={() => {
-                setAdding(true);
-                setNotice(null);
-              }}
-              disabled={available.length === 0}
-              title={available.length === 0 ? t('providers.allAdded') : undefined}
-              data-testid="provider-add"
-            >
-              {t('providers.add')}
-            </button>
+            <>
+              <button type="button" className="button" onClick={() => void checkNow()} disabled={checking} data-testid="health-check-now">
+                {checking ? t('health.running') : t('health.runNow')}
+              </button>
+              <button
+                type="button"
+                className="button button-primary"
+                onClick={() => {
+                  setAdding(true);
+                  setNotice(null);
+                }}
+                disabled={available.length === 0}
+                title={available.length === 0 ? t('providers.allAdded') : undefined}
+                data-testid="provider-add"
+              >
+                {t('providers.add')}
+              </button>
+            </>
           ) : null
         }
       />
+      {health.data ? (
+        <p className="muted small" data-testid="health-schedule">
+          {health.data.nextRunAt
+            ? t('health.schedule', { minutes: health.data.intervalMin ?? health.data.cron ?? '', time: formatDateTime(health.data.nextRunAt) })
+            : t('health.scheduleOff')}
+        </p>
+      ) : null}
       {notice ? (
         <p className="notice" role="status" data-testid="providers-notice">
           {notice}
@@ -90,6 +121,7 @@ export function ProvidersPage() {
               key={provider.id}
               provider={provider}
               entry={data.catalog.find((e) => e.id === provider.name)}
+              health={(health.data?.models ?? []).filter((m) => m.providerId === provider.id)}
               onChanged={state.reload}
             />
           ))}
@@ -99,7 +131,7 @@ export function ProvidersPage() {
   );
 }
 
-function ProviderCard({ provider, entry, onChanged }: { provider: Provider; entry?: CatalogEntry; onChanged: () => void }) {
+function ProviderCard({ provider, entry, health, onChanged }: { provider: Provider; entry?: CatalogEntry; health: ModelHealthView[]; onChanged: () => void }) {
   const [editingUrl, setEditingUrl] = useState(false);
   const [baseUrl, setBaseUrl] = useState(provider.baseUrl ?? '');
   const [addingCredential, setAddingCredential] = useState(false);
@@ -245,6 +277,11 @@ function ProviderCard({ provider, entry, onChanged }: { provider: Provider; entr
           onChanged();
         }}
       />
+
+      <div className="section-head">
+        <h3>{t('health.title')}</h3>
+      </div>
+      <ModelHealthList models={health} />
     </article>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import {
+  checkRates,
   createModelRate,
   deleteModelRate,
   listModelRates,
@@ -7,10 +8,13 @@ import {
   updateModelRate,
   type ModelRate,
   type Provider,
+  type RateCheckAnswer,
+  type RateCheckItem,
 } from '../api/client';
+import { CatalogImport } from '../components/catalog-import';
 import { ConfirmButton } from '../components/confirm-button';
 import { PageHeader } from '../components/layout';
-import { RateForm, rateTypeLabel } from '../components/rate-form';
+import { costUnit, RateForm, rateTypeLabel } from '../components/rate-form';
 import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
 import { useAsync } from '../hooks/use-async';
 import { t } from '../i18n/en';
@@ -20,7 +24,7 @@ import { navigate, useRoute } from '../router';
 function showCost(value: string | undefined, type: string): string {
   if (!value) return t('common.none');
   try {
-    return type === 'imageGeneration' ? value : costPerMillion(value);
+    return costUnit(type) === 'per_unit' ? value : costPerMillion(value);
   } catch {
     return value;
   }
@@ -62,21 +66,53 @@ export function RatesPage() {
   );
 }
 
+/** The rate check's flags of one rate, with what each side charges against what it costs. */
+function RateFlags({ item }: { item?: RateCheckItem }) {
+  if (!item) return null;
+  const detail = item.sides
+    .filter((s) => s.flags.length)
+    .map((s) => t('rateCheck.detail', { side: s.side, rate: s.rate, cost: s.cost, margin: s.marginPercent ?? '—' }))
+    .join('\n');
+  return (
+    <span className="flag-list" title={detail} data-testid="rate-flags">
+      {item.flags.map((flag) => (
+        <span key={flag} className={`badge ${flag === 'below_cost' ? 'badge-bad' : 'badge-warn'}`} data-flag={flag}>
+          {t(`rateCheck.${flag}`)}
+        </span>
+      ))}
+    </span>
+  );
+}
+
 function ProviderRates({ provider }: { provider: Provider }) {
   const rates = useAsync<ModelRate[]>((signal) => listModelRates(provider.id, signal), [provider.id]);
+  const check = useAsync<RateCheckAnswer>((signal) => checkRates(provider.id, signal), [provider.id, rates.data]);
+  const flags = new Map((check.data?.flagged ?? []).map((f) => [f.rateId, f]));
   const [editing, setEditing] = useState<ModelRate | 'new' | null>(null);
+  const [importing, setImporting] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   return (
     <div className="card">
       <div className="section-head">
         <h2 className="card-title">{provider.displayName || provider.name}</h2>
-        {editing === null ? (
-          <button type="button" className="button button-primary" onClick={() => setEditing('new')} data-testid="rate-add">
-            {t('rates.add')}
+        <div className="row-actions">
+          <button type="button" className="button" onClick={() => setImporting((v) => !v)} aria-expanded={importing} data-testid="rate-import-toggle">
+            {t('catalog.import')}
           </button>
-        ) : null}
+          {editing === null ? (
+            <button type="button" className="button button-primary" onClick={() => setEditing('new')} data-testid="rate-add">
+              {t('rates.add')}
+            </button>
+          ) : null}
+        </div>
       </div>
+      {importing ? <CatalogImport provider={provider} onImported={rates.reload} /> : null}
+      {check.data && check.data.checked > 0 ? (
+        <p className="muted small" data-testid="rate-check-summary">
+          {t('rateCheck.summary', { flagged: check.data.flagged.length, checked: check.data.checked, drift: check.data.driftPercent })}
+        </p>
+      ) : null}
       {editing !== null ? (
         <RateForm
           key={editing === 'new' ? 'new' : editing.id}
@@ -109,6 +145,7 @@ function ProviderRates({ provider }: { provider: Provider }) {
                 <th className="num" title={t('rates.unitCostOutput')}>
                   {t('rates.costOutShort')}
                 </th>
+                <th>{t('common.status')}</th>
                 <th>{t('common.actions')}</th>
               </tr>
             </thead>
@@ -127,6 +164,9 @@ function ProviderRates({ provider }: { provider: Provider }) {
                   </td>
                   <td className="num mono">{showCost(rate.unitCosts?.input, rate.type)}</td>
                   <td className="num mono">{showCost(rate.unitCosts?.output, rate.type)}</td>
+                  <td>
+                    <RateFlags item={flags.get(rate.id)} />
+                  </td>
                   <td>
                     <div className="row-actions">
                       <button type="button" className="button" onClick={() => setEditing(rate)} data-testid="rate-edit">

@@ -4,12 +4,13 @@ import { PageHeader } from '../components/layout';
 import { LineChart } from '../components/line-chart';
 import { EmptyState, ErrorState, Loading } from '../components/states';
 import { useAsync } from '../hooks/use-async';
+import { rateTypeLabel } from '../components/rate-form';
 import { t, type MessageKey } from '../i18n/en';
 import { sumDecimals } from '../lib/decimal';
 import { dayBoundary, daysBetween, formatAxisMs, formatCredits, formatInteger, formatMs, formatPercent, toDateInput } from '../lib/format';
 
 type Breakdown = Exclude<UsageGroupBy, 'day'>;
-const BREAKDOWNS: Breakdown[] = ['model', 'provider', 'app', 'user'];
+const BREAKDOWNS: Breakdown[] = ['model', 'type', 'provider', 'app', 'user'];
 
 const COLORS = {
   calls: '#4f46e5',
@@ -21,7 +22,7 @@ const COLORS = {
   p95: '#d97706',
 };
 
-function daysAgo(n: number): string {
+export function daysAgo(n: number): string {
   const date = new Date();
   date.setDate(date.getDate() - n);
   return toDateInput(date);
@@ -113,14 +114,14 @@ export function UsagePage() {
         {grouped.error ? <ErrorState error={grouped.error} onRetry={grouped.reload} /> : null}
         {grouped.data && grouped.data.length === 0 ? <EmptyState>{t('usage.empty')}</EmptyState> : null}
         {grouped.data && grouped.data.length > 0 ? (
-          <BreakdownTable rows={grouped.data} names={names.data} />
+          <BreakdownTable rows={grouped.data} names={names.data} breakdown={breakdown} />
         ) : null}
       </div>
     </section>
   );
 }
 
-function DailyView({ rows, from, to }: { rows: UsageRow[]; from: string; to: string }) {
+export function DailyView({ rows, from, to }: { rows: UsageRow[]; from: string; to: string }) {
   const { labels, rows: aligned } = useMemo(() => alignDays(rows, from, to), [rows, from, to]);
   const totals = useMemo(
     () => ({
@@ -202,7 +203,7 @@ function Stat({ label, value, hint, testId }: { label: string; value: string; hi
   );
 }
 
-function BreakdownTable({ rows, names }: { rows: UsageRow[]; names?: Map<string, string> }) {
+export function BreakdownTable({ rows, names, breakdown }: { rows: UsageRow[]; names?: Map<string, string>; breakdown: Breakdown }) {
   const sorted = [...rows].sort((a, b) => b.calls - a.calls);
   const maxCalls = Math.max(1, ...sorted.map((r) => r.calls));
   return (
@@ -227,7 +228,7 @@ function BreakdownTable({ rows, names }: { rows: UsageRow[]; names?: Map<string,
                 <div className="bar-cell">
                   <span className="bar" style={{ width: `${(row.calls / maxCalls) * 100}%` }} aria-hidden="true" />
                   <span className="bar-label" title={row.key}>
-                    {row.key ? names?.get(row.key) ?? row.key : t('common.none')}
+                    {row.key ? names?.get(row.key) ?? (breakdown === 'type' ? rateTypeLabel(row.key) : row.key) : t('common.none')}
                   </span>
                 </div>
               </td>

@@ -4,6 +4,7 @@ import { sdkFetch } from '../shared/sdk-fetch.js';
 import { baseUrlOf, requireApiKey } from '../shared/target.js';
 import type { ProviderModule } from '../types.js';
 import { anthropicManifest } from './manifest.js';
+import { anthropicWires } from './wires.js';
 
 export const anthropicProvider: ProviderModule = {
   manifest: anthropicManifest,
@@ -26,5 +27,6 @@ export const anthropicProvider: ProviderModule = {
         return model;
       },
     }),
+    wires: anthropicWires,
   },
 };

@@ -1,5 +1,6 @@
 import { createAigneChatAdapter } from '../shared/aigne-chat-adapter.js';
 import { createAigneImageAdapter } from '../shared/aigne-image-adapter.js';
+import { createAigneVideoAdapter } from '../shared/aigne-video-adapter.js';
 import { intercept } from '../shared/intercept.js';
 import { toProviderError } from '../shared/provider-error.js';
 import { requireApiKey, secretsOf } from '../shared/target.js';
@@ -69,6 +70,15 @@ export const googleProvider: ProviderModule = {
         return model;
       },
       modelOptions: () => ({}),
+    }),
+    video: createAigneVideoAdapter({
+      manifest: googleManifest,
+      createModel: async ({ req, target, signal }) => {
+        const { GeminiVideoModel } = await import('@aigne/gemini');
+        const model = new GeminiVideoModel({ apiKey: requireApiKey(target, googleManifest), model: req.model, pollingInterval: 5_000 });
+        (model as unknown as { _client: unknown })._client = await createGeminiClient(target, signal);
+        return model;
+      },
     }),
   },
 };

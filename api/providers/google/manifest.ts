@@ -8,7 +8,7 @@ export const googleManifest: ProviderManifest = {
   credentialFields: [API_KEY_FIELD],
   defaultBaseUrl: 'https://generativelanguage.googleapis.com',
   env: { apiKey: 'GEMINI_API_KEY', baseUrl: 'GEMINI_BASE_URL' },
-  capabilities: ['chat', 'embedding', 'image'],
-  modelPatterns: [/^gemini-/, /^text-embedding-00\d/, /^imagen-/],
+  capabilities: ['chat', 'embedding', 'image', 'video'],
+  modelPatterns: [/^veo-/, /^gemini-/, /^text-embedding-00\d/, /^imagen-/],
   testModel: 'gemini-2.0-flash',
 };

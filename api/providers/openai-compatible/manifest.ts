@@ -9,6 +9,6 @@ export const openaiCompatibleManifest: ProviderManifest = {
   credentialFields: [OPTIONAL_API_KEY_FIELD],
   requiresBaseUrl: true,
   credentialOptional: true,
-  capabilities: ['chat', 'embedding'],
+  capabilities: ['chat', 'embedding', 'audio'],
   modelPatterns: [],
 };

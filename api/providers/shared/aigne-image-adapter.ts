@@ -25,7 +25,7 @@ export interface AigneImageAdapterOptions {
  * Reject as soon as `signal` aborts. For classes that give no way to pass a signal (they use
  * @aigne/core's own fetch), the upstream request is abandoned rather than cancelled.
  */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);

@@ -4,7 +4,7 @@
  * and transport failures become ProviderErrors, as every adapter's do.
  */
 import { ProviderError } from '../../errors.js';
-import type { ProviderManifest, ProviderTarget, WireAnswer, WireEndpoint } from '../types.js';
+import type { ProviderManifest, ProviderTarget, WireAnswer, WireEndpoint, WireRequest } from '../types.js';
 import { parseRetryAfter, toProviderError } from './provider-error.js';
 import { baseUrlOf, secretsOf } from './target.js';
 import { upstreamAgent } from './upstream-agent.js';
@@ -14,8 +14,8 @@ export interface WireEndpointOptions {
   manifest: ProviderManifest;
   /** Appended to the base URL, e.g. `/chat/completions`. */
   path: string;
-  /** The credential's headers (throws a 401-kind ProviderError when there is no credential). */
-  headers(target: ProviderTarget): Record<string, string>;
+  /** The credential's headers, and those of the client the wire passes on (throws a 401-kind ProviderError when there is no credential). */
+  headers(target: ProviderTarget, req: WireRequest): Record<string, string>;
 }
 
 /** The message of an upstream error body (OpenAI, Anthropic, Google shapes, or text). */
@@ -48,7 +48,7 @@ function endpointOf(url: string): { origin: string; path: string } {
 export function createWireEndpoint(o: WireEndpointOptions): WireEndpoint {
   return async (req, target): Promise<WireAnswer> => {
     const { origin, path } = endpointOf(`${baseUrlOf(target, o.manifest)}${o.path}`);
-    const headers = { 'content-type': 'application/json', accept: req.stream ? 'text/event-stream' : 'application/json', ...o.headers(target) };
+    const headers = { 'content-type': 'application/json', accept: req.stream ? 'text/event-stream' : 'application/json', ...o.headers(target, req) };
     const secrets = secretsOf(target);
     const failed = (err: unknown) => toProviderError(err, { signal: req.abort.aborted ? req.abort.signal : undefined, secrets, provider: o.manifest.displayName });
     let answer;

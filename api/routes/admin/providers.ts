@@ -9,7 +9,7 @@ import type { CredentialBody, CredentialUpdateBody, ProviderBody, RateBody } fro
 
 const name = z.string().trim().min(1).max(200);
 const rate = z.union([z.string(), z.number()]);
-const rateType = z.enum(['chatCompletion', 'embedding', 'imageGeneration']);
+const rateType = z.enum(['chatCompletion', 'embedding', 'imageGeneration', 'audio', 'video']);
 
 const providerCreate = z
   .object({

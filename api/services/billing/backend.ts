@@ -7,6 +7,7 @@ import type { ModelCallRow } from '../../store/models/model-call.js';
 import type { FlushHook } from '../recording/call-recorder.js';
 import type { GrantView, TransactionView } from '../../wire/credits.js';
 import type { Page } from '../../wire/page.js';
+import type { CountedList, GrantItem } from '../../wire/user.js';
 import type { BillingHooks } from './hooks.js';
 
 export interface CreditBalance {
@@ -30,11 +31,38 @@ export interface PageRequest {
   cursor?: string;
 }
 
+/** A page by number, as AIGNE Hub's `/api/user/credit/*` take them. */
+export interface NumberedPage {
+  page: number;
+  pageSize: number;
+}
+
+/** What `/api/user/info` and `/api/user/credit/balance` tell a user (API.md §13). */
+export interface CreditSummary {
+  /** Spendable now; below 0 when the user owes. */
+  balanceNano: number;
+  /** Held by calls in flight. */
+  pendingNano: number;
+  /** Credits of the grants that have not expired. */
+  totalNano: number;
+  grantCount: number;
+  /** Payment Kit's currency of the credits, when it says. */
+  currency?: Record<string, unknown>;
+}
+
 export interface BillingBackend extends BillingHooks {
   readonly kind: 'ledger' | 'payment-kit';
-  /** Where a user tops up (sent with 402), when one is known. */
+  /** Where a user tops up (sent with 402), when one is known now. */
   readonly topUpLink?: string;
+  /**
+   * Where a user buys credits: CREDIT_PAYMENT_LINK, else (Payment Kit, billing on) the link the hub
+   * makes sure Payment Kit has; undefined when there is none.
+   */
+  paymentLink(): Promise<string | undefined>;
   balance(userDid: string): Promise<CreditBalance>;
+  summary(userDid: string): Promise<CreditSummary>;
+  grantList(userDid: string, page: NumberedPage): Promise<CountedList<GrantItem>>;
+  transactionList(userDid: string, page: NumberedPage): Promise<CountedList<TransactionView>>;
   grant(request: GrantRequest): Promise<GrantView>;
   transactions(userDid: string, page: PageRequest): Promise<Page<TransactionView>>;
   /** Gives back what a call was charged (once). */

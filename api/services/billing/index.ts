@@ -84,6 +84,9 @@ export async function setupBilling(setup: BillingSetup): Promise<Billing> {
     }
   });
 
+  // Payment Kit's credit price and payment link are made sure of at start, not on a user's first look.
+  backend.paymentLink().catch((err) => logger.warn('the credit payment link could not be made sure of in Payment Kit; it is tried again when asked for', { err }));
+
   if (backend.flushHook) setup.recorder.onFlush(backend.flushHook);
   setup.recorder.onFlush(createUsageAggregator(sequelize, (row) => backend.reportableNano(row)));
   await backend.reconcile();

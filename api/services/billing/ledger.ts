@@ -26,6 +26,7 @@ import type { BillingBackend } from './backend.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { HeldCredits } from './held-credits.js';
 import { insufficientCredits } from './insufficient.js';
+import { ledgerGrantList, ledgerGrantTotals, ledgerTransactionList } from './ledger-lists.js';
 
 export interface LedgerOptions {
   sequelize: Sequelize;
@@ -275,6 +276,14 @@ export function createLedgerBilling(
       const pendingNano = held ? held.heldNano(userDid) : (account?.heldNano ?? 0);
       return { userDid, balanceNano: account ? account.balanceNano - account.unreportedNano : 0, pendingNano };
     },
+
+    async summary(userDid) {
+      const [b, totals] = await Promise.all([this.balance(userDid), ledgerGrantTotals(models, userDid)]);
+      return { balanceNano: b.balanceNano, pendingNano: b.pendingNano, ...totals };
+    },
+    grantList: (userDid, page) => ledgerGrantList(models, userDid, page),
+    transactionList: (userDid, page) => ledgerTransactionList(models, userDid, page, toTransactionView),
+    paymentLink: async () => options.topUpLink,
 
     async grant(request): Promise<GrantView> {
       const now = new Date();

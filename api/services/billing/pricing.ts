@@ -5,12 +5,17 @@ import type { RateInfo } from '../gateway/routing.js';
 
 export interface PricedUsage extends TokenUsage {
   images?: number;
+  /** Seconds of audio transcribed or translated, or of video generated. */
+  seconds?: number;
+  /** Characters spoken (text to speech). */
+  characters?: number;
 }
 
 /**
  * Credits as an exact decimal string. Tokens: input × inputRate + output × outputRate, with cached
  * reads/writes at their own rates when the model has them (else at the input rate). Images:
- * images × outputRate (+ input tokens × inputRate when reported).
+ * images × outputRate (+ input tokens × inputRate when reported). Audio: (seconds + characters) ×
+ * inputRate. Video: seconds × outputRate.
  */
 export function computeCredits(rate: Pick<RateInfo, 'type' | 'inputRate' | 'outputRate' | 'cacheReadRate' | 'cacheWriteRate'>, usage: PricedUsage): string {
   const input = new Decimal(rate.inputRate);
@@ -18,6 +23,8 @@ export function computeCredits(rate: Pick<RateInfo, 'type' | 'inputRate' | 'outp
   if (rate.type === 'imageGeneration') {
     return output.times(usage.images ?? 0).plus(input.times(usage.inputTokens)).toFixed();
   }
+  if (rate.type === 'audio') return input.times(new Decimal(usage.seconds ?? 0).plus(usage.characters ?? 0)).toFixed();
+  if (rate.type === 'video') return output.times(usage.seconds ?? 0).toFixed();
   const cacheRead = usage.cacheReadTokens ?? 0;
   const cacheWrite = usage.cacheWriteTokens ?? 0;
   const uncachedInput = Math.max(0, usage.inputTokens - cacheRead - cacheWrite);

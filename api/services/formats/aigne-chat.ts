@@ -1,6 +1,6 @@
 /** The AIGNE framework's ChatModelInput ↔ the hub's ChatRequest, and ChatEvent → AIGNE chunks. */
 import { z } from 'zod/v4';
-import type { ChatContentPart, ChatEvent, ChatMessage, ChatRequest } from '../../providers/types.js';
+import type { ChatContentPart, ChatEvent, ChatMessage, ChatRequest, ChatToolCall, TokenUsage } from '../../providers/types.js';
 import { MAX_CONTENT_PARTS, MAX_TOOLS } from './openai-chat.js';
 
 const part = z
@@ -105,4 +105,33 @@ export function toAigneChunk(e: ChatEvent, clientModel: string): object | null {
 /** URL parts of AIGNE messages. */
 export function aigneImageUrls(messages: AigneChatInput['messages']): string[] {
   return messages.flatMap((m) => (Array.isArray(m.content) ? m.content.filter((p) => p.type === 'url' && p.url).map((p) => p.url!) : []));
+}
+
+/** The hub's ChatRequest as AIGNE chat input (what the translation tests compare). */
+export function toAigneChatInput(req: ChatRequest): AigneChatInput {
+  return {
+    messages: req.messages.map((m) => ({
+      role: m.role,
+      content: typeof m.content === 'string' || m.content === undefined ? m.content : m.content.map((p) => ({ ...p })),
+      ...(m.toolCalls ? { toolCalls: m.toolCalls.map((t) => ({ id: t.id, type: 'function' as const, function: { name: t.function.name, arguments: t.function.arguments } })) } : {}),
+      ...(m.toolCallId ? { toolCallId: m.toolCallId } : {}),
+    })),
+    ...(req.tools ? { tools: req.tools.map((t) => ({ type: 'function' as const, function: { ...t.function } })) } : {}),
+    ...(req.toolChoice ? { toolChoice: req.toolChoice } : {}),
+    ...(req.responseFormat ? { responseFormat: req.responseFormat as AigneChatInput['responseFormat'] } : {}),
+    modelOptions: { model: req.model, temperature: req.temperature, topP: req.topP, maxTokens: req.maxTokens, parallelToolCalls: req.parallelToolCalls },
+  };
+}
+
+/** AIGNE agent-response chunks as the hub's chat events (what the translation tests compare). */
+export function eventsFromAigneChunks(chunks: object[]): ChatEvent[] {
+  const events: ChatEvent[] = [];
+  for (const c of chunks as { delta?: { text?: { text?: string; thoughts?: string }; json?: Record<string, unknown> } }[]) {
+    if (c.delta?.text?.text) events.push({ type: 'text', text: c.delta.text.text });
+    if (c.delta?.text?.thoughts) events.push({ type: 'thinking', text: c.delta.text.thoughts });
+    const json = c.delta?.json;
+    if (json?.toolCalls) events.push({ type: 'toolCalls', toolCalls: json.toolCalls as ChatToolCall[] });
+    if (json?.usage) events.push({ type: 'usage', usage: json.usage as TokenUsage });
+  }
+  return events;
 }

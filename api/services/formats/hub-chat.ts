@@ -4,8 +4,8 @@
  */
 import { z } from 'zod/v4';
 import { sseData } from '../../lib/sse.js';
-import type { ChatRequest } from '../../providers/types.js';
-import { aigneChatInputSchema, fromAigneChatInput, type AigneChatInput } from './aigne-chat.js';
+import type { ChatEvent, ChatRequest, ChatToolCall, TokenUsage } from '../../providers/types.js';
+import { aigneChatInputSchema, fromAigneChatInput, toAigneChatInput, type AigneChatInput } from './aigne-chat.js';
 import type { ChatAnswer } from './chat-answer.js';
 
 export const hubChatSchema = z
@@ -58,4 +58,20 @@ export function hubChatAnswer(model: string): ChatAnswer {
       model,
     }),
   };
+}
+
+/** The hub's ChatRequest in its camelCase format (what the translation tests compare). */
+export function toHubChatRequest(req: ChatRequest): HubChatRequest {
+  const input = toAigneChatInput(req);
+  const o = input.modelOptions!;
+  return { model: req.model, messages: input.messages, tools: input.tools, toolChoice: input.toolChoice, responseFormat: input.responseFormat, temperature: o.temperature, topP: o.topP, maxTokens: o.maxTokens };
+}
+
+/** A whole answer of this format as the hub's chat events. */
+export function eventsFromHubChat(whole: { text?: string; toolCalls?: ChatToolCall[]; usage?: TokenUsage }): ChatEvent[] {
+  const events: ChatEvent[] = [];
+  if (whole.text) events.push({ type: 'text', text: whole.text });
+  if (whole.toolCalls?.length) events.push({ type: 'toolCalls', toolCalls: whole.toolCalls });
+  if (whole.usage) events.push({ type: 'usage', usage: whole.usage });
+  return events;
 }

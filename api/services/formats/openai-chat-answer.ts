@@ -179,3 +179,14 @@ export function openAIChatAnswer(o: OpenAIAnswerOptions): ChatAnswer {
     },
   };
 }
+
+/** A whole `chat.completion` as the hub's chat events (what the translation tests compare). */
+export function eventsFromOpenAICompletion(completion: { choices?: { message?: { content?: string | null; tool_calls?: { id: string; function: { name: string; arguments: string } }[] } }[]; usage?: Record<string, unknown> }): ChatEvent[] {
+  const events: ChatEvent[] = [];
+  const message = completion.choices?.[0]?.message;
+  if (message?.content) events.push({ type: 'text', text: message.content });
+  for (const t of message?.tool_calls ?? []) events.push({ type: 'toolCalls', toolCalls: [{ id: t.id, type: 'function', function: { name: t.function.name, arguments: JSON.parse(t.function.arguments || '{}') as Record<string, unknown> } }] });
+  const usage = usageFromOpenAI(completion.usage);
+  if (usage) events.push({ type: 'usage', usage });
+  return events;
+}

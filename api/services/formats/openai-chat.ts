@@ -161,3 +161,28 @@ export function toOpenAIRelayBody(body: OpenAIChatRequest, upstreamModel: string
   if (stream) payload.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
   return payload;
 }
+
+const argumentText = (a: string | Record<string, unknown>) => (typeof a === 'string' ? a : JSON.stringify(a));
+
+/** The hub's ChatRequest as an OpenAI Chat Completions request (what the translation tests compare). */
+export function toOpenAIChatRequest(req: ChatRequest): OpenAIChatRequest {
+  const content = (c: ChatMessage['content']) =>
+    c === undefined || typeof c === 'string' ? (c ?? null) : c.map((p) => (p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image_url', image_url: { url: p.type === 'url' ? p.url : `data:${p.mimeType ?? 'image/png'};base64,${p.data}` } }));
+  const messages = req.messages.map((m) => {
+    if (m.role === 'tool') return { role: 'tool', tool_call_id: m.toolCallId ?? '', content: content(m.content) };
+    if (m.role === 'agent') return { role: 'assistant', content: content(m.content), ...(m.toolCalls?.length ? { tool_calls: m.toolCalls.map((t) => ({ id: t.id, type: 'function', function: { name: t.function.name, arguments: argumentText(t.function.arguments) } })) } : {}) };
+    return { role: m.role, content: content(m.content) };
+  });
+  const rf = req.responseFormat;
+  return {
+    model: req.model,
+    messages,
+    ...(req.tools?.length ? { tools: req.tools.map((t) => ({ type: 'function', function: t.function })) } : {}),
+    ...(req.toolChoice ? { tool_choice: req.toolChoice } : {}),
+    ...(rf ? { response_format: rf.type === 'json_schema' ? { type: 'json_schema', json_schema: rf.jsonSchema } : rf } : {}),
+    ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+    ...(req.topP !== undefined ? { top_p: req.topP } : {}),
+    ...(req.maxTokens !== undefined ? { max_completion_tokens: req.maxTokens } : {}),
+    ...(req.stop?.length ? { stop: req.stop } : {}),
+  } as OpenAIChatRequest;
+}

@@ -90,9 +90,11 @@ async function sendWhole(call: ModelCall, res: ServerResponse, events: ChatEvent
   for (const event of events) acc.add(event);
   if (acc.usage) call.setUsage(acc.usage);
   else call.setUsage({ inputTokens: inputEstimate, outputTokens: estimateTokens(acc.text) }, true);
+  // Made before the call is settled: what a format keeps of it (stored responses) goes with its row.
+  const body = answer.whole(acc, call.record.usage);
   await call.succeed();
   call.markFirstByte();
-  sendJson(res, answer.whole(acc, call.record.usage));
+  sendJson(res, body);
 }
 
 async function streamEvents(call: ModelCall, res: ServerResponse, opened: OpenedEvents, answer: ChatAnswer, inputEstimate: number) {

@@ -1,5 +1,5 @@
 /** The in-memory record of one accepted model request, settled into a ModelCall row. */
-import type { TokenUsage } from '../../providers/types.js';
+import type { PricedUsage } from '../billing/pricing.js';
 import type { ModelCallStatus, ModelCallType } from '../../store/models/model-call.js';
 import type { ModelCallRow } from '../../store/models/model-call.js';
 
@@ -13,12 +13,14 @@ export interface CallRecord {
   stream: boolean;
   userDid: string | null;
   appId: string | null;
+  /** The caller's access key, if it used one. */
+  accessKeyId: string | null;
   providerId: string | null;
   providerName: string | null;
   credentialId: string | null;
   attempts: number;
   status: ModelCallStatus;
-  usage: TokenUsage & { images?: number };
+  usage: PricedUsage;
   usageEstimated: boolean;
   creditsNano: number;
   errorReason: string | null;
@@ -35,7 +37,7 @@ export interface CallRecord {
  * Every field spelled out: spreading `init` and then adding the rest makes V8 build the record in
  * dictionary mode, slow to build and to read for the rest of the call.
  */
-export function newCallRecord(init: Pick<CallRecord, 'id' | 'requestId' | 'model' | 'type' | 'stream' | 'userDid' | 'appId' | 'startedAt'>): CallRecord {
+export function newCallRecord(init: Pick<CallRecord, 'id' | 'requestId' | 'model' | 'type' | 'stream' | 'userDid' | 'appId' | 'accessKeyId' | 'startedAt'>): CallRecord {
   return {
     id: init.id,
     requestId: init.requestId,
@@ -44,6 +46,7 @@ export function newCallRecord(init: Pick<CallRecord, 'id' | 'requestId' | 'model
     stream: init.stream,
     userDid: init.userDid,
     appId: init.appId,
+    accessKeyId: init.accessKeyId,
     startedAt: init.startedAt,
     traceId: null,
     providerId: null,
@@ -90,6 +93,7 @@ export function toModelCallRow(r: CallRecord): ModelCallRow {
     errorCode: r.errorCode,
     userDid: r.userDid,
     appId: r.appId,
+    accessKeyId: r.accessKeyId,
     createdAt: r.createdAt,
     // Set again when the row is written; present from the start so that the row keeps its shape.
     updatedAt: r.createdAt,

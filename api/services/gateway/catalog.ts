@@ -15,7 +15,11 @@ export interface CatalogModel {
   available: boolean;
 }
 
-export async function listCatalogModels(routing: RoutingTable, type?: RateType): Promise<CatalogModel[]> {
+/**
+ * `failing`: keys (`providerId:type:model`) whose latest health check failed; such a model is listed
+ * as unavailable until a check passes.
+ */
+export async function listCatalogModels(routing: RoutingTable, type?: RateType, failing?: ReadonlySet<string>): Promise<CatalogModel[]> {
   const snap = await routing.current();
   const now = Date.now();
   const out: CatalogModel[] = [];
@@ -32,7 +36,7 @@ export async function listCatalogModels(routing: RoutingTable, type?: RateType):
         inputRate: rate.inputRate,
         outputRate: rate.outputRate,
         modelMetadata: rate.modelMetadata,
-        available,
+        available: available && !failing?.has(`${p.id}:${rate.type}:${rate.model}`),
       });
     }
   }

@@ -49,6 +49,8 @@ export function chargeNano(rate: Rate | undefined, usage: PricedUsage): number {
   if (n) {
     try {
       if (rate.type === 'imageGeneration') return safe(safe(n.output * (usage.images ?? 0)) + safe(n.input * usage.inputTokens));
+      if (rate.type === 'audio') return safe(n.input * ((usage.seconds ?? 0) + (usage.characters ?? 0)));
+      if (rate.type === 'video') return safe(n.output * (usage.seconds ?? 0));
       const cacheRead = usage.cacheReadTokens ?? 0;
       const cacheWrite = usage.cacheWriteTokens ?? 0;
       const uncached = Math.max(0, usage.inputTokens - cacheRead - cacheWrite);

@@ -14,6 +14,7 @@ import { Deadlines } from './deadlines.js';
 import { assertFetchableImageUrls, createImageFetcher, type ImageFetcher } from '../formats/image-urls.js';
 import type { FailoverDeps } from './failover.js';
 import { ModelCall, type BeginOptions } from './model-call.js';
+import { probeModel, type ProbeResult, type ProbeTarget } from './probe.js';
 import type { Candidate, RoutingTable } from './routing.js';
 
 export interface GatewayCore {
@@ -35,6 +36,8 @@ export interface GatewayCore {
 
 export interface Gateway extends GatewayCore {
   begin(req: Request, res: Response, options: BeginOptions): Promise<ModelCall>;
+  /** One minimal call to a model through the attempt path, for health checks (recorded by the caller, billed to no one). */
+  probe(target: ProbeTarget): Promise<ProbeResult>;
   /** Listeners told of every settled call (metrics, traces). */
   onCallSettled(listener: (record: CallRecord, timing: CallTiming | undefined) => void): void;
   close(): Promise<void>;
@@ -50,6 +53,8 @@ export interface GatewayDeps {
   /** Re-validates a disabled credential; resolves true when it works again. */
   recheckCredential?: (providerId: string, credentialId: string) => Promise<boolean>;
   recheckAfterMs?: number;
+  /** Told when the provider refused a credential and it was disabled (notifications). */
+  onCredentialDisabled?: (credentialId: string, providerId: string, reason: string) => void;
   statsFlushMs?: number;
   observers?: CallObservers;
   /** Limits of the image downloads the hub makes for callers. */
@@ -100,6 +105,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (change.kind === 'disabled') {
         logger.warn('credential disabled', { credentialId: change.id, provider: candidate.provider.name, reason: change.disabledReason });
         scheduleRecheck(change, candidate);
+        if (!change.id.startsWith('env:')) deps.onCredentialDisabled?.(change.id, candidate.provider.id, change.disabledReason ?? 'refused by the provider');
       }
       if (change.kind === 'cooldown') {
         logger.warn('credential cooling down', { credentialId: change.id, provider: candidate.provider.name, until: new Date(change.cooldownUntil).toISOString() });
@@ -148,6 +154,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       await call.start(options);
       return call;
     },
+    probe: (target) => probeModel(core, target),
     onCallSettled(listener) {
       listeners.push(listener);
     },

@@ -7,7 +7,7 @@ import { AppError, ClientAbortedError } from '../../errors.js';
 import { clientDidOf } from '../../lib/client-did.js';
 import { newId } from '../../lib/ids.js';
 import { redactSecrets } from '../../lib/redact.js';
-import type { TokenUsage } from '../../providers/types.js';
+import type { PricedUsage } from '../billing/pricing.js';
 import type { ModelCallType } from '../../store/models/model-call.js';
 import type { Reservation } from '../billing/hooks.js';
 import type { ImageFetcher } from '../formats/image-urls.js';
@@ -29,6 +29,9 @@ export interface BeginOptions {
   estimatedInputTokens?: number;
   /** Images asked for (image calls). */
   images?: number;
+  /** Seconds of audio or video, and characters to speak, the reservation bounds (audio and video calls). */
+  seconds?: number;
+  characters?: number;
 }
 
 /** Model calls of this process begun and neither settled nor cut off (their responses closed). */
@@ -56,6 +59,7 @@ export class ModelCall {
       stream: options.stream,
       userDid: caller?.userDid ?? null,
       appId: caller?.appId ?? clientDidOf(req.headers['x-aigne-hub-client-did']),
+      accessKeyId: caller?.via === 'access-key' || caller?.via === 'session' ? caller.keyId : null,
       startedAt: req.ctx.startedAt,
     });
     callsOpen += 1;
@@ -83,7 +87,7 @@ export class ModelCall {
       if (this.core.billing.enabled) {
         const rate = this.candidates.find((c) => c.rate)?.rate;
         const maxOut = options.maxOutputTokens ?? (Number(rate?.modelMetadata?.maxOutputTokens) || this.core.defaultMaxOutputTokens);
-        const bound = { inputTokens: options.estimatedInputTokens ?? 0, outputTokens: options.type === 'chatCompletion' ? maxOut : 0, images: options.images };
+        const bound = { inputTokens: options.estimatedInputTokens ?? 0, outputTokens: options.type === 'chatCompletion' ? maxOut : 0, images: options.images, seconds: options.seconds, characters: options.characters };
         for (const c of this.candidates) maxCostNano = Math.max(maxCostNano, chargeNano(c.rate, bound));
       }
       this.reservation = await this.core.billing.reserve({ record: this.record, candidates: this.candidates, maxCostNano });
@@ -126,18 +130,21 @@ export class ModelCall {
     if (this.record.ttfb === null) this.record.ttfb = performance.now() - this.record.startedAt;
   }
 
-  setUsage(usage: Partial<TokenUsage> & { images?: number }, estimated = false): void {
+  setUsage(usage: Partial<PricedUsage>, estimated = false): void {
     const u = this.record.usage;
     if (usage.inputTokens !== undefined) u.inputTokens = usage.inputTokens;
     if (usage.outputTokens !== undefined) u.outputTokens = usage.outputTokens;
     if (usage.cacheReadTokens !== undefined) u.cacheReadTokens = usage.cacheReadTokens;
     if (usage.cacheWriteTokens !== undefined) u.cacheWriteTokens = usage.cacheWriteTokens;
     if (usage.images !== undefined) u.images = usage.images;
+    if (usage.seconds !== undefined) u.seconds = usage.seconds;
+    if (usage.characters !== undefined) u.characters = usage.characters;
     this.record.usageEstimated = estimated;
   }
 
   get hasUsage(): boolean {
-    return this.record.usage.inputTokens > 0 || this.record.usage.outputTokens > 0 || (this.record.usage.images ?? 0) > 0;
+    const u = this.record.usage;
+    return u.inputTokens > 0 || u.outputTokens > 0 || (u.images ?? 0) > 0 || (u.seconds ?? 0) > 0 || (u.characters ?? 0) > 0;
   }
 
   /** Settles a successful call; resolves once its row is durable. */

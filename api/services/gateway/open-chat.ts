@@ -20,6 +20,8 @@ export interface ChatOpenRequest {
     wire: WireFormat;
     /** The request in that wire format, for the upstream's model name. */
     body(upstreamModel: string): Record<string, unknown>;
+    /** The client's headers this wire passes on. */
+    headers?: Record<string, string>;
     relay: RelayReader;
   };
 }
@@ -42,7 +44,7 @@ export async function openChat(input: AttemptInput, req: ChatOpenRequest): Promi
   const same = req.sameWire;
   const endpoint = same && adapter.wires?.[same.wire];
   if (same && endpoint) {
-    const answer = await endpoint({ body: same.body(upstreamModel), stream: req.stream, abort: input.abort }, input.target);
+    const answer = await endpoint({ body: same.body(upstreamModel), stream: req.stream, abort: input.abort, headers: same.headers }, input.target);
     if (answer.kind === 'stream') return { kind: 'relay-stream', first: answer.first, rest: answer.rest };
     try {
       return { kind: 'relay-whole', whole: same.relay.whole(answer.text) };

@@ -53,6 +53,8 @@ export const CAPABILITY_OF: Record<RateType, Capability> = {
   chatCompletion: 'chat',
   embedding: 'embedding',
   imageGeneration: 'image',
+  audio: 'audio',
+  video: 'video',
 };
 
 export interface RoutingSnapshot {

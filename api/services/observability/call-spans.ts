@@ -51,7 +51,7 @@ export interface SpanOptions {
   semconv: boolean;
 }
 
-const OPERATION: Record<string, string> = { chatCompletion: 'chat', embedding: 'embeddings', imageGeneration: 'image_generation' };
+const OPERATION: Record<string, string> = { chatCompletion: 'chat', embedding: 'embeddings', imageGeneration: 'image_generation', audio: 'audio', video: 'video_generation' };
 const MAX_CONTENT_CHARS = 16_000;
 
 const epoch = (t: number) => performance.timeOrigin + t;

@@ -6,10 +6,11 @@ import type { AiCredential } from '../../store/models/ai-credential.js';
 import type { Models } from '../../store/models/index.js';
 import { createCredentialService, type CredentialService, type CredentialValidator } from './credentials.js';
 import { createProviderService, type AdminContext, type ProviderService } from './providers.js';
+import { createRateImportService, type RateImportService } from './rate-import.js';
 import { createRateService, type RateService } from './rates.js';
 import { createCredentialVault } from './vault.js';
 
-export interface ProviderAdminService extends ProviderService, CredentialService, RateService {
+export interface ProviderAdminService extends ProviderService, CredentialService, RateService, RateImportService {
   /** Decrypts a stored credential (gateway use only; never serialized). */
   openCredential(row: AiCredential): Record<string, string>;
 }
@@ -26,6 +27,7 @@ export function createProviderAdminService(deps: {
     ...createProviderService(context),
     ...createCredentialService(context, vault, deps.validateCredential),
     ...createRateService(context),
+    ...createRateImportService(context),
     openCredential: (row) => vault.open(row),
   };
 }

@@ -98,7 +98,7 @@ export function createCredentialService(
         patch.failureCount = 0;
       }
       await conflictOnDuplicate(() => row.update(patch), duplicateName(input.name));
-      onChange(input.enabled === true ? { resetCredentialId: id } : undefined);
+      onChange(input.enabled === true ? { resetCredentialId: id, how: 're-enabled by an admin' } : undefined);
       return toCredentialView(row);
     },
 
@@ -115,7 +115,7 @@ export function createCredentialService(
       try {
         await validateCredential(provider, manifest, vault.open(row));
         await row.update({ status: 'active', disabledReason: null, cooldownUntil: null, failureCount: 0 });
-        onChange({ resetCredentialId: id });
+        onChange({ resetCredentialId: id, how: 'a test call passed' });
         return { ok: true as const };
       } catch (err) {
         return { ok: false as const, error: err instanceof Error ? err.message : String(err) };

@@ -9,11 +9,16 @@ import { conflictOnDuplicate } from '../unique-conflict.js';
 import type { ProviderBody, ProviderView } from '../../wire/providers.js';
 import { toCredentialView } from './views.js';
 
+export interface ProvidersChange {
+  resetCredentialId?: string;
+  how?: string;
+}
+
 /** What the provider, credential and rate services share. */
 export interface AdminContext {
   models: Models;
-  /** Told after every write; `resetCredentialId` when an admin re-enabled or re-tested one. */
-  onChange: (event?: { resetCredentialId?: string }) => void;
+  /** Told after every write; `resetCredentialId` when an admin re-enabled or re-tested one (`how` says which). */
+  onChange: (event?: ProvidersChange) => void;
 }
 
 export interface ProviderService {

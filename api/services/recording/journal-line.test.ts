@@ -4,7 +4,7 @@ import { journalLine } from './journal-line.js';
 
 describe('journal line', () => {
   it('holds every field of a call row as JSON.stringify would, with createdAt in milliseconds', () => {
-    const record = newCallRecord({ id: 'id-1', requestId: 'req "1"', model: 'openai/gpt\n4o', type: 'chatCompletion', stream: true, userDid: 'did:abt:u', appId: 'app\\1', startedAt: 1 });
+    const record = newCallRecord({ id: 'id-1', requestId: 'req "1"', model: 'openai/gpt\n4o', type: 'chatCompletion', stream: true, userDid: 'did:abt:u', appId: 'app\\1', accessKeyId: 'key"1', startedAt: 1 });
     Object.assign(record, {
       traceId: 'trace', providerId: 'p', providerName: 'openai', credentialId: 'c', attempts: 2, status: 'failed',
       usage: { inputTokens: 3, outputTokens: 4, cacheReadTokens: 5, cacheWriteTokens: 6 }, usageEstimated: true,

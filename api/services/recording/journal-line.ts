@@ -15,6 +15,7 @@ export function journalLine(r: ModelCallRow, hooks?: Record<string, unknown>): s
     `"cacheWriteTokens":${r.cacheWriteTokens},"creditsNano":${r.creditsNano},"usageEstimated":${r.usageEstimated},"attempts":${r.attempts},` +
     `"duration":${r.duration ?? null},"ttfb":${r.ttfb ?? null},"providerTtfb":${r.providerTtfb ?? null},` +
     `"errorReason":${str(r.errorReason ?? null)},"errorCode":${str(r.errorCode ?? null)},"userDid":${str(r.userDid ?? null)},"appId":${str(r.appId ?? null)},` +
+    `"accessKeyId":${str(r.accessKeyId ?? null)},` +
     `"createdAt":${r.createdAt ? r.createdAt.getTime() : null}}`;
   return hooks ? `{"row":${row},"hooks":${flatJson(hooks)}}\n` : `{"row":${row}}\n`;
 }

@@ -10,6 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Op, Sequelize, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import type { Logger } from '../../lib/logger.js';
 import type { Models } from '../../store/models/index.js';
+import { writeTransaction } from '../../store/write-transaction.js';
+import { pruneUsageRollups } from '../usage/prune-rollups.js';
 import { openJsonlArchive, type JsonlArchive } from './archive.js';
 
 const DAY_MS = 86_400_000;
@@ -67,18 +69,17 @@ async function purge(spec: PurgeSpec): Promise<number> {
   let deleted = 0;
   for (;;) {
     if (spec.signal.aborted) break;
-    const rows = await spec.model.findAll({
-      where: spec.where,
-      attributes: spec.archive ? undefined : ['id'],
-      order: [
-        [spec.dateField, 'ASC'],
-        ['id', 'ASC'],
-      ],
-      limit: spec.batchSize,
-    });
+    // In the date index's order (no sort of every old row per batch); without an archive only the
+    // ids, as plain rows (no model instance per row on the event loop).
+    const rows = spec.archive
+      ? (await spec.model.findAll({ where: spec.where, order: [[spec.dateField, 'ASC']], limit: spec.batchSize })).map((r) => r.get({ plain: true }) as Record<string, unknown>)
+      : ((await spec.model.findAll({ where: spec.where, attributes: ['id'], order: [[spec.dateField, 'ASC']], limit: spec.batchSize, raw: true })) as unknown as Record<string, unknown>[]);
     if (!rows.length) break;
-    if (spec.archive) await spec.archive.append(rows.map((r) => r.get({ plain: true })));
-    deleted += await spec.model.destroy({ where: { id: rows.map((r) => r.get('id') as string) } });
+    if (spec.archive) await spec.archive.append(rows);
+    // In the write queue (store/write-transaction.ts): on SQLite a delete outside it would hold the
+    // write lock while credit reservations wait in SQLite's busy handler, which sleeps in steps.
+    const ids = rows.map((r) => r.id as string);
+    deleted += await writeTransaction(spec.model.sequelize!, (transaction) => spec.model.destroy({ where: { id: ids }, transaction }));
     if (rows.length < spec.batchSize) break;
     await sleep(spec.pauseMs, undefined, { signal: spec.signal }).catch(() => {});
   }
@@ -119,6 +120,7 @@ export async function runRetention(options: RetentionOptions, now = new Date(), 
   if (options.usageDays > 0) {
     const owed = Sequelize.where(Sequelize.col('reportedCreditsNano'), { [Op.gte]: Sequelize.col('creditsNano') });
     result.usages = await table('usages', options.models.Usage as unknown as ModelStatic<Model>, 'periodStart', options.usageDays, owed);
+    result.extra.usageRollups = await pruneUsageRollups(options.models.Usage.sequelize!, result.usages.cutoff, signal, pauseMs);
   }
   return result;
 }
@@ -142,6 +144,7 @@ export function startRetentionJob(options: RetentionOptions, schedule: Retention
   const everyMs = schedule.everyMs ?? DAY_MS;
 
   const runNow = () => {
+    if (!running) options.logger.info('retention pass started', { modelCallDays: options.modelCallDays, usageDays: options.usageDays });
     running ??= runRetention(options, new Date(), controller.signal)
       .then((r) => {
         const summary = {

@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import type { KeyLimits } from './key-limits.js';
 import type { Role } from './user.js';
 
 export class AccessKey extends Model<InferAttributes<AccessKey>, InferCreationAttributes<AccessKey>> {
@@ -11,6 +12,8 @@ export class AccessKey extends Model<InferAttributes<AccessKey>, InferCreationAt
   declare userDid: string;
   declare role: Role;
   declare appId: string | null;
+  /** API.md §14 limits of this key (validated before it is stored). */
+  declare limits: CreationOptional<KeyLimits | null>;
   declare expiresAt: Date | null;
   declare revokedAt: Date | null;
   declare lastUsedAt: Date | null;
@@ -28,6 +31,7 @@ export function initAccessKey(sequelize: Sequelize): typeof AccessKey {
       userDid: { type: DataTypes.STRING(128), allowNull: false },
       role: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'member' },
       appId: { type: DataTypes.STRING(128), allowNull: true },
+      limits: { type: DataTypes.JSON, allowNull: true },
       expiresAt: { type: DataTypes.DATE, allowNull: true },
       revokedAt: { type: DataTypes.DATE, allowNull: true },
       lastUsedAt: { type: DataTypes.DATE, allowNull: true },

@@ -1,8 +1,11 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
-export type RateType = 'chatCompletion' | 'embedding' | 'imageGeneration';
+export type RateType = 'chatCompletion' | 'embedding' | 'imageGeneration' | 'audio' | 'video';
 
-/** Credits per token (per image for images), kept as exact decimal strings. */
+/**
+ * Credits per token (per image for images; audio: input per second transcribed and per character
+ * spoken; video: output per second), kept as exact decimal strings.
+ */
 export class AiModelRate extends Model<InferAttributes<AiModelRate>, InferCreationAttributes<AiModelRate>> {
   declare id: string;
   declare providerId: string;

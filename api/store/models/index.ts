@@ -4,17 +4,21 @@ import { initAiCredential, AiCredential } from './ai-credential.js';
 import { initAiModelRate, AiModelRate } from './ai-model-rate.js';
 import { initAiProvider, AiProvider } from './ai-provider.js';
 import { initApp, App } from './app.js';
+import { initAuthCode, AuthCode } from './auth-code.js';
 import { initCreditAccount, CreditAccount } from './credit-account.js';
 import { initCreditGrant, CreditGrant } from './credit-grant.js';
 import { initCreditReservation, CreditReservation } from './credit-reservation.js';
 import { initCreditTransaction, CreditTransaction } from './credit-transaction.js';
 import { initMeterReport, MeterReport } from './meter-report.js';
 import { initModelCall, ModelCall } from './model-call.js';
+import { initModelHealthCheck, ModelHealthCheck } from './model-health-check.js';
+import { initNotification, Notification } from './notification.js';
 import { initSession, Session } from './session.js';
+import { initStoredResponse, StoredResponse } from './stored-response.js';
 import { initUsage, Usage } from './usage.js';
 import { initUser, User } from './user.js';
 
-export { AccessKey, AiCredential, AiModelRate, AiProvider, App, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, Session, Usage, User };
+export { AccessKey, AiCredential, AiModelRate, AiProvider, App, AuthCode, CreditAccount, CreditGrant, CreditReservation, CreditTransaction, MeterReport, ModelCall, ModelHealthCheck, Notification, Session, StoredResponse, Usage, User };
 
 export interface Models {
   User: typeof User;
@@ -30,7 +34,11 @@ export interface Models {
   CreditTransaction: typeof CreditTransaction;
   CreditReservation: typeof CreditReservation;
   MeterReport: typeof MeterReport;
+  StoredResponse: typeof StoredResponse;
   Session: typeof Session;
+  ModelHealthCheck: typeof ModelHealthCheck;
+  Notification: typeof Notification;
+  AuthCode: typeof AuthCode;
 }
 
 /** Binds every model to `sequelize`. Models are classes, so one process serves one database. */
@@ -49,6 +57,10 @@ export function initModels(sequelize: Sequelize): Models {
     CreditTransaction: initCreditTransaction(sequelize),
     CreditReservation: initCreditReservation(sequelize),
     MeterReport: initMeterReport(sequelize),
+    StoredResponse: initStoredResponse(sequelize),
     Session: initSession(sequelize),
+    ModelHealthCheck: initModelHealthCheck(sequelize),
+    Notification: initNotification(sequelize),
+    AuthCode: initAuthCode(sequelize),
   };
 }

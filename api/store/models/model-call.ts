@@ -1,7 +1,7 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export type ModelCallStatus = 'processing' | 'success' | 'failed' | 'aborted';
-export type ModelCallType = 'chatCompletion' | 'embedding' | 'imageGeneration';
+export type ModelCallType = 'chatCompletion' | 'embedding' | 'imageGeneration' | 'audio' | 'video';
 
 /** One row per accepted model request, whatever the number of upstream attempts behind it. */
 export class ModelCall extends Model<InferAttributes<ModelCall>, InferCreationAttributes<ModelCall>> {
@@ -30,6 +30,8 @@ export class ModelCall extends Model<InferAttributes<ModelCall>, InferCreationAt
   declare errorCode: string | null;
   declare userDid: string | null;
   declare appId: string | null;
+  /** The access key the call was made with (null for callers without one). */
+  declare accessKeyId: string | null;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 }
@@ -63,6 +65,7 @@ export function initModelCall(sequelize: Sequelize): typeof ModelCall {
       errorCode: { type: DataTypes.STRING(64), allowNull: true },
       userDid: { type: DataTypes.STRING(128), allowNull: true },
       appId: { type: DataTypes.STRING(128), allowNull: true },
+      accessKeyId: { type: DataTypes.STRING(64), allowNull: true },
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },

@@ -14,6 +14,9 @@ export class Usage extends Model<InferAttributes<Usage>, InferCreationAttributes
   declare outputTokens: number;
   declare creditsNano: number;
   declare reportedCreditsNano: number;
+  declare errors: CreationOptional<number>;
+  /** Histogram of the durations, JSON `{"bin": count}` (services/usage/duration-histogram.ts). */
+  declare durations: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 }
@@ -33,6 +36,8 @@ export function initUsage(sequelize: Sequelize): typeof Usage {
       outputTokens: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
       creditsNano: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
       reportedCreditsNano: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
+      errors: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      durations: { type: DataTypes.TEXT, allowNull: true },
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },

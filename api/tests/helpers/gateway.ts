@@ -10,7 +10,7 @@ export interface ProviderSetup {
   keys?: string[];
   weights?: number[];
   rank?: number;
-  rates?: { model: string; type?: 'chatCompletion' | 'embedding' | 'imageGeneration'; inputRate?: string; outputRate?: string }[];
+  rates?: { model: string; type?: 'chatCompletion' | 'embedding' | 'imageGeneration' | 'audio' | 'video'; inputRate?: string; outputRate?: string }[];
 }
 
 export async function addProvider(t: TestHub, setup: ProviderSetup): Promise<{ id: string; credentialIds: string[] }> {

@@ -42,6 +42,8 @@ export async function startTestHub(
     AIGNE_HUB_DATA_DIR: dataDir,
     AIGNE_HUB_ADMIN_KEY: TEST_ADMIN_KEY,
     AIGNE_HUB_WEB_DIR: path.join(dataDir, 'no-web'),
+    // Scheduled health checks would call a test's fake upstream at the top of an hour: on when asked for.
+    MODEL_HEALTH_INTERVAL_MIN: '0',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...env,
   });

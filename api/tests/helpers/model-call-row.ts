@@ -25,5 +25,6 @@ export const modelCallRowOf = (id: string, patch: Partial<ModelCallRow> = {}): M
   errorCode: null,
   userDid: 'user-1',
   appId: null,
+  accessKeyId: null,
   ...patch,
 });

@@ -21,7 +21,7 @@ export function startHubProcess(env: Record<string, string>): Promise<HubProcess
   delete inherited.DATABASE_URL;
   const proc = spawn(process.execPath, ['--import', 'tsx', 'api/index.ts'], {
     cwd: root,
-    env: { ...inherited, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ACCESS_LOG: 'false', ...env },
+    env: { ...inherited, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ACCESS_LOG: 'false', MODEL_HEALTH_INTERVAL_MIN: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -14,9 +14,11 @@ import type { Logger } from '../../../lib/logger.js';
 import type { Models } from '../../../store/models/index.js';
 import { CreditAccounts, type AccountRow } from '../accounts.js';
 import type { TransactionView } from '../../../wire/credits.js';
+import type { CountedList } from '../../../wire/user.js';
 import type { BillingBackend } from '../backend.js';
 import { insufficientCredits } from '../insufficient.js';
-import type { PaymentKitClient, PaymentKitMeter } from './client.js';
+import type { PaymentKitClient, PaymentKitCreditTransaction, PaymentKitMeter } from './client.js';
+import { ensureCreditPaymentLink } from './credit-link.js';
 import { createMeterReporter, type ReportPass } from './reporter.js';
 
 export const METER_EVENT_NAME = 'agent-hub-ai-meter';
@@ -29,6 +31,7 @@ export interface PaymentKitBillingOptions {
   client: PaymentKitClient;
   enabled: boolean;
   reservationTtlMs: number;
+  /** CREDIT_PAYMENT_LINK: when set, used instead of the link the hub would make in Payment Kit. */
   topUpLink?: string;
   /** How long a mirrored balance is trusted before Payment Kit is asked again. */
   syncTtlMs?: number;
@@ -47,6 +50,21 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`Payment Kit did not answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function toTransactionView(t: PaymentKitCreditTransaction): TransactionView {
+  const negative = t.type === 'consumption' || t.type === 'expiration';
+  const amount = nanoToCredits(creditsToNano(t.amount.replace(/^-/, '')));
+  return {
+    id: t.id,
+    type: t.type === 'consumption' ? 'charge' : t.type === 'expiration' ? 'expire' : t.type,
+    amount: negative && amount !== '0' ? `-${amount}` : amount,
+    balance: t.running_balance ?? null,
+    reason: t.description ?? null,
+    modelCallId: null,
+    grantId: t.credit_grant_id ?? null,
+    createdAt: new Date(t.created_at).toISOString(),
+  };
 }
 
 function encodePage(page: number): string {
@@ -75,12 +93,29 @@ export function createPaymentKitBilling(options: PaymentKitBillingOptions): Bill
       const existing = await client.retrieveMeter(METER_EVENT_NAME);
       if (existing) return existing;
       logger.info('creating the Payment Kit meter', { eventName: METER_EVENT_NAME });
-      return client.createMeter({ name: 'AIGNE Hub AI Meter', description: 'AIGNE Hub AI Meter', event_name: METER_EVENT_NAME, unit: METER_UNIT, aggregation_method: 'sum' });
+      const created = await client.createMeter({ name: 'AIGNE Hub AI Meter', description: 'AIGNE Hub AI Meter', event_name: METER_EVENT_NAME, unit: METER_UNIT, aggregation_method: 'sum' });
+      // Read back: Payment Kit expands the meter's currency only on retrieval.
+      return (await client.retrieveMeter(created.id)) ?? created;
     })().catch((err) => {
       meterPromise = null;
       throw err;
     });
     return meterPromise;
+  };
+
+  // The credit payment link: made sure of once (again after a failure), and only with billing on.
+  let linkPromise: Promise<string> | null = null;
+  let knownLink = options.topUpLink;
+  const ensureLink = (): Promise<string | undefined> => {
+    if (options.topUpLink || !options.enabled) return Promise.resolve(options.topUpLink);
+    linkPromise ??= ensureMeter()
+      .then((meter) => ensureCreditPaymentLink(client, meter, logger))
+      .then((link) => (knownLink = link))
+      .catch((err) => {
+        linkPromise = null;
+        throw err;
+      });
+    return linkPromise;
   };
 
   const reporter = createMeterReporter({ sequelize, accounts, client, logger, meter: ensureMeter, ...options.reporter });
@@ -109,12 +144,24 @@ export function createPaymentKitBilling(options: PaymentKitBillingOptions): Bill
     }
   };
 
+  /** Payment Kit's credit transactions of the user's meter, by page number. */
+  const listTransactions = async (userDid: string, pageNo: number, pageSize: number): Promise<CountedList<TransactionView>> => {
+    const meter = await ensureMeter().catch((err) => {
+      throw billingUnavailable(err);
+    });
+    const result = await client.listCreditTransactions({ customer_id: userDid, meter_id: meter.id, page: pageNo, pageSize });
+    return { count: result.count, list: result.list.map(toTransactionView) };
+  };
+
   return {
     kind: 'payment-kit',
     get enabled() {
       return options.enabled;
     },
-    topUpLink: options.topUpLink,
+    get topUpLink() {
+      return knownLink;
+    },
+    paymentLink: ensureLink,
     accounts,
     report: (now) => reporter.run(now),
 
@@ -125,7 +172,7 @@ export function createPaymentKitBilling(options: PaymentKitBillingOptions): Bill
       const id = await accounts.hold(record.userDid, amount, record.id, new Date(Date.now() + options.reservationTtlMs));
       if (!id) {
         const a = await accounts.get(record.userDid);
-        throw insufficientCredits(amount, a ? a.balanceNano - a.heldNano - a.unreportedNano : 0, options.topUpLink);
+        throw insufficientCredits(amount, a ? a.balanceNano - a.heldNano - a.unreportedNano : 0, knownLink);
       }
       return { id, amountNano: amount };
     },
@@ -172,26 +219,42 @@ export function createPaymentKitBilling(options: PaymentKitBillingOptions): Bill
     },
 
     async transactions(userDid, page) {
+      const pageNo = page.cursor ? decodePage(page.cursor) : 1;
+      const result = await listTransactions(userDid, pageNo, page.limit);
+      return { data: result.list, ...(pageNo * page.limit < result.count ? { next: encodePage(pageNo + 1) } : {}) };
+    },
+
+    transactionList: (userDid, page) => listTransactions(userDid, page.page, page.pageSize),
+
+    async grantList(userDid, page) {
       const meter = await ensureMeter().catch((err) => {
         throw billingUnavailable(err);
       });
-      const pageNo = page.cursor ? decodePage(page.cursor) : 1;
-      const result = await client.listCreditTransactions({ customer_id: userDid, meter_id: meter.id, page: pageNo, pageSize: page.limit });
-      const data: TransactionView[] = result.list.map((t) => {
-        const negative = t.type === 'consumption' || t.type === 'expiration';
-        const amount = nanoToCredits(creditsToNano(t.amount.replace(/^-/, '')));
-        return {
-          id: t.id,
-          type: t.type === 'consumption' ? 'charge' : t.type === 'expiration' ? 'expire' : t.type,
-          amount: negative && amount !== '0' ? `-${amount}` : amount,
-          balance: t.running_balance ?? null,
-          reason: t.description ?? null,
-          modelCallId: null,
-          grantId: t.credit_grant_id ?? null,
-          createdAt: new Date(t.created_at).toISOString(),
-        };
-      });
-      return { data, ...(pageNo * page.limit < result.count ? { next: encodePage(pageNo + 1) } : {}) };
+      const result = await client.listCreditGrants({ customer_id: userDid, currency_id: meter.currency_id, page: page.page, pageSize: page.pageSize });
+      return {
+        count: result.count,
+        list: result.list.map((g) => ({
+          id: g.id,
+          userDid,
+          amount: nanoToCredits(creditsToNano(g.amount)),
+          reason: g.name ?? null,
+          expiresAt: g.expires_at ? new Date(g.expires_at * 1000).toISOString() : null,
+          createdAt: g.created_at ? new Date(g.created_at).toISOString() : new Date(0).toISOString(),
+          status: g.status ?? 'granted',
+        })),
+      };
+    },
+
+    async summary(userDid) {
+      const [b, meter] = await Promise.all([this.balance(userDid), ensureMeter().catch((err) => Promise.reject(billingUnavailable(err)))]);
+      const entry = (await withTimeout(client.creditSummary(userDid), options.remoteTimeoutMs ?? 5_000).catch((err) => Promise.reject(billingUnavailable(err))))?.[meter.currency_id ?? ''];
+      return {
+        balanceNano: b.balanceNano,
+        pendingNano: b.pendingNano,
+        totalNano: creditsToNano(entry?.totalAmount ?? '0'),
+        grantCount: entry?.grantCount ?? 0,
+        ...(meter.paymentCurrency ? { currency: meter.paymentCurrency } : {}),
+      };
     },
 
     async refund() {

@@ -12,6 +12,19 @@ export interface PaymentKitMeter {
   unit: string;
   /** The credit currency that grants and meter events of this meter use. */
   currency_id?: string;
+  /** That currency (Payment Kit expands it on retrieval). */
+  paymentCurrency?: Record<string, unknown>;
+}
+
+export interface PaymentKitPrice {
+  id: string;
+  lookup_key?: string;
+  product?: { id?: string; name?: string };
+}
+
+export interface PaymentKitPaymentLink {
+  id: string;
+  lookup_key?: string;
 }
 
 export interface PaymentKitCreditSummaryEntry {
@@ -23,6 +36,8 @@ export interface PaymentKitCreditSummaryEntry {
 export interface PaymentKitCreditGrant {
   id: string;
   amount: string;
+  remaining_amount?: string;
+  status?: string;
   customer_id?: string;
   expires_at?: number | null;
   created_at?: string;
@@ -69,6 +84,17 @@ export interface PaymentKitClient {
     metadata?: Record<string, unknown>;
   }): Promise<PaymentKitCreditGrant>;
   listCreditTransactions(params: { customer_id: string; meter_id?: string; page: number; pageSize: number }): Promise<{ count: number; list: PaymentKitCreditTransaction[] }>;
+  listCreditGrants(params: { customer_id: string; currency_id?: string; page: number; pageSize: number }): Promise<{ count: number; list: PaymentKitCreditGrant[] }>;
+  /** The price by id or lookup key, or null when there is none. */
+  retrievePrice(idOrLookupKey: string): Promise<PaymentKitPrice | null>;
+  listPaymentCurrencies(): Promise<{ id: string; symbol?: string; name?: string }[]>;
+  /** A product with its prices (`type: 'credit'` for credit packs). */
+  createProduct(data: Record<string, unknown>): Promise<{ id: string }>;
+  /** The payment link by id or lookup key, or null when there is none. */
+  retrievePaymentLink(idOrLookupKey: string): Promise<PaymentKitPaymentLink | null>;
+  createPaymentLink(data: Record<string, unknown>): Promise<PaymentKitPaymentLink>;
+  /** Where a browser pays through that link. */
+  checkoutUrl(paymentLinkId: string): string;
 }
 
 /** Payment Kit answered that an event with this identifier exists: it was delivered before. */
@@ -83,4 +109,14 @@ export function isNotFoundError(err: unknown): boolean {
   const status = (err as { status?: number; response?: { status?: number } })?.response?.status ?? (err as { status?: number })?.status;
   if (status === 404) return true;
   return /not found/i.test(err instanceof Error ? err.message : String(err));
+}
+
+/** The answer, or null when Payment Kit says there is no such thing (other failures are thrown). */
+export async function nullWhenNotFound<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isNotFoundError(err)) return null;
+    throw err;
+  }
 }

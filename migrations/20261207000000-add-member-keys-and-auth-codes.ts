@@ -1,0 +1,35 @@
+import { DataTypes, type QueryInterface } from 'sequelize';
+
+type Ctx = { context: QueryInterface };
+
+export async function up({ context: qi }: Ctx): Promise<void> {
+  // API.md §14 limits a key carries (validated JSON; null: none of its own).
+  await qi.addColumn('access_keys', 'limits', { type: DataTypes.JSON, allowNull: true });
+
+  // The key a call was made with: a member's page shows each key's calls and credits.
+  await qi.addColumn('model_calls', 'accessKeyId', { type: DataTypes.STRING(64), allowNull: true });
+  await qi.addIndex('model_calls', ['accessKeyId', 'createdAt'], { name: 'model_calls_access_key_created' });
+
+  // One-time codes of the authorize flow (API.md §16), by the sha256 of the code.
+  await qi.createTable('auth_codes', {
+    codeHash: { type: DataTypes.STRING(64), primaryKey: true },
+    userDid: { type: DataTypes.STRING(128), allowNull: false },
+    appName: { type: DataTypes.STRING(100), allowNull: false },
+    callbackUrl: { type: DataTypes.STRING(2048), allowNull: false },
+    codeChallenge: { type: DataTypes.STRING(64), allowNull: false },
+    limits: { type: DataTypes.JSON, allowNull: true },
+    expiresAt: { type: DataTypes.DATE, allowNull: false },
+    usedAt: { type: DataTypes.DATE, allowNull: true },
+    accessKeyId: { type: DataTypes.STRING(64), allowNull: true },
+    createdAt: { type: DataTypes.DATE, allowNull: false },
+    updatedAt: { type: DataTypes.DATE, allowNull: false },
+  });
+  await qi.addIndex('auth_codes', ['expiresAt'], { name: 'auth_codes_expires_at' });
+}
+
+export async function down({ context: qi }: Ctx): Promise<void> {
+  await qi.dropTable('auth_codes');
+  await qi.removeIndex('model_calls', 'model_calls_access_key_created');
+  await qi.removeColumn('model_calls', 'accessKeyId');
+  await qi.removeColumn('access_keys', 'limits');
+}
