@@ -12,7 +12,7 @@ import { englishWordsOnPage } from './helpers/english-words.js';
 
 const REPLY = '积分用于按模型费率支付每次调用。';
 const MEMBER_DID = 'user_e2e_zh_member';
-const ADMIN_PAGES = ['providers', 'rates', 'usage', 'calls', 'keys', 'playground', 'credits'];
+const ADMIN_PAGES = ['providers', 'rates', 'usage', 'calls', 'keys', 'playground', 'my-keys', 'credits', 'pricing'];
 
 /** Values the test itself put into the hub, shown as data (names, ids), never as interface text. */
 const DATA = ['admin', 'primary'];
@@ -70,6 +70,11 @@ describe('the dashboard in Chinese', () => {
     await tid(page, 'provider-form').waitFor();
     await expectChinese(page, 'the new-provider form');
 
+    await tid(page, 'notification-bell').click();
+    await tid(page, 'notification-panel').waitFor();
+    await expectChinese(page, 'the notifications panel');
+    await tid(page, 'notification-bell').click();
+
     await openPage(page, 'calls');
     await page.locator('[data-testid="call-row"]').first().click();
     await tid(page, 'call-details').waitFor();
@@ -104,6 +109,15 @@ describe('the dashboard in Chinese', () => {
     await expectChinese(page, 'the admins-only page');
     await tid(page, 'logout').click();
     await tid(page, 'login-form').waitFor();
+
+    await page.goto(`${hub.url}/#/pricing`);
+    await tid(page, 'pricing-page').waitFor();
+    await expectChinese(page, 'the public pricing page');
+
+    const challenge = 'a'.repeat(43);
+    await page.goto(`${hub.url}/auth/authorize?callback_url=${encodeURIComponent('http://127.0.0.1:9/cb')}&code_challenge=${challenge}&code_challenge_method=S256&app_name=${encodeURIComponent('笔记')}`);
+    await waitForText(tid(page, 'login-intro'), /笔记/);
+    await expectChinese(page, 'the sign-in page of an app asking for a key');
   });
 
   it('switches to English and back from the language menu, and keeps the pick after a reload', async () => {

@@ -11,6 +11,8 @@ const CAPABILITY_KEYS: Record<string, MessageKey> = {
   chat: 'providers.capability.chat',
   embedding: 'providers.capability.embedding',
   image: 'providers.capability.image',
+  audio: 'rates.type.audio',
+  video: 'rates.type.video',
 };
 
 const TRANSACTION_KEYS: Record<string, MessageKey> = {
