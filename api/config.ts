@@ -105,9 +105,7 @@ export interface Config {
     readonly images: boolean;
   };
   readonly notify: {
-    /** A user whose balance falls under this many credits is told (decimal string); unset: never. */
-    readonly lowBalanceCredits?: string;
-    readonly webhookUrl?: string;
+    /** Signs webhook bodies; the URL and the low-balance threshold are operators' settings (`settings`). */
     readonly webhookSecret?: string;
   };
   /** Raw environment, for provider fallbacks (OPENAI_API_KEY …). Frozen copy. */
@@ -432,8 +430,6 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     pricing: { public: e.PUBLIC_PRICING, driftPercent: e.RATE_DRIFT_PERCENT, creditsPerUsd: e.CREDITS_PER_USD },
     modelHealth: { intervalMin: e.MODEL_HEALTH_INTERVAL_MIN, cron: e.MODEL_HEALTH_CRON?.trim() || undefined, images: e.MODEL_HEALTH_IMAGES },
     notify: {
-      lowBalanceCredits: e.LOW_BALANCE_CREDITS ? normalizeDecimal(e.LOW_BALANCE_CREDITS)! : undefined,
-      webhookUrl: e.NOTIFY_WEBHOOK_URL?.trim() || undefined,
       webhookSecret: e.NOTIFY_WEBHOOK_SECRET || undefined,
     },
     env: Object.freeze({ ...env }),

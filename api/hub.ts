@@ -106,7 +106,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const media = createMediaStore(config.dataDir, config.retention.mediaDays, logger);
   const billing = await setupBilling({ config, settings, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
   const observability = await setupObservability({ config, logger, models, componentDid: HUB_COMPONENT_DID });
-  const notifications = setupNotifications({ config, logger, sequelize, models, billing: billing.backend, recordsSettled: () => recorder.settled() });
+  const notifications = setupNotifications({ config, logger, sequelize, models, billing: billing.backend, recordsSettled: () => recorder.settled(), settings: () => settings.current() });
   services.onProvidersChanged((event) => {
     if (event?.resetCredentialId) notifications.events.credentialReset(event.resetCredentialId, event.how ?? 'put back in rotation');
   });

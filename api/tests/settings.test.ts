@@ -3,6 +3,8 @@
  * preferences through @blocklet/sdk, applied while the hub runs. The change is delivered the way
  * Blocklet Server delivers it: the encrypted component config handed to the SDK's own handler.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPreferences, settingsFromConfig } from '../services/settings.js';
@@ -16,7 +18,7 @@ const chat = (model: string) => ({ model, messages: [{ role: 'user', content: 'h
 describe('settings from the environment', () => {
   let h: GatewayHarness;
   beforeAll(async () => {
-    h = await startGatewayHarness({ EXCLUDED_PROVIDERS: 'openai', CREDIT_PREFIX: '⚡', LOW_BALANCE_CREDITS: '2.5', NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/x?token=secret' });
+    h = await startGatewayHarness({ EXCLUDED_PROVIDERS: 'openai', CREDIT_PREFIX: '⚡', LOW_BALANCE_CREDITS: '2.5', NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/x?token=secret', NOTIFY_WEBHOOK_SECRET: 'whsec-test' });
     await addProvider(h.t, { name: 'openai', baseUrl: `${h.upstream.url}/v1`, keys: ['sk-settings-0000000000000001'] });
   });
   afterAll(() => h.close());
@@ -77,8 +79,10 @@ describe('settings inside Blocklet Server', () => {
     ABT_NODE_SERVICE_PORT: '40404',
     BLOCKLET_APP_ASK: '0x' + 'ab'.repeat(64),
     BLOCKLET_SESSION_SECRET: 'blocklet-session-secret-for-tests-0123456789',
+    NOTIFY_WEBHOOK_SECRET: 'whsec-settings-test',
     ...COMPONENT,
   };
+  let h: GatewayHarness;
   let t: TestHub;
   let sdk: { _handleComponentConfigUpdate(data: { configs: string }): void };
   let encrypt: (message: string, password: string, salt: string) => string;
@@ -94,9 +98,10 @@ describe('settings inside Blocklet Server', () => {
     Object.assign(process.env, ENV);
     sdk = require('@blocklet/sdk/lib/config.js');
     encrypt = require('@blocklet/sdk/lib/security/index.js').encrypt;
-    t = await startTestHub(ENV);
+    h = await startGatewayHarness(ENV);
+    t = h.t;
   });
-  afterAll(() => t.close());
+  afterAll(() => h.close());
 
   it('applies a saved preference while running: billing on, then a new user’s grant', async () => {
     const before = await t.request.get('/api/settings').set(bearer(t.adminKey));
@@ -114,5 +119,38 @@ describe('settings inside Blocklet Server', () => {
     savePreferences({ creditBillingEnabled: false });
     expect(t.hub.billing.enabled).toBe(false);
     expect((await t.request.get('/api/settings').set(bearer(t.adminKey))).body.settings.newUserCreditGrant).toBe('3');
+  });
+
+  it('tells the webhook set while running, at the low-balance threshold set while running, with the credit prefix set', async () => {
+    const received: Array<{ path: string; body: any }> = [];
+    const receiver = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d) => (raw += d));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body: JSON.parse(raw || '{}') });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      savePreferences({ creditBillingEnabled: true, newUserCreditGrant: '0' });
+      await addProvider(t, { name: 'openai', baseUrl: `${h.upstream.url}/v1`, keys: ['sk-settings-live-000000000001'], rates: [{ model: 'gpt-4o-mini', inputRate: '0.1', outputRate: '0.1' }] });
+      const key = await t.request.post('/api/access-keys').set(bearer(t.adminKey)).send({ name: 'live', role: 'member', userDid: 'user_live' });
+      expect((await t.request.post('/api/credits/grants').set(bearer(t.adminKey)).send({ userDid: 'user_live', amount: '3' })).status).toBe(201);
+      await t.hub.notifications.events.settled();
+      expect(received).toEqual([]);
+
+      savePreferences({ notifyWebhookUrl: hookUrl, lowBalanceCredits: '2.8', creditPrefix: '¤' });
+      expect((await t.request.post('/api/v1/chat/completions').set(bearer(key.body.key)).send({ ...chat('openai/gpt-4o-mini'), max_tokens: 5 })).status).toBe(200);
+      await t.hub.notifications.events.settled();
+      const balance = (await t.request.get('/api/user/credits').set(bearer(key.body.key))).body.balance;
+      expect(received.map((r) => r.body.type)).toEqual(['credits.low']);
+      expect(received[0]!.path).toBe('/hook');
+      expect(received[0]!.body.data).toMatchObject({ userDid: 'user_live', threshold: '2.8', balance });
+      expect((await t.request.get('/api/user/info').set(bearer(key.body.key))).body.creditPrefix).toBe('¤');
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 });

@@ -365,6 +365,18 @@ export const en = {
   'notifications.open': 'Notifications ({count} unread)',
   'notifications.empty': 'Nothing to tell.',
   'notifications.markAllRead': 'Mark all read',
+  'notifications.credential.disabled': 'A {provider} credential was disabled',
+  'notifications.credential.disabled.message': '{provider} credential {credential} was taken out of rotation: {reason}. It is re-checked and comes back by itself once the provider accepts it.',
+  'notifications.credential.restored': 'A {provider} credential is back',
+  'notifications.credential.restored.message': '{provider} credential {credential} is in rotation again ({how}).',
+  'notifications.credits.low': 'Credits are running low',
+  'notifications.credits.low.message': 'The balance is {balance} credits, under {threshold}. Calls stop when it cannot cover them.',
+  'notifications.credits.granted': 'Credits granted',
+  'notifications.credits.granted.message': '{amount} credits were granted{reason}; the balance is now {balance}.',
+  'notifications.rate.below_cost': '{model} is sold below cost',
+  'notifications.rate.below_cost.message': 'The rate of {model} is under what the provider charges for {sides}.',
+  'notifications.model.unhealthy': '{model} failed its health check',
+  'notifications.model.unhealthy.message': '{model} did not answer its health check: {error}. It is shown as unavailable until a check passes.',
 } as const;
 
 export type MessageKey = keyof typeof en;

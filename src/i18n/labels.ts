@@ -48,3 +48,36 @@ export function capabilityLabel(capability: string): string {
   const key = CAPABILITY_KEYS[capability];
   return key ? t(key) : capability;
 }
+
+/** A rate's side (`input`, `output`) in words. */
+export function rateSideLabel(side: string): string {
+  return side === 'input' ? t('rates.inputRate') : side === 'output' ? t('rates.outputRate') : side;
+}
+
+const NOTIFICATION_TYPES = ['credential.disabled', 'credential.restored', 'credits.low', 'credits.granted', 'rate.below_cost', 'model.unhealthy'] as const;
+
+/**
+ * A notification's title and message in the current language, built from its type and data; the
+ * server's English words for a type this dashboard does not know.
+ */
+export function notificationText(n: { type: string; title: string; message: string; data: Record<string, unknown> }): { title: string; message: string } {
+  const type = NOTIFICATION_TYPES.find((known) => known === n.type);
+  if (!type) return { title: n.title, message: n.message };
+  const d = n.data;
+  const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+  const sides = Array.isArray(d.sides) ? (d.sides as Array<Record<string, unknown>>) : [];
+  const params = {
+    provider: str(d.provider),
+    credential: str(d.credentialName ?? d.credentialId),
+    // A grant's reason follows its amount in brackets; a credential's reason stands alone.
+    reason: n.type === 'credits.granted' ? (d.reason ? ` (${str(d.reason)})` : '') : str(d.reason),
+    how: str(d.how),
+    balance: str(d.balance),
+    threshold: str(d.threshold),
+    amount: str(d.amount),
+    model: `${str(d.provider)}/${str(d.model)}`,
+    sides: sides.map((s) => `${rateSideLabel(str(s.side))} (${str(s.rate)} < ${str(s.cost)})`).join(', '),
+    error: str(d.error),
+  };
+  return { title: t(`notifications.${type}`, params), message: t(`notifications.${type}.message`, params) };
+}
