@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs Blocklet Server's CLI (@blocklet/cli, ~900 MB) outside the repository, once:
-# BLOCKLET_CLI_DIR (default /work/blocklet-cli). Offline-safe: sharp is pinned to 0.33 (0.32
+# BLOCKLET_CLI_DIR (default below). Offline-safe: sharp is pinned to 0.33 (0.32
 # downloads libvips from outside npm) and sqlite3 is built from source. Prints the `blocklet` path.
 set -euo pipefail
 VERSION=1.17.12
-DIR="${BLOCKLET_CLI_DIR:-/work/blocklet-cli}"
+# Default: /work/blocklet-cli where /work is writable (these machines), else the user's cache.
+DEFAULT_DIR=/work/blocklet-cli
+[ -w /work ] || DEFAULT_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/aigne-hub/blocklet-cli"
+DIR="${BLOCKLET_CLI_DIR:-$DEFAULT_DIR}"
 BIN="$DIR/node_modules/.bin/blocklet"
 
 if [ -x "$BIN" ] && [ -f "$DIR/.installed-$VERSION" ]; then
