@@ -238,12 +238,18 @@ describe('the bundle in a real Blocklet Server', () => {
       const problems: string[] = [];
       page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
       page.on('pageerror', (e) => problems.push(e.message));
+      /** Waits for what the page should show; failing, says where the browser is and what it shows. */
+      const shown = (selector: string) =>
+        page
+          .locator(selector)
+          .waitFor({ timeout: 60_000 })
+          .catch(async (err) => {
+            const body = (await page.locator('body').innerText().catch(() => '')).slice(0, 400);
+            throw new Error(`${err.message}\nat ${page.url()}: ${JSON.stringify(body)}\n${problems.join('\n')}`);
+          });
       await page.goto(`${origin}/`);
       const login = page.locator('[data-testid="blocklet-login"]');
-      await login.waitFor().catch(async (err) => {
-        const body = (await page.locator('body').innerText().catch(() => '')).slice(0, 400);
-        throw new Error(`${err.message}\nat ${page.url()}: ${JSON.stringify(body)}\n${problems.join('\n')}`);
-      });
+      await shown('[data-testid="blocklet-login"]');
       expect(await login.innerText()).toBe('使用 DID 钱包登录');
       expect(await login.getAttribute('href')).toMatch(/^\/\.well-known\/service\/login\?redirect=%2F/);
       expect(await englishWordsOnPage(page)).toEqual([]);
@@ -253,11 +259,13 @@ describe('the bundle in a real Blocklet Server', () => {
       expect(loginPage.statusCode).toBe(200);
 
       await browser.context.addCookies([{ name: 'login_token', value: loginToken('owner', 'z1ownerDid', '站长'), url: origin }]);
+      // A new page load (a change of the hash alone would keep the signed-out page): the dashboard reads the session anew.
       await page.goto(`${origin}/#/providers`);
-      await page.locator('[data-testid="session-user"]').waitFor();
+      await page.reload();
+      await shown('[data-testid="session-user"]');
       expect(await page.locator('[data-testid="session-user"]').innerText()).toContain('管理员');
-      await page.locator('[data-testid="nav-providers"][aria-current="page"]').waitFor();
-      await page.waitForFunction(() => !document.querySelector('[data-testid="loading"]'));
+      await shown('[data-testid="nav-providers"][aria-current="page"]');
+      await page.waitForFunction(() => !document.querySelector('[data-testid="loading"]'), undefined, { timeout: 60_000 });
       expect(await englishWordsOnPage(page, ['z1ownerDid'])).toEqual([]);
     } finally {
       await browser.close();
