@@ -69,21 +69,18 @@ export function LoginPage({ intro }: { intro?: ReactNode } = {}) {
           <span>{t('app.title')}</span>
         </div>
         <h1>{t('login.title')}</h1>
-        {blocklet && !intro ? (
+        <p className="muted" data-testid="login-intro">
+          {intro ?? (blocklet ? t('login.blockletIntro') : t('login.intro'))}
+        </p>
+        {/* The server's login comes back to this very page (an app's key request too). */}
+        {blocklet ? (
           <>
-            <p className="muted" data-testid="login-intro">
-              {t('login.blockletIntro')}
-            </p>
             <a className="button button-primary button-block" href={blockletLoginHref(blocklet)} data-testid="blocklet-login">
               {t('login.blocklet')}
             </a>
             <p className="muted">{t('login.orKey')}</p>
           </>
-        ) : (
-          <p className="muted" data-testid="login-intro">
-            {intro ?? t('login.intro')}
-          </p>
-        )}
+        ) : null}
         <LoginForm onSubmit={signIn} />
         <LocaleSwitch />
       </div>
