@@ -63,9 +63,17 @@ function serverLogTails(serverDir: string): string {
  * NODE_ENV=test the server skips its database migrations ("no such table: jobs").
  */
 function serverEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, CI: 'true' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
   for (const key of Object.keys(env)) if (key === 'NODE_ENV' || key.startsWith('VITEST') || key === 'TEST') delete env[key];
   return env;
+}
+
+/** Runs one step of the setup and says how long it took (where a slow CI run spends its time). */
+async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const value = await work();
+  process.stderr.write(`blocklet test: ${what} took ${Math.round((Date.now() - started) / 1000)} s\n`);
+  return value;
 }
 
 async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
@@ -118,32 +126,33 @@ describe('the bundle in a real Blocklet Server', () => {
   const loginToken = (role: string, did: string, fullName: string) => jwt.sign({ did, role, fullName, provider: 'wallet' }, sessionSecret, { expiresIn: '1h' });
 
   beforeAll(async () => {
-    cli = (await run('bash', [path.join(ROOT, 'scripts/blocklet/install-cli.sh')], { maxBuffer: MAX_OUTPUT, env: serverEnv() })).stdout.trim().split('\n').at(-1)!;
+    cli = (await timed('the CLI', () => run('bash', [path.join(ROOT, 'scripts/blocklet/install-cli.sh')], { maxBuffer: MAX_OUTPUT, env: serverEnv() }))).stdout.trim().split('\n').at(-1)!;
     const bundleDir = path.join(ROOT, '.blocklet/bundle');
     // A bundle older than the build (`npm run build`) is made again.
     const mtime = (file: string) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0);
     const built = Math.max(mtime(path.join(ROOT, 'dist/api/index.js')), mtime(path.join(ROOT, 'dist/web/index.html')));
     if (mtime(path.join(bundleDir, 'blocklet.yml')) < built) {
-      await run('bash', [path.join(ROOT, 'scripts/blocklet/bundle.sh')], { cwd: ROOT, maxBuffer: MAX_OUTPUT, env: serverEnv() });
+      await timed('the bundle', () => run('bash', [path.join(ROOT, 'scripts/blocklet/bundle.sh')], { cwd: ROOT, maxBuffer: MAX_OUTPUT, env: serverEnv() }));
     }
     for (const file of ['blocklet.prefs.json', 'logo.png', 'dist/web/index.html']) expect(fs.existsSync(path.join(bundleDir, file)), file).toBe(true);
 
     serverDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aigne-hub-blocklet-server-'));
     httpPort = await freePort();
-    await blocklet('server', 'init', '-y', '--mode', 'debug', '--http-port', String(httpPort), '--https-port', String(await freePort()), '--no-https');
+    const httpsPort = await freePort();
+    await timed('server init', () => blocklet('server', 'init', '-y', '--mode', 'debug', '--http-port', String(httpPort), '--https-port', String(httpsPort), '--no-https'));
     // Offline: no launcher to register with.
     const configFile = path.join(serverDir, '.blocklet-server/config.yml');
     fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace(/registerUrl: .*/, "registerUrl: ''"));
     started = true;
-    await blocklet('server', 'start').catch((err) => {
+    await timed('server start', () => blocklet('server', 'start')).catch((err) => {
       throw new Error(`blocklet server start failed: ${err.message}\n${serverLogTails(serverDir)}`);
     });
 
     serverKey = JSON.stringify(await admin('bootstrap'));
     appDid = (await admin('create-app', 'AIGNE Hub')).appDid;
-    await blocklet('deploy', bundleDir, '--app-id', appDid, '--mount-point', '/');
+    await timed('deploy', () => blocklet('deploy', bundleDir, '--app-id', appDid, '--mount-point', '/'));
     let startAsked = false;
-    const status = await poll(
+    const status = await timed('the hub to run', () => poll(
       'the hub to run',
       async () => {
         const s = await admin('status', appDid);
@@ -156,7 +165,7 @@ describe('the bundle in a real Blocklet Server', () => {
         return hub?.status === 'running' ? s : undefined;
       },
       600_000,
-    );
+    ));
     domain = status.domains.find((d: string) => d.endsWith('.did.abtnet.io'));
     sessionSecret = (await admin('session-secret', appDid)).sessionSecret;
   });
