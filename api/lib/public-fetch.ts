@@ -92,8 +92,24 @@ function checkUrl(url: URL, allowHosts: readonly string[]): void {
   }
 }
 
-export async function fetchPublic(raw: string, o: PublicFetchOptions): Promise<FetchedFile> {
-  const allowHosts = o.allowHosts ?? [];
+type Answer = Awaited<ReturnType<typeof request>>;
+
+interface GuardedRequest {
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  allowHosts: readonly string[];
+  timeoutMs: number;
+  maxRedirects: number;
+  signal?: AbortSignal;
+  /** Which redirects are followed (each hop's address checked again). */
+  follows: (status: number) => boolean;
+  /** The error for a receiver that could not be reached (not a refusal). */
+  unreachable: (err: unknown, timedOut: boolean) => Error;
+}
+
+/** One request through the guard: the URL checked, every address checked at the connection, redirects checked again. */
+async function guardedRequest(raw: string, o: GuardedRequest): Promise<{ res: Answer; signal: AbortSignal }> {
   const signal = o.signal ? AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs)]) : AbortSignal.timeout(o.timeoutMs);
   let url: URL;
   try {
@@ -102,50 +118,64 @@ export async function fetchPublic(raw: string, o: PublicFetchOptions): Promise<F
     throw new FetchRefusedError('is not a valid URL');
   }
   for (let hop = 0; ; hop++) {
-    checkUrl(url, allowHosts);
-    let res;
+    checkUrl(url, o.allowHosts);
+    let res: Answer;
     try {
-      res = await request(url, { method: 'GET', dispatcher: agentFor(allowHosts), signal, headers: { accept: 'image/*,*/*;q=0.5' } });
+      res = await request(url, { method: o.method, dispatcher: agentFor(o.allowHosts), signal, headers: o.headers, body: o.body });
     } catch (err) {
       if (err instanceof FetchRefusedError) throw err;
       const cause = (err as { cause?: unknown }).cause;
       if (cause instanceof FetchRefusedError) throw cause;
-      throw new FetchRefusedError(signal.aborted ? 'took too long to download' : `could not be downloaded (${(err as { code?: string }).code ?? 'error'})`);
+      throw o.unreachable(err, signal.aborted);
     }
-    if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
+    if (o.follows(res.statusCode) && res.headers.location) {
       res.body.resume();
-      if (hop >= (o.maxRedirects ?? 3)) throw new FetchRefusedError('redirects too many times');
+      if (hop >= o.maxRedirects) throw new FetchRefusedError('redirects too many times');
       url = new URL(String(res.headers.location), url);
       continue;
     }
-    if (res.statusCode >= 400) {
-      res.body.resume();
-      throw new FetchRefusedError(`answered ${res.statusCode}`);
-    }
-    const declared = Number(res.headers['content-length']);
-    if (declared > o.maxBytes) {
-      res.body.destroy();
-      throw new FetchRefusedError(`is larger than ${o.maxBytes} bytes`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > o.maxBytes) {
-          res.body.destroy();
-          throw new FetchRefusedError(`is larger than ${o.maxBytes} bytes`);
-        }
-        chunks.push(chunk as Buffer);
-      }
-    } catch (err) {
-      if (err instanceof FetchRefusedError) throw err;
-      throw new FetchRefusedError(signal.aborted ? 'took too long to download' : 'could not be downloaded whole');
-    }
-    const type = res.headers['content-type'];
-    const mimeType = typeof type === 'string' ? type.split(';')[0]!.trim().toLowerCase() || undefined : undefined;
-    return { data: Buffer.concat(chunks, size), mimeType };
+    return { res, signal };
   }
+}
+
+export async function fetchPublic(raw: string, o: PublicFetchOptions): Promise<FetchedFile> {
+  const { res, signal } = await guardedRequest(raw, {
+    method: 'GET',
+    headers: { accept: 'image/*,*/*;q=0.5' },
+    allowHosts: o.allowHosts ?? [],
+    timeoutMs: o.timeoutMs,
+    maxRedirects: o.maxRedirects ?? 3,
+    signal: o.signal,
+    follows: (status) => status >= 300 && status < 400,
+    unreachable: (err, timedOut) => new FetchRefusedError(timedOut ? 'took too long to download' : `could not be downloaded (${(err as { code?: string }).code ?? 'error'})`),
+  });
+  if (res.statusCode >= 400) {
+    res.body.resume();
+    throw new FetchRefusedError(`answered ${res.statusCode}`);
+  }
+  const declared = Number(res.headers['content-length']);
+  if (declared > o.maxBytes) {
+    res.body.destroy();
+    throw new FetchRefusedError(`is larger than ${o.maxBytes} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > o.maxBytes) {
+        res.body.destroy();
+        throw new FetchRefusedError(`is larger than ${o.maxBytes} bytes`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    if (err instanceof FetchRefusedError) throw err;
+    throw new FetchRefusedError(signal.aborted ? 'took too long to download' : 'could not be downloaded whole');
+  }
+  const type = res.headers['content-type'];
+  const mimeType = typeof type === 'string' ? type.split(';')[0]!.trim().toLowerCase() || undefined : undefined;
+  return { data: Buffer.concat(chunks, size), mimeType };
 }
 
 export interface PublicPostOptions {
@@ -163,32 +193,18 @@ export interface PublicPostOptions {
  * answer's body is drained unread. Resolves with the final status.
  */
 export async function postPublic(raw: string, o: PublicPostOptions): Promise<{ status: number }> {
-  const allowHosts = o.allowHosts ?? [];
-  const signal = o.signal ? AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs)]) : AbortSignal.timeout(o.timeoutMs);
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new FetchRefusedError('is not a valid URL');
-  }
-  for (let hop = 0; ; hop++) {
-    checkUrl(url, allowHosts);
-    let res;
-    try {
-      res = await request(url, { method: 'POST', dispatcher: agentFor(allowHosts), signal, headers: o.headers, body: o.body });
-    } catch (err) {
-      if (err instanceof FetchRefusedError) throw err;
-      const cause = (err as { cause?: unknown }).cause;
-      if (cause instanceof FetchRefusedError) throw cause;
-      // Not a refusal: the receiver could not be reached this time (worth trying again).
-      throw new Error(signal.aborted ? 'did not answer in time' : `could not be reached (${(err as { code?: string }).code ?? 'error'})`);
-    }
-    res.body.resume();
-    if ((res.statusCode === 307 || res.statusCode === 308) && res.headers.location) {
-      if (hop >= (o.maxRedirects ?? 3)) throw new FetchRefusedError('redirects too many times');
-      url = new URL(String(res.headers.location), url);
-      continue;
-    }
-    return { status: res.statusCode };
-  }
+  const { res } = await guardedRequest(raw, {
+    method: 'POST',
+    headers: o.headers,
+    body: o.body,
+    allowHosts: o.allowHosts ?? [],
+    timeoutMs: o.timeoutMs,
+    maxRedirects: o.maxRedirects ?? 3,
+    signal: o.signal,
+    follows: (status) => status === 307 || status === 308,
+    // Not a refusal: the receiver could not be reached this time (worth trying again).
+    unreachable: (err, timedOut) => new Error(timedOut ? 'did not answer in time' : `could not be reached (${(err as { code?: string }).code ?? 'error'})`),
+  });
+  res.body.resume();
+  return { status: res.statusCode };
 }

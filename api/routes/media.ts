@@ -137,18 +137,23 @@ async function generate(
   return { call, result };
 }
 
+/** The image request of an OpenAI-shaped body (`/api/v1/images/generations`, `/api/v2/image/generations`). */
+function imageRequestOf(body: z.infer<typeof openAIImageSchema>, responseFormat: 'url' | 'b64_json') {
+  return {
+    model: body.model,
+    prompt: body.prompt,
+    n: body.n ?? undefined,
+    size: body.size ?? undefined,
+    quality: body.quality ?? undefined,
+    style: body.style ?? undefined,
+    responseFormat,
+  };
+}
+
 export function openAIImagesHandler(gateway: Gateway) {
   return async (req: Request, res: Response) => {
     const body = req.body as z.infer<typeof openAIImageSchema>;
-    const { call, result } = await generate(gateway, req, res, {
-      model: body.model,
-      prompt: body.prompt,
-      n: body.n ?? undefined,
-      size: body.size ?? undefined,
-      quality: body.quality ?? undefined,
-      style: body.style ?? undefined,
-      responseFormat: body.response_format ?? 'url',
-    });
+    const { call, result } = await generate(gateway, req, res, imageRequestOf(body, body.response_format ?? 'url'));
     sendJson(res, {
       created: Math.floor(Date.now() / 1000),
       data: result.images.map((i) => ({ ...(i.b64Json ? { b64_json: i.b64Json } : { url: i.url }), ...(i.revisedPrompt ? { revised_prompt: i.revisedPrompt } : {}) })),
@@ -203,15 +208,7 @@ export function aigneImageHandler(gateway: Gateway, media: MediaStore, appUrl?: 
 export function aigneImageGenerationsHandler(gateway: Gateway) {
   return async (req: Request, res: Response) => {
     const body = req.body as z.infer<typeof openAIImageSchema> & { responseFormat?: 'url' | 'b64_json' };
-    const { call, result } = await generate(gateway, req, res, {
-      model: body.model,
-      prompt: body.prompt,
-      n: body.n ?? undefined,
-      size: body.size ?? undefined,
-      quality: body.quality ?? undefined,
-      style: body.style ?? undefined,
-      responseFormat: body.response_format ?? body.responseFormat ?? 'url',
-    });
+    const { call, result } = await generate(gateway, req, res, imageRequestOf(body, body.response_format ?? body.responseFormat ?? 'url'));
     const data = result.images.map((i) => ({ ...(i.b64Json ? { b64_json: i.b64Json } : { url: i.url }), ...(i.revisedPrompt ? { revised_prompt: i.revisedPrompt } : {}) }));
     sendJson(res, { images: data, data, model: body.model, usage: { inputTokens: call.record.usage.inputTokens, outputTokens: call.record.usage.outputTokens } });
   };

@@ -102,6 +102,7 @@ describe('the credit payment link in Payment Kit', () => {
     const before = [created('/api/products'), created('/api/payment-links')];
     const off = await start(makeTempDir(), { CREDIT_BASED_BILLING_ENABLED: 'false' });
     const m = await off.request.post('/api/access-keys').set(admin).send({ name: 'Off' });
+    expect(m.status, JSON.stringify(m.body)).toBe(201);
     expect((await off.request.get('/api/user/info').set(bearer(m.body.key))).body).toMatchObject({ enableCredit: false, paymentLink: null, creditBalance: null });
 
     const own = await start(makeTempDir(), { CREDIT_PAYMENT_LINK: 'https://shop.example.com/credits' });

@@ -164,6 +164,7 @@ describe.each([{ db: 'sqlite' }, { db: 'postgres' }])('MAX_KEYS_PER_USER on $db'
 
   it('refuses a live key beyond the cap with 409, counting neither revoked nor expired keys', async () => {
     const m = await t.request.post('/api/access-keys').set(admin).send({ name: 'cap' });
+    expect(m.status, JSON.stringify(m.body)).toBe(201);
     const auth = bearer(m.body.key);
     const make = () => t.request.post('/api/user/access-keys').set(auth).send({ name: 'extra' });
     const second = await make();

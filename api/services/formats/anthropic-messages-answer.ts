@@ -5,9 +5,10 @@
  */
 import { ProviderError } from '../../errors.js';
 import { upstreamErrorMessage } from '../../providers/shared/wire-endpoint.js';
-import type { ChatEvent, ChatToolCall, TokenUsage } from '../../providers/types.js';
+import type { ChatEvent, TokenUsage } from '../../providers/types.js';
 import type { ChatAccumulator, ChatAnswer, RelayedWhole, RelayStream } from './chat-answer.js';
 import { estimateTokens } from './chat-answer.js';
+import { argsObject } from './anthropic-messages.js';
 
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
@@ -34,15 +35,6 @@ export function toAnthropicUsage(u: TokenUsage) {
     ...(write ? { cache_creation_input_tokens: write } : {}),
   };
 }
-
-const argsObject = (a: ChatToolCall['function']['arguments']): unknown => {
-  if (typeof a !== 'string') return a;
-  try {
-    return JSON.parse(a) as unknown;
-  } catch {
-    return {};
-  }
-};
 
 type BlockKind = 'text' | 'thinking' | null;
 

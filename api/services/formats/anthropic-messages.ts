@@ -143,7 +143,8 @@ export function fromAnthropicMessages(body: AnthropicMessagesRequest, upstreamMo
   };
 }
 
-const argsObject = (a: ChatToolCall['function']['arguments']): unknown => {
+/** A tool call's arguments as the object Anthropic's `tool_use.input` holds (`{}` when they are not JSON). */
+export const argsObject = (a: ChatToolCall['function']['arguments']): unknown => {
   if (typeof a !== 'string') return a;
   try {
     return JSON.parse(a) as unknown;

@@ -86,7 +86,9 @@ export async function recordCalls(store: Store, rows: ModelCallRow[]): Promise<v
 /** Writes rows and their buckets as the hub did before buckets had errors and durations. */
 export async function recordCallsAsBefore(store: Store, rows: ModelCallRow[]): Promise<void> {
   const literal = sqlLiteral(store.sequelize);
-  const columns = Object.keys(rows[0]!);
+  // An older hub's table: columns later migrations add are not there yet.
+  const existing = await store.sequelize.getQueryInterface().describeTable('model_calls');
+  const columns = Object.keys(rows[0]!).filter((c) => c in existing);
   for (let i = 0; i < rows.length; i += 200) {
     const values = rows.slice(i, i + 200).map((r) => `(${columns.map((c) => literal((r as Record<string, unknown>)[c] ?? null)).join(', ')})`);
     await store.sequelize.query(`INSERT INTO model_calls (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${values.join(', ')}`);
