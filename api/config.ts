@@ -6,6 +6,8 @@ import path from 'node:path';
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod/v4';
 import { normalizeDecimal } from './lib/decimal.js';
+import { isUnlimited, keyLimitsSchema } from './services/key-limits.js';
+import type { KeyLimits } from './store/models/key-limits.js';
 
 export interface Config {
   readonly nodeEnv: string;
@@ -32,6 +34,8 @@ export interface Config {
   readonly creditTopUpLink?: string;
   /** The most live keys a user may make for themselves (API.md §16). */
   readonly maxKeysPerUser: number;
+  /** Limits of member keys that set none (API.md §14 `DEFAULT_KEY_LIMITS`). */
+  readonly defaultKeyLimits: KeyLimits | null;
   /** How long a credit reservation may stay open before it is released (crash recovery). */
   readonly creditReservationTtlMs: number;
   readonly maxBodySize: number;
@@ -47,6 +51,8 @@ export interface Config {
   };
   readonly metricsToken?: string;
   readonly enableServerTiming: boolean;
+  /** Serve /api/v2/chat through the AIGNE model classes even for providers on the OpenAI wire. */
+  readonly v2ChatViaModelClasses: boolean;
   readonly tracing: {
     readonly enabled: boolean;
     /** A running AIGNE observability server to send spans to (standalone). */
@@ -244,6 +250,25 @@ const schema = z.object({
   /** The earlier name of CREDIT_PAYMENT_LINK. */
   CREDIT_TOPUP_LINK: httpUrl(),
   MAX_KEYS_PER_USER: int(10, 1, 1000),
+  DEFAULT_KEY_LIMITS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v?.trim()) return null;
+      let json: unknown;
+      try {
+        json = JSON.parse(v);
+      } catch {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected JSON such as {"rpm": 60}' });
+        return z.NEVER;
+      }
+      const parsed = keyLimitsSchema.safeParse(json);
+      if (!parsed.success) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected API.md §14 limits: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` });
+        return z.NEVER;
+      }
+      return isUnlimited(parsed.data) ? null : parsed.data;
+    }),
   CREDIT_RESERVATION_TTL_MS: int(0, 0, 86_400_000),
   MAX_BODY_SIZE: byteSize(10 * 1024 * 1024),
   UPSTREAM_TIMEOUT_MS: int(120_000, 1, 3_600_000),
@@ -258,6 +283,7 @@ const schema = z.object({
   IMAGE_FETCH_TIMEOUT_MS: int(10_000, 1, 600_000),
   METRICS_TOKEN: z.string().optional(),
   ENABLE_SERVER_TIMING: bool(false),
+  V2_CHAT_VIA_MODEL_CLASSES: bool(false),
   TRACING_ENABLED: bool(true),
   TRACE_INCLUDE_CONTENT: bool(false),
   TRACE_SAMPLE_RATIO: z
@@ -381,6 +407,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     }),
     creditTopUpLink: e.CREDIT_PAYMENT_LINK?.trim() || e.CREDIT_TOPUP_LINK?.trim() || undefined,
     maxKeysPerUser: e.MAX_KEYS_PER_USER,
+    defaultKeyLimits: e.DEFAULT_KEY_LIMITS,
     creditReservationTtlMs: reservationTtlMs,
     maxBodySize: e.MAX_BODY_SIZE,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
@@ -396,6 +423,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     },
     metricsToken: e.METRICS_TOKEN || undefined,
     enableServerTiming: e.ENABLE_SERVER_TIMING,
+    v2ChatViaModelClasses: e.V2_CHAT_VIA_MODEL_CLASSES,
     tracing: {
       enabled: e.TRACING_ENABLED,
       observabilityUrl: e.AIGNE_OBSERVABILITY_URL?.trim().replace(/\/+$/, '') || undefined,

@@ -34,6 +34,8 @@ export class AppError extends Error {
   readonly code?: string;
   readonly extra?: Record<string, unknown>;
   readonly retryAfter?: number;
+  /** Headers the answer carries (e.g. `x-ratelimit-*` on a 429). */
+  headers?: Record<string, string>;
 
   constructor(status: number, type: ErrorType, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -53,6 +53,8 @@ export interface HubOptions {
   logger?: Logger;
   /** Where the generated admin key is announced (stdout by default). */
   print?: (line: string) => void;
+  /** The clock of limits' windows and budget periods (tests move it on a minute or a day). */
+  now?: () => Date;
   /** Payment Kit client to bill through instead of the one detected inside Blocklet Server. */
   paymentKit?: PaymentKitClient;
 }
@@ -75,6 +77,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     models,
     encryptionKey,
     validateCredential: createCredentialValidator(config.upstreamTimeoutMs),
+    now: options.now,
   });
   const routing = new RoutingTable({
     models,
@@ -119,16 +122,21 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     logger,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     imageFetch: config.imageFetch,
+    limits: services.limits,
     recheckCredential: async (providerId, credentialId) => (await services.providerAdmin.testCredential(providerId, credentialId)).ok,
     onCredentialDisabled: (credentialId, providerId, reason) => notifications.events.credentialDisabled(credentialId, providerId, reason),
   });
   gateway.onCallSettled(observability.callSettled);
   gateway.onCallSettled((record) => notifications.events.callSettled(record));
+  services.limits.onRefused((kind) => observability.metrics.limitRefused(kind));
   // Other instances on the same PostgreSQL database drop their caches when this one writes.
   const feed = await openChangeFeed({ sequelize, databaseUrl: config.databaseUrl, logger });
   services.onProvidersChanged((event) => feed.publish('providers', { ...event }));
   services.accessKeys.onRevoked((id) => feed.publish('access-keys', { id }));
+  services.onLimitsChanged(() => feed.publish('limits'));
   feed.subscribe(({ topic, data }) => {
+    if (topic === 'limits' || topic === 'resync') services.limits.forget();
+    if (topic === 'limits') return;
     if (topic !== 'access-keys') {
       if (typeof data.resetCredentialId === 'string') routing.resetCredential(data.resetCredentialId);
       routing.invalidate();
@@ -184,6 +192,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       await scheduled.close().catch((err) => logger.error('stopping scheduled work failed', { err }));
       try {
         await gateway.close();
+        await services.limits.close();
       } catch (err) {
         logger.error('flushing records at shutdown failed', { err });
       }

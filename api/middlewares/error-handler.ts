@@ -28,8 +28,8 @@ const isEventStream = (res: ServerResponse) => String(res.getHeader('content-typ
 /** How a route's wire format writes an error: its JSON body, and its stream event once a stream has started. */
 export interface ErrorFormat {
   body(err: AppError): unknown;
-  /** The whole SSE event (`event:` line included where the format has one). */
-  event(err: AppError): string;
+  /** The whole SSE event (`event:` line included where the format has one); `cause`: what was thrown. */
+  event(err: AppError, cause?: unknown): string;
 }
 
 const API_ERRORS: ErrorFormat = {
@@ -54,16 +54,17 @@ export function errorFormat(format: ErrorFormat) {
 }
 
 /** Writes an error in the route's format: a JSON body, or one SSE event once a stream has started. */
-export function sendError(res: ServerResponse, err: AppError): void {
+export function sendError(res: ServerResponse, err: AppError, cause?: unknown): void {
   const format = (res as WithFormat)[ERROR_FORMAT] ?? API_ERRORS;
   if (res.headersSent) {
-    if (!res.writableEnded && isEventStream(res)) res.write(format.event(err));
+    if (!res.writableEnded && isEventStream(res)) res.write(format.event(err, cause));
     if (!res.writableEnded) res.end();
     return;
   }
   const text = JSON.stringify(format.body(err));
   res.statusCode = err.status;
   if (err.retryAfter !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.retryAfter))));
+  for (const [name, value] of Object.entries(err.headers ?? {})) res.setHeader(name, value);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
@@ -78,7 +79,7 @@ export function finishWithError(res: ServerResponse, err: unknown): void {
     if (!res.writableEnded) res.end();
     return;
   }
-  sendError(res, midAnswerError(err));
+  sendError(res, midAnswerError(err), err);
 }
 
 function midAnswerError(err: unknown): AppError {

@@ -230,6 +230,23 @@ export interface ProviderAdapter {
   video?(req: VideoRequest, target: ProviderTarget, options: CallOptions): Promise<VideoResult>;
   /** Wire formats the provider speaks: requests in them are relayed as they are (same wire). */
   wires?: Partial<Record<WireFormat, WireEndpoint>>;
+  /** How the provider's chat model class writes OpenAI chat requests, where it differs from OpenAI's (with the `openai-chat` wire). */
+  openaiChatDialect?: OpenAIChatDialect;
+}
+
+/**
+ * What an OpenAI-wire provider's @aigne chat class does differently from OpenAIChatModel, so that a
+ * request translated without the class goes up as the class would send it.
+ */
+export interface OpenAIChatDialect {
+  /** Body field for the output cap (default `max_tokens`). */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** False: JSON schema output is asked for through a prompt and JSON mode (then only the class does it). */
+  nativeStructuredOutputs?: boolean;
+  /** False: a tool without parameters gets `type: "object"`. */
+  toolsEmptyParameters?: boolean;
+  /** False: tool-call deltas are read as whole calls (then only the class reads tool calls). */
+  toolStreaming?: boolean;
 }
 
 export interface ProviderModule {

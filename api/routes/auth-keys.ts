@@ -11,10 +11,10 @@ import { requireAuth } from '../middlewares/auth.js';
 import { validateBody } from '../middlewares/validate.js';
 import type { AccessKeyService } from '../services/access-keys.js';
 import type { AuthCodeService } from '../services/auth-codes.js';
-import { assertNarrower, isUnlimited, keyLimitsSchema } from '../services/key-limits.js';
+import { keyLimitsSchema } from '../services/key-limits.js';
 import type { UserLimitsSource } from '../services/user-limits.js';
 import type { AuthorizeAnswer, KeyExchangeAnswer } from '../wire/user.js';
-import { limitCeilings, requireOwnerCaller } from './user-keys.js';
+import { ownKeyLimits, requireOwnerCaller } from './user-keys.js';
 
 // Printable text without control characters: the name is shown to the user and stored as the key's app.
 const APP_NAME = /^[^\p{Cc}\p{Cf}]+$/u;
@@ -48,8 +48,7 @@ export function authorizeHandlers(deps: AuthKeyRouteDeps): RequestHandler[] {
       const body = req.body as z.infer<typeof authorizeBody>;
       const callback = parseCallbackUrl(body.callback_url);
       if ('problem' in callback) throw new BadRequestError(`callback_url ${callback.problem}`, { code: 'invalid_callback_url', extra: { param: 'callback_url' } });
-      const limits = isUnlimited(body.limits) ? null : body.limits!;
-      if (limits) assertNarrower(limits, await limitCeilings(req, deps));
+      const limits = await ownKeyLimits(req, deps, body.limits);
       // Said now, while the user is on the page, rather than to the app at the exchange.
       const userDid = req.ctx.caller!.userDid;
       const live = (await deps.accessKeys.list({ userDid })).filter((k) => !k.revokedAt && (!k.expiresAt || new Date(k.expiresAt).getTime() > Date.now()));

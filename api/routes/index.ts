@@ -23,10 +23,11 @@ import type { Observability } from '../services/observability/setup.js';
 import type { MediaStore } from '../services/media-store.js';
 import type { StoredResponses } from '../services/stored-responses.js';
 import type { RateCheckAnswer } from '../wire/pricing.js';
-import { noUserLimits } from '../services/user-limits.js';
-import { accessKeyRoutes, appRoutes } from './admin/access-keys.js';
+import { accessKeyRoutes, appRoutes, userRoutes } from './admin/access-keys.js';
+import { limitUsageRoutes } from './admin/limit-usage.js';
 import { modelHealthRoutes } from './admin/model-health.js';
 import { pricingAdminRoutes } from './admin/pricing.js';
+import { userLimitRoutes } from './user-limits.js';
 import { providerRoutes } from './admin/providers.js';
 import { authRoutes } from './auth.js';
 import { authorizeHandlers, exchangeHandlers } from './auth-keys.js';
@@ -89,8 +90,7 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
   const { config, services, gateway } = deps;
   const auth = requireAuth();
   const afterRecords: RequestHandler = (_req, _res, next) => void deps.recordsSettled().then(() => next(), next);
-  // A user's own limits: none until users carry limits (services/user-limits.ts is the seam).
-  const keyDeps = { accessKeys: services.accessKeys, authCodes: services.authCodes, userLimits: noUserLimits, maxKeysPerUser: config.maxKeysPerUser };
+  const keyDeps = { accessKeys: services.accessKeys, authCodes: services.authCodes, userLimits: services.limits.userLimits, maxKeysPerUser: config.maxKeysPerUser };
   const post = (path: string, handlers: RequestHandler[], hot = false): Endpoint => ({ method: 'post', path, handlers: [auth, ...handlers], hot });
 
   const entries: RouteEntry[] = [
@@ -109,12 +109,12 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { mount: '/api/v1/responses', handlers: [auth, storedResponseRoutes(deps.storedResponses)] },
     post('/api/v1/embeddings', [validateBody(openAIEmbeddingSchema), openAIEmbeddingsHandler(gateway)], true),
     post('/api/v1/images/generations', [validateBody(openAIImageSchema), openAIImagesHandler(gateway)]),
-    { mount: '/api/v1/models', handlers: [openAIModelsRoute(gateway)] },
+    { mount: '/api/v1/models', handlers: [openAIModelsRoute(gateway, services.limits.modelFilter)] },
     { mount: '/api/v2/status', handlers: [statusRoute(gateway, deps.billing)] },
-    post('/api/v2/chat', [aigneChatHandler(gateway)], true),
-    post('/api/v2/chat/completions', [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway)], true),
+    post('/api/v2/chat', [aigneChatHandler(gateway, { viaModelClasses: config.v2ChatViaModelClasses })], true),
+    post('/api/v2/chat/completions', [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway, { viaModelClasses: config.v2ChatViaModelClasses })], true),
     // AIGNE Hub's older name of the same route.
-    post('/api/v2/completions', [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway)]),
+    post('/api/v2/completions', [validateBody(hubChatSchema), hubChatCompletionsHandler(gateway, { viaModelClasses: config.v2ChatViaModelClasses })]),
     post('/api/v2/embeddings', [aigneEnvelope(), validateBody(aigneEmbeddingSchema), aigneEmbeddingsHandler(gateway)]),
     post('/api/v2/image', [aigneEnvelope(), validateBody(aigneImageSchema), aigneImageHandler(gateway, deps.media, config.appUrl)]),
     post('/api/v2/image/generations', [validateBody(aigneImageGenerationsSchema), aigneImageGenerationsHandler(gateway)]),
@@ -126,8 +126,8 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     ]),
     // Generated files the hub keeps; the unguessable name is the key (no login).
     { mount: '/api/media', handlers: [mediaFileRoutes(deps.media)] },
-    { mount: '/api/ai/models', handlers: [aigneModelsRoute(gateway, deps.health)] },
-    { mount: '/api/ai-providers/models', handlers: [aigneModelsRoute(gateway, deps.health)] },
+    { mount: '/api/ai/models', handlers: [aigneModelsRoute(gateway, deps.health, services.limits.modelFilter)] },
+    { mount: '/api/ai-providers/models', handlers: [aigneModelsRoute(gateway, deps.health, services.limits.modelFilter)] },
     { mount: '/api/pricing', handlers: [pricingRoute(gateway.routing, config.pricing.public)] },
 
     // Sessions, administration, and what callers read of their own calls and credits.
@@ -150,6 +150,9 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { mount: '/api/user/access-keys', handlers: [afterRecords, userKeyRoutes({ ...keyDeps, sequelize: deps.sequelize })] },
     { mount: '/api/apps', handlers: [appRoutes(services.apps)] },
     { mount: '/api/settings', handlers: [settingsRoutes(services.settings)] },
+    { mount: '/api/users', handlers: [userRoutes(services.users)] },
+    { mount: '/api/user/limits', handlers: [userLimitRoutes(services.limits)] },
+    { mount: '/api/limits/usage', handlers: [limitUsageRoutes({ models: services.models, limits: services.limits, defaultKeyLimits: config.defaultKeyLimits })] },
   ];
 
   const { metrics, tracing } = deps.observability ?? {};

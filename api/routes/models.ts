@@ -8,6 +8,7 @@ import { parseQuery } from '../middlewares/validate.js';
 import type { BillingBackend } from '../services/billing/backend.js';
 import { listCatalogModels } from '../services/gateway/catalog.js';
 import type { Gateway } from '../services/gateway/gateway.js';
+import type { Caller } from '../services/access-keys.js';
 import type { ModelHealth } from '../services/health/model-health.js';
 import type { RateType } from '../store/models/ai-model-rate.js';
 import type { HubModel } from '../wire/models.js';
@@ -15,6 +16,9 @@ import type { HubModel } from '../wire/models.js';
 const TYPES: Record<string, RateType> = { chat: 'chatCompletion', chatCompletion: 'chatCompletion', embedding: 'embedding', image: 'imageGeneration', imageGeneration: 'imageGeneration', audio: 'audio', video: 'video' };
 
 const modelsQuery = z.object({ type: z.enum(['chat', 'embedding', 'image', 'chatCompletion', 'imageGeneration', 'audio', 'video']).optional() }).passthrough();
+
+/** Which `provider/model` names a caller's limits let it use (null: all of them). */
+export type ModelFilter = (caller: Caller) => Promise<((name: string) => boolean) | null>;
 
 /** Keys of the models whose latest health check failed. */
 export async function failingModels(health?: Pick<ModelHealth, 'latest'>): Promise<Set<string>> {
@@ -24,12 +28,19 @@ export async function failingModels(health?: Pick<ModelHealth, 'latest'>): Promi
   return failing;
 }
 
+/** The catalog as the caller may use it (an anonymous caller sees all of it). */
+async function catalogFor(gateway: Gateway, filter: ModelFilter | undefined, caller: Caller | null, type?: RateType, failing?: Set<string>) {
+  const models = await listCatalogModels(gateway.routing, type, failing);
+  const allows = caller && filter ? await filter(caller) : null;
+  return allows ? models.filter((m) => allows(`${m.provider}/${m.model}`)) : models;
+}
+
 /** Public: the AIGNE client's `getModels()` reads this; `status.available` follows the health checks. */
-export function aigneModelsRoute(gateway: Gateway, health?: Pick<ModelHealth, 'latest'>) {
+export function aigneModelsRoute(gateway: Gateway, health?: Pick<ModelHealth, 'latest'>, filter?: ModelFilter) {
   const r = Router();
   r.get('/', async (req, res) => {
     const { type } = parseQuery(modelsQuery, req.query);
-    const models = await listCatalogModels(gateway.routing, type ? TYPES[type] : undefined, await failingModels(health));
+    const models = await catalogFor(gateway, filter, req.ctx.caller, type ? TYPES[type] : undefined, await failingModels(health));
     res.json(
       models.map((m) => ({
         model: m.model,
@@ -46,11 +57,11 @@ export function aigneModelsRoute(gateway: Gateway, health?: Pick<ModelHealth, 'l
   return r;
 }
 
-export function openAIModelsRoute(gateway: Gateway) {
+export function openAIModelsRoute(gateway: Gateway, filter?: ModelFilter) {
   const r = Router();
   r.use(requireAuth());
-  r.get('/', async (_req, res) => {
-    const models = await listCatalogModels(gateway.routing);
+  r.get('/', async (req, res) => {
+    const models = await catalogFor(gateway, filter, req.ctx.caller);
     const seen = new Set<string>();
     const data = [];
     for (const m of models) {
@@ -63,7 +74,7 @@ export function openAIModelsRoute(gateway: Gateway) {
   });
   r.get('/{*id}', async (req, res) => {
     const id = ([] as string[]).concat((req.params as { id: string | string[] }).id).join('/');
-    const models = await listCatalogModels(gateway.routing);
+    const models = await catalogFor(gateway, filter, req.ctx.caller);
     const m = models.find((x) => `${x.provider}/${x.model}` === id);
     if (!m) throw new AppError(404, 'model_not_found', `The model '${id}' does not exist`, { code: 'model_not_found' });
     res.json({ id, object: 'model', owned_by: m.provider, created: 0 });

@@ -9,7 +9,7 @@ import { NotFoundError, PermissionDeniedError } from '../errors.js';
 import { requireAuth } from '../middlewares/auth.js';
 import { validateBody } from '../middlewares/validate.js';
 import type { AccessKeyService } from '../services/access-keys.js';
-import { assertNarrower, isUnlimited, keyLimitsSchema, type KeyLimits } from '../services/key-limits.js';
+import { assertNarrower, isUnlimited, keyLimitsSchema, narrowest, type KeyLimits } from '../services/key-limits.js';
 import { monthStart, usageByKey } from '../services/key-usage.js';
 import type { UserLimitsSource } from '../services/user-limits.js';
 import type { OwnKeyView } from '../wire/user.js';
@@ -35,6 +35,14 @@ export async function limitCeilings(req: Request, deps: Pick<UserKeyRouteDeps, '
   const caller = req.ctx.caller!;
   const own = caller.via === 'access-key' || caller.via === 'session' ? await deps.accessKeys.get(caller.keyId) : null;
   return [await deps.userLimits(caller.userDid), own?.limits ?? null];
+}
+
+/** The limits of a key a member makes: never wider than their own or the calling key's, and no fewer than the calling key's. */
+export async function ownKeyLimits(req: Request, deps: Pick<UserKeyRouteDeps, 'accessKeys' | 'userLimits'>, wanted: KeyLimits | null | undefined): Promise<KeyLimits | null> {
+  const limits = isUnlimited(wanted) ? null : wanted!;
+  const [user, maker] = await limitCeilings(req, deps);
+  if (limits) assertNarrower(limits, [user ?? null, maker ?? null]);
+  return narrowest(limits, maker ?? null);
 }
 
 /** Keys given to an app make model calls for it; they do not hand out or take back the user's keys. */
@@ -63,8 +71,7 @@ export function userKeyRoutes(deps: UserKeyRouteDeps): Router {
   r.post('/', validateBody(ownKeyCreate), async (req, res) => {
     requireOwnerCaller(req);
     const body = req.body as z.infer<typeof ownKeyCreate>;
-    const limits = isUnlimited(body.limits) ? null : body.limits!;
-    if (limits) assertNarrower(limits, await limitCeilings(req, deps));
+    const limits = await ownKeyLimits(req, deps, body.limits);
     const created = await accessKeys.create(
       { name: body.name, userDid: req.ctx.caller!.userDid, role: 'member', limits, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null },
       { maxLive: deps.maxKeysPerUser },

@@ -28,6 +28,8 @@ export interface Caller {
   keyId: string;
   appId: string | null;
   name: string | null;
+  /** The key's own limits (API.md §14), null for none. */
+  limits: KeyLimits | null;
   via: 'access-key' | 'session' | 'blocklet' | 'component';
 }
 
@@ -52,6 +54,8 @@ export interface AccessKeyService {
   list(filter?: { userDid?: string }): Promise<AccessKeyView[]>;
   /** The key, or null when there is none (or it is not `owner`'s, when given). */
   get(id: string, owner?: string): Promise<AccessKeyView | null>;
+  /** Renames the key or sets its limits; applies at once (cached lookups are dropped here and announced). */
+  update(id: string, change: { name?: string; limits?: KeyLimits | null }): Promise<AccessKeyView>;
   /** Revokes the key; 404 when there is none (or it is not `owner`'s, when given). */
   revoke(id: string, owner?: string): Promise<void>;
   /** Resolves a presented key to its caller, or null when unknown, revoked or expired. */
@@ -60,7 +64,7 @@ export interface AccessKeyService {
   authenticateById(id: string): Promise<Caller | null>;
   /** First start: generate an admin key, print it once and write <dataDir>/admin.key (0600). */
   bootstrapAdmin(dataDir: string, print: (line: string) => void): Promise<string | null>;
-  /** Told after a key was revoked here (to tell other instances). */
+  /** Told after a key was revoked or changed here (to tell other instances). */
   onRevoked(listener: (id: string) => void): void;
   /** Forgets every cached lookup (a key was revoked elsewhere). */
   clearCache(): void;
@@ -133,7 +137,7 @@ export function createAccessKeyService(
   const callerOf = (row: AccessKey): Caller | null => {
     if (row.revokedAt) return null;
     if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return null;
-    return { userDid: row.userDid, role: row.role, keyId: row.id, appId: row.appId, name: row.name, via: 'access-key' };
+    return { userDid: row.userDid, role: row.role, keyId: row.id, appId: row.appId, name: row.name, limits: row.limits ?? null, via: 'access-key' };
   };
 
   const envAdminCaller: Caller = {
@@ -142,6 +146,7 @@ export function createAccessKeyService(
     keyId: ENV_ADMIN_KEY_ID,
     appId: null,
     name: 'admin',
+    limits: null,
     via: 'access-key',
   };
 
@@ -157,7 +162,7 @@ export function createAccessKeyService(
     async create(input, options = {}) {
       const userDid = input.userDid ?? newUserDid();
       const role = input.role ?? 'member';
-      await users.ensure(userDid, { name: input.name, role });
+      await users.ensure(userDid, { name: input.name, role }, options.transaction);
       const key = generateAccessKey();
       const insert = async (transaction: Transaction) => {
         if (options.maxLive !== undefined) {
@@ -214,6 +219,18 @@ export function createAccessKeyService(
       cache.delete(row.keyHash);
       cache.delete(`id:${row.id}`);
       for (const l of revokedListeners) l(row.id);
+    },
+
+    async update(id, change) {
+      const row = await models.AccessKey.findByPk(id);
+      if (!row) throw new NotFoundError(`Access key '${id}' not found`);
+      await row.update({ ...(change.name !== undefined ? { name: change.name } : {}), ...(change.limits !== undefined ? { limits: change.limits } : {}) });
+      forget();
+      cache.delete(row.keyHash);
+      cache.delete(`id:${row.id}`);
+      // Other instances drop their cached lookups as for a revocation.
+      for (const l of revokedListeners) l(row.id);
+      return toView(row);
     },
 
     async authenticate(key) {

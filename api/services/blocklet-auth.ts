@@ -34,6 +34,7 @@ export async function createBlockletAuthenticator(users: UserService): Promise<(
           keyId: user.accessKeyId ?? `blocklet:${user.did}`,
           appId: null,
           name: user.fullName ?? null,
+          limits: null,
           via: user.method === 'componentCall' ? 'component' : 'blocklet',
         };
         // First sight of a Blocklet user creates it (and its new-user credit grant).

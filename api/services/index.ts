@@ -11,6 +11,7 @@ import { createProviderAdminService, type ProviderAdminService } from './provide
 import type { CredentialValidator } from './providers/credentials.js';
 import type { ProvidersChange } from './providers/providers.js';
 import { createSessionService, type SessionService } from './sessions.js';
+import { createLimitService, type LimitService } from './limits/limits.js';
 import { createUserService, type UserService } from './users.js';
 
 export interface Services {
@@ -25,6 +26,10 @@ export interface Services {
   /** One-time codes of the authorize flow (API.md §16). */
   authCodes: AuthCodeService;
   providerAdmin: ProviderAdminService;
+  /** Limits per key, app and user (API.md §14). */
+  limits: LimitService;
+  /** Listeners told when an app's or a user's limits change here (other instances' caches). */
+  onLimitsChanged(listener: () => void): void;
   /** Listeners told when providers, credentials or rates change (routing caches). */
   onProvidersChanged(listener: (event?: ProvidersChange) => void): void;
 }
@@ -37,12 +42,20 @@ export interface ServiceDeps {
   models: Models;
   encryptionKey: Buffer;
   validateCredential: CredentialValidator;
+  /** The clock budgets read their periods by (tests move it). */
+  now?: () => Date;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const { models, config } = deps;
   const listeners: ((event?: ProvidersChange) => void)[] = [];
-  const users = createUserService(models);
+  const limitListeners: (() => void)[] = [];
+  const limits = createLimitService({ sequelize: deps.sequelize, models, defaultKeyLimits: config.defaultKeyLimits, holdTtlMs: config.creditReservationTtlMs, now: deps.now });
+  const limitsChanged = () => {
+    limits.forget();
+    for (const l of limitListeners) l();
+  };
+  const users = createUserService(models, limitsChanged);
   const accessKeys = createAccessKeyService(models, users, { envAdminKey: config.adminKey });
   const sessions = createSessionService(models, accessKeys, { idleMs: config.sessionIdleMs, envAdminKey: config.adminKey, encryptionKey: deps.encryptionKey });
   // Revoked here: its sessions' rows go at once (other instances find them gone).
@@ -55,7 +68,11 @@ export function createServices(deps: ServiceDeps): Services {
     accessKeys,
     sessions,
     loginThrottle: createLoginThrottle(deps.sequelize),
-    apps: createAppService(models),
+    apps: createAppService(models, limitsChanged),
+    limits,
+    onLimitsChanged(listener) {
+      limitListeners.push(listener);
+    },
     authCodes: createAuthCodeService({ models, users, accessKeys, logger: deps.logger, maxKeysPerUser: config.maxKeysPerUser }),
     providerAdmin: createProviderAdminService({
       models,

@@ -128,3 +128,21 @@ export function assertNarrower(wanted: KeyLimits, ceilings: (KeyLimits | null)[]
     }
   }
 }
+
+/**
+ * A new key's limits under the key that made it: `wanted`'s, with the maker's wherever `wanted`
+ * sets none (the maker's own limits do not follow the new key on their own, its user's do).
+ * `wanted` is checked narrower first (assertNarrower).
+ */
+export function narrowest(wanted: KeyLimits | null, maker: KeyLimits | null): KeyLimits | null {
+  if (!maker) return wanted;
+  if (!wanted) return maker;
+  const min = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+  return {
+    rpm: min(wanted.rpm, maker.rpm),
+    tpm: min(wanted.tpm, maker.tpm),
+    maxConcurrent: min(wanted.maxConcurrent, maker.maxConcurrent),
+    models: wanted.models ?? maker.models,
+    budget: wanted.budget ?? maker.budget,
+  };
+}

@@ -21,7 +21,7 @@ const CHANGE_CHANNEL = 'aigne_hub_changes';
 /** Advisory lock key held (shared) by every live hub on the database. */
 const INSTANCE_LOCK_KEY = 0x41_49_48_42; // 'AIHB'
 
-export type ChangeTopic = 'providers' | 'access-keys';
+export type ChangeTopic = 'providers' | 'access-keys' | 'limits';
 
 /** How the listening connection shows in pg_stat_activity. */
 export const feedApplicationName = (instanceId: string) => `aigne-hub-changes:${instanceId}`;
@@ -106,7 +106,7 @@ export async function openChangeFeed(options: ChangeFeedOptions): Promise<Change
     } catch {
       return;
     }
-    if (parsed.from === instanceId || (parsed.topic !== 'providers' && parsed.topic !== 'access-keys')) return;
+    if (parsed.from === instanceId || (parsed.topic !== 'providers' && parsed.topic !== 'access-keys' && parsed.topic !== 'limits')) return;
     emit({ topic: parsed.topic, data: parsed.data ?? {} });
   };
 

@@ -45,15 +45,20 @@ describe('OpenAI SDK Responses API against /api/v1/responses', () => {
       let text = '';
       const seqs: number[] = [];
       let completed: OpenAI.Responses.Response | undefined;
+      const started: [string, OpenAI.Responses.Response][] = [];
       for await (const e of stream) {
         seqs.push(e.sequence_number);
         if (e.type === 'response.output_text.delta') text += e.delta;
+        if (e.type === 'response.created' || e.type === 'response.in_progress') started.push([e.type, e.response]);
         if (e.type === 'response.completed') completed = e.response;
       }
       expect(text).toBe('Echo: stream me please');
       expect(seqs).toEqual(seqs.map((_, i) => i));
       expect(completed).toMatchObject({ model: 'openai/gpt-4o-mini', status: 'completed', usage: { input_tokens: 3, output_tokens: 4 } });
       expect(completed!.id).toMatch(/^resp_[0-9a-f]{32}$/);
+      // Both opening events carry the hub's response, not the upstream's.
+      expect(started.map(([type]) => type)).toEqual(['response.created', 'response.in_progress']);
+      for (const [, r] of started) expect(r).toMatchObject({ id: completed!.id, model: 'openai/gpt-4o-mini', status: 'in_progress', store: true, previous_response_id: null });
       const rows = await modelCallRows(h.t);
       expect(rows.at(-1)).toMatchObject({ status: 'success', stream: 1, inputTokens: 3, outputTokens: 4, usageEstimated: 0 });
     });

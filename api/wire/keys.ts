@@ -31,12 +31,15 @@ export interface AccessKeyBody {
   appId?: string | null;
   /** ISO 8601 date-time in the future. */
   expiresAt?: string | null;
+  limits?: KeyLimits | null;
 }
 
 export interface AppView {
   id: string;
   name: string;
   did: string;
+  /** API.md §14 limits of the app; null: none. */
+  limits: KeyLimits | null;
   createdAt: string;
 }
 

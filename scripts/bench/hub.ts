@@ -46,6 +46,8 @@ export interface HubOptions {
    * /api/v1/chat/completions' in the same hub.
    */
   bothProviders?: boolean;
+  /** V2_CHAT_VIA_MODEL_CLASSES: /api/v2 through the model classes for every provider. */
+  v2ViaModelClasses?: boolean;
   log: (line: string) => void;
 }
 
@@ -63,6 +65,8 @@ export interface Hub {
   billingNote: string;
   startedAt: number;
   balanceNano(): Promise<bigint | null>;
+  /** Another member key of the same user, with `limits` (API.md §14); answers the key. */
+  addKey(limits: Record<string, unknown>): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -119,6 +123,7 @@ async function launch(o: HubOptions, billingOn: boolean): Promise<{ proc: Proc; 
       NEW_USER_CREDIT_GRANT: '0',
       TRACING_ENABLED: o.tracing ? 'true' : 'false',
       TRACE_SAMPLE_RATIO: String(o.traceSampleRatio ?? 1),
+      V2_CHAT_VIA_MODEL_CLASSES: o.v2ViaModelClasses ? 'true' : 'false',
       DATABASE_URL: undefined,
       OPENAI_API_KEY: undefined,
       OPENAI_BASE_URL: undefined,
@@ -169,6 +174,9 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       billing: billingOn,
       billingNote: note,
       startedAt,
+      async addKey(limits) {
+        return (await jsonRequest<{ key: string }>('POST', `${url}/api/access-keys`, { name: 'bench limited', role: 'member', userDid: key.userDid, limits }, admin)).key;
+      },
       async balanceNano() {
         if (!billingOn) return null;
         const credits = await jsonRequest<{ balance: string }>('GET', `${url}/api/user/credits`, undefined, member);

@@ -12,7 +12,7 @@ import { request } from 'undici';
 import { baselineDepsDiffer, checkoutBaseline } from './baseline.js';
 import { hubRequest, INPUT_TOKENS, OPENAI_BODIES, OUTPUT_TOKENS } from './bodies.js';
 import { buildHub, startHub, type Hub } from './hub.js';
-import { api, args, billingMode, help, only, paired, phases, provider, quick, settings, traceSampleRatio, tracing, tracingLabel, USAGE } from './options.js';
+import { api, args, benchLimits, billingMode, help, only, paired, phases, provider, quick, settings, traceSampleRatio, tracing, tracingLabel, USAGE } from './options.js';
 import { freePort, startProcess, stopAll, waitForHttp, type Proc } from './procs.js';
 import { formatProfileSummary, summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { checkTargets, formatTable, summarize, type RoundResult } from './report.js';
@@ -83,11 +83,11 @@ async function main(): Promise<void> {
     const baseRoot = checkoutBaseline(args.baseline, workDir);
     if (baselineDepsDiffer(baseRoot)) log(`baseline ${args.baseline}: its package-lock.json differs from this checkout's; it runs with this checkout's node_modules`);
     buildHub(baseRoot, (line) => log(`baseline ${args.baseline}: ${line}`));
-    baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, provider, bothProviders: paired, log });
+    baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, provider, bothProviders: paired, v2ViaModelClasses: args['v2-via-model-classes'], log });
   }
 
   const profileDir = args.profile ? path.join(runDir, 'profile') : undefined;
-  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, profileDir, provider, bothProviders: paired, log });
+  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, profileDir, provider, bothProviders: paired, v2ViaModelClasses: args['v2-via-model-classes'], log });
   const tracingNote = !tracing
     ? `${tracingLabel} (TRACING_ENABLED=false)`
     : `${tracingLabel} (${traceSampleRatio < 1 ? 'TRACE_SAMPLE_RATIO' : 'the default'}: spans to the local span store)`;
@@ -97,12 +97,17 @@ async function main(): Promise<void> {
   const targets: Target[] = [{ id: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: upstreamAuth, pid: upstream.pid, streams: true, bodies: OPENAI_BODIES }];
   if (bare) targets.push({ id: 'bare', url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth, pid: bare.pid, streams: true, bodies: OPENAI_BODIES });
   targets.push({ id: 'hub', url: `${hub.url}${hubCall.path}`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: hubCall.bodies });
+  if (benchLimits) {
+    const limitedKey = await hub.addKey(benchLimits);
+    targets.push({ id: 'limited', url: `${hub.url}${hubCall.path}`, headers: { authorization: `Bearer ${limitedKey}` }, pid: hub.proc.pid, streams: true, bodies: hubCall.bodies });
+  }
   if (paired) targets.push({ id: 'ref', url: `${hub.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: OPENAI_BODIES });
   if (baseline) targets.push({ id: 'base', url: `${baseline.url}${hubCall.path}`, headers: { authorization: `Bearer ${baseline.memberKey}` }, pid: baseline.proc.pid, streams: true, bodies: hubCall.bodies });
   const notes: string[] = [hub.billingNote, tracingNote, cpus.note];
+  if (benchLimits) notes.push(`"hub, limited key": the same hub process with a second key of the same user limited to ${benchLimits.rpm} requests and ${benchLimits.tpm} tokens a minute (counted on every call, never reached)`);
   if (provider !== 'openai') notes.push(`the hubs call the fake upstream as an ${provider} provider (answers translated through the model classes); the other targets speak OpenAI to it`);
-  if (api === 'v2') notes.push('the hubs are called at POST /api/v2/chat (the AIGNE transport protocol, through the model classes); the other targets at the OpenAI API');
-  if (paired) notes.push(`the hub is called at POST ${hubCall.path} (same wire to ${api === 'messages' ? 'an Anthropic' : 'the OpenAI'} provider${api === 'responses' ? ', responses stored' : ''}); "hub chat/completions" is the same hub process at /api/v1/chat/completions (same wire to OpenAI), measured in turns with it`);
+  if (api === 'v2') notes.push(`the hubs are called at POST /api/v2/chat (the AIGNE transport protocol, ${args['v2-via-model-classes'] || provider !== 'openai' ? 'through the model classes' : 'on the OpenAI wire without the model classes'}); "hub chat/completions" is the same hub process at /api/v1/chat/completions (same wire to OpenAI), measured in turns with it; the other targets at the OpenAI API`);
+  else if (paired) notes.push(`the hub is called at POST ${hubCall.path} (same wire to ${api === 'messages' ? 'an Anthropic' : 'the OpenAI'} provider${api === 'responses' ? ', responses stored' : ''}); "hub chat/completions" is the same hub process at /api/v1/chat/completions (same wire to OpenAI), measured in turns with it`);
   if (buildProblems.length) notes.push(`npm run build:api reported ${buildProblems.length} type error(s) in files under change; the emitted build was used`);
   if (portkey) {
     const headers = { ...upstreamAuth, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstreamUrl}/v1` };
@@ -156,7 +161,8 @@ async function main(): Promise<void> {
   const pairedRatios = paired ? pairedCpuRatios(rounds) : undefined;
   if (pairedRatios) {
     const show = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
-    log(`\nCPU per call, ${hubCall.path} ÷ /api/v1/chat/completions (same hub, both same wire), by round: B ${show(pairedRatios.json)}; C ${show(pairedRatios.stream)} (medians ${pairedRatios.jsonMedian.toFixed(2)} and ${pairedRatios.streamMedian.toFixed(2)})`);
+    log(`\nCPU per call, ${hubCall.path} ÷ /api/v1/chat/completions (same hub, in turns), by round: B ${show(pairedRatios.json)}; C ${show(pairedRatios.stream)} (medians ${pairedRatios.jsonMedian.toFixed(2)} and ${pairedRatios.streamMedian.toFixed(2)})`);
+    log(`added latency at 1 in flight, ${hubCall.path} ÷ /api/v1/chat/completions, by round: A p50 ${show(pairedRatios.added)}; C ttfb p50 ${show(pairedRatios.addedTtfb)} (medians ${pairedRatios.addedMedian.toFixed(2)} and ${pairedRatios.addedTtfbMedian.toFixed(2)})`);
   }
   log(`\nB, CPU used (1.0 = one core): ${ids.map((t) => `${t} target ${summary.figures.loadTargetCpu?.[t]?.toFixed(2)} / upstream ${summary.figures.loadUpstreamCpu?.[t]?.toFixed(2)} / client ${summary.figures.loadClientCpu?.[t]?.toFixed(2)}`).join('; ')}`);
   log(`\ntargets (hub with auth, call records and access log on; ${hub.billing ? 'billing on' : 'billing OFF'}; ${tracingLabel}):`);
@@ -232,5 +238,9 @@ function pairedCpuRatios(rounds: RoundResult[]) {
   const of = (k: 'load' | 'streamLoad') => rounds.map((r) => (r[k].hub?.targetCpuUsPerRequest ?? Number.NaN) / (r[k].ref?.targetCpuUsPerRequest ?? Number.NaN)).filter(Number.isFinite);
   const json = of('load');
   const stream = of('streamLoad');
-  return { json, stream, jsonMedian: median(json), streamMedian: median(stream) };
+  const addedOf = (k: 'sequential' | 'sequentialTtfb') =>
+    rounds.map((r) => ((r[k].hub?.p50 ?? Number.NaN) - (r[k].direct?.p50 ?? Number.NaN)) / ((r[k].ref?.p50 ?? Number.NaN) - (r[k].direct?.p50 ?? Number.NaN))).filter(Number.isFinite);
+  const added = addedOf('sequential');
+  const addedTtfb = addedOf('sequentialTtfb');
+  return { json, stream, jsonMedian: median(json), streamMedian: median(stream), added, addedTtfb, addedMedian: median(added), addedTtfbMedian: median(addedTtfb) };
 }

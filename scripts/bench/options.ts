@@ -30,10 +30,16 @@ a ModelCall row for every answer, with the exact credit charge.
                               translation through the model classes (other targets speak OpenAI)
   --api v1|v2|messages|responses
                               the hubs' API: the OpenAI one, POST /api/v2/chat (the AIGNE
-                              transport protocol, always through the model classes), or
-                              Anthropic's Messages / OpenAI's Responses API on their same wire
-                              (to an Anthropic / the OpenAI provider), measured in turns with the
-                              same hub's /api/v1/chat/completions on its same wire (target ref)
+                              transport protocol: on the OpenAI wire to the openai provider, through
+                              the model classes to anthropic), or Anthropic's Messages / OpenAI's
+                              Responses API on their same wire (to an Anthropic / the OpenAI
+                              provider); all but v1 measured in turns with the same hub's
+                              /api/v1/chat/completions on its same wire (target ref), with ratios
+  --v2-via-model-classes      the hubs serve /api/v2 through the model classes for every provider
+                              (V2_CHAT_VIA_MODEL_CLASSES), for before/after figures
+  --limited                   also the same hub with a second key of the same user, limited by
+                              rpm and tpm far above what the run reaches (every call counted,
+                              none refused): "hub, limited key", and its ratio to the unlimited key
   --help                      this text
 BENCH_HUB_NODE_FLAGS adds node flags to the hub process only.`;
 
@@ -57,6 +63,8 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     provider: { type: 'string', default: 'openai' },
     api: { type: 'string', default: 'v1' },
+    'v2-via-model-classes': { type: 'boolean', default: false },
+    limited: { type: 'boolean', default: false },
   },
 });
 
@@ -86,6 +94,8 @@ if (args.provider !== 'openai' && args.provider !== 'anthropic') throw new Error
 export const provider = args.provider as BenchProvider;
 if (!['v1', 'v2', 'messages', 'responses'].includes(args.api!)) throw new Error('--api must be v1, v2, messages or responses');
 export const api = args.api as BenchApi;
-/** --api messages|responses: the API under test beside the same hub's chat completions (both same wire). */
-export const paired = api === 'messages' || api === 'responses';
-if (paired && provider !== 'openai') throw new Error('--api messages|responses picks its providers itself (Anthropic for messages, OpenAI for responses)');
+/** --api v2|messages|responses: the API under test beside the same hub's chat completions, in turns. */
+export const paired = api === 'v2' || api === 'messages' || api === 'responses';
+if ((api === 'messages' || api === 'responses') && provider !== 'openai') throw new Error('--api messages|responses picks its providers itself (Anthropic for messages, OpenAI for responses)');
+/** --limited: the limits a second bench key carries (counted on every call, never reached). */
+export const benchLimits = args.limited ? { rpm: 1_000_000_000, tpm: 1_000_000_000 } : null;

@@ -4,9 +4,9 @@ import { fmt, median, percentile, ratio } from './stats.js';
 import type { StreamsResult } from './streams-worker.js';
 
 /** `base` is the hub built from another commit (--baseline), for before/after figures in one run. */
-export type TargetId = 'direct' | 'bare' | 'hub' | 'ref' | 'base' | 'portkey';
+export type TargetId = 'direct' | 'bare' | 'hub' | 'ref' | 'limited' | 'base' | 'portkey';
 /** `ref`: the same hub at /api/v1/chat/completions (same wire), beside the API under test (--api messages|responses). */
-export const TARGET_LABELS: Record<TargetId, string> = { direct: 'upstream direct', bare: 'bare proxy', hub: 'AIGNE Hub', ref: 'hub chat/completions', base: 'hub (baseline)', portkey: 'Portkey' };
+export const TARGET_LABELS: Record<TargetId, string> = { direct: 'upstream direct', bare: 'bare proxy', hub: 'AIGNE Hub', ref: 'hub chat/completions', limited: 'hub, limited key', base: 'hub (baseline)', portkey: 'Portkey' };
 
 export interface LatencyStats {
   n: number;
@@ -120,13 +120,16 @@ export function formatTable(summary: Summary, targets: TargetId[], labels: Parti
   const versus: [TargetId, string][] = [['direct', 'hub/direct'], ['bare', 'hub/bare'], ['portkey', 'hub/Portkey']];
   if (targets.includes('base')) versus.push(['base', 'hub/baseline']);
   if (targets.includes('ref')) versus.push(['ref', 'hub/chat completions']);
-  const head = ['', ...targets.map((t) => labels[t] ?? TARGET_LABELS[t]), ...versus.map(([, h]) => h)];
+  // --limited: the limited key against the unlimited one, the other way round from the columns above.
+  const limited = targets.includes('limited');
+  const head = ['', ...targets.map((t) => labels[t] ?? TARGET_LABELS[t]), ...versus.map(([, h]) => h), ...(limited ? ['limited key/hub'] : [])];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   for (const row of summary.rows) {
     const cells = targets.map((t) => fmt(row.values[t], row.digits));
     const hub = row.values.hub;
     const r = (t: TargetId) => (row.ratios && targets.includes(t) ? fmt(ratio(hub, row.values[t]), 2) : '–');
-    lines.push(`| ${[row.label, ...cells, ...versus.map(([t]) => r(t))].join(' | ')} |`);
+    const l = limited ? [row.ratios ? fmt(ratio(row.values.limited, hub), 2) : '–'] : [];
+    lines.push(`| ${[row.label, ...cells, ...versus.map(([t]) => r(t)), ...l].join(' | ')} |`);
   }
   return lines.join('\n');
 }

@@ -36,7 +36,7 @@ export type LoadKind = 'json' | 'stream';
 /** Counts what the hub under test was sent and answered. */
 function countHub(ctx: RoundContext, t: Target, sent: number, ok: number, callIds: string[] = []): void {
   // The hub's calls: the API under test's and, with --api messages|responses, its chat completions'.
-  if (t.id !== 'hub' && t.id !== 'ref') return;
+  if (t.id !== 'hub' && t.id !== 'ref' && t.id !== 'limited') return;
   ctx.tally.sent += sent;
   ctx.tally.ok += ok;
   ctx.tally.callIds.push(...callIds);
@@ -80,7 +80,7 @@ async function slowStreams(ctx: RoundContext, order: Target[], result: RoundResu
   const { settings, upstream } = ctx;
   await jsonRequest('POST', `${upstream.url}/__fake/defaults`, { chunkDelayMs: settings.slowChunkDelayMs, chunks: settings.slowChunks });
   try {
-    for (const t of order.filter((x) => x.streams && x.id !== 'direct' && x.id !== 'ref')) {
+    for (const t of order.filter((x) => x.streams && x.id !== 'direct' && x.id !== 'ref' && x.id !== 'limited')) {
       const spec: StreamsSpec = { url: t.url, headers: t.headers, body: t.bodies.stream, streamEnd: t.bodies.streamEnd, count: settings.slowStreams, timeoutMs: 60_000 };
       const cpu0 = { target: cpuMs(t.pid), upstream: cpuMs(upstream.pid) };
       const t0 = performance.now();
@@ -127,7 +127,7 @@ export async function runRound(ctx: RoundContext, round: number): Promise<RoundR
     const r = await runLoad(ctx, t, 'json', settings.durationSec);
     result.load[t.id] = r;
     log(loadLine('B', t, r));
-    if (t.id === 'hub' || t.id === 'ref' || t.id === 'base') {
+    if (t.id === 'hub' || t.id === 'ref' || t.id === 'limited' || t.id === 'base') {
       const threads = Object.entries(r.targetThreadsUsPerRequest).filter(([, us]) => us > 0);
       log(`     ${t.id} CPU per request by thread (µs): ${threads.map(([n, us]) => `${n === 'node' ? 'other threads' : n} ${us}`).join(', ')}`);
     }

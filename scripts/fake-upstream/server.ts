@@ -25,6 +25,8 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
   const faults: FakeFault[] = [];
   const requests: RecordedRequest[] = [];
   let nextRequestId = 1;
+  /** Provider requests open now, and the most open at once since the start (or the last reset). */
+  const load = { open: 0, maxOpen: 0 };
   let baseUrl = '';
   const waiters = new Set<{ predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }>();
 
@@ -61,6 +63,7 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
   const reset = () => {
     faults.length = 0;
     requests.length = 0;
+    load.maxOpen = load.open;
     defaults = { ...startDefaults };
   };
 
@@ -117,6 +120,9 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
     }
     const route = routeFor(method, path);
     const protocol = route?.protocol ?? 'unknown';
+    load.open += 1;
+    load.maxOpen = Math.max(load.maxOpen, load.open);
+    res.once('close', () => (load.open -= 1));
     let body: any;
     if (raw && raw.length) {
       const text = raw.toString(protocol === 'ideogram' ? 'latin1' : 'utf8');
@@ -256,6 +262,12 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
     port,
     host,
     requests,
+    get open() {
+      return load.open;
+    },
+    get maxOpen() {
+      return load.maxOpen;
+    },
     enqueue,
     setDefaults,
     reset,

@@ -111,6 +111,10 @@ export interface FakeUpstream {
   host: string;
   /** Live list of recorded requests (oldest first). */
   requests: RecordedRequest[];
+  /** Provider requests open now. */
+  readonly open: number;
+  /** The most provider requests open at once since the start or the last reset. */
+  readonly maxOpen: number;
   enqueue(...faults: FakeFault[]): void;
   setDefaults(defaults: FakeDefaults): void;
   /** Forget faults, recorded requests and defaults (back to the start options). */

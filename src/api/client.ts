@@ -10,4 +10,5 @@ export * from './playground.js';
 export * from './pricing.js';
 export * from './notifications.js';
 export * from './member.js';
+export * from './limits.js';
 export type * from './types.js';

@@ -1,5 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import {
+  getLimitUsage,
+  setAppLimits,
+  setKeyLimits,
+  type LimitUsageAnswer,
   createAccessKey,
   createApp,
   deleteApp,
@@ -12,12 +16,14 @@ import {
   type Role,
 } from '../api/client';
 import { ConfirmButton } from '../components/confirm-button';
+import { LimitsCell } from '../components/limits-editor';
 import { CreatedKeyBox, KeyStatusBadge } from '../components/created-key-box';
 import { PageHeader } from '../components/layout';
 import { EmptyState, ErrorState, FormFooter, Loading, errorMessage } from '../components/states';
 import { useAsync, type AsyncState } from '../hooks/use-async';
 import { t } from '../i18n/en';
 import { dayBoundary, formatDateTime, formatShortDateTime } from '../lib/format';
+import { UsersSection } from './users-section';
 
 export function keyStatus(key: AccessKey, now = Date.now()): 'active' | 'revoked' | 'expired' {
   if (key.revokedAt) return 'revoked';
@@ -27,16 +33,19 @@ export function keyStatus(key: AccessKey, now = Date.now()): 'active' | 'revoked
 
 export function KeysPage() {
   const apps = useAsync((signal) => listApps(signal), []);
+  // What each limited key, app and user has used, shown next to its limits.
+  const usage = useAsync((signal) => getLimitUsage(signal), []);
   return (
     <section>
       <PageHeader title={t('nav.keys')} />
-      <AccessKeysSection apps={apps.data ?? []} />
-      <AppsSection state={apps} />
+      <AccessKeysSection apps={apps.data ?? []} usage={usage} />
+      <AppsSection state={apps} usage={usage} />
+      <UsersSection usage={usage} />
     </section>
   );
 }
 
-function AccessKeysSection({ apps }: { apps: App[] }) {
+function AccessKeysSection({ apps, usage }: { apps: App[]; usage: AsyncState<LimitUsageAnswer> }) {
   const keys = useAsync((signal) => listAccessKeys(signal), []);
   const [created, setCreated] = useState<CreatedAccessKey | null>(null);
   const [name, setName] = useState('');
@@ -132,9 +141,9 @@ function AccessKeysSection({ apps }: { apps: App[] }) {
                 <th>{t('common.status')}</th>
                 <th>{t('keys.user')}</th>
                 <th>{t('keys.app')}</th>
-                <th>{t('common.createdAt')}</th>
                 <th>{t('keys.lastUsed')}</th>
                 <th>{t('keys.expires')}</th>
+                <th title={t('limits.columnTitle')}>{t('limits.column')}</th>
                 <th>{t('common.actions')}</th>
               </tr>
             </thead>
@@ -143,7 +152,12 @@ function AccessKeysSection({ apps }: { apps: App[] }) {
                 const status = keyStatus(key);
                 return (
                   <tr key={key.id} data-testid="key-row" data-key-id={key.id} data-key-name={key.name} data-status={status}>
-                    <td>{key.name}</td>
+                    <td>
+                      <div>{key.name}</div>
+                      <div className="muted small" title={formatDateTime(key.createdAt)}>
+                        {t('keys.createdOn', { date: formatShortDateTime(key.createdAt) })}
+                      </div>
+                    </td>
                     <td>
                       <span className={`badge ${key.role === 'admin' ? 'badge-accent' : 'badge-muted'}`}>
                         {key.role === 'admin' ? t('keys.role.admin') : t('keys.role.member')}
@@ -156,14 +170,28 @@ function AccessKeysSection({ apps }: { apps: App[] }) {
                       {key.userDid}
                     </td>
                     <td>{appName(key.appId)}</td>
-                    <td className="nowrap" title={formatDateTime(key.createdAt)}>
-                      {formatShortDateTime(key.createdAt)}
-                    </td>
                     <td className="nowrap" title={key.lastUsedAt ? formatDateTime(key.lastUsedAt) : undefined}>
                       {key.lastUsedAt ? formatShortDateTime(key.lastUsedAt) : t('keys.never')}
                     </td>
                     <td className="nowrap" title={key.expiresAt ? formatDateTime(key.expiresAt) : undefined}>
                       {key.expiresAt ? formatShortDateTime(key.expiresAt) : t('keys.never')}
+                    </td>
+                    <td>
+                      <LimitsCell
+                        limits={key.limits}
+                        fallback={key.role === 'member' ? usage.data?.defaultKeyLimits : null}
+                        used={usage.data?.keys[key.id]}
+                        testId="key-limits"
+                        onSave={
+                          status === 'revoked'
+                            ? undefined
+                            : async (limits) => {
+                                const saved = await setKeyLimits(key.id, limits);
+                                keys.setData((list) => (list ?? []).map((k) => (k.id === key.id ? { ...k, limits: saved.limits } : k)));
+                                usage.reload();
+                              }
+                        }
+                      />
                     </td>
                     <td>
                       {status === 'revoked' ? null : (
@@ -194,7 +222,7 @@ function AccessKeysSection({ apps }: { apps: App[] }) {
   );
 }
 
-function AppsSection({ state }: { state: AsyncState<App[]> }) {
+function AppsSection({ state, usage }: { state: AsyncState<App[]>; usage: AsyncState<LimitUsageAnswer> }) {
   const [name, setName] = useState('');
   const [did, setDid] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -247,6 +275,7 @@ function AppsSection({ state }: { state: AsyncState<App[]> }) {
                 <th>{t('common.name')}</th>
                 <th>{t('apps.didColumn')}</th>
                 <th>{t('common.createdAt')}</th>
+                <th title={t('limits.columnTitle')}>{t('limits.column')}</th>
                 <th>{t('common.actions')}</th>
               </tr>
             </thead>
@@ -256,6 +285,18 @@ function AppsSection({ state }: { state: AsyncState<App[]> }) {
                   <td>{app.name}</td>
                   <td className="truncate mono">{app.did ?? t('common.none')}</td>
                   <td className="nowrap">{formatDateTime(app.createdAt)}</td>
+                  <td>
+                    <LimitsCell
+                      limits={app.limits}
+                      used={usage.data?.apps[app.id]}
+                      testId="app-limits"
+                      onSave={async (limits) => {
+                        const saved = await setAppLimits(app.id, limits);
+                        state.setData((list) => (list ?? []).map((a) => (a.id === app.id ? { ...a, limits: saved.limits } : a)));
+                        usage.reload();
+                      }}
+                    />
+                  </td>
                   <td>
                     <ConfirmButton
                       label={t('common.delete')}

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import type { CreatedAccessKey } from '../api/client';
-import { createMyKey, listMyKeys, revokeMyKey } from '../api/client';
+import { createMyKey, getMyLimits, listMyKeys, revokeMyKey } from '../api/client';
 import { ConfirmButton } from '../components/confirm-button';
+import { usedLines } from '../components/limits-editor';
 import { CreatedKeyBox, KeyStatusBadge } from '../components/created-key-box';
 import { PageHeader } from '../components/layout';
 import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
@@ -63,6 +64,8 @@ export function MyKeysPage() {
       </form>
 
       {created ? <CreatedKeyBox created={created} onDismiss={() => setCreated(null)} testIdPrefix="my-key" /> : null}
+
+      <MyLimits />
 
       <div className="card">
         {keys.loading && !keys.data ? <Loading /> : null}
@@ -136,5 +139,25 @@ export function MyKeysPage() {
         ) : null}
       </div>
     </section>
+  );
+}
+
+/** The limits that apply to the key this session signed in with, and what is used of each now (API.md §14). */
+function MyLimits() {
+  const report = useAsync((signal) => getMyLimits(signal), []);
+  if (!report.data || report.data.subjects.length === 0) return null;
+  return (
+    <div className="card" data-testid="my-limits">
+      <h2 className="card-title">{t('limits.mine')}</h2>
+      <p className="muted small">{t('limits.mineIntro')}</p>
+      <ul className="limits-lines">
+        {report.data.subjects.map((s) => (
+          <li key={s.kind} data-testid={`my-limits-${s.kind}`}>
+            <strong>{t(`limits.kind.${s.kind}`)}</strong>
+            {s.default ? ` (${t('limits.default').trim().replace(/:$/, '')})` : null}: {usedLines(s.limits, s.used).join(' · ')}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -6,5 +6,10 @@ const family = { manifest: deepseekManifest, chatModel: async () => (await impor
 
 export const deepseekProvider: ProviderModule = {
   manifest: deepseekManifest,
-  adapter: { chat: createOpenAIFamilyChat(family), wires: createOpenAIFamilyWires(family) },
+  adapter: {
+    chat: createOpenAIFamilyChat(family),
+    wires: createOpenAIFamilyWires(family),
+    // DeepSeekChatModel's flags: JSON schema output through a prompt, `type` added to empty tool parameters.
+    openaiChatDialect: { nativeStructuredOutputs: false, toolsEmptyParameters: false },
+  },
 };

@@ -31,6 +31,7 @@ export const openaiProvider: ProviderModule = {
         });
       },
     }),
+    openaiChatDialect: { maxTokensField: family.maxTokensField },
     wires: {
       ...createOpenAIFamilyWires(family),
       // The Responses API is OpenAI's own: other OpenAI-wire servers get it translated.

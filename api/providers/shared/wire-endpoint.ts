@@ -66,9 +66,15 @@ export function createWireEndpoint(o: WireEndpointOptions): WireEndpoint {
       });
     }
     if (!answer.chunks) return { kind: 'json', text: answer.text ?? '' };
+    const chunks = answer.chunks;
     try {
-      const first = await answer.chunks.next();
-      return { kind: 'stream', first: first.done ? null : first.value, rest: answer.chunks };
+      const first = await chunks.next();
+      // A stream cut off later fails as the provider's error too (kind, status, its name in the message).
+      const rest: AsyncIterator<Buffer> = {
+        next: () => chunks.next().catch((err: unknown) => Promise.reject(failed(err))),
+        return: () => chunks.return?.() ?? Promise.resolve({ done: true, value: undefined }),
+      };
+      return { kind: 'stream', first: first.done ? null : first.value, rest };
     } catch (err) {
       throw failed(err);
     }

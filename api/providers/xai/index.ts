@@ -6,5 +6,5 @@ const family = { manifest: xaiManifest, chatModel: async () => (await import('@a
 
 export const xaiProvider: ProviderModule = {
   manifest: xaiManifest,
-  adapter: { chat: createOpenAIFamilyChat(family), wires: createOpenAIFamilyWires(family) },
+  adapter: { chat: createOpenAIFamilyChat(family), wires: createOpenAIFamilyWires(family), openaiChatDialect: { toolStreaming: false } },
 };

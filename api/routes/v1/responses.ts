@@ -39,7 +39,10 @@ export function responsesHandler(gateway: Gateway, stored: StoredResponses) {
     const inputEstimate = estimateTokens([body.instructions, history, body.input]);
     const call = await gateway.begin(req, res, { model: body.model, type: 'chatCompletion', stream, maxOutputTokens: body.max_output_tokens ?? undefined, estimatedInputTokens: inputEstimate });
     const id = `resp_${call.record.id.replace(/-/g, '')}`;
-    const keep = body.store === false ? undefined : (response: Record<string, unknown>) => stored.keep(call.record.id, { id, userDid: caller.userDid, model: body.model, input: [...history, ...inputItems(body.input)], response });
+    const keep =
+      body.store === false
+        ? undefined
+        : (response: string) => stored.keep(call.record.id, { id, userDid: caller.userDid, model: body.model, input: JSON.stringify(history.length ? [...history, ...inputItems(body.input)] : inputItems(body.input)), response });
     const answer = openAIResponsesAnswer({ id, model: body.model, request: body, onFinal: keep });
     useErrorFormat(res, { body: (err) => err.toBody(), event: (err) => responsesErrorEvent(err, answer.nextSequence()) });
     const opened = await call.open((attempt) =>

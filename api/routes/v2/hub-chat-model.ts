@@ -50,6 +50,8 @@ export class HubChatModel extends ChatModel {
       }
       await call.succeed();
     } catch (err) {
+      // Cut short: what was produced so far is charged, as on every relayed stream.
+      if (!call.hasUsage) call.setUsage({ inputTokens: pending.inputEstimate, outputTokens: pending.estimateOutput(textLength) }, true);
       await call.fail(err);
       throw err;
     }

@@ -22,10 +22,10 @@ export interface ChatAnswer {
 }
 
 export interface RelayReader {
-  /** A relayed stream's reader. */
-  stream(): RelayStream;
+  /** A relayed stream's reader (`provider`: the display name its errors carry). */
+  stream(provider?: string): RelayStream;
   /** A relayed whole answer; throws when it is unreadable. */
-  whole(text: string): RelayedWhole;
+  whole(text: string, provider?: string): RelayedWhole;
 }
 
 export interface RelayStream {
@@ -44,8 +44,8 @@ export interface RelayStream {
 export interface RelayedWhole {
   readonly usage: TokenUsage | undefined;
   outputEstimate(): number;
-  /** The answer for the client. */
-  text(): string;
+  /** The answer for the client, once the call's usage is settled. */
+  text(usage: TokenUsage): string;
 }
 
 /** Rough size of a request in tokens (≈ 4 characters a token), for reservations and estimates. */

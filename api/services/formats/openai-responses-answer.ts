@@ -44,8 +44,8 @@ export interface ResponsesAnswerOptions {
   /** The model name the client sent. */
   model: string;
   request: OpenAIResponsesRequest;
-  /** Told the final response before the call is settled (the hub keeps it when `store`). */
-  onFinal?(response: Record<string, unknown>): void;
+  /** Told the final response's JSON before the call is settled (the hub keeps it when `store`). */
+  onFinal?(response: string): void;
 }
 
 /** The response object's fields that echo the request. */
@@ -157,9 +157,9 @@ class ResponsesStreamWriter {
 
   end(usage: TokenUsage): string {
     const out = this.start() + this.closeMessage();
-    const response = responseObject(this.o, this.createdAt, 'completed', this.output, usage);
+    const response = JSON.stringify(responseObject(this.o, this.createdAt, 'completed', this.output, usage));
     this.o.onFinal?.(response);
-    return out + this.ev('response.completed', { response });
+    return `${out}event: response.completed\ndata: ${withResponse({ type: 'response.completed', sequence_number: this.seq++ }, response)}\n\n`;
   }
 }
 
@@ -196,33 +196,61 @@ function ownResponse(response: Record<string, unknown>, o: ResponsesAnswerOption
   return response;
 }
 
+/** An event's JSON with the response's JSON (already written) as its last field. */
+function withResponse(fields: Record<string, unknown>, response: string): string {
+  const head = JSON.stringify(fields);
+  return head === '{}' ? `{"response":${response}}` : `${head.slice(0, -1)},"response":${response}}`;
+}
+
 const LIFECYCLE = new Set(['response.created', 'response.in_progress', 'response.completed', 'response.incomplete', 'response.queued']);
 const SEQUENCE = /"sequence_number"\s*:\s*(\d+)/;
+/** An event's opening members as OpenAI writes them: its type and its sequence number. */
+const EVENT_HEAD = /^\{"type":"[a-z._]+","sequence_number":\d+,/;
 
 class ResponsesRelayStream implements RelayStream {
   usage: TokenUsage | undefined;
   ended = false;
-  /** The next sequence number, for an error event of the hub's own. */
-  seq = 0;
   private deltas = 0;
+  /** The last event's data: its sequence number is read only when the hub writes an event of its own. */
+  private last = '';
+  /** The last lifecycle event's text after its head, as the upstream sent it and as the hub sends it. */
+  private previous: { rest: string; own: string } | undefined;
 
   constructor(private readonly o: ResponsesAnswerOptions) {}
 
+  /** The next sequence number, for an error event of the hub's own. */
+  get seq(): number {
+    const m = SEQUENCE.exec(this.last);
+    return m ? Number(m[1]) + 1 : 0;
+  }
+
   event({ event, data }: { event?: string; data: string }): string {
-    const m = SEQUENCE.exec(data);
-    if (m) this.seq = Number(m[1]) + 1;
+    if (data.includes('"sequence_number"')) this.last = data;
     if (event === 'error' || event === 'response.failed') throw new ProviderError(upstreamErrorMessage(event === 'response.failed' ? JSON.stringify((JSON.parse(data) as { response?: unknown }).response ?? {}) : data), { kind: 'protocol' });
     if (event && LIFECYCLE.has(event)) {
-      const parsed = JSON.parse(data) as { response?: Record<string, unknown> };
-      if (parsed.response) {
-        ownResponse(parsed.response, this.o);
-        if (event === 'response.completed' || event === 'response.incomplete') {
-          this.ended = true;
-          this.usage = usageFromResponses(parsed.response.usage as Record<string, unknown> | undefined);
-          this.o.onFinal?.(parsed.response);
-        }
+      const final = event === 'response.completed' || event === 'response.incomplete';
+      const head = final ? null : EVENT_HEAD.exec(data);
+      // `response.in_progress` repeats `response.created`'s response: the same text after the head is the same answer.
+      if (head && this.previous && data.length - head[0].length === this.previous.rest.length && data.endsWith(this.previous.rest)) {
+        return `event: ${event}\ndata: ${head[0]}${this.previous.own}\n\n`;
       }
-      return `event: ${event}\ndata: ${JSON.stringify(parsed)}\n\n`;
+      const parsed = JSON.parse(data) as { response?: Record<string, unknown> };
+      const response = parsed.response;
+      if (!response) return `event: ${event}\ndata: ${data}\n\n`;
+      ownResponse(response, this.o);
+      if (!final) {
+        const out = JSON.stringify(parsed);
+        // Written from the parsed event, whose members keep their order: the same head opens both texts.
+        if (head && out.startsWith(head[0])) this.previous = { rest: data.slice(head[0].length), own: out.slice(head[0].length) };
+        return `event: ${event}\ndata: ${out}\n\n`;
+      }
+      this.ended = true;
+      this.usage = usageFromResponses(response.usage as Record<string, unknown> | undefined);
+      // The response's JSON is written once: for the client and for the stored response.
+      const text = JSON.stringify(response);
+      this.o.onFinal?.(text);
+      delete parsed.response;
+      return `event: ${event}\ndata: ${withResponse(parsed, text)}\n\n`;
     }
     if (event === 'response.output_text.delta' || event === 'response.function_call_arguments.delta') this.deltas += 1;
     return `event: ${event}\ndata: ${data}\n\n`;
@@ -252,7 +280,7 @@ export function openAIResponsesAnswer(o: ResponsesAnswerOptions): ChatAnswer & {
     streamEnd: (usage) => writer.end(usage),
     whole: (acc, usage) => {
       const response = toResponseObject(acc, o, usage);
-      o.onFinal?.(response);
+      o.onFinal?.(JSON.stringify(response));
       return response;
     },
     relay: {
@@ -262,8 +290,10 @@ export function openAIResponsesAnswer(o: ResponsesAnswerOptions): ChatAnswer & {
         if (typeof response !== 'object' || response === null || Array.isArray(response)) throw new Error('the answer is not a JSON object');
         if (response.status === 'failed') throw new ProviderError(upstreamErrorMessage(JSON.stringify(response)), { kind: 'protocol' });
         ownResponse(response, o);
-        o.onFinal?.(response);
-        return { usage: usageFromResponses(response.usage as Record<string, unknown> | undefined), outputEstimate: () => estimateTokens(response.output), text: () => JSON.stringify(response) };
+        // Written once: for the client and for the stored response.
+        const json = JSON.stringify(response);
+        o.onFinal?.(json);
+        return { usage: usageFromResponses(response.usage as Record<string, unknown> | undefined), outputEstimate: () => estimateTokens(response.output), text: () => json };
       },
     },
   };

@@ -20,7 +20,7 @@ export async function answerChat(call: ModelCall, res: ServerResponse, opened: O
       case 'relay-whole':
         return await sendRelayedWhole(call, res, opened.whole, inputEstimate);
       case 'relay-stream':
-        return await relayStream(call, res, opened, answer, inputEstimate);
+        return await relayStream(call, res, opened, inputEstimate);
       case 'events-whole':
         return await sendWhole(call, res, opened.events, answer, inputEstimate);
       case 'events-stream':
@@ -37,11 +37,11 @@ async function sendRelayedWhole(call: ModelCall, res: ServerResponse, whole: Rel
   else call.setUsage({ inputTokens: inputEstimate, outputTokens: whole.outputEstimate() }, true);
   await call.succeed();
   call.markFirstByte();
-  sendJsonText(res, whole.text());
+  sendJsonText(res, whole.text(call.record.usage));
 }
 
-async function relayStream(call: ModelCall, res: ServerResponse, opened: Extract<OpenedChat, { kind: 'relay-stream' }>, answer: ChatAnswer, inputEstimate: number) {
-  const relay = answer.relay!.stream();
+async function relayStream(call: ModelCall, res: ServerResponse, opened: Extract<OpenedChat, { kind: 'relay-stream' }>, inputEstimate: number) {
+  const relay = opened.relay;
   // The first chunk is already here: the headers go out with its events, in one write.
   startSse(res, {}, { flush: false });
   call.markFirstByte();

@@ -13,8 +13,9 @@ import type { CredentialChange } from './credential-pool.js';
 import { Deadlines } from './deadlines.js';
 import { assertFetchableImageUrls, createImageFetcher, type ImageFetcher } from '../formats/image-urls.js';
 import type { FailoverDeps } from './failover.js';
-import { ModelCall, type BeginOptions } from './model-call.js';
+import { maxCostOf, ModelCall, type BeginOptions } from './model-call.js';
 import { probeModel, type ProbeResult, type ProbeTarget } from './probe.js';
+import type { Admission, LimitService } from '../limits/limits.js';
 import type { Candidate, RoutingTable } from './routing.js';
 
 export interface GatewayCore {
@@ -57,9 +58,14 @@ export interface GatewayDeps {
   onCredentialDisabled?: (credentialId: string, providerId: string, reason: string) => void;
   statsFlushMs?: number;
   observers?: CallObservers;
+  /** Limits per key, app and user, checked before a call is accepted. */
+  limits?: LimitService;
   /** Limits of the image downloads the hub makes for callers. */
   imageFetch?: { allowHosts: readonly string[]; maxBytes: number; timeoutMs: number };
 }
+
+/** A candidate's `provider/model` name, as model patterns name it. */
+const nameOf = (c: Candidate) => `${c.provider.name}/${c.upstreamModel}`;
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const { models, routing, recorder, logger } = deps;
@@ -150,8 +156,25 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
     },
     async begin(req, res, options) {
-      const call = new ModelCall(core, req, res, options);
-      await call.start(options);
+      const caller = req.ctx.caller;
+      let candidates: Candidate[] | undefined;
+      let admission: Admission | null = null;
+      if (caller && deps.limits) {
+        // A model no provider serves is answered (and recorded) by the call itself.
+        candidates = await routing.resolve(options.model, options.type).catch(() => undefined);
+        if (candidates) {
+          admission = await deps.limits.admit({
+            caller,
+            model: options.model,
+            candidates: candidates.map(nameOf),
+            tokens: (options.estimatedInputTokens ?? 0) + (options.maxOutputTokens ?? 0),
+            maxCostNano: maxCostOf(candidates, options, core.defaultMaxOutputTokens),
+          });
+          if (admission) candidates = candidates.filter((c) => admission!.allows(nameOf(c)));
+        }
+      }
+      const call = new ModelCall(core, req, res, options, admission);
+      await call.start(options, candidates);
       return call;
     },
     probe: (target) => probeModel(core, target),

@@ -17,6 +17,7 @@ import { chargeNano } from './charge.js';
 import { runWithFailover, type AttemptInput, type AttemptResult, type ClientLink } from './failover.js';
 import type { GatewayCore } from './gateway.js';
 import type { Candidate } from './routing.js';
+import type { Admission } from '../limits/limits.js';
 
 const MODEL_CALL_HEADER = 'x-aigne-hub-model-call-id';
 export interface BeginOptions {
@@ -34,6 +35,16 @@ export interface BeginOptions {
   characters?: number;
 }
 
+/** The most a call can cost among its candidates, in nano-credits (for reservations and budgets). */
+export function maxCostOf(candidates: Candidate[], options: BeginOptions, defaultMaxOutputTokens: number): number {
+  const rate = candidates.find((c) => c.rate)?.rate;
+  const maxOut = options.maxOutputTokens ?? (Number(rate?.modelMetadata?.maxOutputTokens) || defaultMaxOutputTokens);
+  const bound = { inputTokens: options.estimatedInputTokens ?? 0, outputTokens: options.type === 'chatCompletion' ? maxOut : 0, images: options.images, seconds: options.seconds, characters: options.characters };
+  let max = 0;
+  for (const c of candidates) max = Math.max(max, chargeNano(c.rate, bound));
+  return max;
+}
+
 /** Model calls of this process begun and neither settled nor cut off (their responses closed). */
 let callsOpen = 0;
 
@@ -49,7 +60,13 @@ export class ModelCall {
   private responseOpen = true;
   private selected?: Candidate;
 
-  constructor(private readonly core: GatewayCore, req: Request, res: Response, options: BeginOptions) {
+  constructor(
+    private readonly core: GatewayCore,
+    req: Request,
+    res: Response,
+    options: BeginOptions,
+    private readonly admission: Admission | null = null,
+  ) {
     const caller = req.ctx.caller;
     this.record = newCallRecord({
       id: newId(),
@@ -66,6 +83,7 @@ export class ModelCall {
     this.timing = beginCallTiming(req, res, this.record, this.core.observers);
     req.ctx.modelCallId = this.record.id;
     res.setHeader(MODEL_CALL_HEADER, this.record.id);
+    if (admission) for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
     const onClose = () => {
       this.close();
       if (res.writableFinished) return;
@@ -78,18 +96,15 @@ export class ModelCall {
     else res.on('close', onClose);
   }
 
-  /** Resolves candidates and reserves credits. Throws (404/503/402) with the failure recorded. */
-  async start(options: BeginOptions): Promise<void> {
+  /**
+   * Resolves candidates (unless the gateway has: `resolved`) and reserves credits. Throws
+   * (404/503/402) with the failure recorded.
+   */
+  async start(options: BeginOptions, resolved?: Candidate[]): Promise<void> {
     try {
-      this.candidates = await this.core.routing.resolve(options.model, options.type);
-      // The most the call can cost, for the credit reservation (nothing to reserve with billing off).
-      let maxCostNano = 0;
-      if (this.core.billing.enabled) {
-        const rate = this.candidates.find((c) => c.rate)?.rate;
-        const maxOut = options.maxOutputTokens ?? (Number(rate?.modelMetadata?.maxOutputTokens) || this.core.defaultMaxOutputTokens);
-        const bound = { inputTokens: options.estimatedInputTokens ?? 0, outputTokens: options.type === 'chatCompletion' ? maxOut : 0, images: options.images, seconds: options.seconds, characters: options.characters };
-        for (const c of this.candidates) maxCostNano = Math.max(maxCostNano, chargeNano(c.rate, bound));
-      }
+      this.candidates = resolved ?? (await this.core.routing.resolve(options.model, options.type));
+      // Nothing to reserve with billing off.
+      const maxCostNano = this.core.billing.enabled ? maxCostOf(this.candidates, options, this.core.defaultMaxOutputTokens) : 0;
       this.reservation = await this.core.billing.reserve({ record: this.record, candidates: this.candidates, maxCostNano });
       this.timing.routed(this.candidates.length);
       if (this.record.stream) this.core.recorder.enqueue(toModelCallRow(this.record));
@@ -182,6 +197,7 @@ export class ModelCall {
     r.duration = performance.now() - r.startedAt;
     const rate = this.selected?.rate ?? this.candidates.find((c) => c.provider.id === r.providerId)?.rate;
     r.creditsNano = chargeNano(rate, r.usage);
+    this.admission?.settle({ tokens: r.usage.inputTokens + r.usage.outputTokens, creditsNano: r.creditsNano });
     try {
       await this.core.billing.settle(r, this.reservation);
     } catch (err) {

@@ -7,8 +7,8 @@
  * it fails the attempt, and failover tries the next credential before anything reaches the client.
  */
 import { ProviderError } from '../../errors.js';
-import type { ChatEvent, ChatRequest, WireFormat } from '../../providers/types.js';
-import type { RelayedWhole, RelayReader } from '../formats/chat-answer.js';
+import type { ChatEvent, ChatRequest, OpenAIChatDialect, WireFormat } from '../../providers/types.js';
+import type { RelayedWhole, RelayReader, RelayStream } from '../formats/chat-answer.js';
 import type { AttemptInput } from './failover.js';
 
 export interface ChatOpenRequest {
@@ -18,8 +18,10 @@ export interface ChatOpenRequest {
   /** For a client format that providers may speak themselves: the request as it is, and its answer's reader. */
   sameWire?: {
     wire: WireFormat;
-    /** The request in that wire format, for the upstream's model name. */
-    body(upstreamModel: string): Record<string, unknown>;
+    /** The request in that wire format, for the upstream's model name (and the provider's dialect of it). */
+    body(upstreamModel: string, dialect?: OpenAIChatDialect): Record<string, unknown>;
+    /** False when this provider must get the request through its adapter after all. */
+    fits?(dialect?: OpenAIChatDialect): boolean;
     /** The client's headers this wire passes on. */
     headers?: Record<string, string>;
     relay: RelayReader;
@@ -33,7 +35,7 @@ export interface OpenedEvents {
 
 /** What an attempt produced: the upstream's own answer (same wire), or the adapter's events. */
 export type OpenedChat =
-  | { kind: 'relay-stream'; first: Buffer | null; rest: AsyncIterator<Buffer> }
+  | { kind: 'relay-stream'; first: Buffer | null; rest: AsyncIterator<Buffer>; relay: RelayStream }
   | { kind: 'relay-whole'; whole: RelayedWhole }
   | { kind: 'events-stream'; opened: OpenedEvents }
   | { kind: 'events-whole'; events: ChatEvent[] };
@@ -43,12 +45,15 @@ export async function openChat(input: AttemptInput, req: ChatOpenRequest): Promi
   const adapter = provider.module.adapter;
   const same = req.sameWire;
   const endpoint = same && adapter.wires?.[same.wire];
-  if (same && endpoint) {
-    const answer = await endpoint({ body: same.body(upstreamModel), stream: req.stream, abort: input.abort, headers: same.headers }, input.target);
-    if (answer.kind === 'stream') return { kind: 'relay-stream', first: answer.first, rest: answer.rest };
+  const dialect = adapter.openaiChatDialect;
+  if (same && endpoint && (same.fits?.(dialect) ?? true)) {
+    const answer = await endpoint({ body: same.body(upstreamModel, dialect), stream: req.stream, abort: input.abort, headers: same.headers }, input.target);
+    const name = provider.module.manifest.displayName;
+    if (answer.kind === 'stream') return { kind: 'relay-stream', first: answer.first, rest: answer.rest, relay: same.relay.stream(name) };
     try {
-      return { kind: 'relay-whole', whole: same.relay.whole(answer.text) };
+      return { kind: 'relay-whole', whole: same.relay.whole(answer.text, name) };
     } catch (err) {
+      if (err instanceof ProviderError) throw err;
       throw new ProviderError(`unreadable answer: ${(err as Error).message}`, { kind: 'protocol', cause: err });
     }
   }

@@ -37,6 +37,8 @@ export interface HubMetrics {
   http(): (req: Request, res: Response, next: NextFunction) => void;
   callStarted(timing: CallTiming): void;
   callSettled(record: CallRecord, timing: CallTiming | undefined): void;
+  /** A limit refused a call before it was accepted (API.md §14), by the kind of limit. */
+  limitRefused(kind: string): void;
   /** Prometheus text exposition. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -156,9 +158,19 @@ export function createHubMetrics(options: HubMetricsOptions): HubMetrics {
     },
   });
 
+  const limitRefusals = new CellCounter({
+    name: 'aigne_hub_limit_refusals_total',
+    help: 'Model calls refused by a key, app or user limit, by kind (rpm, tpm, concurrency, model, budget)',
+    labelNames: ['kind'] as const,
+    registers,
+  });
+
   return {
     registry,
     contentType: registry.contentType,
+    limitRefused(kind) {
+      limitRefusals.labels(kind).inc();
+    },
     http() {
       return (req, res, next) => {
         res.once('finish', () => {

@@ -1,6 +1,7 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { KeyLimits } from './key-limits.js';
 import type { Role } from './user.js';
+import { boundClass } from './bound-class.js';
 
 export class AccessKey extends Model<InferAttributes<AccessKey>, InferCreationAttributes<AccessKey>> {
   declare id: string;
@@ -22,7 +23,8 @@ export class AccessKey extends Model<InferAttributes<AccessKey>, InferCreationAt
 }
 
 export function initAccessKey(sequelize: Sequelize): typeof AccessKey {
-  AccessKey.init(
+  const Bound = boundClass(AccessKey);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       name: { type: DataTypes.STRING(200), allowNull: false },
@@ -40,5 +42,5 @@ export function initAccessKey(sequelize: Sequelize): typeof AccessKey {
     },
     { sequelize, tableName: 'access_keys' },
   );
-  return AccessKey;
+  return Bound;
 }

@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 export type CredentialStatus = 'active' | 'disabled';
 
@@ -25,7 +26,8 @@ export class AiCredential extends Model<InferAttributes<AiCredential>, InferCrea
 }
 
 export function initAiCredential(sequelize: Sequelize): typeof AiCredential {
-  AiCredential.init(
+  const Bound = boundClass(AiCredential);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       providerId: { type: DataTypes.STRING(64), allowNull: false },
@@ -46,5 +48,5 @@ export function initAiCredential(sequelize: Sequelize): typeof AiCredential {
     },
     { sequelize, tableName: 'ai_credentials' },
   );
-  return AiCredential;
+  return Bound;
 }

@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 export type RateType = 'chatCompletion' | 'embedding' | 'imageGeneration' | 'audio' | 'video';
 
@@ -22,7 +23,8 @@ export class AiModelRate extends Model<InferAttributes<AiModelRate>, InferCreati
 }
 
 export function initAiModelRate(sequelize: Sequelize): typeof AiModelRate {
-  AiModelRate.init(
+  const Bound = boundClass(AiModelRate);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       providerId: { type: DataTypes.STRING(64), allowNull: false },
@@ -39,5 +41,5 @@ export function initAiModelRate(sequelize: Sequelize): typeof AiModelRate {
     },
     { sequelize, tableName: 'ai_model_rates' },
   );
-  return AiModelRate;
+  return Bound;
 }

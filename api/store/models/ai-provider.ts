@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 export class AiProvider extends Model<InferAttributes<AiProvider>, InferCreationAttributes<AiProvider>> {
   declare id: string;
@@ -16,7 +17,8 @@ export class AiProvider extends Model<InferAttributes<AiProvider>, InferCreation
 }
 
 export function initAiProvider(sequelize: Sequelize): typeof AiProvider {
-  AiProvider.init(
+  const Bound = boundClass(AiProvider);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       name: { type: DataTypes.STRING(64), allowNull: false, unique: true },
@@ -31,5 +33,5 @@ export function initAiProvider(sequelize: Sequelize): typeof AiProvider {
     },
     { sequelize, tableName: 'ai_providers' },
   );
-  return AiProvider;
+  return Bound;
 }

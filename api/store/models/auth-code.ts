@@ -1,5 +1,6 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { KeyLimits } from './key-limits.js';
+import { boundClass } from './bound-class.js';
 
 /** A one-time code of the authorize flow (API.md §16); the code itself is never stored. */
 export class AuthCode extends Model<InferAttributes<AuthCode>, InferCreationAttributes<AuthCode>> {
@@ -20,7 +21,8 @@ export class AuthCode extends Model<InferAttributes<AuthCode>, InferCreationAttr
 }
 
 export function initAuthCode(sequelize: Sequelize): typeof AuthCode {
-  AuthCode.init(
+  const Bound = boundClass(AuthCode);
+  Bound.init(
     {
       codeHash: { type: DataTypes.STRING(64), primaryKey: true },
       userDid: { type: DataTypes.STRING(128), allowNull: false },
@@ -36,5 +38,5 @@ export function initAuthCode(sequelize: Sequelize): typeof AuthCode {
     },
     { sequelize, tableName: 'auth_codes' },
   );
-  return AuthCode;
+  return Bound;
 }

@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 /**
  * A user's cached credit position, in nano-credits. `balanceNano` is the sum of the user's ledger
@@ -17,7 +18,8 @@ export class CreditAccount extends Model<InferAttributes<CreditAccount>, InferCr
 }
 
 export function initCreditAccount(sequelize: Sequelize): typeof CreditAccount {
-  CreditAccount.init(
+  const Bound = boundClass(CreditAccount);
+  Bound.init(
     {
       userDid: { type: DataTypes.STRING(128), primaryKey: true },
       balanceNano: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
@@ -29,5 +31,5 @@ export function initCreditAccount(sequelize: Sequelize): typeof CreditAccount {
     },
     { sequelize, tableName: 'credit_accounts' },
   );
-  return CreditAccount;
+  return Bound;
 }

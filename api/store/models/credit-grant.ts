@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 export type CreditGrantSource = 'admin' | 'new_user';
 
@@ -19,7 +20,8 @@ export class CreditGrant extends Model<InferAttributes<CreditGrant>, InferCreati
 }
 
 export function initCreditGrant(sequelize: Sequelize): typeof CreditGrant {
-  CreditGrant.init(
+  const Bound = boundClass(CreditGrant);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       userDid: { type: DataTypes.STRING(128), allowNull: false },
@@ -35,5 +37,5 @@ export function initCreditGrant(sequelize: Sequelize): typeof CreditGrant {
     },
     { sequelize, tableName: 'credit_grants' },
   );
-  return CreditGrant;
+  return Bound;
 }

@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 /** Credits held for a call in flight; released at settlement, or when it expires after a crash. */
 export class CreditReservation extends Model<InferAttributes<CreditReservation>, InferCreationAttributes<CreditReservation>> {
@@ -11,7 +12,8 @@ export class CreditReservation extends Model<InferAttributes<CreditReservation>,
 }
 
 export function initCreditReservation(sequelize: Sequelize): typeof CreditReservation {
-  CreditReservation.init(
+  const Bound = boundClass(CreditReservation);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       userDid: { type: DataTypes.STRING(128), allowNull: false },
@@ -22,5 +24,5 @@ export function initCreditReservation(sequelize: Sequelize): typeof CreditReserv
     },
     { sequelize, tableName: 'credit_reservations', updatedAt: false },
   );
-  return CreditReservation;
+  return Bound;
 }

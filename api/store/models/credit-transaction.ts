@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 export type CreditTransactionType = 'grant' | 'charge' | 'refund' | 'expire';
 
@@ -16,7 +17,8 @@ export class CreditTransaction extends Model<InferAttributes<CreditTransaction>,
 }
 
 export function initCreditTransaction(sequelize: Sequelize): typeof CreditTransaction {
-  CreditTransaction.init(
+  const Bound = boundClass(CreditTransaction);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       userDid: { type: DataTypes.STRING(128), allowNull: false },
@@ -30,5 +32,5 @@ export function initCreditTransaction(sequelize: Sequelize): typeof CreditTransa
     },
     { sequelize, tableName: 'credit_transactions', updatedAt: false },
   );
-  return CreditTransaction;
+  return Bound;
 }

@@ -41,7 +41,7 @@ export interface Models {
   AuthCode: typeof AuthCode;
 }
 
-/** Binds every model to `sequelize`. Models are classes, so one process serves one database. */
+/** Models of their own bound to `sequelize` (boundClass), so several hubs can share one process. */
 export function initModels(sequelize: Sequelize): Models {
   return {
     User: initUser(sequelize),

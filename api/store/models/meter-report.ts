@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 export type MeterReportStatus = 'pending' | 'sent';
 
@@ -22,7 +23,8 @@ export class MeterReport extends Model<InferAttributes<MeterReport>, InferCreati
 }
 
 export function initMeterReport(sequelize: Sequelize): typeof MeterReport {
-  MeterReport.init(
+  const Bound = boundClass(MeterReport);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(200), primaryKey: true },
       usageId: { type: DataTypes.STRING(64), allowNull: false },
@@ -39,5 +41,5 @@ export function initMeterReport(sequelize: Sequelize): typeof MeterReport {
     },
     { sequelize, tableName: 'meter_reports' },
   );
-  return MeterReport;
+  return Bound;
 }

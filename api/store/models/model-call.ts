@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 export type ModelCallStatus = 'processing' | 'success' | 'failed' | 'aborted';
 export type ModelCallType = 'chatCompletion' | 'embedding' | 'imageGeneration' | 'audio' | 'video';
@@ -40,7 +41,8 @@ export class ModelCall extends Model<InferAttributes<ModelCall>, InferCreationAt
 export type ModelCallRow = Omit<InferCreationAttributes<ModelCall>, 'createdAt' | 'updatedAt'> & { createdAt?: Date; updatedAt?: Date };
 
 export function initModelCall(sequelize: Sequelize): typeof ModelCall {
-  ModelCall.init(
+  const Bound = boundClass(ModelCall);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       traceId: { type: DataTypes.STRING(64), allowNull: true },
@@ -71,5 +73,5 @@ export function initModelCall(sequelize: Sequelize): typeof ModelCall {
     },
     { sequelize, tableName: 'model_calls' },
   );
-  return ModelCall;
+  return Bound;
 }

@@ -1,5 +1,6 @@
 import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { RateType } from './ai-model-rate.js';
+import { boundClass } from './bound-class.js';
 
 /** One health check of one model of one provider. */
 export class ModelHealthCheck extends Model<InferAttributes<ModelHealthCheck>, InferCreationAttributes<ModelHealthCheck>> {
@@ -16,7 +17,8 @@ export class ModelHealthCheck extends Model<InferAttributes<ModelHealthCheck>, I
 }
 
 export function initModelHealthCheck(sequelize: Sequelize): typeof ModelHealthCheck {
-  ModelHealthCheck.init(
+  const Bound = boundClass(ModelHealthCheck);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       runId: { type: DataTypes.STRING(64), allowNull: false },
@@ -31,5 +33,5 @@ export function initModelHealthCheck(sequelize: Sequelize): typeof ModelHealthCh
     },
     { sequelize, tableName: 'model_health_checks', timestamps: false },
   );
-  return ModelHealthCheck;
+  return Bound;
 }

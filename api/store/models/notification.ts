@@ -1,4 +1,5 @@
 import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 export type NotificationSeverity = 'info' | 'success' | 'warning' | 'error';
 
@@ -27,7 +28,8 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
 }
 
 export function initNotification(sequelize: Sequelize): typeof Notification {
-  Notification.init(
+  const Bound = boundClass(Notification);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       eventKey: { type: DataTypes.STRING(300), allowNull: false, unique: true },
@@ -43,5 +45,5 @@ export function initNotification(sequelize: Sequelize): typeof Notification {
     },
     { sequelize, tableName: 'notifications', timestamps: false },
   );
-  return Notification;
+  return Bound;
 }

@@ -1,5 +1,6 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { Role } from './user.js';
+import { boundClass } from './bound-class.js';
 
 export class Session extends Model<InferAttributes<Session>, InferCreationAttributes<Session>> {
   /** sha256 of the cookie's value; the value itself is never stored. */
@@ -15,7 +16,8 @@ export class Session extends Model<InferAttributes<Session>, InferCreationAttrib
 }
 
 export function initSession(sequelize: Sequelize): typeof Session {
-  Session.init(
+  const Bound = boundClass(Session);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       keyId: { type: DataTypes.STRING(64), allowNull: false },
@@ -27,5 +29,5 @@ export function initSession(sequelize: Sequelize): typeof Session {
     },
     { sequelize, tableName: 'sessions', updatedAt: false },
   );
-  return Session;
+  return Bound;
 }

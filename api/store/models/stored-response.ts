@@ -1,4 +1,5 @@
 import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 /** A Responses API answer kept for `previous_response_id` (JSON text: input items and the response). */
 export class StoredResponse extends Model<InferAttributes<StoredResponse>, InferCreationAttributes<StoredResponse>> {
@@ -12,7 +13,8 @@ export class StoredResponse extends Model<InferAttributes<StoredResponse>, Infer
 }
 
 export function initStoredResponse(sequelize: Sequelize): typeof StoredResponse {
-  StoredResponse.init(
+  const Bound = boundClass(StoredResponse);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(80), primaryKey: true },
       userDid: { type: DataTypes.STRING(128), allowNull: true },
@@ -24,5 +26,5 @@ export function initStoredResponse(sequelize: Sequelize): typeof StoredResponse 
     },
     { sequelize, tableName: 'stored_responses', updatedAt: false },
   );
-  return StoredResponse;
+  return Bound;
 }

@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { boundClass } from './bound-class.js';
 
 /** Charges aggregated per hour, user, app and model — what billing meters. */
 export class Usage extends Model<InferAttributes<Usage>, InferCreationAttributes<Usage>> {
@@ -22,7 +23,8 @@ export class Usage extends Model<InferAttributes<Usage>, InferCreationAttributes
 }
 
 export function initUsage(sequelize: Sequelize): typeof Usage {
-  Usage.init(
+  const Bound = boundClass(Usage);
+  Bound.init(
     {
       id: { type: DataTypes.STRING(64), primaryKey: true },
       periodStart: { type: DataTypes.DATE, allowNull: false },
@@ -43,5 +45,5 @@ export function initUsage(sequelize: Sequelize): typeof Usage {
     },
     { sequelize, tableName: 'usages' },
   );
-  return Usage;
+  return Bound;
 }

@@ -43,9 +43,9 @@ export interface GatewayHarness {
   close(): Promise<void>;
 }
 
-export async function startGatewayHarness(env: Record<string, string | undefined> = {}): Promise<GatewayHarness> {
+export async function startGatewayHarness(env: Record<string, string | undefined> = {}, opts: { now?: () => Date } = {}): Promise<GatewayHarness> {
   const upstream = await startFakeUpstream();
-  const t = await startTestHub(env);
+  const t = await startTestHub(env, { now: opts.now });
   const server = t.hub.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
