@@ -15,6 +15,7 @@ describe('config', () => {
     expect(c.newUserCreditGrant).toBe('0');
     expect(c.blocklet.enabled).toBe(false);
     expect(c.heapGrowthPercent).toBe(100);
+    expect(c.cacheTtlMs).toEqual({ accessKeys: 3000, routing: 5000 });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -30,6 +31,8 @@ describe('config', () => {
     expect(parseConfig({}).tracing.sampleRatio).toBe(1);
     expect(parseConfig({ TRACE_SAMPLE_RATIO: '0.25' }).tracing.sampleRatio).toBe(0.25);
     expect(parseConfig({ TRACE_SAMPLE_RATIO: '0' }).tracing.sampleRatio).toBe(0);
+    expect(parseConfig({ ACCESS_KEY_CACHE_TTL_MS: '600000', ROUTING_CACHE_TTL_MS: '700000' }).cacheTtlMs).toEqual({ accessKeys: 600_000, routing: 700_000 });
+    expect(() => parseConfig({ ROUTING_CACHE_TTL_MS: '0' })).toThrow(/ROUTING_CACHE_TTL_MS/);
   });
 
   it('detects Blocklet Server only with app id, service port and a key', () => {

@@ -42,6 +42,8 @@ export interface Config {
   readonly upstreamTimeoutMs: number;
   /** Outbound proxies for upstream calls (HTTP_PROXY, HTTPS_PROXY, NO_PROXY; lower case first, as curl reads them). */
   readonly proxy: { readonly httpProxy?: string; readonly httpsProxy?: string; readonly noProxy?: string };
+  /** How long cached access-key lookups and the routing table are trusted without a change notice. */
+  readonly cacheTtlMs: { readonly accessKeys: number; readonly routing: number };
   /** Images the hub downloads for callers (for providers that must be sent bytes). */
   readonly imageFetch: {
     /** Hosts, addresses or CIDR ranges trusted although not public (an internal image store). */
@@ -278,6 +280,8 @@ const schema = z.object({
   HTTPS_PROXY: proxyUrl(),
   no_proxy: z.string().optional(),
   NO_PROXY: z.string().optional(),
+  ACCESS_KEY_CACHE_TTL_MS: int(3000, 1, 86_400_000),
+  ROUTING_CACHE_TTL_MS: int(5000, 1, 86_400_000),
   IMAGE_FETCH_ALLOW_HOSTS: z.string().optional(),
   MAX_IMAGE_BYTES: byteSize(20 * 1024 * 1024),
   IMAGE_FETCH_TIMEOUT_MS: int(10_000, 1, 600_000),
@@ -416,6 +420,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
       httpsProxy: (e.https_proxy ?? e.HTTPS_PROXY)?.trim() || undefined,
       noProxy: (e.no_proxy ?? e.NO_PROXY)?.trim() || undefined,
     }),
+    cacheTtlMs: { accessKeys: e.ACCESS_KEY_CACHE_TTL_MS, routing: e.ROUTING_CACHE_TTL_MS },
     imageFetch: {
       allowHosts: Object.freeze((e.IMAGE_FETCH_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean)),
       maxBytes: e.MAX_IMAGE_BYTES,

@@ -89,6 +89,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     get excludedProviders() {
       return settings.current().excludedProviders;
     },
+    ttlMs: config.cacheTtlMs.routing,
   });
   services.onProvidersChanged((event) => {
     if (event?.resetCredentialId) routing.resetCredential(event.resetCredentialId);

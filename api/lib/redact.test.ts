@@ -25,4 +25,21 @@ describe('redactSecrets', () => {
     expect(redactSecrets('model gpt-4o-mini not found')).toBe('model gpt-4o-mini not found');
     expect(redactSecrets('the task-queue is full')).toBe('the task-queue is full');
   });
+
+  it('masks known secrets of 4 characters or more, and skips shorter or missing ones', () => {
+    expect(redactSecrets('pin 1234, code 123', ['1234', '123', undefined])).toBe('pin ****, code 123');
+    expect(redactSecrets('Stryker was here')).toBe('Stryker was here');
+  });
+
+  it('masks the whole value of a secret query parameter and a bearer token however spaced', () => {
+    expect(redactSecrets('GET /v1?token=abc123&x=1 and &access_token=zz9')).toBe('GET /v1?token=****&x=1 and &access_token=****');
+    expect(redactSecrets('Authorization: Bearer   abcdefghijkl')).toBe('Authorization: Bearer   ****');
+    expect(redactSecrets('token AIzaSyA-1234567890abcdefghijk here')).toBe('token **** here');
+  });
+
+  it('leaves text that only resembles a key alone', () => {
+    for (const text of ['the monkey=banana rule', 'sk-ant-!!!!!!!!', `AIza${' '.repeat(20)}x`, 'AIzaShort-name', 'key_short', '?key= x']) {
+      expect(redactSecrets(text)).toBe(text);
+    }
+  });
 });

@@ -56,7 +56,7 @@ export function createServices(deps: ServiceDeps): Services {
     for (const l of limitListeners) l();
   };
   const users = createUserService(models, limitsChanged);
-  const accessKeys = createAccessKeyService(models, users, { envAdminKey: config.adminKey });
+  const accessKeys = createAccessKeyService(models, users, { envAdminKey: config.adminKey, cacheTtlMs: config.cacheTtlMs.accessKeys });
   const sessions = createSessionService(models, accessKeys, { idleMs: config.sessionIdleMs, envAdminKey: config.adminKey, encryptionKey: deps.encryptionKey });
   // Revoked here: its sessions' rows go at once (other instances find them gone).
   accessKeys.onRevoked((id) => void sessions.closeForKey(id).catch((err) => deps.logger.warn('ending the sessions of a revoked key failed', { err })));

@@ -48,7 +48,8 @@ describe('sqlite transaction connections', () => {
       connections.push(connectionOf(t));
       await held;
     });
-    await new Promise((r) => setTimeout(r, 20));
+    // The first transaction holds its connection before the second begins.
+    while (connections.length === 0) await new Promise((r) => setImmediate(r));
     await db.transaction(async (t) => {
       connections.push(connectionOf(t));
     });

@@ -1,7 +1,8 @@
 /**
- * Credit reservations under concurrency, on SQLite and on PostgreSQL: 50
- * calls at once against a balance that covers 10 must not overspend, and the ledger must end
- * exactly at grants − charged credits of the ModelCall rows.
+ * Credit reservations under concurrency, on SQLite and on PostgreSQL: calls at once against a
+ * balance that covers only some of them must not overspend (a balance above zero but below a
+ * call's reservation lets nothing through), and the ledger must end exactly at grants − charged
+ * credits of the ModelCall rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditsToNano } from '../lib/decimal.js';
@@ -64,8 +65,9 @@ describe.each(databases)('credit reservations on $name', ({ name }) => {
   });
 
   it('lets exactly the covered calls through when each reservation equals its cost', async () => {
-    // max_tokens 2 → each call reserves 0.002 and costs 0.002: 0.02 covers exactly 10 of 50.
-    const { key, userDid } = await newMember('0.02');
+    // max_tokens 2 → each call reserves 0.002 and costs 0.002: 0.021 covers exactly 10 of 50, and
+    // the 0.001 left over must not let an 11th through.
+    const { key, userDid } = await newMember('0.021');
     const responses = await Promise.all(Array.from({ length: 50 }, () => chat(key, 2)));
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
@@ -79,31 +81,40 @@ describe.each(databases)('credit reservations on $name', ({ name }) => {
     expect(ledger.chargedNano).toBe(10 * 2_000_000);
     expect(ledger.openReservations).toBe(0);
     const credits = await h.t.request.get('/api/user/credits').set(bearer(key));
-    expect(credits.body).toEqual({ balance: '0', currency: 'credits', pending: '0', link: TOP_UP });
+    expect(credits.body).toEqual({ balance: '0.001', currency: 'credits', pending: '0', link: TOP_UP });
   });
 
   it('never overspends when reservations exceed the actual cost, and ends exact', async () => {
-    // max_tokens 10 → reserves 0.01 per call, charges 0.002: at most 10 can hold at once.
-    const { key, userDid } = await newMember('0.1');
-    const responses = await Promise.all(Array.from({ length: 50 }, () => chat(key, 10)));
-    const ok = responses.filter((r) => r.status === 200).length;
-    expect(ok).toBeGreaterThanOrEqual(10);
-    expect(responses.every((r) => r.status === 200 || r.status === 402)).toBe(true);
+    // max_tokens 10 → reserves 0.01 per call, charges 0.002. Waves of calls until one gets nothing
+    // through: a call is let in only while 0.01 is available, so 0.051 pays for exactly 21 calls
+    // and 0.009 is left (50 calls would cost 0.1: a hold granted on less than 0.01 overspends).
+    const { key, userDid } = await newMember('0.051');
+    let ok = 0;
+    let sent = 0;
+    for (let wave = 0; wave < 30; wave++) {
+      const responses = await Promise.all(Array.from({ length: 20 }, () => chat(key, 10)));
+      sent += responses.length;
+      expect(responses.every((r) => r.status === 200 || r.status === 402)).toBe(true);
+      const through = responses.filter((r) => r.status === 200).length;
+      ok += through;
+      // The charges are written and the reservations released before the next wave.
+      await h.t.hub.gateway.recorder.flush();
+      if (through === 0) break;
+    }
+    expect(ok).toBe(21);
 
     const ledger = await ledgerOf(userDid);
-    expect(ledger.rows.filter((r) => r.status === 'success')).toHaveLength(ok);
-    // Spent never exceeds what was granted: every success had been covered by its reservation.
-    expect(ledger.chargedNano).toBe(ok * 2_000_000);
-    expect(ledger.chargedNano).toBeLessThanOrEqual(ledger.grantedNano);
+    expect(ledger.rows).toHaveLength(sent);
+    expect(ledger.rows.filter((r) => r.status === 'success')).toHaveLength(21);
+    expect(ledger.chargedNano).toBe(21 * 2_000_000);
     expect(ledger.openReservations).toBe(0);
     const credits = await h.t.request.get('/api/user/credits').set(bearer(key));
-    expect(credits.body.pending).toBe('0');
-    expect(creditsToNano(credits.body.balance)).toBe(ledger.grantedNano - ledger.chargedNano);
+    expect(credits.body).toEqual({ balance: '0.009', currency: 'credits', pending: '0', link: TOP_UP });
 
     // The cached balance equals the ledger's sum.
     const [sum] = (await h.t.hub.sequelize.query(`SELECT COALESCE(SUM("amountNano"), 0) AS "total" FROM credit_transactions WHERE "userDid" = :userDid`, {
       replacements: { userDid },
     })) as [{ total: unknown }[], unknown];
-    expect(Number(sum[0]!.total)).toBe(ledger.grantedNano - ledger.chargedNano);
+    expect(Number(sum[0]!.total)).toBe(creditsToNano('0.009'));
   });
 });

@@ -1,53 +1,34 @@
 /**
  * A hub process killed (SIGKILL) while a slow streamed call holds a credit reservation: after a
- * restart on the same database nothing stays held and the ledger adds up.
+ * restart on the same database nothing stays held and the ledger adds up. The hub runs as node
+ * itself (no wrapper process), so the signal kills the process that serves the call.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../../scripts/fake-upstream/index.js';
 import { creditsToNano } from '../lib/decimal.js';
 import { bearer, makeTempDir, startTestHub, TEST_ADMIN_KEY, type TestHub } from './helpers/hub.js';
+import { call, startHubProcess, type HubProcess } from './postgres/hub-process.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-
-function startHubProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn('npx', ['tsx', path.join(here, 'fixtures/hub-process.ts')], {
-    cwd: root,
-    env: { ...process.env, ...env, PORT: '0', NODE_ENV: 'test', LOG_LEVEL: 'warn', ACCESS_LOG: 'false' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`hub did not start: ${err}`)), 60_000);
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: `http://127.0.0.1:${m[1]}` });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`hub exited with ${code}: ${err}`));
-    });
-  });
-}
+/** True while a process with this pid exists. */
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('a hub killed mid-call', () => {
   let upstream: FakeUpstream | undefined;
-  let child: ChildProcess | undefined;
+  let killed: HubProcess | undefined;
   let restarted: TestHub | undefined;
   const dataDir = makeTempDir();
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await killed?.stop('SIGKILL');
     await restarted?.close();
     await upstream?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -62,16 +43,8 @@ describe('a hub killed mid-call', () => {
       CREDIT_BASED_BILLING_ENABLED: 'true',
       UPSTREAM_TIMEOUT_MS: '10000',
     };
-    const started = await startHubProcess(env);
-    child = started.child;
-    const api = async (method: string, p: string, body?: unknown, key = TEST_ADMIN_KEY) => {
-      const res = await fetch(`${started.url}${p}`, {
-        method,
-        headers: { ...bearer(key), 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, any> };
-    };
+    const hub = (killed = await startHubProcess(env));
+    const api = (method: string, p: string, body?: unknown, key = TEST_ADMIN_KEY) => call(`${hub.url}${p}`, key, method, body);
 
     const provider = await api('POST', '/api/ai-providers', { name: 'openai', baseUrl: `${upstream.url}/v1` });
     expect(provider.status).toBe(201);
@@ -80,24 +53,29 @@ describe('a hub killed mid-call', () => {
     const key = await api('POST', '/api/access-keys', { name: 'victim' });
     expect((await api('POST', '/api/credits/grants', { userDid: key.body.userDid, amount: '10' })).status).toBe(201);
 
-    // A slow stream: 200 chunks, 100 ms apart.
+    // A slow stream: 200 chunks, 100 ms apart; it is still streaming when the hub is killed.
     upstream.enqueue({ chunkDelayMs: 100, chunks: 200 });
-    const res = await fetch(`${started.url}/api/v1/chat/completions`, {
+    const res = await fetch(`${hub.url}/api/v1/chat/completions`, {
       method: 'POST',
       headers: { ...bearer(key.body.key), 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'one two three' }], max_tokens: 500, stream: true }),
     });
     expect(res.status).toBe(200);
     const callId = res.headers.get('x-aigne-hub-model-call-id')!;
-    const reader = res.body!.getReader();
-    await reader.read();
+    const body = res.text().then(
+      (text) => ({ cut: false, text }),
+      () => ({ cut: true, text: '' }),
+    );
     const held = await api('GET', '/api/user/credits', undefined, key.body.key);
-    expect(creditsToNano(held.body.pending)).toBeGreaterThanOrEqual(creditsToNano('5')); // 500 output tokens × 0.01
+    expect(creditsToNano(held.body.pending)).toBe(creditsToNano('5.011')); // 500 output tokens × 0.01 + 11 estimated input tokens × 0.001
 
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-    await reader.read().catch(() => undefined);
+    const pid = hub.proc.pid!;
+    expect(await hub.stop('SIGKILL')).toBe(null);
+    // The process that served the call is gone: its stream is cut, its port answers no more.
+    expect(alive(pid)).toBe(false);
+    expect(await body).toEqual({ cut: true, text: '' });
+    await expect(fetch(`${hub.url}/api/health`)).rejects.toThrow();
+    expect(upstream.requests.at(-1)).toMatchObject({ aborted: true, completed: false });
 
     restarted = await startTestHub({ CREDIT_BASED_BILLING_ENABLED: 'true', UPSTREAM_TIMEOUT_MS: '10000' }, { dataDir });
     const [reservations] = (await restarted.hub.sequelize.query('SELECT COUNT(*) AS n FROM credit_reservations')) as [{ n: unknown }[], unknown];
@@ -105,18 +83,18 @@ describe('a hub killed mid-call', () => {
     const after = await restarted.request.get('/api/user/credits').set(bearer(key.body.key));
     expect(after.body).toEqual({ balance: '10', currency: 'credits', pending: '0' });
 
-    // balance = grants − charged credits of the ModelCall rows.
+    // The interrupted call is settled as such and charged nothing (its usage died with the process).
     const [calls] = (await restarted.hub.sequelize.query('SELECT id, status, "creditsNano" FROM model_calls WHERE "userDid" = :u', {
       replacements: { u: key.body.userDid },
     })) as [{ id: string; status: string; creditsNano: unknown }[], unknown];
-    const charged = calls.reduce((n, c) => n + Number(c.creditsNano), 0);
-    expect(creditsToNano(after.body.balance)).toBe(creditsToNano('10') - charged);
-    expect(calls.find((c) => c.id === callId)?.status).not.toBe('processing');
-
-    // The interrupted call charged nothing; the user can spend again: a call that reserves nearly
-    // the whole balance (990 output tokens × 0.01) goes through, so nothing is held.
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ id: callId });
+    expect(calls[0]!.status).not.toBe('processing');
+    expect(Number(calls[0]!.creditsNano)).toBe(0);
     const again = await restarted.request.get('/api/user/credits/transactions').set(bearer(key.body.key));
     expect(again.body.data.map((t: { type: string }) => t.type)).toEqual(['grant']);
+
+    // Nothing is held: a call that reserves nearly the whole balance (990 output tokens × 0.01) goes through.
     const big = await restarted.request
       .post('/api/v1/chat/completions')
       .set(bearer(key.body.key))

@@ -147,9 +147,18 @@ describe('credit ledger with billing on', () => {
       return r && r.status !== 'processing' ? r : undefined;
     });
     expect(row.status).toBe('aborted');
+    // What it used before the abort (estimated: the upstream's usage comes at the end) is charged
+    // at the model's rates: 0.001 per input token, 0.01 per output token.
+    expect(row.inputTokens).toBeGreaterThan(0);
+    expect(row.outputTokens).toBeGreaterThan(0);
+    const charge = Number(row.inputTokens) * creditsToNano('0.001') + Number(row.outputTokens) * creditsToNano('0.01');
+    expect(Number(row.creditsNano)).toBe(charge);
     const after = await credits(m.auth);
     expect(after.pending).toBe('0');
-    expect(creditsToNano(after.balance)).toBe(creditsToNano('10') - Number(row.creditsNano));
+    expect(creditsToNano(after.balance)).toBe(creditsToNano('10') - charge);
+    const [tx] = (await h.t.request.get('/api/user/credits/transactions').set(m.auth)).body.data;
+    expect(tx).toMatchObject({ type: 'charge', modelCallId: callId, balance: after.balance });
+    expect(creditsToNano(tx.amount)).toBe(-charge);
   });
 
   it('settles a call whose reservation expired while it ran without releasing it twice', async () => {
@@ -215,13 +224,29 @@ describe('credit ledger with billing on', () => {
   });
 
   it('keeps the cached balances equal to the sum of the ledger', async () => {
+    // Every kind of entry for two members: grants, charges, a refused call, a refund, an expiry.
+    const [m, n] = [await member('sum-a'), await member('sum-b')];
+    expect((await chat(m.auth)).status).toBe(402);
+    await grant(m.userDid, '1');
+    await grant(n.userDid, '2', { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const charged = await chat(m.auth);
+    expect(charged.status).toBe(200);
+    expect((await chat(n.auth)).status).toBe(200);
+    await modelCallRow(h.t, charged.headers['x-aigne-hub-model-call-id']);
+    expect((await h.t.request.post('/api/credits/refunds').set(admin).send({ modelCallId: charged.headers['x-aigne-hub-model-call-id'] })).status).toBe(201);
+    await h.t.hub.billing.sweep(new Date(Date.now() + 2 * 3_600_000));
+    expect((await credits(m.auth)).balance).toBe('1');
+    expect((await credits(n.auth)).balance).toBe('0');
+
     const [rows] = (await h.t.hub.sequelize.query(
-      `SELECT a."userDid", a."balanceNano" AS cached, (SELECT COALESCE(SUM(t."amountNano"), 0) FROM credit_transactions t WHERE t."userDid" = a."userDid") AS ledger FROM credit_accounts a`,
-    )) as [{ cached: unknown; ledger: unknown }[], unknown];
-    expect(rows.length).toBeGreaterThan(3);
+      `SELECT a."userDid", a."balanceNano" AS cached, (SELECT COALESCE(SUM(t."amountNano"), 0) FROM credit_transactions t WHERE t."userDid" = a."userDid") AS ledger
+       FROM credit_accounts a WHERE a."userDid" IN (:users)`,
+      { replacements: { users: [m.userDid, n.userDid] } },
+    )) as [{ userDid: string; cached: unknown; ledger: unknown }[], unknown];
+    expect(rows.map((r) => [r.userDid, Number(r.cached)]).sort()).toEqual([[m.userDid, creditsToNano('1')], [n.userDid, 0]].sort());
     for (const r of rows) expect(Number(r.cached)).toBe(Number(r.ledger));
-    const calls = await modelCallRows(h.t);
-    expect(calls.some((c) => c.errorCode === 'insufficient_credits')).toBe(true);
+    const calls = (await modelCallRows(h.t)).filter((c) => c.userDid === m.userDid);
+    expect(calls.map((c) => c.errorCode ?? null).sort()).toEqual(['insufficient_credits', null]);
   });
 });
 

@@ -1,30 +1,48 @@
 /**
- * The Payment Kit billing backend against a fake Payment Kit: the meter is created once, balances
- * come from credit grants, usage goes out as meter events that are retried on failure, marked
- * reported only on success and never counted twice.
+ * The Payment Kit billing backend, through the real @blocklet/payment-js client, against a fake
+ * Payment Kit: the meter is created once, balances come from credit grants, usage goes out as
+ * meter events that are retried on failure, marked reported only on success and never counted
+ * twice. The client reaches the fake the way it reaches Payment Kit inside Blocklet Server: a
+ * signed component call to the port the environment gives for Payment Kit's component.
  */
 import path from 'node:path';
 import fs from 'node:fs';
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../../scripts/fake-upstream/index.js';
 import { parseConfig } from '../config.js';
 import { createHub, type Hub } from '../hub.js';
 import { creditsToNano } from '../lib/decimal.js';
 import { createLogger } from '../lib/logger.js';
+import type { PaymentKitClient } from '../services/billing/payment-kit/client.js';
 import { METER_EVENT_NAME } from '../services/billing/payment-kit/backend.js';
-import { FAKE_CURRENCY, startFakePaymentKit, type FakePaymentKit } from './fixtures/fake-payment-kit.js';
-import { createHttpPaymentKitClient } from './fixtures/payment-kit-http-client.js';
+import { FAKE_CURRENCY, type FakePaymentKit } from './fixtures/fake-payment-kit.js';
+import { connectPaymentJs } from './fixtures/payment-js.js';
 import { createTestDatabase, type TestDatabase } from './postgres/database.js';
 import { addProvider, modelCallRow } from './helpers/gateway.js';
 import { bearer, makeTempDir, TEST_ADMIN_KEY, type TestHub } from './helpers/hub.js';
+
+let pk: FakePaymentKit;
+let client: PaymentKitClient;
+
+beforeAll(async () => {
+  ({ pk, client } = await connectPaymentJs());
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await pk?.close();
+});
+
+it('refuses Payment Kit calls that are not signed by the app', async () => {
+  const res = await fetch(`${pk.url}/api/meters/${METER_EVENT_NAME}?livemode=true`);
+  expect(res.status).toBe(401);
+});
 
 const HOUR = 3_600_000;
 const databases = [{ name: 'sqlite' }, { name: 'postgres' }];
 
 describe.each(databases)('Payment Kit billing on $name', ({ name }) => {
   let scratch: TestDatabase | undefined;
-  let pk: FakePaymentKit;
   let upstream: FakeUpstream;
   let hub: Hub;
   let t: TestHub;
@@ -46,9 +64,14 @@ describe.each(databases)('Payment Kit billing on $name', ({ name }) => {
     return rows.reduce<{ credits: number; reported: number }>((acc, r) => ({ credits: acc.credits + Number(r.creditsNano), reported: acc.reported + Number(r.reportedCreditsNano) }), { credits: 0, reported: 0 });
   };
   const eventsOf = (userDid: string) => pk.events.filter((e) => e.customer_id === userDid);
+  // A test that stops early leaves no fault behind for the next.
+  afterEach(() => {
+    pk.failNext(0);
+    pk.acceptThenFail(0);
+  });
 
   beforeAll(async () => {
-    pk = await startFakePaymentKit();
+    pk.reset();
     upstream = await startFakeUpstream();
     scratch = name === 'postgres' ? await createTestDatabase('hub_payment_kit') : undefined;
     const config = parseConfig({
@@ -60,7 +83,7 @@ describe.each(databases)('Payment Kit billing on $name', ({ name }) => {
       CREDIT_TOPUP_LINK: 'https://pay.example.com/credits',
       ...(scratch ? { DATABASE_URL: scratch.url } : {}),
     });
-    hub = await createHub(config, { paymentKit: createHttpPaymentKitClient(pk.url), logger: createLogger({ level: 'error' }) });
+    hub = await createHub(config, { paymentKit: client, logger: createLogger({ level: 'error' }) });
     t = { hub, config, dataDir, request: supertest(hub.app), adminKey: TEST_ADMIN_KEY, logLines: [], printed: [], close: async () => {} };
     // 0.001 per input token, 0.01 per output token: a call costs 0.043.
     await addProvider(t, { name: 'openai', baseUrl: `${upstream.url}/v1`, keys: ['sk-upstream-0000000000000006'], rates: [{ model: 'gpt-4o-mini', inputRate: '0.001', outputRate: '0.01' }] });
@@ -68,7 +91,6 @@ describe.each(databases)('Payment Kit billing on $name', ({ name }) => {
   afterAll(async () => {
     await hub?.close();
     await upstream?.close();
-    await pk?.close();
     await scratch?.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -79,13 +101,22 @@ describe.each(databases)('Payment Kit billing on $name', ({ name }) => {
     const res = await t.request.post('/api/credits/grants').set(admin).send({ userDid: m.userDid, amount: '5', reason: 'welcome' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ userDid: m.userDid, amount: '5', balance: '5' });
-    expect(pk.grants).toEqual([expect.objectContaining({ customer_id: m.userDid, currency_id: FAKE_CURRENCY, amountNano: creditsToNano('5'), name: 'welcome' })]);
+    expect(pk.grants.filter((g) => g.customer_id === m.userDid)).toEqual([expect.objectContaining({ customer_id: m.userDid, currency_id: FAKE_CURRENCY, amountNano: creditsToNano('5'), name: 'welcome' })]);
     expect((await t.request.get('/api/user/credits').set(m.auth)).body).toEqual({ balance: '5', currency: 'credits', pending: '0', link: 'https://pay.example.com/credits' });
     const tx = (await t.request.get('/api/user/credits/transactions').set(m.auth)).body;
     expect(tx.data).toEqual([expect.objectContaining({ type: 'grant', amount: '5' })]);
   });
 
   it('creates the meter once', async () => {
+    // Grants and reports, each needing the meter, from two members.
+    for (const name of ['meter-a', 'meter-b']) {
+      const m = await member(name);
+      expect((await t.request.post('/api/credits/grants').set(admin).send({ userDid: m.userDid, amount: '1' })).status).toBe(201);
+      expect((await chat(m.auth)).status).toBe(200);
+      await usageOf(m.userDid);
+      await hub.billing.sweep();
+      expect(eventsOf(m.userDid)).toHaveLength(1);
+    }
     expect([...pk.meters.values()]).toEqual([expect.objectContaining({ event_name: METER_EVENT_NAME, unit: 'AIGNE Hub Credits' })]);
     expect(pk.requests.filter((r) => r.method === 'POST' && r.path === '/api/meters')).toHaveLength(1);
   });
@@ -124,13 +155,14 @@ describe.each(databases)('Payment Kit billing on $name', ({ name }) => {
     await t.request.post('/api/credits/grants').set(admin).send({ userDid: m.userDid, amount: '1' });
     expect((await chat(m.auth)).status).toBe(200);
     const { credits } = await usageOf(m.userDid);
-    pk.failNext(2);
+    // A 4xx: the client does not try it again itself, so each sweep makes one attempt.
+    pk.failNext(2, 429);
     await hub.billing.sweep();
     expect(eventsOf(m.userDid)).toHaveLength(0);
     expect(await usageOf(m.userDid)).toEqual({ credits, reported: 0 });
     const [[report]] = (await hub.sequelize.query(`SELECT * FROM meter_reports WHERE "userDid" = :u`, { replacements: { u: m.userDid } })) as [Record<string, unknown>[], unknown];
     expect(report).toMatchObject({ status: 'pending', attempts: 1 });
-    expect(String(report!.lastError)).toMatch(/bad day/);
+    expect(String(report!.lastError)).toMatch(/429/);
 
     // Not yet due: the backoff holds it back.
     const attempts = () => pk.requests.filter((r) => r.path === '/api/meter-events').length;
@@ -150,10 +182,12 @@ describe.each(databases)('Payment Kit billing on $name', ({ name }) => {
     expect((await chat(m.auth)).status).toBe(200);
     const { credits } = await usageOf(m.userDid);
     pk.acceptThenFail(1);
+    // The client tries a 5xx again with the same identifier: Payment Kit answers that it has that
+    // event, and the hub marks the report sent.
     await hub.billing.sweep();
     expect(eventsOf(m.userDid)).toHaveLength(1);
-    expect(await usageOf(m.userDid)).toEqual({ credits, reported: 0 });
-    // The retry carries the same identifier: Payment Kit answers that it has it, the hub marks it reported.
+    expect(pk.requests.filter((r) => r.path === '/api/meter-events').length).toBeGreaterThanOrEqual(2);
+    expect(await usageOf(m.userDid)).toEqual({ credits, reported: credits });
     await hub.billing.sweep(new Date(Date.now() + HOUR));
     expect(eventsOf(m.userDid)).toHaveLength(1);
     expect(await usageOf(m.userDid)).toEqual({ credits, reported: credits });

@@ -4,7 +4,7 @@
  * a trailing slash (non-strict routing), which the hot path does not take.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addProvider, startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
+import { addProvider, startGatewayHarness, waitFor, type GatewayHarness } from './helpers/gateway.js';
 import { bearer } from './helpers/hub.js';
 
 const HOT = '/api/v1/chat/completions';
@@ -89,8 +89,8 @@ describe('hot path parity with the generic stack', () => {
   it('writes the same access log line', async () => {
     const res = await send(HOT, JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'log me' }] }), { ...json, ...bearer(key), 'x-request-id': 'hot-path-log-check' });
     expect(res.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 20));
-    const line = h.t.logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.requestId === 'hot-path-log-check');
+    // The line is written once the response has finished.
+    const line = await waitFor(async () => h.t.logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.requestId === 'hot-path-log-check'));
     expect(line).toMatchObject({ msg: 'request', method: 'POST', path: HOT, status: 200, modelCallId: res.headers['x-aigne-hub-model-call-id'] });
     expect(typeof line!.ms).toBe('number');
     expect(typeof line!.user).toBe('string');

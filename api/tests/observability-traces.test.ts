@@ -35,15 +35,33 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-/** The package's server binds every interface on a fixed port; it is moved to an ephemeral loopback port at once. */
-async function startObservabilityServer(dir: string): Promise<{ url: string; close(): Promise<void> }> {
+/** A port the system hands out for listen(0), free again once this returns. */
+async function ephemeralPort(): Promise<number> {
   const probe = (await import('node:net')).createServer().listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => probe.once('listening', () => resolve()));
   const port = (probe.address() as AddressInfo).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
-  const { app, server } = await startServer({ port, dbUrl: `file:${path.join(dir, 'observer.db')}` });
-  await listen(server);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * The package's server binds every interface on the port it is given, which must be positive (not
+ * 0): it is given an ephemeral port (another one if something took it meanwhile), then closed, and
+ * its app served on a loopback port of listen(0).
+ */
+async function startObservabilityServer(dir: string): Promise<{ url: string; close(): Promise<void> }> {
+  let app: Awaited<ReturnType<typeof startServer>>['app'] | undefined;
+  for (let tries = 0; !app; tries++) {
+    const started = await startServer({ port: await ephemeralPort(), dbUrl: `file:${path.join(dir, 'observer.db')}` });
+    const bound = await new Promise<boolean>((resolve, reject) => {
+      if (started.server.listening) return resolve(true);
+      started.server.once('listening', () => resolve(true));
+      started.server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' && tries < 5 ? resolve(false) : reject(err)));
+    });
+    if (!bound) continue;
+    await new Promise<void>((resolve) => started.server.close(() => resolve()));
+    app = started.app;
+  }
   const loopback = app.listen(0, '127.0.0.1');
   const url = await listen(loopback);
   return {

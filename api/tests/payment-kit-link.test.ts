@@ -3,18 +3,19 @@
  * credit price and a payment link — created once, found again after a restart, never when billing
  * is off or CREDIT_PAYMENT_LINK names another — and answers that link as `paymentLink`, in 402s and
  * on /api/v2/status. Balances, grants and transactions come from Payment Kit. Against the fake
- * Payment Kit, through the same client calls @blocklet/payment-js makes.
+ * Payment Kit, through the real @blocklet/payment-js client.
  */
 import path from 'node:path';
 import supertest from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../config.js';
 import { createHub, type Hub } from '../hub.js';
 import { createLogger } from '../lib/logger.js';
 import { METER_EVENT_NAME } from '../services/billing/payment-kit/backend.js';
 import { CREDIT_PAYMENT_LINK_KEY, CREDIT_PRICE_KEY } from '../services/billing/payment-kit/credit-link.js';
-import { FAKE_CURRENCY, FAKE_PAY_CURRENCY, startFakePaymentKit, type FakePaymentKit } from './fixtures/fake-payment-kit.js';
-import { createHttpPaymentKitClient } from './fixtures/payment-kit-http-client.js';
+import type { PaymentKitClient } from '../services/billing/payment-kit/client.js';
+import { FAKE_CURRENCY, FAKE_PAY_CURRENCY, type FakePaymentKit } from './fixtures/fake-payment-kit.js';
+import { connectPaymentJs, TEST_APP_URL } from './fixtures/payment-js.js';
 import { waitFor } from './helpers/gateway.js';
 import { bearer, makeTempDir, TEST_ADMIN_KEY } from './helpers/hub.js';
 
@@ -22,6 +23,7 @@ const admin = bearer(TEST_ADMIN_KEY);
 
 describe('the credit payment link in Payment Kit', () => {
   let pk: FakePaymentKit;
+  let client: PaymentKitClient;
   const hubs: Hub[] = [];
   const start = async (dataDir: string, env: Record<string, string> = {}) => {
     const config = parseConfig({
@@ -32,19 +34,20 @@ describe('the credit payment link in Payment Kit', () => {
       CREDIT_BASED_BILLING_ENABLED: 'true',
       ...env,
     });
-    const hub = await createHub(config, { paymentKit: createHttpPaymentKitClient(pk.url), logger: createLogger({ level: 'error' }) });
+    const hub = await createHub(config, { paymentKit: client, logger: createLogger({ level: 'error' }) });
     hubs.push(hub);
     return { hub, request: supertest(hub.app) };
   };
   const created = (what: string) => pk.requests.filter((r) => r.method === 'POST' && r.path === what).length;
 
   beforeAll(async () => {
-    pk = await startFakePaymentKit();
+    ({ pk, client } = await connectPaymentJs());
   });
   afterEach(async () => {
     for (const hub of hubs.splice(0)) await hub.close();
   });
   afterAll(async () => {
+    vi.unstubAllEnvs();
     await pk?.close();
   });
 
@@ -57,7 +60,7 @@ describe('the credit payment link in Payment Kit', () => {
     const auth = bearer(m.body.key);
     // Several users asking at once share the one that was made.
     const infos = await Promise.all(Array.from({ length: 4 }, () => first.request.get('/api/user/info').set(auth)));
-    const link = `${pk.url}/checkout/pay/${pk.paymentLinks[0]!.id}`;
+    const link = `${TEST_APP_URL}/payment-kit/checkout/pay/${pk.paymentLinks[0]!.id}`;
     for (const info of infos) expect(info.body).toMatchObject({ enableCredit: true, paymentLink: link });
 
     expect([...pk.meters.values()]).toEqual([expect.objectContaining({ event_name: METER_EVENT_NAME })]);

@@ -86,7 +86,8 @@ describe('provider administration', () => {
   });
 
   it('validates a credential with a live call and reports the provider reason', async () => {
-    const provider = (await t.request.get('/api/ai-providers').set(admin)).body.find((p: { name: string }) => p.name === 'openai');
+    // Nothing listens on port 9: the live call fails.
+    const provider = (await t.request.post('/api/ai-providers').set(admin).send({ name: 'openrouter', baseUrl: 'http://127.0.0.1:9/v1' })).body;
     const res = await t.request.post(`/api/ai-providers/${provider.id}/credentials`).set(admin).send({ name: 'unreachable', credentialValue: { api_key: SECRET } });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('credential_invalid');
@@ -94,7 +95,7 @@ describe('provider administration', () => {
   });
 
   it('keeps model rates as exact decimals and rejects bad ones', async () => {
-    const provider = (await t.request.get('/api/ai-providers').set(admin)).body.find((p: { name: string }) => p.name === 'openai');
+    const provider = (await t.request.post('/api/ai-providers').set(admin).send({ name: 'poe', baseUrl: 'http://127.0.0.1:9/v1' })).body;
     const base = `/api/ai-providers/${provider.id}/model-rates`;
     const ok = await t.request.post(base).set(admin).send({ model: 'gpt-4o-mini', type: 'chatCompletion', inputRate: '0.0000001500000000001', outputRate: '0.0000006', unitCosts: { input: '0.15', output: '0.6' } });
     expect(ok.status).toBe(201);

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startFakeUpstream } from './server.js';
 import type { FakeUpstream } from './types.js';
 
@@ -12,6 +12,9 @@ beforeAll(async () => {
 });
 afterAll(() => up.close());
 beforeEach(() => up.reset());
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const chat = (body: Record<string, unknown> = {}, key = 'sk-a') =>
   fetch(`${up.url}/v1/chat/completions`, {
@@ -61,11 +64,16 @@ describe('fake upstream faults', () => {
   });
 
   it('delays the answer by delayMs', async () => {
+    // The fake's timers run on the test's clock; sockets in real time.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     up.enqueue({ delayMs: 150 });
-    const t0 = Date.now();
-    const res = await chat();
-    expect(res.status).toBe(200);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    const res = chat();
+    const received = await up.waitFor(() => true);
+    vi.advanceTimersByTime(149);
+    expect(received.status).toBeUndefined();
+    vi.advanceTimersByTime(1);
+    expect(received.status).toBe(200);
+    expect((await res).status).toBe(200);
   });
 
   it('resets the connection before the headers', async () => {
@@ -111,13 +119,23 @@ describe('fake upstream faults', () => {
   });
 
   it('trickles a streamed reply with chunkDelayMs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     up.enqueue({ chunkDelayMs: 30, chunks: 4 });
-    const t0 = Date.now();
     const res = await chat({ stream: true });
-    const text = await res.text();
-    // role chunk + 4 content chunks + stop chunk + [DONE] = 7 events, 30 ms apart
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
-    expect(text.match(/"content":"/g)?.length).toBe(5);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const next = async () => decoder.decode((await reader.read()).value);
+    // role chunk + 4 content chunks + stop chunk + [DONE] = 7 events, one each time 30 ms pass.
+    const reads = [await next()];
+    for (let i = 1; i < 7; i++) {
+      vi.advanceTimersByTime(30);
+      reads.push(await next());
+    }
+    expect(reads.map((r) => r.match(/^data: /gm)?.length)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(reads.join('').match(/"content":"/g)?.length).toBe(5);
+    expect(reads[6]).toBe('data: [DONE]\n\n');
+    vi.advanceTimersByTime(30);
+    expect((await reader.read()).done).toBe(true);
   });
 
   it('refuses unknown credentials when acceptKeys is set', async () => {

@@ -208,8 +208,14 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
       route.handler(ex);
     };
     const delay = fault?.delayMs ?? defaults.delayMs;
-    if (delay) setTimeout(run, delay);
-    else run();
+    if (delay) {
+      // Dropped if the server closes first.
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
+        run();
+      }, delay);
+      delayed.add(timer);
+    } else run();
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
@@ -230,6 +236,8 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
   // HTTP/2 without TLS (prior knowledge), as AWS's SDK speaks it; the compat API shares the handler.
   const h2 = createHttp2Server(onRequest as unknown as Parameters<typeof createHttp2Server>[0]);
   const sockets = new Set<Socket>();
+  /** Timers of answers held back by `delayMs`, cleared on close. */
+  const delayed = new Set<NodeJS.Timeout>();
   const server = createNetServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -291,6 +299,8 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
     },
     close() {
       return new Promise<void>((resolve) => {
+        for (const timer of delayed) clearTimeout(timer);
+        delayed.clear();
         server.close(() => resolve());
         h1.closeAllConnections();
         for (const socket of sockets) socket.destroy();

@@ -29,7 +29,7 @@ const ERROR_TYPE_STATUS: Record<string, number> = {
 };
 
 /** Socket and undici error codes: the upstream could not be reached, or dropped the connection. */
-const CONNECTION_CODES = new Set([
+export const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ECONNABORTED',
@@ -46,7 +46,7 @@ const CONNECTION_CODES = new Set([
   'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 /** Error codes of a connection or read that took too long: a timeout, not a refusal. */
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+export const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 type Loose = Record<string, any>;
 
@@ -76,7 +76,7 @@ function nameOf(e: Loose): string {
 function headerOf(headers: unknown, name: string): string | undefined {
   if (!isObject(headers)) return undefined;
   if (typeof headers.get === 'function') return headers.get(name) ?? undefined;
-  const v = headers[name] ?? headers[name.toLowerCase()];
+  const v = headers[name];
   return typeof v === 'string' ? v : Array.isArray(v) ? v[0] : undefined;
 }
 
@@ -151,7 +151,7 @@ function clip(text: string, max = 300): string {
 
 function make(kind: ProviderErrorKind, detail: string, ctx: ProviderErrorContext, err: unknown, status?: number, retryAfter?: number) {
   const prefix = ctx.provider ? `${ctx.provider}: ` : '';
-  const head = status ? `upstream returned ${status}` : kind === 'http' ? 'upstream error' : `upstream ${kind} error`;
+  const head = status ? `upstream returned ${status}` : `upstream ${kind} error`;
   const message = redactSecrets(`${prefix}${head}${detail ? `: ${clip(detail)}` : ''}`, ctx.secrets);
   return new ProviderError(message, { kind, status, retryAfter, cause: err });
 }
@@ -171,7 +171,7 @@ export function toProviderError(err: unknown, ctx: ProviderErrorContext = {}): P
   let status = statusOf(e);
   if (status === undefined) {
     const type = errorTypeOf(e);
-    if (type && ERROR_TYPE_STATUS[type]) status = ERROR_TYPE_STATUS[type];
+    if (type && Object.hasOwn(ERROR_TYPE_STATUS, type)) status = ERROR_TYPE_STATUS[type];
   }
   if (status !== undefined) {
     if (status === 400 && isGoogleInvalidKey(e)) status = 401;

@@ -25,7 +25,7 @@ export interface BillingSetup {
   models: Models;
   users: UserService;
   recorder: CallRecorder;
-  /** Payment Kit client to use instead of detecting one (tests pass an HTTP client to a fake). */
+  /** Payment Kit client to use instead of detecting one (tests pass one made for a fake Payment Kit). */
   paymentKit?: PaymentKitClient;
   upkeepIntervalMs?: number;
 }

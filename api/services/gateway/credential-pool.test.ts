@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../errors.js';
-import { backoffMs, pickCredential, recordFailure, recordSuccess, type CredentialState } from './credential-pool.js';
+import { backoffMs, COOLDOWN_BASE_MS, COOLDOWN_MAX_MS, pickCredential, recordFailure, recordSuccess, type CredentialState } from './credential-pool.js';
 
 const cred = (id: string, weight: number): CredentialState => ({ id, providerId: 'p', weight, current: 0, disabled: false, disabledReason: null, cooldownUntil: 0, failureCount: 0 });
 
@@ -43,5 +43,27 @@ describe('credential pool', () => {
     const d = cred('d', 1);
     expect(recordFailure(d, new ProviderError('bad request', { kind: 'http', status: 400 }), now).kind).toBe('failure');
     expect(d.failureCount).toBe(0);
+  });
+
+  it('caps every cooldown, a Retry-After of a day included, at COOLDOWN_MAX_MS', () => {
+    const now = 1_000_000;
+    expect(COOLDOWN_MAX_MS).toBe(5 * 60_000);
+    const a = cred('a', 1);
+    expect(recordFailure(a, new ProviderError('come back tomorrow', { kind: 'http', status: 429, retryAfter: 86_400 }), now)).toMatchObject({ kind: 'cooldown', cooldownUntil: now + COOLDOWN_MAX_MS });
+    // Just under and at the cap, Retry-After is honoured to the second.
+    const b = cred('b', 1);
+    recordFailure(b, new ProviderError('slow down', { kind: 'http', status: 429, retryAfter: 299 }), now);
+    expect(b.cooldownUntil).toBe(now + 299_000);
+    recordFailure(b, new ProviderError('slow down', { kind: 'http', status: 429, retryAfter: 300 }), now);
+    expect(b.cooldownUntil).toBe(now + COOLDOWN_MAX_MS);
+    // Without Retry-After a 429 backs off like repeated 5xx: base, doubled, … up to the cap.
+    const c = cred('c', 1);
+    recordFailure(c, new ProviderError('slow down', { kind: 'http', status: 429 }), now);
+    expect(c.cooldownUntil).toBe(now + COOLDOWN_BASE_MS);
+    expect([1, 2, 3, 4, 7, 8, 10, 50].map(backoffMs)).toEqual([5_000, 5_000, 10_000, 20_000, 160_000, COOLDOWN_MAX_MS, COOLDOWN_MAX_MS, COOLDOWN_MAX_MS]);
+    const d = cred('d', 1);
+    d.failureCount = 40;
+    recordFailure(d, new ProviderError('boom', { kind: 'http', status: 503 }), now);
+    expect(d.cooldownUntil).toBe(now + COOLDOWN_MAX_MS);
   });
 });

@@ -20,8 +20,8 @@ export type CredentialChange = Pick<CredentialState, 'id' | 'disabled' | 'disabl
   kind: 'success' | 'failure' | 'disabled' | 'cooldown';
 };
 
-const COOLDOWN_BASE_MS = 5_000;
-const COOLDOWN_MAX_MS = 5 * 60_000;
+export const COOLDOWN_BASE_MS = 5_000;
+export const COOLDOWN_MAX_MS = 5 * 60_000;
 /** Consecutive retryable failures (5xx, timeouts, resets) before a credential is cooled down. */
 const FAILURES_BEFORE_COOLDOWN = 2;
 

@@ -1,52 +1,99 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+/** Deadlines on the test's clock: timers and performance.now() are advanced by hand, instant by instant. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Deadlines } from './deadlines.js';
 
-/** Waits until `done()` holds (checked every 5 ms, for at most 2 s). */
-async function until(done: () => boolean) {
-  for (let waited = 0; !done() && waited < 2000; waited += 5) await sleep(5);
-}
-
 describe('attempt deadlines', () => {
-  it('calls each deadline once it is due, in order, and never a removed one', async () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Records each deadline's name and the clock when it was called. */
+  const recorder = (deadlines: Deadlines) => {
+    const due: [string, number][] = [];
+    const start = performance.now();
+    const add = (name: string) => deadlines.add(() => due.push([name, performance.now() - start]));
+    return { due, add };
+  };
+
+  it('calls each deadline once it is due, in order, and never a removed one', () => {
     const deadlines = new Deadlines(40);
-    const due: { name: string; early: boolean }[] = [];
-    const add = (name: string) => {
-      const d = deadlines.add(() => due.push({ name, early: performance.now() < d.at }));
-      return d;
-    };
+    const { due, add } = recorder(deadlines);
     add('a');
-    await sleep(5);
+    vi.advanceTimersByTime(5);
     const b = add('b');
-    await sleep(5);
+    vi.advanceTimersByTime(5);
     add('c');
     deadlines.remove(b);
     deadlines.remove(b); // a second removal changes nothing
-    await until(() => due.length >= 2);
-    await sleep(60); // time enough for `b`, were it still there
+    vi.advanceTimersByTime(29);
+    expect(due).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(due).toEqual([['a', 40]]);
+    vi.advanceTimersByTime(60);
     expect(due).toEqual([
-      { name: 'a', early: false },
-      { name: 'c', early: false },
+      ['a', 40],
+      ['c', 50],
     ]);
 
     // After the list ran empty, a new deadline sets the timer again.
     add('d');
     const e = add('e');
     deadlines.remove(e);
-    await until(() => due.length >= 3);
-    await sleep(60);
-    expect(due.map((x) => x.name)).toEqual(['a', 'c', 'd']);
+    vi.advanceTimersByTime(39);
+    expect(due).toHaveLength(2);
+    vi.advanceTimersByTime(100);
+    expect(due.map(([name]) => name)).toEqual(['a', 'c', 'd']);
+    expect(due.at(-1)).toEqual(['d', 140]);
   });
 
-  it('waits for the new earliest deadline when the earliest was removed before its timer fired', async () => {
+  it('calls every deadline due at the same instant', () => {
+    const deadlines = new Deadlines(10);
+    const { due, add } = recorder(deadlines);
+    for (const name of ['x', 'y', 'z']) add(name);
+    vi.advanceTimersByTime(10);
+    expect(due).toEqual([
+      ['x', 10],
+      ['y', 10],
+      ['z', 10],
+    ]);
+  });
+
+  it('waits for the new earliest deadline when the earliest was removed before its timer fired', () => {
     const deadlines = new Deadlines(40);
-    const due: { early: boolean }[] = [];
-    const first = deadlines.add(() => due.push({ early: true }));
-    await sleep(20);
-    const second = deadlines.add(() => due.push({ early: performance.now() < second.at }));
+    const { due, add } = recorder(deadlines);
+    const first = add('first');
+    vi.advanceTimersByTime(20);
+    add('second');
     deadlines.remove(first);
-    // The timer set for `first` fires with nothing due, and is set again for `second`.
-    await until(() => due.length >= 1);
-    expect(due).toEqual([{ early: false }]);
+    // The timer set for `first` fires at 40 with nothing due, and is set again for `second`.
+    vi.advanceTimersByTime(39);
+    expect(due).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(due).toEqual([['second', 60]]);
+    vi.advanceTimersByTime(1000);
+    expect(due).toHaveLength(1);
+  });
+
+  it('keeps the list whole when a middle, the first or the last deadline is removed', () => {
+    const deadlines = new Deadlines(10);
+    const { due, add } = recorder(deadlines);
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((name) => {
+      const deadline = add(name);
+      vi.advanceTimersByTime(1);
+      return deadline;
+    });
+    deadlines.remove(b!);
+    deadlines.remove(a!);
+    deadlines.remove(d!);
+    expect(c).toMatchObject({ prev: null, next: null });
+    add('e');
+    vi.advanceTimersByTime(100);
+    expect(due).toEqual([
+      ['c', 12],
+      ['e', 14],
+    ]);
   });
 });

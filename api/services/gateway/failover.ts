@@ -23,7 +23,7 @@ import type { CallRecord } from './call-record.js';
 import { pickCredential, recordFailure, recordSuccess, type CredentialChange } from './credential-pool.js';
 import { targetOf, type Candidate } from './routing.js';
 
-const MAX_ATTEMPTS = 8;
+export const MAX_ATTEMPTS = 8;
 
 export interface AttemptInput {
   candidate: Candidate;

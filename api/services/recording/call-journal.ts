@@ -90,7 +90,12 @@ export function openCallJournal(options: CallJournalOptions): CallJournal {
   const wrote = (id: string) => {
     written += 1;
     const before = fileOf.get(id);
-    if (before) open.set(before, (open.get(before) ?? 1) - 1);
+    if (before) {
+      // The row's earlier entry is superseded: its file may now hold nothing left to commit.
+      const left = (open.get(before) ?? 1) - 1;
+      open.set(before, left);
+      if (left === 0 && before !== current) remove(before);
+    }
     fileOf.set(id, current);
     open.set(current, (open.get(current) ?? 0) + 1);
   };

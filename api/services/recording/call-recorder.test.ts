@@ -9,15 +9,28 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
 import { modelCallRowOf } from '../../tests/helpers/model-call-row.js';
 import { tempStores } from '../../tests/helpers/temp-store.js';
 import { openCallJournal } from './call-journal.js';
 import type { ModelCallRow } from '../../store/models/model-call.js';
 import { createCallRecorder } from './call-recorder.js';
+import { writeTransaction } from '../../store/write-transaction.js';
 
 const openStore = tempStores();
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Polls `condition` in real time until it holds, or fails after 5 s. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  const end = performance.now() + 5000;
+  while (!(await condition())) {
+    if (performance.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setImmediate(r));
+  }
+}
 
 const row = (id: string): ModelCallRow =>
   modelCallRowOf(id, { model: 'gpt-4o-mini', status: 'success', stream: false, inputTokens: 2, outputTokens: 3, duration: 1, ttfb: 1, providerTtfb: 1, userDid: 'user_1', createdAt: new Date() });
@@ -47,42 +60,59 @@ describe('call recorder with a journal', () => {
 
   it('keeps writing after its window timer finds the queue already written', async () => {
     const { recorder, ids } = await setup(20);
+    // The windows end when the test says (timers only; the database runs in real time).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     await recorder.commit(row('a'));
     const first = recorder.settled();
     await new Promise((r) => setImmediate(r));
     // 'a' is being written; 'b' arrives and sets the window timer, and waits for it.
     await recorder.commit(row('b'));
     await first;
-    await new Promise((r) => setTimeout(r, 60));
+    vi.advanceTimersByTime(20);
+    await until(async () => (await ids()).length === 2);
     expect(await ids()).toEqual(['a', 'b']);
-    // The timer has fired with nothing left to write; later rows are still written.
+    vi.advanceTimersByTime(20);
+    // Any timer has fired with nothing left to write; later rows are still written.
     await recorder.commit(row('c'));
     await recorder.settled();
     expect(await ids()).toEqual(['a', 'b', 'c']);
     await recorder.commit(row('d'));
-    await new Promise((r) => setTimeout(r, 80));
+    vi.advanceTimersByTime(19);
+    await new Promise((r) => setImmediate(r));
+    expect(await ids()).toEqual(['a', 'b', 'c']);
+    vi.advanceTimersByTime(1);
+    await until(async () => (await ids()).length === 4);
     expect(await ids()).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('writes rows that keep coming one at a time in one batch per window, not one per write', async () => {
     const windowMs = 40;
-    const { recorder, ids } = await setup(windowMs);
-    let batches = 0;
-    recorder.onFlush({ name: 'count', write: async () => void (batches += 1) });
-    const started = performance.now();
+    const { recorder, ids, sequelize } = await setup(windowMs);
+    const batches: number[] = [];
+    recorder.onFlush({ name: 'count', write: async (rows) => void batches.push(rows.length) });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    /** Lets the recorder run: a write it began is committed once a write queued after it is. */
+    const idle = async () => {
+      await new Promise((r) => setImmediate(r));
+      await writeTransaction(sequelize, async () => {});
+    };
     const written: string[] = [];
-    for (let i = 0; i < 150; i++) {
-      const id = `r${String(i).padStart(3, '0')}`;
-      await recorder.commit(row(id));
-      written.push(id);
-      await new Promise((r) => setTimeout(r, 2));
+    for (const window of [0, 1]) {
+      // Ten rows 3 ms apart: all within one window, none written before it ends.
+      for (let i = 0; i < 10; i++) {
+        const id = `r${window}${i}`;
+        await recorder.commit(row(id));
+        written.push(id);
+        await idle();
+        vi.advanceTimersByTime(3);
+      }
+      expect(await ids()).toEqual(written.slice(0, window * 10));
+      vi.advanceTimersByTime(windowMs - 30);
+      await until(async () => batches.length === window + 1);
+      await idle();
+      expect(await ids()).toEqual(written);
     }
-    const windows = Math.ceil((performance.now() - started) / windowMs);
-    await recorder.settled();
-    expect(await ids()).toEqual(written);
-    // A batch starts when a window ends (or right after the write that window's end found running).
-    expect(batches).toBeGreaterThan(1);
-    expect(batches).toBeLessThanOrEqual(windows + 2);
+    expect(batches).toEqual([10, 10]);
     await recorder.flush();
   });
 });

@@ -1,8 +1,7 @@
 /**
- * The few Payment Kit calls the hub makes, behind one small interface. The real implementation
- * (payment-js-client.ts) goes through @blocklet/payment-js; tests use an HTTP client against a fake
- * that speaks the same Payment Kit API paths (`/api/meters`, `/api/meter-events`,
- * `/api/credit-grants`, …).
+ * The few Payment Kit calls the hub makes, behind one small interface, implemented over
+ * @blocklet/payment-js (payment-js-client.ts). Tests run that client against a fake Payment Kit
+ * that speaks the same API paths (`/api/meters`, `/api/meter-events`, `/api/credit-grants`, …).
  */
 export const PAYMENT_KIT_DID = 'z2qaCNvKMv5GjouKdcDWexv6WqtHbpNPQDnAk';
 

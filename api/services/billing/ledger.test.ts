@@ -1,0 +1,230 @@
+/**
+ * The embedded ledger with the call recorder that writes its charges, on a real SQLite file and on
+ * PostgreSQL: reservations, charges written with their calls' rows (each with the balance after
+ * it), grants that expire, refunds, and what the upkeep and a restart repair.
+ */
+import path from 'node:path';
+import type { Sequelize } from 'sequelize';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../lib/logger.js';
+import { migrateUp } from '../../store/migrate.js';
+import { initModels, type Models } from '../../store/models/index.js';
+import { openDatabase } from '../../store/sequelize.js';
+import { modelCallRowOf } from '../../tests/helpers/model-call-row.js';
+import { makeTempDir } from '../../tests/helpers/temp-dir.js';
+import { createTestDatabase, type TestDatabase } from '../../tests/postgres/database.js';
+import { createCallRecorder, type CallRecorder } from '../recording/call-recorder.js';
+import { createLedgerBilling } from './ledger.js';
+
+const HOUR = 3_600_000;
+
+describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('the credit ledger on $name', ({ name }) => {
+  let db: Sequelize;
+  let models: Models;
+  let scratch: TestDatabase | undefined;
+  let n = 0;
+  const logLines: string[] = [];
+  const user = () => `did:test:ledger:${name}:${++n}`;
+
+  beforeAll(async () => {
+    scratch = name === 'postgres' ? await createTestDatabase('ledger') : undefined;
+    db = openDatabase({ sqlitePath: path.join(makeTempDir(), 'aikit.db'), databaseUrl: scratch?.url });
+    await migrateUp(db);
+    models = initModels(db);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await scratch?.drop();
+  });
+
+  /** A ledger (billing on unless told) with its own recorder, as the hub wires them. */
+  const setup = (enabled = true) => {
+    const logger = createLogger({ level: 'info', write: (line) => logLines.push(line) });
+    const ledger = createLedgerBilling({ sequelize: db, models, logger, enabled, reservationTtlMs: HOUR, topUpLink: 'https://pay.example.com' });
+    const recorder: CallRecorder = createCallRecorder(models, logger, { commitWindowMs: 0 });
+    recorder.onFlush(ledger.flushHook);
+    /** One call: reserve, settle with `creditsNano` charged, and write its row (and charge). */
+    const call = async (userDid: string, maxCostNano: number, creditsNano: number, model = 'm-1') => {
+      const record = { id: `call-${++n}`, userDid, creditsNano, model } as never;
+      const reservation = await ledger.reserve({ record, candidates: [], maxCostNano });
+      return { record: record as { id: string }, reservation, done: () => settle(record, reservation) };
+    };
+    const settle = async (record: { id: string; userDid: string; creditsNano: number; model: string }, reservation: Awaited<ReturnType<typeof ledger.reserve>>) => {
+      await ledger.settle(record as never, reservation);
+      await recorder.commit(modelCallRowOf(record.id, { status: 'success', userDid: record.userDid, creditsNano: record.creditsNano, model: record.model }));
+    };
+    const balance = async (userDid: string) => {
+      await recorder.settled();
+      const b = await ledger.balance(userDid);
+      return [b.balanceNano, b.pendingNano];
+    };
+    const entries = async (userDid: string) =>
+      (await ledger.transactions(userDid, { limit: 100 })).data.map((t) => [t.type, t.amount, t.balance, t.reason]);
+    return { ledger, recorder, call, balance, entries };
+  };
+
+  it('charges calls with their rows, each entry with the balance after it, and holds only while they run', async () => {
+    const { ledger, call, balance, entries, recorder } = setup();
+    const u = user();
+    await ledger.grant({ userDid: u, amountNano: 1_000_000_000, reason: 'start' });
+    const a = await call(u, 300_000_000.4, 100_000_000, 'm-a');
+    expect(a.reservation).toEqual({ id: expect.any(String), amountNano: 300_000_001 });
+    const b = await call(u, 200_000_000, 250_000_000, 'm-b');
+    expect(await balance(u)).toEqual([1_000_000_000, 500_000_001]);
+    await Promise.all([a.done(), b.done()]);
+    await recorder.settled();
+    expect(await balance(u)).toEqual([650_000_000, 0]);
+    const list = await entries(u);
+    expect(list.slice(0, 2).sort()).toEqual([
+      ['charge', '-0.1', expect.stringMatching(/^0\.(9|65)$/), 'm-a'],
+      ['charge', '-0.25', expect.stringMatching(/^0\.(75|65)$/), 'm-b'],
+    ]);
+    expect(list.map(([, , after]) => after).sort()).toEqual(expect.arrayContaining(['0.65', '1']));
+    expect(list.at(-1)).toEqual(['grant', '1', '1', 'start']);
+    const [charge] = (await ledger.transactions(u, { limit: 1 })).data;
+    expect(charge).toMatchObject({ modelCallId: expect.stringMatching(/^call-/), grantId: null });
+    // A call that cost nothing leaves no entry, and frees its hold.
+    const free = await call(u, 100, 0);
+    await free.done();
+    expect(await balance(u)).toEqual([650_000_000, 0]);
+    expect(await entries(u)).toHaveLength(3);
+  });
+
+  it('refuses what the balance cannot cover with the top-up link, and reserves nothing with billing off or no user', async () => {
+    const { ledger, call } = setup();
+    const u = user();
+    await ledger.grant({ userDid: u, amountNano: 1000 });
+    await call(u, 600, 0);
+    expect((await call(u, -5, 0)).reservation).toMatchObject({ amountNano: 0 });
+    await expect(call(u, 401, 0)).rejects.toMatchObject({
+      status: 402,
+      extra: { link: 'https://pay.example.com' },
+      message: 'Insufficient credits: this call may cost up to 0.000000401 credits and the available balance is 0.0000004',
+    });
+    await expect(call(user(), 1, 0)).rejects.toMatchObject({ message: expect.stringContaining('the available balance is 0') });
+    expect((await call(u, 400, 0)).reservation).toMatchObject({ amountNano: 400 });
+    const off = setup(false);
+    expect(off.ledger.enabled).toBe(false);
+    expect((await off.call(u, 1e15, 0)).reservation).toBeNull();
+    expect(await setup().ledger.reserve({ record: { id: 'x', userDid: null } as never, candidates: [], maxCostNano: 5 })).toBeNull();
+  });
+
+  it('takes charges from the soonest-expiring grants first, and expires only what is left of them', async () => {
+    const { ledger, call, balance, entries } = setup();
+    const u = user();
+    const soon = new Date(Date.now() + HOUR);
+    const later = new Date(Date.now() + 2 * HOUR);
+    const g1 = await ledger.grant({ userDid: u, amountNano: 500, expiresAt: later, reason: 'later' });
+    expect(g1).toMatchObject({ amount: '0.0000005', expiresAt: later.toISOString(), balance: '0.0000005', reason: 'later' });
+    await ledger.grant({ userDid: u, amountNano: 300, expiresAt: soon });
+    await ledger.grant({ userDid: u, amountNano: 1000 });
+    await (await call(u, 400, 400)).done();
+    expect(await balance(u)).toEqual([1400, 0]);
+    // The 300 expiring first was spent whole, then 100 of the 500.
+    expect(await ledger.expireGrants(new Date(soon.getTime()))).toBe(1);
+    expect(await balance(u)).toEqual([1400, 0]);
+    expect(await ledger.expireGrants(new Date(later.getTime()))).toBe(1);
+    expect(await balance(u)).toEqual([1000, 0]);
+    expect((await entries(u))[0]).toEqual(['expire', '-0.0000004', '0.000001', 'Grant expired']);
+    expect(await ledger.expireGrants(new Date(later.getTime() + HOUR))).toBe(0);
+  });
+
+  it("expires a user's due grants when their balance is read", async () => {
+    const { ledger, balance } = setup();
+    const u = user();
+    await ledger.grant({ userDid: u, amountNano: 70, expiresAt: new Date(Date.now() + 1000) });
+    await ledger.grant({ userDid: u, amountNano: 30 });
+    expect(await balance(u)).toEqual([100, 0]);
+    await db.query(`UPDATE credit_grants SET "expiresAt" = :past WHERE "userDid" = :u AND "expiresAt" IS NOT NULL`, { replacements: { past: new Date(Date.now() - 1000), u } });
+    expect(await balance(u)).toEqual([30, 0]);
+  });
+
+  it('refunds a charge once, and only a charge', async () => {
+    const { ledger, call, balance, recorder } = setup();
+    const u = user();
+    await ledger.grant({ userDid: u, amountNano: 1000 });
+    const c = await call(u, 100, 80, 'm-r');
+    await c.done();
+    await recorder.settled();
+    const refund = await ledger.refund(c.record.id, null);
+    expect(refund).toMatchObject({ type: 'refund', amount: '0.00000008', balance: '0.000001', reason: 'Refund of m-r', modelCallId: c.record.id });
+    expect(await balance(u)).toEqual([1000, 0]);
+    await expect(ledger.refund(c.record.id, 'again')).rejects.toMatchObject({ status: 409, message: `Model call '${c.record.id}' was already refunded` });
+    await expect(ledger.refund('no-such-call', null)).rejects.toMatchObject({ status: 404, message: "No charge for model call 'no-such-call'" });
+    const d = await call(u, 100, 5);
+    await d.done();
+    await recorder.settled();
+    expect(await ledger.refund(d.record.id, 'bad answer')).toMatchObject({ reason: 'bad answer', amount: '0.000000005' });
+  });
+
+  it('pages transactions newest first with an opaque cursor', async () => {
+    const { ledger } = setup();
+    const u = user();
+    for (const amount of [1, 2, 3, 4, 5]) await ledger.grant({ userDid: u, amountNano: amount });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await ledger.transactions(u, { limit: 2, cursor });
+      seen.push(...page.data.map((t) => t.amount));
+      cursor = page.next;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(['0.000000005', '0.000000004', '0.000000003', '0.000000002', '0.000000001']);
+    expect((await ledger.transactions(u, { limit: 5 })).next).toBeUndefined();
+    expect((await ledger.transactions(u, { limit: 4 })).next).toEqual(expect.any(String));
+  });
+
+  it('drops the charges of a batch that cannot be written, and says so', async () => {
+    const { ledger, call, recorder, balance } = setup();
+    const u = user();
+    await ledger.grant({ userDid: u, amountNano: 1000 });
+    recorder.onFlush({
+      name: 'breaks',
+      write: async () => {
+        throw new Error('disk on fire');
+      },
+    });
+    const c = await call(u, 100, 60);
+    await expect(c.done()).rejects.toThrow();
+    expect(logLines.join('\n')).toContain("a call's charge was not written with its record");
+    // Nothing was charged. On PostgreSQL the hold goes with the charge's transaction, so it stays
+    // until it expires (as a crashed instance's would); in the process (SQLite) it went at once.
+    expect(await balance(u)).toEqual([1000, name === 'sqlite' ? 0 : 100]);
+    await ledger.sweep(new Date(Date.now() + HOUR + 1000));
+    expect((await call(u, 1000, 0)).reservation).toMatchObject({ amountNano: 1000 });
+  });
+
+  it('releases reservations past their time in the upkeep, and every one at a single-process start', async () => {
+    const { ledger, call, balance } = setup();
+    const u = user();
+    await ledger.grant({ userDid: u, amountNano: 1000 });
+    await call(u, 300, 0);
+    expect(await balance(u)).toEqual([1000, 300]);
+    await ledger.sweep(new Date(Date.now() + HOUR - 60_000));
+    expect(await balance(u)).toEqual([1000, 300]);
+    await ledger.sweep(new Date(Date.now() + HOUR + 1000));
+    expect(await balance(u)).toEqual([1000, 0]);
+    expect(logLines.join('\n')).toContain('released expired credit reservations');
+
+    // Held in the database (as a stopped process left it): a restart on its own releases it.
+    const v = user();
+    const fresh = setup();
+    await fresh.ledger.grant({ userDid: v, amountNano: 100 });
+    await fresh.ledger.accounts.hold(v, 40, null, new Date(Date.now() + HOUR));
+    await fresh.ledger.reconcile();
+    const [[account]] = (await db.query(`SELECT "heldNano" FROM credit_accounts WHERE "userDid" = :v`, { replacements: { v } })) as [Record<string, unknown>[], unknown];
+    expect(Number(account!.heldNano)).toBe(name === 'sqlite' ? 0 : 40);
+  });
+
+  it('repairs a cached balance that differs from the ledger at a single-process start', async () => {
+    const { ledger, balance } = setup();
+    const u = user();
+    await ledger.grant({ userDid: u, amountNano: 500 });
+    await db.query(`UPDATE credit_accounts SET "balanceNano" = 123 WHERE "userDid" = :u`, { replacements: { u } });
+    await setup().ledger.reconcile();
+    expect((await balance(u))[0]).toBe(name === 'sqlite' ? 500 : 123);
+    if (name === 'sqlite') expect(logLines.join('\n')).toContain('credit balance differed from the ledger; repaired');
+  });
+});
