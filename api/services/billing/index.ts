@@ -5,7 +5,7 @@
  */
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../../config.js';
-import type { SettingsService } from '../settings.js';
+import { settingsFromConfig, type SettingsService } from '../settings.js';
 import { creditsToNano } from '../../lib/decimal.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Models } from '../../store/models/index.js';
@@ -18,8 +18,8 @@ import { createUsageAggregator } from '../recording/usage-aggregator.js';
 
 export interface BillingSetup {
   config: Config;
-  /** Billing on/off and the new user's grant are read from here at the moment they apply. */
-  settings: SettingsService;
+  /** Billing on/off and the new user's grant are read from here at the moment they apply (default: the environment's, fixed). */
+  settings?: Pick<SettingsService, 'current'>;
   logger: Logger;
   sequelize: Sequelize;
   models: Models;
@@ -45,6 +45,8 @@ async function detectPaymentKit(config: Config, logger: Logger): Promise<Payment
 
 export async function setupBilling(setup: BillingSetup): Promise<Billing> {
   const { config, logger, sequelize, models } = setup;
+  const fixed = settingsFromConfig(config);
+  const settings = setup.settings ?? { current: () => fixed };
   const paymentKit = setup.paymentKit ?? (await detectPaymentKit(config, logger));
   let backend: BillingBackend;
   if (paymentKit) {
@@ -55,7 +57,7 @@ export async function setupBilling(setup: BillingSetup): Promise<Billing> {
       logger,
       client: paymentKit,
       get enabled() {
-        return setup.settings.current().creditBillingEnabled;
+        return settings.current().creditBillingEnabled;
       },
       reservationTtlMs: config.creditReservationTtlMs,
       topUpLink: config.creditTopUpLink,
@@ -66,7 +68,7 @@ export async function setupBilling(setup: BillingSetup): Promise<Billing> {
       models,
       logger,
       get enabled() {
-        return setup.settings.current().creditBillingEnabled;
+        return settings.current().creditBillingEnabled;
       },
       reservationTtlMs: config.creditReservationTtlMs,
       topUpLink: config.creditTopUpLink,
@@ -74,7 +76,7 @@ export async function setupBilling(setup: BillingSetup): Promise<Billing> {
   }
 
   setup.users.onCreated(async (user) => {
-    const welcomeNano = creditsToNano(setup.settings.current().newUserCreditGrant);
+    const welcomeNano = creditsToNano(settings.current().newUserCreditGrant);
     if (welcomeNano > 0) {
       try {
         await backend.grant({ userDid: user.did, amountNano: welcomeNano, reason: 'New user credits', source: 'new_user' });
