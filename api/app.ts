@@ -81,7 +81,9 @@ function spa(webDir: string) {
       if (req.path.startsWith('/api/') || !req.accepts('html')) return next();
       if (hasBuild) {
         res.setHeader('Cache-Control', 'no-cache');
-        return res.sendFile(index);
+        // Relative to `root`: an absolute path through a dot-folder (Blocklet Server installs apps
+        // under `.blocklet-server/`) is refused by `send` as a dotfile, and / answered 404.
+        return res.sendFile('index.html', { root: webDir });
       }
       res
         .type('html')

@@ -40,6 +40,23 @@ describe('config', () => {
     expect(parseConfig({ BLOCKLET_APP_ID: 'z1', ABT_NODE_SERVICE_PORT: '8080', BLOCKLET_APP_ASK: 'x' }).blocklet.enabled).toBe(true);
   });
 
+  it('serves the dashboard from the app’s folder inside Blocklet Server', () => {
+    expect(parseConfig({ BLOCKLET_APP_DIR: '/srv/app' }, { cwd: '/elsewhere' }).webDir).toBe('/srv/app/dist/web');
+    expect(parseConfig({}, { cwd: '/elsewhere' }).webDir).toBe('/elsewhere/dist/web');
+  });
+
+  it('listens on the port Blocklet Server assigns', () => {
+    expect(parseConfig({ PORT: '4000', BLOCKLET_PORT: '41335' }).port).toBe(41335);
+    expect(parseConfig({ PORT: '4000' }).port).toBe(4000);
+  });
+
+  it('reads the outbound proxies, lower case first as curl does', () => {
+    expect(parseConfig({}).proxy).toEqual({ httpProxy: undefined, httpsProxy: undefined, noProxy: undefined });
+    const c = parseConfig({ HTTP_PROXY: 'http://upper:3128', http_proxy: 'http://lower:3128', HTTPS_PROXY: 'http://tls:3128', NO_PROXY: 'localhost,.internal' });
+    expect(c.proxy).toEqual({ httpProxy: 'http://lower:3128', httpsProxy: 'http://tls:3128', noProxy: 'localhost,.internal' });
+    expect(() => parseConfig({ HTTPS_PROXY: 'proxy.example.com:3128' })).toThrow(/HTTPS_PROXY/);
+  });
+
   it('rejects bad values with messages naming each variable', () => {
     let error: ConfigError | undefined;
     try {

@@ -20,6 +20,16 @@ export interface Config {
   readonly adminKey?: string;
   readonly creditBillingEnabled: boolean;
   readonly newUserCreditGrant: string;
+  /** What operators may change at run time; the settings service starts from these (services/settings.ts). */
+  readonly settings: {
+    readonly creditBillingEnabled: boolean;
+    readonly newUserCreditGrant: string;
+    readonly creditPrefix: string;
+    readonly guestPlaygroundEnabled: boolean;
+    readonly excludedProviders: readonly string[];
+    readonly lowBalanceCredits: string;
+    readonly notifyWebhookUrl: string | null;
+  };
   /** Where users buy credits (CREDIT_PAYMENT_LINK; sent as `link` with 402): set, it wins over Payment Kit's own link. */
   readonly creditTopUpLink?: string;
   /** The most live keys a user may make for themselves (API.md §16). */
@@ -30,6 +40,8 @@ export interface Config {
   readonly creditReservationTtlMs: number;
   readonly maxBodySize: number;
   readonly upstreamTimeoutMs: number;
+  /** Outbound proxies for upstream calls (HTTP_PROXY, HTTPS_PROXY, NO_PROXY; lower case first, as curl reads them). */
+  readonly proxy: { readonly httpProxy?: string; readonly httpsProxy?: string; readonly noProxy?: string };
   /** How long cached access-key lookups and the routing table are trusted without a change notice. */
   readonly cacheTtlMs: { readonly accessKeys: number; readonly routing: number };
   /** Images the hub downloads for callers (for providers that must be sent bytes). */
@@ -101,9 +113,7 @@ export interface Config {
     readonly images: boolean;
   };
   readonly notify: {
-    /** A user whose balance falls under this many credits is told (decimal string); unset: never. */
-    readonly lowBalanceCredits?: string;
-    readonly webhookUrl?: string;
+    /** Signs webhook bodies; the URL and the low-balance threshold are operators' settings (`settings`). */
     readonly webhookSecret?: string;
   };
   /** Raw environment, for provider fallbacks (OPENAI_API_KEY …). Frozen copy. */
@@ -175,6 +185,12 @@ const httpUrl = () =>
     .optional()
     .refine((v) => !v || /^https?:\/\/\S+$/.test(v.trim()), 'must be an http(s) URL');
 
+const proxyUrl = () =>
+  z
+    .string()
+    .optional()
+    .refine((v) => !v?.trim() || /^(https?|socks5?):\/\/\S+$/.test(v.trim()), 'must be an http(s):// or socks5:// proxy URL');
+
 /** Parses OTEL_EXPORTER_OTLP_HEADERS (`k1=v1,k2=v2`, values URL-encoded). */
 function parseOtlpHeaders(value: string): Record<string, string> | undefined {
   const headers: Record<string, string> = {};
@@ -203,6 +219,8 @@ export function parseByteSize(value: string): number | undefined {
 const schema = z.object({
   NODE_ENV: z.string().optional().default('development'),
   PORT: int(3030, 0, 65535),
+  BLOCKLET_PORT: int(0, 0, 65535),
+  BLOCKLET_APP_DIR: z.string().optional(),
   HOST: z.string().optional().default('0.0.0.0'),
   AIGNE_HUB_DATA_DIR: z.string().optional(),
   BLOCKLET_DATA_DIR: z.string().optional(),
@@ -224,6 +242,12 @@ const schema = z.object({
     .optional()
     .default('0')
     .refine((v) => /^\d+(\.\d+)?$/.test(v.trim()), 'must be a non-negative decimal number'),
+  CREDIT_PREFIX: z.string().optional().refine((v) => !v || v.length <= 16, 'at most 16 characters'),
+  GUEST_PLAYGROUND_ENABLED: bool(false),
+  EXCLUDED_PROVIDERS: z
+    .string()
+    .optional()
+    .refine((v) => !v || v.split(/[,\s]+/).filter(Boolean).every((x) => /^[a-z0-9][a-z0-9-]{0,63}$/.test(x)), 'expected provider ids separated by commas'),
   CREDIT_PAYMENT_LINK: httpUrl(),
   /** The earlier name of CREDIT_PAYMENT_LINK. */
   CREDIT_TOPUP_LINK: httpUrl(),
@@ -250,6 +274,12 @@ const schema = z.object({
   CREDIT_RESERVATION_TTL_MS: int(0, 0, 86_400_000),
   MAX_BODY_SIZE: byteSize(10 * 1024 * 1024),
   UPSTREAM_TIMEOUT_MS: int(120_000, 1, 3_600_000),
+  http_proxy: proxyUrl(),
+  HTTP_PROXY: proxyUrl(),
+  https_proxy: proxyUrl(),
+  HTTPS_PROXY: proxyUrl(),
+  no_proxy: z.string().optional(),
+  NO_PROXY: z.string().optional(),
   ACCESS_KEY_CACHE_TTL_MS: int(3000, 1, 86_400_000),
   ROUTING_CACHE_TTL_MS: int(5000, 1, 86_400_000),
   IMAGE_FETCH_ALLOW_HOSTS: z.string().optional(),
@@ -360,7 +390,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
   );
   const config: Config = {
     nodeEnv: e.NODE_ENV,
-    port: e.PORT,
+    // Blocklet Server routes the app's traffic to the port it assigned.
+    port: e.BLOCKLET_PORT || e.PORT,
     host: e.HOST,
     dataDir,
     sqlitePath: path.join(dataDir, 'aikit.db'),
@@ -369,12 +400,26 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     adminKey: e.AIGNE_HUB_ADMIN_KEY || undefined,
     creditBillingEnabled: e.CREDIT_BASED_BILLING_ENABLED,
     newUserCreditGrant: e.NEW_USER_CREDIT_GRANT.trim(),
+    settings: Object.freeze({
+      creditBillingEnabled: e.CREDIT_BASED_BILLING_ENABLED,
+      newUserCreditGrant: normalizeDecimal(e.NEW_USER_CREDIT_GRANT.trim()) ?? '0',
+      creditPrefix: e.CREDIT_PREFIX?.trim() ?? '',
+      guestPlaygroundEnabled: e.GUEST_PLAYGROUND_ENABLED,
+      excludedProviders: Object.freeze((e.EXCLUDED_PROVIDERS ?? '').split(/[,\s]+/).filter(Boolean)),
+      lowBalanceCredits: normalizeDecimal(e.LOW_BALANCE_CREDITS?.trim() || '0') ?? '0',
+      notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL?.trim() || null,
+    }),
     creditTopUpLink: e.CREDIT_PAYMENT_LINK?.trim() || e.CREDIT_TOPUP_LINK?.trim() || undefined,
     maxKeysPerUser: e.MAX_KEYS_PER_USER,
     defaultKeyLimits: e.DEFAULT_KEY_LIMITS,
     creditReservationTtlMs: reservationTtlMs,
     maxBodySize: e.MAX_BODY_SIZE,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    proxy: Object.freeze({
+      httpProxy: (e.http_proxy ?? e.HTTP_PROXY)?.trim() || undefined,
+      httpsProxy: (e.https_proxy ?? e.HTTPS_PROXY)?.trim() || undefined,
+      noProxy: (e.no_proxy ?? e.NO_PROXY)?.trim() || undefined,
+    }),
     cacheTtlMs: { accessKeys: e.ACCESS_KEY_CACHE_TTL_MS, routing: e.ROUTING_CACHE_TTL_MS },
     imageFetch: {
       allowHosts: Object.freeze((e.IMAGE_FETCH_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean)),
@@ -405,7 +450,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     accessLog: e.ACCESS_LOG,
     heapGrowthPercent: e.HEAP_GROWTH_PERCENT,
-    webDir: path.resolve(cwd, e.AIGNE_HUB_WEB_DIR || 'dist/web'),
+    // Blocklet Server starts the app in another folder than the one it installed it in.
+    webDir: path.resolve(e.BLOCKLET_APP_DIR || cwd, e.AIGNE_HUB_WEB_DIR || 'dist/web'),
     version: options.version ?? e.npm_package_version ?? '0.0.0',
     appName: e.BLOCKLET_APP_NAME || 'AIGNE Hub',
     appUrl: e.AIGNE_HUB_PUBLIC_URL?.trim().replace(/\/+$/, '') || e.BLOCKLET_APP_URL || undefined,
@@ -417,8 +463,6 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     pricing: { public: e.PUBLIC_PRICING, driftPercent: e.RATE_DRIFT_PERCENT, creditsPerUsd: e.CREDITS_PER_USD },
     modelHealth: { intervalMin: e.MODEL_HEALTH_INTERVAL_MIN, cron: e.MODEL_HEALTH_CRON?.trim() || undefined, images: e.MODEL_HEALTH_IMAGES },
     notify: {
-      lowBalanceCredits: e.LOW_BALANCE_CREDITS ? normalizeDecimal(e.LOW_BALANCE_CREDITS)! : undefined,
-      webhookUrl: e.NOTIFY_WEBHOOK_URL?.trim() || undefined,
       webhookSecret: e.NOTIFY_WEBHOOK_SECRET || undefined,
     },
     env: Object.freeze({ ...env }),

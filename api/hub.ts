@@ -8,6 +8,7 @@ import type { Sequelize } from 'sequelize';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { configureUpstreamProxy } from './providers/shared/upstream-agent.js';
 import { HUB_COMPONENT_DID } from './routes/blocklet-js.js';
 import type { BillingBackend } from './services/billing/backend.js';
 import { setupBilling } from './services/billing/index.js';
@@ -19,6 +20,7 @@ import { createGateway, type Gateway } from './services/gateway/gateway.js';
 import { RoutingTable } from './services/gateway/routing.js';
 import { ADMIN_USER_DID } from './services/access-keys.js';
 import { createServices, type Services } from './services/index.js';
+import { createSettings } from './services/settings.js';
 import { startUsage } from './services/usage/index.js';
 import { startScheduledWork, type ScheduledWork } from './services/jobs/scheduled.js';
 import { setupNotifications, type Notifications } from './services/notifications/setup.js';
@@ -58,6 +60,7 @@ export interface HubOptions {
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
+  configureUpstreamProxy(config.proxy);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const sequelize = openDatabase({ sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl });
   await sequelize.authenticate();
@@ -65,7 +68,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   if (applied.length) logger.info('migrations applied', { migrations: applied });
   const models = initModels(sequelize);
   const encryptionKey = loadEncryptionKey(config.dataDir, config.secret);
+  const settings = await createSettings(config, logger);
   const services = createServices({
+    settings,
     config,
     logger,
     sequelize,
@@ -78,7 +83,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     models,
     env: config.env,
     openCredential: services.providerAdmin.openCredential,
-    billingEnabled: config.creditBillingEnabled,
+    get billingEnabled() {
+      return settings.current().creditBillingEnabled;
+    },
+    get excludedProviders() {
+      return settings.current().excludedProviders;
+    },
     ttlMs: config.cacheTtlMs.routing,
   });
   services.onProvidersChanged((event) => {
@@ -98,9 +108,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const storedResponses = createStoredResponses(models, logger, config.retention.responsesDays);
   recorder.onFlush(storedResponses.hook);
   const media = createMediaStore(config.dataDir, config.retention.mediaDays, logger);
-  const billing = await setupBilling({ config, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
+  const billing = await setupBilling({ config, settings, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
   const observability = await setupObservability({ config, logger, models, componentDid: HUB_COMPONENT_DID });
-  const notifications = setupNotifications({ config, logger, sequelize, models, billing: billing.backend, recordsSettled: () => recorder.settled() });
+  const notifications = setupNotifications({ config, logger, sequelize, models, billing: billing.backend, recordsSettled: () => recorder.settled(), settings: () => settings.current() });
   services.onProvidersChanged((event) => {
     if (event?.resetCredentialId) notifications.events.credentialReset(event.resetCredentialId, event.how ?? 'put back in rotation');
   });
@@ -194,6 +204,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       await observability.close().catch((err) => logger.error('closing observability failed', { err }));
       await billing.close().catch((err) => logger.error('closing billing failed', { err }));
       stopSweep();
+      settings.close();
       await usage.stop();
       await feed.close();
       await sequelize.close().catch(() => {});

@@ -51,7 +51,7 @@ describe('a member with credits, in the browser', () => {
     await logIn(memberPage, hub.url, memberKey);
     await memberPage.waitForFunction(() => window.location.hash === '#/playground');
     expect(await navLabels(memberPage)).toEqual(['Playground', 'My keys', 'Credits', 'Pricing']);
-    expect(await tid(memberPage, 'session-user').innerText()).toMatch(/member/);
+    expect(await tid(memberPage, 'session-user').innerText()).toMatch(/Member/);
 
     await memberPage.goto(`${hub.url}/#/providers`);
     await tid(memberPage, 'forbidden').waitFor();

@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { Layout, NAV_ITEMS } from './components/layout';
 import { ErrorState, Loading } from './components/states';
 import { t } from './i18n/en';
+import { useLocale } from './i18n/locale';
 import { AuthorizePage } from './pages/authorize-page';
 import { CallsPage } from './pages/calls-page';
 import { CreditsPage } from './pages/credits-page';
@@ -31,6 +32,8 @@ const PAGES: Record<string, () => ReactNode> = {
 export function App() {
   const { state, refresh } = useSession();
   const route = useRoute();
+  // Pages keep strings in memos and state: a new language mounts them afresh.
+  const locale = useLocale();
   const role = state.status === 'authenticated' ? state.user.role : null;
   const home = role === 'admin' ? '/providers' : '/playground';
 
@@ -55,8 +58,8 @@ export function App() {
   // An app asking the user for a key: its own screen, signed in or not (API.md §16).
   if (route.path === '/auth/authorize') return <AuthorizePage />;
   // The price list is public: visitors see it without signing in.
-  if (state.status === 'anonymous' && route.path === '/pricing') return <PublicPricingPage />;
-  if (state.status === 'anonymous') return <LoginPage />;
+  if (state.status === 'anonymous' && route.path === '/pricing') return <PublicPricingPage key={locale} />;
+  if (state.status === 'anonymous') return <LoginPage key={locale} />;
 
   const item = NAV_ITEMS.find((entry) => entry.path === route.path);
   const page = PAGES[route.path];
@@ -68,7 +71,7 @@ export function App() {
   } else {
     body = page();
   }
-  return <Layout>{body}</Layout>;
+  return <Layout key={locale}>{body}</Layout>;
 }
 
 function Forbidden() {

@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { initLocale } from './i18n/locale';
 import { adoptPathRoute } from './router';
 import { SessionProvider } from './session';
 // Stylesheets by area, in cascade order: the narrow-screen overrides come last.
@@ -19,6 +20,7 @@ import './styles/pricing.css';
 import './styles/narrow.css';
 
 adoptPathRoute();
+initLocale();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');

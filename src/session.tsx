@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { getSession, login, logout, setUnauthorizedHandler, type SessionUser } from './api/client';
+import { blockletLogout, loadBlockletInfo } from './blocklet';
 
 export type SessionState =
   | { status: 'loading' }
@@ -43,6 +44,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signOut = useCallback(async () => {
     try {
       await logout();
+      const blocklet = await loadBlockletInfo();
+      if (blocklet) await blockletLogout(blocklet);
     } finally {
       setState({ status: 'anonymous' });
     }

@@ -54,6 +54,7 @@ import { metricsRoutes } from './metrics.js';
 import { modelCallRoutes } from './model-calls.js';
 import { aigneModelsRoute, openAIModelsRoute, statusRoute } from './models.js';
 import { TRACE_VIEWER_PATH, traceViewerRoutes } from './traces.js';
+import { settingsRoutes } from './settings.js';
 import { notificationRoutes } from './notifications.js';
 import { pricingRoute } from './pricing.js';
 import { usageRoutes } from './usage.js';
@@ -135,8 +136,8 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { method: 'post', path: '/api/auth/keys', handlers: exchangeHandlers(keyDeps) },
     { mount: '/api/auth', handlers: [authRoutes(services)] },
     ...creditRouters({ billing: deps.billing, users: services.users }).map(({ path, router }) => ({ mount: path, handlers: [afterRecords, router] })),
-    // Credits prefix: none until operators can set one (API.md §13 `creditPrefix`).
-    { mount: '/api/user/info', handlers: [afterRecords, userInfoRoutes({ config, billing: deps.billing, users: services.users, creditPrefix: () => '' })] },
+    // The credit prefix is the operator's setting at the moment of the call (API.md §13 `creditPrefix`).
+    { mount: '/api/user/info', handlers: [afterRecords, userInfoRoutes({ config, billing: deps.billing, users: services.users, creditPrefix: () => services.settings.current().creditPrefix })] },
     { mount: '/api/user/credit', handlers: [afterRecords, userCreditRoutes({ billing: deps.billing })] },
     { mount: '/api/usage', handlers: [afterRecords, usageRoutes({ sequelize: deps.sequelize })] },
     { mount: '/api/model-calls', handlers: [afterRecords, modelCallRoutes({ models: services.models })] },
@@ -148,6 +149,7 @@ export function routeTable(deps: RouteDeps): RouteEntry[] {
     { mount: '/api/access-keys', handlers: [accessKeyRoutes(services.accessKeys)] },
     { mount: '/api/user/access-keys', handlers: [afterRecords, userKeyRoutes({ ...keyDeps, sequelize: deps.sequelize })] },
     { mount: '/api/apps', handlers: [appRoutes(services.apps)] },
+    { mount: '/api/settings', handlers: [settingsRoutes(services.settings)] },
     { mount: '/api/users', handlers: [userRoutes(services.users)] },
     { mount: '/api/user/limits', handlers: [userLimitRoutes(services.limits)] },
     { mount: '/api/limits/usage', handlers: [limitUsageRoutes({ models: services.models, limits: services.limits, defaultKeyLimits: config.defaultKeyLimits })] },

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
+import type { SettingsService } from './settings.js';
 import type { Logger } from '../lib/logger.js';
 import type { Models } from '../store/models/index.js';
 import { createAccessKeyService, type AccessKeyService } from './access-keys.js';
@@ -14,6 +15,7 @@ import { createLimitService, type LimitService } from './limits/limits.js';
 import { createUserService, type UserService } from './users.js';
 
 export interface Services {
+  settings: SettingsService;
   sequelize: Sequelize;
   models: Models;
   users: UserService;
@@ -33,6 +35,7 @@ export interface Services {
 }
 
 export interface ServiceDeps {
+  settings: SettingsService;
   config: Config;
   logger: Logger;
   sequelize: Sequelize;
@@ -58,6 +61,7 @@ export function createServices(deps: ServiceDeps): Services {
   // Revoked here: its sessions' rows go at once (other instances find them gone).
   accessKeys.onRevoked((id) => void sessions.closeForKey(id).catch((err) => deps.logger.warn('ending the sessions of a revoked key failed', { err })));
   return {
+    settings: deps.settings,
     sequelize: deps.sequelize,
     models,
     users,

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestHub, type TestHub } from './helpers/hub.js';
 
@@ -81,3 +84,26 @@ describe('server basics', () => {
     expect(res.text).toContain('AIGNE Hub');
   });
 });
+
+describe('the dashboard', () => {
+  it('is served from a folder under a dot-folder, as Blocklet Server installs apps (.blocklet-server/…)', async () => {
+    const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aigne-hub-app-'));
+    const webDir = path.join(appDir, '.blocklet-server/blocklets/ai-kit/0.1.0/dist/web');
+    fs.mkdirSync(path.join(webDir, 'assets'), { recursive: true });
+    fs.writeFileSync(path.join(webDir, 'index.html'), '<!doctype html><title>AIGNE Hub</title><div id="root"></div>');
+    fs.writeFileSync(path.join(webDir, 'assets/app.js'), 'console.log(1)');
+    const t = await startTestHub({ AIGNE_HUB_WEB_DIR: webDir });
+    try {
+      for (const route of ['/', '/providers']) {
+        const page = await t.request.get(route).set('Accept', 'text/html');
+        expect(page.status, route).toBe(200);
+        expect(page.text).toContain('<div id="root">');
+      }
+      expect((await t.request.get('/assets/app.js')).status).toBe(200);
+    } finally {
+      await t.close();
+      fs.rmSync(appDir, { recursive: true, force: true });
+    }
+  });
+});
+

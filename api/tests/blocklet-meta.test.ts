@@ -29,3 +29,28 @@ describe('blocklet.yml', () => {
     expect(parse(root, { ensureFiles: false }).version).toBe(pkg.version);
   });
 });
+
+/** Local links of a Markdown file: `[x](path)`, `[x]: path`, and `src`/`href` of inline HTML. */
+function localLinks(markdown: string): string[] {
+  const links = [
+    ...[...markdown.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]),
+    ...[...markdown.matchAll(/^\s*\[[^\]]+\]:\s*(\S+)/gm)].map((m) => m[1]),
+    ...[...markdown.matchAll(/\b(?:src|href)=["']([^"']+)["']/g)].map((m) => m[1]),
+  ];
+  return links.filter((link) => !/^([a-z][a-z0-9+.-]*:|\/\/|#)/i.test(link));
+}
+
+describe('README.md in the Blocklet bundle', () => {
+  // `blocklet bundle` copies every local file README.md links to and stops at one it cannot open
+  // as a file: a `#section` or `?query` after the path, or a folder.
+  it('links only to files that exist, without an anchor or query', () => {
+    const links = localLinks(fs.readFileSync(path.join(root, 'README.md'), 'utf8'));
+    expect(links.length).toBeGreaterThan(0);
+    const broken = links.filter((link) => {
+      const file = path.join(root, link);
+      return !fs.existsSync(file) || !fs.statSync(file).isFile();
+    });
+    expect(broken).toEqual([]);
+  });
+});
+

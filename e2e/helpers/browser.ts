@@ -49,16 +49,16 @@ export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
 /** A persistent context on a throw-away profile directory (what `--user-data-dir` gives Chromium). */
-export async function launchBrowser(options: { viewport?: { width: number; height: number } } = {}): Promise<BrowserSession> {
+export async function launchBrowser(options: { viewport?: { width: number; height: number }; locale?: string; args?: string[] } = {}): Promise<BrowserSession> {
   ensureChromium();
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aigne-hub-e2e-profile-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
     viewport: options.viewport ?? DESKTOP,
     acceptDownloads: true,
-    locale: 'en-US',
+    locale: options.locale ?? 'en-US',
     timezoneId: 'UTC',
   });
   context.setDefaultTimeout(15_000);

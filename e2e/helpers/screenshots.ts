@@ -23,5 +23,11 @@ export async function saveScreenshot(page: Page, name: string, options: { fullPa
   } finally {
     if (viewport && height > viewport.height) await page.setViewportSize(viewport);
   }
+  // The Blocklet store takes 16:9 pictures (blocklet.yml lists these).
+  if (viewport && viewport.width >= 1280) {
+    fs.mkdirSync(path.join(SCREENSHOT_DIR, 'store'), { recursive: true });
+    const clip = { x: 0, y: 0, width: viewport.width, height: Math.round((viewport.width * 9) / 16) };
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'store', `${name}.png`), clip, animations: 'disabled', caret: 'hide' });
+  }
   return file;
 }

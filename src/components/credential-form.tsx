@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { CreateCredentialInput, CredentialField, CredentialType } from '../api/client';
 import { t } from '../i18n/en';
+import { credentialFieldLabel } from '../i18n/labels';
 import { FormFooter, errorMessage } from './states';
 
 export const DEFAULT_CREDENTIAL_FIELDS: CredentialField[] = [
@@ -24,7 +25,7 @@ export function CredentialFieldInputs({ fields, values, onChange, errors = {}, t
       {fields.map((field) => (
         <label className="field" key={field.key}>
           <span>
-            {field.label}
+            {credentialFieldLabel(field)}
             {field.required && enforceRequired ? <span className="required" aria-hidden="true"> *</span> : null}
           </span>
           <input
@@ -49,7 +50,7 @@ export function CredentialFieldInputs({ fields, values, onChange, errors = {}, t
 export function missingCredentialFields(fields: CredentialField[], values: Record<string, string>): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const field of fields) {
-    if (field.required && !(values[field.key] ?? '').trim()) errors[field.key] = t('providers.fieldRequired', { field: field.label });
+    if (field.required && !(values[field.key] ?? '').trim()) errors[field.key] = t('providers.fieldRequired', { field: credentialFieldLabel(field) });
   }
   return errors;
 }

@@ -2,6 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { Role } from '../api/client';
 import { t, type MessageKey } from '../i18n/en';
 import { NavIcon } from './icons';
+import { LocaleSwitch } from './locale-switch';
 import { NotificationBell } from './notification-bell';
 import { Link, useRoute } from '../router';
 import { useSession, useUser } from '../session';
@@ -87,8 +88,9 @@ export function Layout({ children }: { children: ReactNode }) {
         <div className="sidebar-footer">
           {user.role === 'admin' ? <NotificationBell /> : null}
           <div className="session-user" data-testid="session-user" title={user.did}>
-            {t('nav.signedInAs', { name: user.name || user.did, role: user.role })}
+            {t('nav.signedInAs', { name: user.name || user.did, role: t(`keys.role.${user.role}`) })}
           </div>
+          <LocaleSwitch />
           <button type="button" className="button button-block" data-testid="logout" onClick={() => void signOut()}>
             {t('nav.logout')}
           </button>

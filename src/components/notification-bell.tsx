@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { listNotifications, markNotificationsRead, type NotificationsAnswer } from '../api/client';
 import { useAsync } from '../hooks/use-async';
 import { t } from '../i18n/en';
+import { notificationText } from '../i18n/labels';
 import { formatDateTime } from '../lib/format';
 import { NavIcon } from './icons';
 import { useRoute } from '../router';
@@ -64,16 +65,18 @@ export function NotificationBell() {
           </div>
           {list.data && list.data.data.length === 0 ? <p className="muted">{t('notifications.empty')}</p> : null}
           <ul className="bell-list">
-            {(list.data?.data ?? []).map((n) => (
-              <li key={n.id} className={n.readAt ? 'read' : 'unread'} data-testid="notification-item" data-type={n.type}>
-                <div>
-                  <span className={`badge ${SEVERITY_BADGE[n.severity] ?? 'badge-muted'}`}>{n.type}</span>{' '}
-                  <strong>{n.title}</strong>
-                </div>
-                <p className="small">{n.message}</p>
-                <time className="muted small">{formatDateTime(n.createdAt)}</time>
-              </li>
-            ))}
+            {(list.data?.data ?? []).map((n) => {
+              const text = notificationText(n);
+              return (
+                <li key={n.id} className={n.readAt ? 'read' : 'unread'} data-testid="notification-item" data-type={n.type}>
+                  <div>
+                    <span className={`badge ${SEVERITY_BADGE[n.severity] ?? 'badge-muted'}`}>{n.type}</span> <strong>{text.title}</strong>
+                  </div>
+                  <p className="small">{text.message}</p>
+                  <time className="muted small">{formatDateTime(n.createdAt)}</time>
+                </li>
+              );
+            })}
           </ul>
         </div>
       ) : null}

@@ -1,6 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import type { CatalogEntry, CreateCredentialInput, CreateProviderInput } from '../api/client';
 import { t } from '../i18n/en';
+import { capabilityLabel, catalogDisplayName } from '../i18n/labels';
 import { CredentialFieldInputs, credentialValueOf, missingCredentialFields } from './credential-form';
 import { FormFooter, errorMessage } from './states';
 
@@ -127,7 +128,7 @@ export function ProviderForm({ catalog, onSubmit, onCancel }: ProviderFormProps)
             <option value="">{t('providers.chooseProvider')}</option>
             {catalog.map((e) => (
               <option key={e.id} value={e.id}>
-                {e.displayName}
+                {catalogDisplayName(e)}
               </option>
             ))}
           </select>
@@ -139,7 +140,7 @@ export function ProviderForm({ catalog, onSubmit, onCancel }: ProviderFormProps)
               <span>{t('providers.displayName')}</span>
               <input
                 value={values.displayName}
-                placeholder={entry.displayName}
+                placeholder={catalogDisplayName(entry)}
                 onChange={(e) => set('displayName', e.target.value)}
                 data-testid="provider-form-display-name"
               />
@@ -206,7 +207,7 @@ export function ProviderForm({ catalog, onSubmit, onCancel }: ProviderFormProps)
         <div className="chips" aria-label={t('providers.capabilities')}>
           {entry.capabilities.map((c) => (
             <span key={c} className="chip">
-              {c}
+              {capabilityLabel(c)}
             </span>
           ))}
         </div>

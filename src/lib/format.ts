@@ -1,11 +1,12 @@
 import { formatDecimal } from './decimal';
 import { t } from '../i18n/en';
+import { intlTag } from '../i18n/locale';
 
 export function formatDateTime(value: string | null | undefined): string {
   if (!value) return t('common.none');
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return value;
-  return date.toLocaleString(undefined, {
+  return date.toLocaleString(intlTag(), {
     year: 'numeric',
     month: 'short',
     day: 'numeric',
@@ -20,7 +21,7 @@ export function formatShortDateTime(value: string | null | undefined): string {
   if (!value) return t('common.none');
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return value;
-  return date.toLocaleString(undefined, {
+  return date.toLocaleString(intlTag(), {
     month: 'short',
     day: 'numeric',
     hour: '2-digit',
@@ -32,13 +33,29 @@ export function formatShortDateTime(value: string | null | undefined): string {
 
 export function formatInteger(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return t('common.none');
-  return Math.round(value).toLocaleString();
+  return Math.round(value).toLocaleString(intlTag());
+}
+
+function unit(value: number, unit: 'millisecond' | 'second', maximumFractionDigits: number): string {
+  // `12 ms` / `12毫秒`, `12.3s` / `12.3秒`: Chinese's narrow millisecond is the Latin `ms`.
+  const unitDisplay = unit === 'millisecond' ? 'short' : 'narrow';
+  return new Intl.NumberFormat(intlTag(), { style: 'unit', unit, unitDisplay, maximumFractionDigits }).format(value);
 }
 
 export function formatMs(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return t('common.none');
-  if (value >= 10_000) return `${(value / 1000).toFixed(1)} s`;
-  return `${Math.round(value)} ms`;
+  if (value >= 10_000) return unit(value / 1000, 'second', 1);
+  return unit(Math.round(value), 'millisecond', 0);
+}
+
+/** Short duration for chart axes: `250 ms`, `1.5 s` (per language). */
+export function formatAxisMs(value: number): string {
+  return value >= 1000 ? unit(value / 1000, 'second', 1) : unit(value, 'millisecond', 0);
+}
+
+/** A share from 0 to 1 as a percentage with one decimal. */
+export function formatPercent(share: number): string {
+  return new Intl.NumberFormat(intlTag(), { style: 'percent', maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(share);
 }
 
 /**
@@ -50,11 +67,9 @@ export function formatCredits(value: string | null | undefined, decimals = 12): 
   return formatDecimal(value, decimals);
 }
 
+/** `1.2K` in English, `1.2万` in Chinese: Intl's compact notation of the current language. */
 export function compactNumber(value: number): string {
-  if (Math.abs(value) >= 1_000_000) return `${(value / 1_000_000).toFixed(value >= 10_000_000 ? 0 : 1)}M`;
-  if (Math.abs(value) >= 1_000) return `${(value / 1_000).toFixed(value >= 10_000 ? 0 : 1)}k`;
-  if (Number.isInteger(value)) return String(value);
-  return value.toPrecision(3).replace(/\.?0+$/, '');
+  return new Intl.NumberFormat(intlTag(), { notation: 'compact', maximumSignificantDigits: 3 }).format(value);
 }
 
 /** `YYYY-MM-DD` of a local date. */

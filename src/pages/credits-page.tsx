@@ -7,6 +7,7 @@ import { PageHeader } from '../components/layout';
 import { EmptyState, ErrorState, FormError, Loading, LoadMore, errorMessage } from '../components/states';
 import { useAsync } from '../hooks/use-async';
 import { t } from '../i18n/en';
+import { currencyLabel, transactionTypeLabel } from '../i18n/labels';
 import { compareDecimals, isDecimalString } from '../lib/decimal';
 import { formatCredits, formatDateTime } from '../lib/format';
 import { useUser } from '../session';
@@ -27,7 +28,7 @@ export function CreditsPage() {
           <div className="stat stat-large">
             <div className="stat-label">{t('credits.balance')}</div>
             <div className="stat-value" data-testid="credits-balance">
-              {formatCredits(credits.data.balance)} <span className="muted small">{credits.data.currency}</span>
+              {formatCredits(credits.data.balance)} <span className="muted small">{currencyLabel(credits.data.currency)}</span>
             </div>
             {buyLink ? (
               <a className="button button-primary" href={buyLink} target="_blank" rel="noreferrer" data-testid="credits-buy">
@@ -104,7 +105,7 @@ function Transactions() {
               {items.map((tx) => (
                 <tr key={tx.id} data-testid="transaction-row">
                   <td className="nowrap">{formatDateTime(tx.createdAt)}</td>
-                  <td>{tx.type ?? t('common.none')}</td>
+                  <td>{transactionTypeLabel(tx.type)}</td>
                   <td className={`num mono ${String(tx.amount).startsWith('-') ? 'text-bad' : 'text-good'}`}>{formatCredits(String(tx.amount))}</td>
                   <td>{tx.reason ?? t('common.none')}</td>
                 </tr>

@@ -1,5 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { FormError, errorMessage } from '../components/states';
+import { blockletLoginHref, useBlocklet } from '../blocklet';
+import { LocaleSwitch } from '../components/locale-switch';
 import { t } from '../i18n/en';
 import { useSession } from '../session';
 
@@ -56,6 +58,7 @@ export function LoginForm({ onSubmit }: LoginFormProps) {
 /** `intro` replaces the usual line under the title (e.g. an app asking the user for a key). */
 export function LoginPage({ intro }: { intro?: ReactNode } = {}) {
   const { signIn } = useSession();
+  const blocklet = useBlocklet();
   return (
     <div className="login-screen">
       <div className="login-card">
@@ -67,9 +70,19 @@ export function LoginPage({ intro }: { intro?: ReactNode } = {}) {
         </div>
         <h1>{t('login.title')}</h1>
         <p className="muted" data-testid="login-intro">
-          {intro ?? t('login.intro')}
+          {intro ?? (blocklet ? t('login.blockletIntro') : t('login.intro'))}
         </p>
+        {/* The server's login comes back to this very page (an app's key request too). */}
+        {blocklet ? (
+          <>
+            <a className="button button-primary button-block" href={blockletLoginHref(blocklet)} data-testid="blocklet-login">
+              {t('login.blocklet')}
+            </a>
+            <p className="muted">{t('login.orKey')}</p>
+          </>
+        ) : null}
         <LoginForm onSubmit={signIn} />
+        <LocaleSwitch />
       </div>
     </div>
   );

@@ -24,6 +24,7 @@ import { ProviderForm, type ProviderSubmission } from '../components/provider-fo
 import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
 import { useAsync } from '../hooks/use-async';
 import { t } from '../i18n/en';
+import { capabilityLabel } from '../i18n/labels';
 import { formatDateTime } from '../lib/format';
 import { Link } from '../router';
 
@@ -165,7 +166,7 @@ function ProviderCard({ provider, entry, health, onChanged }: { provider: Provid
           </h2>
           <div className="muted small">
             <code>{provider.name}</code>
-            {entry?.capabilities.length ? ` · ${entry.capabilities.join(', ')}` : null}
+            {entry?.capabilities.length ? ` · ${entry.capabilities.map(capabilityLabel).join(', ')}` : null}
             {provider.region ? ` · ${provider.region}` : null}
           </div>
         </div>

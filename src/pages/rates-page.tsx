@@ -18,6 +18,7 @@ import { costUnit, RateForm, rateTypeLabel } from '../components/rate-form';
 import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
 import { useAsync } from '../hooks/use-async';
 import { t } from '../i18n/en';
+import { rateSideLabel } from '../i18n/labels';
 import { costPerMillion } from '../lib/decimal';
 import { navigate, useRoute } from '../router';
 
@@ -71,7 +72,7 @@ function RateFlags({ item }: { item?: RateCheckItem }) {
   if (!item) return null;
   const detail = item.sides
     .filter((s) => s.flags.length)
-    .map((s) => t('rateCheck.detail', { side: s.side, rate: s.rate, cost: s.cost, margin: s.marginPercent ?? '—' }))
+    .map((s) => t('rateCheck.detail', { side: rateSideLabel(s.side), rate: s.rate, cost: s.cost, margin: s.marginPercent ?? '—' }))
     .join('\n');
   return (
     <span className="flag-list" title={detail} data-testid="rate-flags">

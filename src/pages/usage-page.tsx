@@ -7,7 +7,7 @@ import { useAsync } from '../hooks/use-async';
 import { rateTypeLabel } from '../components/rate-form';
 import { t, type MessageKey } from '../i18n/en';
 import { sumDecimals } from '../lib/decimal';
-import { compactNumber, dayBoundary, daysBetween, formatCredits, formatInteger, formatMs, toDateInput } from '../lib/format';
+import { dayBoundary, daysBetween, formatAxisMs, formatCredits, formatInteger, formatMs, formatPercent, toDateInput } from '../lib/format';
 
 type Breakdown = Exclude<UsageGroupBy, 'day'>;
 const BREAKDOWNS: Breakdown[] = ['model', 'type', 'provider', 'app', 'user'];
@@ -135,7 +135,7 @@ export function DailyView({ rows, from, to }: { rows: UsageRow[]; from: string; 
   );
   const pick = (f: (r: UsageRow) => number | null) => aligned.map((r) => (r ? f(r) : 0));
   const pickLatency = (f: (r: UsageRow) => number | null) => aligned.map((r) => (r ? f(r) : null));
-  const errorRate = totals.calls > 0 ? `${((totals.errors / totals.calls) * 100).toFixed(1)} %` : t('common.none');
+  const errorRate = totals.calls > 0 ? formatPercent(totals.errors / totals.calls) : t('common.none');
 
   return (
     <>
@@ -182,7 +182,7 @@ export function DailyView({ rows, from, to }: { rows: UsageRow[]; from: string; 
           testId="usage-chart-latency"
           labels={labels}
           format={(v) => formatMs(v)}
-          axisFormat={(v) => (v >= 1000 ? `${compactNumber(v / 1000)}s` : `${compactNumber(v)}ms`)}
+          axisFormat={formatAxisMs}
           series={[
             { label: t('usage.p50'), color: COLORS.p50, values: pickLatency((r) => r.p50Ms) },
             { label: t('usage.p95'), color: COLORS.p95, values: pickLatency((r) => r.p95Ms) },

@@ -1,6 +1,7 @@
 import { ProviderError } from '../../errors.js';
 import { createAigneChatAdapter } from '../shared/aigne-chat-adapter.js';
 import { intercept } from '../shared/intercept.js';
+import { proxyFor } from '../shared/upstream-agent.js';
 import type { ProviderModule, ProviderTarget } from '../types.js';
 import { bedrockManifest } from './manifest.js';
 
@@ -20,6 +21,17 @@ export function bedrockRegionOf(target: ProviderTarget): string {
   return target.region || (typeof fromConfig === 'string' && fromConfig) || DEFAULT_BEDROCK_REGION;
 }
 
+/** The AWS SDK connects through node:https, not undici: through the proxy, if any, with a tunnelling agent. */
+async function bedrockRequestHandler(endpoint: string): Promise<object | undefined> {
+  const proxy = proxyFor(endpoint);
+  if (!proxy) return undefined;
+  const [{ NodeHttpHandler }, { HttpsProxyAgent }] = await Promise.all([import('@smithy/node-http-handler'), import('https-proxy-agent')]);
+  let agent = tunnels.get(proxy);
+  if (!agent) tunnels.set(proxy, (agent = new HttpsProxyAgent(proxy, { keepAlive: true })));
+  return { requestHandler: new NodeHttpHandler({ httpAgent: agent, httpsAgent: agent }) };
+}
+const tunnels = new Map<string, import('https-proxy-agent').HttpsProxyAgent<string>>();
+
 export const bedrockProvider: ProviderModule = {
   manifest: bedrockManifest,
   adapter: {
@@ -38,6 +50,7 @@ export const bedrockProvider: ProviderModule = {
             credentials,
             maxAttempts: 1,
             ...(target.baseUrl ? { endpoint: target.baseUrl } : {}),
+            ...(await bedrockRequestHandler(target.baseUrl || `https://bedrock-runtime.${region}.amazonaws.com`)),
           },
           retryOnError: false,
         });

@@ -1,5 +1,6 @@
 import type { GoogleGenAI } from '@google/genai';
 import { intercept } from '../shared/intercept.js';
+import { sdkFetch } from '../shared/sdk-fetch.js';
 import { baseUrlOf, requireApiKey } from '../shared/target.js';
 import type { ProviderTarget } from '../types.js';
 import { googleManifest } from './manifest.js';
@@ -26,6 +27,8 @@ export function interceptGeminiModels(client: GoogleGenAI, signal: AbortSignal, 
 export async function createGeminiClient(target: ProviderTarget, signal: AbortSignal): Promise<GoogleGenAI> {
   const { GoogleGenAI } = await import('@google/genai');
   const client = new GoogleGenAI(geminiClientOptions(target));
+  // @google/genai calls the global fetch and takes no other: its one fetching method goes to the shared pool.
+  intercept((client as unknown as { apiClient: object }).apiClient, 'apiCall', () => (url: string, init: RequestInit) => sdkFetch(url, init));
   interceptGeminiModels(client, signal);
   return client;
 }

@@ -1,5 +1,6 @@
 /** Hooks into an `openai` client instance owned by one call: abort signal, extra body fields, error shapes. */
 import OpenAI from 'openai';
+import { sdkFetch } from './sdk-fetch.js';
 
 type Loose = Record<string, unknown>;
 type LooseMethod = (body: Loose, options?: Loose) => unknown;
@@ -51,7 +52,7 @@ export function patchOpenAIClient(client: OpenAI, patch: OpenAIClientPatch): voi
   };
 }
 
-/** Client options that keep the SDK from reading the environment or retrying on its own. */
+/** Client options that keep the SDK from reading the environment or retrying on its own; it fetches on the shared pool. */
 export function openAIClientOptions(apiKey: string, baseURL: string) {
-  return { apiKey, baseURL, maxRetries: 0, organization: null, project: null, webhookSecret: null };
+  return { apiKey, baseURL, maxRetries: 0, organization: null, project: null, webhookSecret: null, fetch: sdkFetch };
 }

@@ -14,6 +14,7 @@ import { createAigneChatAdapter } from './aigne-chat-adapter.js';
 import { createAigneImageAdapter } from './aigne-image-adapter.js';
 import { openAIClientOptions, patchOpenAIClient } from './openai-client.js';
 import { toProviderError } from './provider-error.js';
+import { sdkFetch } from './sdk-fetch.js';
 import { baseUrlOf, requireApiKey, secretsOf } from './target.js';
 
 export type OpenAIChatModelClass = new (options: OpenAIChatModelOptions) => OpenAIChatModel;
@@ -49,7 +50,7 @@ export function createOpenAIFamilyChat(o: OpenAIFamilyOptions): NonNullable<Prov
         apiKey: requireApiKey(target, o.manifest, o.placeholderApiKey),
         baseURL: baseUrlOf(target, o.manifest),
         model: req.model,
-        clientOptions: { maxRetries: 0, organization: null, project: null, webhookSecret: null },
+        clientOptions: { maxRetries: 0, organization: null, project: null, webhookSecret: null, fetch: sdkFetch },
         retryOnError: false,
       });
       const chatBody: Record<string, unknown> = {};
@@ -104,7 +105,7 @@ export function createOpenAIFamilyImage(o: OpenAIFamilyOptions): NonNullable<Pro
         apiKey: requireApiKey(target, o.manifest, o.placeholderApiKey),
         baseURL: baseUrlOf(target, o.manifest),
         model: req.model,
-        clientOptions: { maxRetries: 0, organization: null, project: null, webhookSecret: null },
+        clientOptions: { maxRetries: 0, organization: null, project: null, webhookSecret: null, fetch: sdkFetch },
       });
       const imageBody: Record<string, unknown> = {};
       // gpt-image models always answer base64 and refuse the parameter.

@@ -5,7 +5,7 @@
  * for (reading pauses while 16 wait). Failures are those of `request()`: the abort's reason when
  * the attempt is aborted, undici's error when the connection fails.
  */
-import { util, type Agent } from 'undici';
+import { util, type Dispatcher } from 'undici';
 import type { AttemptAbort } from '../../lib/attempt-abort.js';
 
 export interface UpstreamRequest {
@@ -105,7 +105,7 @@ export class RelayStoppedError extends Error {
  * POSTs `request` and resolves with the answer: once its headers are in for a streamed answer that
  * succeeded (its chunks follow through `chunks`), once it is complete otherwise.
  */
-export function dispatchUpstream(agent: Agent, request: UpstreamRequest, abort: AttemptAbort, stream: boolean): Promise<UpstreamAnswer> {
+export function dispatchUpstream(agent: Dispatcher, request: UpstreamRequest, abort: AttemptAbort, stream: boolean): Promise<UpstreamAnswer> {
   return new Promise((resolve, reject) => {
     if (abort.aborted) return reject(abort.reason);
     const collected: Buffer[] = [];
@@ -149,7 +149,7 @@ export function dispatchUpstream(agent: Agent, request: UpstreamRequest, abort: 
           if (answer?.chunks) answer.chunks.fail(err);
           else reject(err);
         },
-      } as unknown as Parameters<Agent['dispatch']>[1],
+      } as unknown as Parameters<Dispatcher['dispatch']>[1],
     );
   });
 }

@@ -5,6 +5,7 @@
  */
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../../config.js';
+import { settingsFromConfig, type SettingsService } from '../settings.js';
 import { creditsToNano } from '../../lib/decimal.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Models } from '../../store/models/index.js';
@@ -17,6 +18,8 @@ import { createUsageAggregator } from '../recording/usage-aggregator.js';
 
 export interface BillingSetup {
   config: Config;
+  /** Billing on/off and the new user's grant are read from here at the moment they apply (default: the environment's, fixed). */
+  settings?: Pick<SettingsService, 'current'>;
   logger: Logger;
   sequelize: Sequelize;
   models: Models;
@@ -42,6 +45,8 @@ async function detectPaymentKit(config: Config, logger: Logger): Promise<Payment
 
 export async function setupBilling(setup: BillingSetup): Promise<Billing> {
   const { config, logger, sequelize, models } = setup;
+  const fixed = settingsFromConfig(config);
+  const settings = setup.settings ?? { current: () => fixed };
   const paymentKit = setup.paymentKit ?? (await detectPaymentKit(config, logger));
   let backend: BillingBackend;
   if (paymentKit) {
@@ -51,7 +56,9 @@ export async function setupBilling(setup: BillingSetup): Promise<Billing> {
       models,
       logger,
       client: paymentKit,
-      enabled: config.creditBillingEnabled,
+      get enabled() {
+        return settings.current().creditBillingEnabled;
+      },
       reservationTtlMs: config.creditReservationTtlMs,
       topUpLink: config.creditTopUpLink,
     });
@@ -60,22 +67,24 @@ export async function setupBilling(setup: BillingSetup): Promise<Billing> {
       sequelize,
       models,
       logger,
-      enabled: config.creditBillingEnabled,
+      get enabled() {
+        return settings.current().creditBillingEnabled;
+      },
       reservationTtlMs: config.creditReservationTtlMs,
       topUpLink: config.creditTopUpLink,
     });
   }
 
-  const welcomeNano = creditsToNano(config.newUserCreditGrant);
-  if (welcomeNano > 0) {
-    setup.users.onCreated(async (user) => {
+  setup.users.onCreated(async (user) => {
+    const welcomeNano = creditsToNano(settings.current().newUserCreditGrant);
+    if (welcomeNano > 0) {
       try {
         await backend.grant({ userDid: user.did, amountNano: welcomeNano, reason: 'New user credits', source: 'new_user' });
       } catch (err) {
         logger.error('granting new user credits failed', { err, userDid: user.did });
       }
-    });
-  }
+    }
+  });
 
   // Payment Kit's credit price and payment link are made sure of at start, not on a user's first look.
   backend.paymentLink().catch((err) => logger.warn('the credit payment link could not be made sure of in Payment Kit; it is tried again when asked for', { err }));

@@ -182,7 +182,9 @@ export function createLedgerBilling(
 
   return {
     kind: 'ledger',
-    enabled: options.enabled,
+    get enabled() {
+      return options.enabled;
+    },
     topUpLink: options.topUpLink,
     accounts,
     expireGrants: (now) => expireGrants(now),

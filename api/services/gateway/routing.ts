@@ -67,7 +67,10 @@ export interface RoutingOptions {
   models: Models;
   env: Readonly<Record<string, string | undefined>>;
   openCredential: (row: import('../../store/models/ai-credential.js').AiCredential) => Record<string, string>;
+  /** Read on every resolve: operators switch billing at run time. */
   billingEnabled: boolean;
+  /** Providers that bare model names skip (settings, read on every resolve). */
+  excludedProviders?: readonly string[];
   ttlMs?: number;
 }
 
@@ -297,8 +300,9 @@ export class RoutingTable {
       matches = [{ provider: pinned, upstreamModel, rate }];
     } else {
       matches = [];
+      const excluded = this.options.excludedProviders ?? [];
       for (const p of snap.providers) {
-        if (!p.manifest.capabilities.includes(capability)) continue;
+        if (!p.manifest.capabilities.includes(capability) || excluded.includes(p.name)) continue;
         const rate = p.rates.get(`${type}:${model}`) ?? p.rates.get(`${type}:${p.name}/${model}`);
         const known = !this.options.billingEnabled && p.manifest.modelPatterns.some((re) => re.test(model));
         if (rate || known) matches.push({ provider: p, upstreamModel: model, rate });

@@ -20,8 +20,8 @@ export interface HubEventsDeps {
   logger: Logger;
   notifier: Notifier;
   billing: Pick<BillingBackend, 'enabled' | 'balance'>;
-  /** Balances under this many credits are told (unset: never). */
-  lowBalanceCredits?: string;
+  /** Balances under this many credits are told (unset: never); read at each check, so a changed setting applies at once. */
+  lowBalanceCredits: () => string | undefined;
   /** Resolves once settled calls are written (balances include them). */
   recordsSettled: () => Promise<void>;
   /** Pause that gathers a burst of calls into one balance read per user. */
@@ -59,7 +59,6 @@ export function createHubEvents(deps: HubEventsDeps): HubEvents {
     return { credentialId, credentialName: credential.name, providerId: credential.providerId, provider: provider?.name ?? credential.providerId };
   };
 
-  const threshold = deps.lowBalanceCredits !== undefined ? creditsToNano(deps.lowBalanceCredits) : undefined;
   const balanceChecks = new Set<string>();
   let balanceTimer: NodeJS.Timeout | undefined;
   const checkBalances = async () => {
@@ -67,20 +66,23 @@ export function createHubEvents(deps: HubEventsDeps): HubEvents {
     const users = [...balanceChecks];
     balanceChecks.clear();
     await deps.recordsSettled();
+    const limit = deps.lowBalanceCredits();
+    if (limit === undefined) return;
+    const threshold = creditsToNano(limit);
     for (const userDid of users) {
       const { balanceNano } = await deps.billing.balance(userDid);
       const now = new Date();
-      if (balanceNano >= threshold!) {
+      if (balanceNano >= threshold) {
         await states.set(`credits:${userDid}`, 'ok', now);
         continue;
       }
       if ((await states.set(`credits:${userDid}`, 'low', now)) !== 'same') {
-        await deps.notifier.notify(creditsLow(userDid, nanoToCredits(balanceNano), deps.lowBalanceCredits!, now));
+        await deps.notifier.notify(creditsLow(userDid, nanoToCredits(balanceNano), limit, now));
       }
     }
   };
   const scheduleBalanceCheck = (userDid: string) => {
-    if (threshold === undefined || !deps.billing.enabled) return;
+    if (deps.lowBalanceCredits() === undefined || !deps.billing.enabled) return;
     balanceChecks.add(userDid);
     balanceTimer ??= setTimeout(() => track('a low balance', checkBalances), deps.balanceCheckDelayMs ?? 1000);
   };

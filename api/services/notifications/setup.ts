@@ -4,6 +4,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Models } from '../../store/models/index.js';
 import type { BillingBackend } from '../billing/backend.js';
+import type { HubSettings } from '../settings.js';
 import { createBlockletSink } from './blocklet-sink.js';
 import { createHubEvents, type HubEvents } from './hub-events.js';
 import { createNotifier, type NotificationSink, type Notifier } from './notifier.js';
@@ -22,13 +23,14 @@ export function setupNotifications(deps: {
   models: Models;
   billing: BillingBackend;
   recordsSettled: () => Promise<void>;
+  /** The operator's settings of the moment: the webhook URL and the low-balance threshold apply without a restart. */
+  settings: () => Pick<HubSettings, 'notifyWebhookUrl' | 'lowBalanceCredits'>;
 }): Notifications {
   const { config } = deps;
   const sinks: NotificationSink[] = [];
   if (config.blocklet.enabled) sinks.push(createBlockletSink(deps.models));
-  if (config.notify.webhookUrl && config.notify.webhookSecret) {
-    sinks.push(createWebhookSink({ url: config.notify.webhookUrl, secret: config.notify.webhookSecret, userAgent: `aigne-hub/${config.version}` }));
-  }
+  const secret = config.notify.webhookSecret;
+  if (secret) sinks.push(liveWebhookSink(() => deps.settings().notifyWebhookUrl, secret, `aigne-hub/${config.version}`));
   const notifier = createNotifier({ models: deps.models, logger: deps.logger, sinks });
   const events = createHubEvents({
     sequelize: deps.sequelize,
@@ -36,7 +38,11 @@ export function setupNotifications(deps: {
     logger: deps.logger,
     notifier,
     billing: deps.billing,
-    lowBalanceCredits: config.notify.lowBalanceCredits,
+    // `0` (the settings' default) tells of nothing, as an unset threshold.
+    lowBalanceCredits: () => {
+      const limit = deps.settings().lowBalanceCredits;
+      return limit && limit !== '0' ? limit : undefined;
+    },
     recordsSettled: deps.recordsSettled,
   });
 
@@ -54,6 +60,20 @@ export function setupNotifications(deps: {
     async close() {
       await events.settled().catch(() => {});
       await notifier.close();
+    },
+  };
+}
+
+/** The webhook sink for the URL set at the moment of each delivery (none set: skipped). */
+function liveWebhookSink(url: () => string | null, secret: string, userAgent: string): NotificationSink {
+  let current: { url: string; sink: NotificationSink } | undefined;
+  return {
+    name: 'webhook',
+    deliver(n, signal) {
+      const target = url();
+      if (!target) return Promise.resolve('skipped');
+      if (current?.url !== target) current = { url: target, sink: createWebhookSink({ url: target, secret, userAgent }) };
+      return current.sink.deliver(n, signal);
     },
   };
 }

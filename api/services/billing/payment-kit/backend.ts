@@ -155,7 +155,9 @@ export function createPaymentKitBilling(options: PaymentKitBillingOptions): Bill
 
   return {
     kind: 'payment-kit',
-    enabled: options.enabled,
+    get enabled() {
+      return options.enabled;
+    },
     get topUpLink() {
       return knownLink;
     },
