@@ -161,11 +161,13 @@ describe('retention', () => {
 describe('retention settings', () => {
   it('defaults to keeping everything and rejects bad values', () => {
     const config = parseConfig({});
-    expect(config.retention).toEqual({ modelCallDays: 0, usageDays: 0, archive: false });
+    expect(config.retention).toEqual({ modelCallDays: 0, usageDays: 0, archive: false, responsesDays: 30, mediaDays: 7 });
     expect(parseConfig({ MODEL_CALL_RETENTION_DAYS: '30', USAGE_RETENTION_DAYS: '365', RETENTION_ARCHIVE: 'true' }).retention).toEqual({
       modelCallDays: 30,
       usageDays: 365,
       archive: true,
+      responsesDays: 30,
+      mediaDays: 7,
     });
     expect(() => parseConfig({ MODEL_CALL_RETENTION_DAYS: '-1' })).toThrow(ConfigError);
     expect(() => parseConfig({ USAGE_RETENTION_DAYS: 'a week' })).toThrow(/USAGE_RETENTION_DAYS/);
