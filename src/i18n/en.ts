@@ -2,6 +2,8 @@
  * Every user-facing English string of the dashboard. A translation is another object of type
  * `Messages` passed to `setMessages()`.
  */
+import { enPricing } from './en-pricing';
+
 export const en = {
   'app.title': 'AIGNE Hub',
   'app.tagline': 'One gateway to every AI provider',
@@ -346,71 +348,7 @@ export const en = {
   'credits.insufficient': 'Not enough credits.',
 
   'nav.pricing': 'Pricing',
-  'pricing.title': 'Pricing',
-  'pricing.intro': 'What each model costs, in credits: per 1M tokens, per image, or per second of audio or video.',
-  'pricing.model': 'Model',
-  'pricing.provider': 'Provider',
-  'pricing.type': 'Type',
-  'pricing.input': 'Input / 1M tokens',
-  'pricing.output': 'Output / 1M tokens',
-  'pricing.perImage': 'Per image',
-  'pricing.perSecond': 'Per second',
-  'pricing.empty': 'No model is served yet.',
-  'pricing.signIn': 'Sign in',
-  'pricing.needsSignIn': 'Sign in to see the prices.',
-  'pricing.filter': 'Filter models',
-
-  'catalog.import': 'Import from catalog',
-  'catalog.title': 'Import rates from the price table',
-  'catalog.source': 'Prices from {name} {version} ({license}), dated {date}, in USD.',
-  'catalog.margin': 'Margin (0.2 = 20 %)',
-  'catalog.creditsPerUsd': 'Credits per USD',
-  'catalog.search': 'Search models',
-  'catalog.selectShown': 'Select shown',
-  'catalog.clear': 'Clear',
-  'catalog.importSelected': 'Import {count} selected',
-  'catalog.importAll': 'Import all current models',
-  'catalog.notPriced': 'The price table has no prices for this provider.',
-  'catalog.result': '{created} created, {updated} updated, {unchanged} unchanged, {skipped} skipped.',
-  'catalog.inPer1M': 'In / 1M',
-  'catalog.outPer1M': 'Out / 1M',
-  'catalog.tiered': 'tiered',
-
-  'rateCheck.below_cost': 'Below cost',
-  'rateCheck.drift': 'Drifted',
-  'rateCheck.detail': '{side}: {rate} charged, {cost} cost ({margin} %)',
-  'rateCheck.summary': '{flagged} of {checked} rates flagged against the price table (drift over {drift} %).',
-
-  'health.title': 'Model health',
-  'health.runNow': 'Check models now',
-  'health.running': 'Checking…',
-  'health.none': 'No check yet.',
-  'health.model': 'Model',
-  'health.lastCheck': 'Last check',
-  'health.latency': 'Latency',
-  'health.error': 'Error',
-  'health.ok': 'OK',
-  'health.failing': 'Failing',
-  'health.failures': '{failures} of {checks} failed in 24 h',
-  'health.schedule': 'Checked every {minutes} min; next at {time}.',
-  'health.scheduleOff': 'Scheduled checks are off.',
-
-  'notifications.title': 'Notifications',
-  'notifications.open': 'Notifications ({count} unread)',
-  'notifications.empty': 'Nothing to tell.',
-  'notifications.markAllRead': 'Mark all read',
-  'notifications.credential.disabled': 'A {provider} credential was disabled',
-  'notifications.credential.disabled.message': '{provider} credential {credential} was taken out of rotation: {reason}. It is re-checked and comes back by itself once the provider accepts it.',
-  'notifications.credential.restored': 'A {provider} credential is back',
-  'notifications.credential.restored.message': '{provider} credential {credential} is in rotation again ({how}).',
-  'notifications.credits.low': 'Credits are running low',
-  'notifications.credits.low.message': 'The balance is {balance} credits, under {threshold}. Calls stop when it cannot cover them.',
-  'notifications.credits.granted': 'Credits granted',
-  'notifications.credits.granted.message': '{amount} credits were granted{reason}; the balance is now {balance}.',
-  'notifications.rate.below_cost': '{model} is sold below cost',
-  'notifications.rate.below_cost.message': 'The rate of {model} is under what the provider charges for {sides}.',
-  'notifications.model.unhealthy': '{model} failed its health check',
-  'notifications.model.unhealthy.message': '{model} did not answer its health check: {error}. It is shown as unavailable until a check passes.',
+  ...enPricing,
 } as const;
 
 export type MessageKey = keyof typeof en;
