@@ -178,9 +178,10 @@ describePostgres('usage buckets locked in one order on PostgreSQL', () => {
     const other: Transaction = await db.transaction();
     try {
       await upsertUsage(db, [first], one);
-      // Handed the buckets last first: in id order it waits for the first bucket holding none of
-      // the others; in the order given it would hold them all and wait, and the next write deadlock.
-      const waiting = upsertUsage(db, [...buckets].reverse(), other).then(
+      // Handed the buckets out of order: in id order it waits for the first bucket holding none of
+      // the others; in the order given (or reversed) it would hold some and wait, and the next write deadlock.
+      const [b0, b1, b2, b3] = buckets;
+      const waiting = upsertUsage(db, [b1!, b0!, b3!, b2!], other).then(
         () => null,
         (e: unknown) => e,
       );
