@@ -162,19 +162,50 @@ describe('call recorder retries', () => {
     ]);
   });
 
+  it('by default batches rows nobody waits for after 20 ms, and tries a batch three times, 50 then 100 ms apart', async () => {
+    const store = await openStore();
+    const { recorder } = hubRecorder(store);
+    const flaky = failing(2);
+    recorder.onFlush(flaky);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    recorder.enqueue(finalRow('a'));
+    vi.advanceTimersByTime(19);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(vi.getTimerCount()).toBe(0);
+    for (const [tries, delay] of [
+      [1, 50],
+      [2, 100],
+    ] as const) {
+      await until(() => flaky.tries === tries && vi.getTimerCount() === 1);
+      vi.advanceTimersByTime(delay - 1);
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(1);
+    }
+    await until(async () => (await written(store.sequelize).calls()).length === 1);
+    expect(flaky.tries).toBe(3);
+    expect(await written(store.sequelize).calls()).toEqual(['a:success']);
+  });
+
   it('gives a batch up after its tries: nothing written, the hooks told of its final rows, its waiters rejected', async () => {
     const store = await openStore();
-    const { recorder, ledger, settle, logs } = hubRecorder(store, { commitWindowMs: 10_000, attempts: 2, retryDelayMs: 1 });
+    const { recorder, ledger, settle, logs } = hubRecorder(store, { commitWindowMs: 10_000, attempts: 2, retryDelayMs: 100 });
     const watch = watchingHook();
     recorder.onFlush(watch);
     const flaky = failing(2);
     recorder.onFlush(flaky);
     const rows = written(store.sequelize);
     await ledger.grant({ userDid: 'u1', amountNano: 1_000_000 });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
 
     recorder.enqueue(finalRow('p', { status: 'processing' }));
     const calls = [await settle(finalRow('a', { creditsNano: 100_000 })), await settle(finalRow('b', { creditsNano: 200_000 }))];
-    const results = await Promise.allSettled(calls.map((row) => recorder.commit(row)));
+    const results: PromiseSettledResult<void>[] = [];
+    for (const row of calls) void recorder.commit(row).then((v) => void results.push({ status: 'fulfilled', value: v }), (reason: unknown) => void results.push({ status: 'rejected', reason }));
+    await until(() => flaky.tries === 1 && vi.getTimerCount() === 1);
+    vi.advanceTimersByTime(100);
+    // No wait after the last try: its waiters are told at once.
+    await until(() => results.length === 2);
     expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.status))).toEqual(['flaky write 2', 'flaky write 2']);
     expect(flaky.tries).toBe(2);
     expect(watch.lost).toEqual([['a', 'b']]);

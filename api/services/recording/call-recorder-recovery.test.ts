@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { finalRow, hubRecorder, watchingHook, written } from '../../tests/helpers/recorder-fixture.js';
 import { tempStores } from '../../tests/helpers/temp-store.js';
+import type { FlushHook } from './call-recorder.js';
 
 const openStore = tempStores();
 
@@ -133,6 +134,30 @@ describe('call recorder recovery', () => {
     expect(await next.recorder.recover()).toBe(1);
     expect(watch.batches).toEqual([['last']]);
     expect(await written(store.sequelize).charges()).toEqual([['last', -5, 999_995]]);
+  });
+
+  it('gives each hook back only the data it journaled', async () => {
+    const store = await openStore();
+    const note = (restored: [string, unknown][]): FlushHook => ({
+      name: 'note',
+      write: async () => {},
+      journal: (row) => (row.id === 'a' ? { for: row.id } : undefined),
+      restore: (row, data) => void restored.push([row.id, data]),
+    });
+    const earlier = hubRecorder(store, { journaled: true, commitWindowMs: 10_000 });
+    earlier.recorder.onFlush(note([]));
+    await earlier.ledger.grant({ userDid: 'u1', amountNano: 1_000_000 });
+    await earlier.recorder.commit(finalRow('a'));
+    // Data of the ledger's hook only.
+    await earlier.recorder.commit(await earlier.settle(finalRow('b', { creditsNano: 20_000 })));
+    earlier.journal!.close();
+
+    const next = hubRecorder(store, { journaled: true, commitWindowMs: 10_000 });
+    const restored: [string, unknown][] = [];
+    next.recorder.onFlush(note(restored));
+    expect(await next.recorder.recover()).toBe(2);
+    expect(restored).toEqual([['a', { for: 'a' }]]);
+    expect(await written(store.sequelize).charges()).toEqual([['b', -20_000, 980_000]]);
   });
 
   it('recovers nothing without a journal', async () => {
