@@ -57,12 +57,14 @@ export interface HubOptions {
   now?: () => Date;
   /** Payment Kit client to bill through instead of the one detected inside Blocklet Server. */
   paymentKit?: PaymentKitClient;
+  /** Sees every SQL statement the hub runs (tests check what a start reads). */
+  sqlLog?: (sql: string) => void;
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   configureUpstreamProxy(config.proxy);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  const sequelize = openDatabase({ sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl });
+  const sequelize = openDatabase({ sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl, logging: options.sqlLog });
   await sequelize.authenticate();
   const applied = await migrateUp(sequelize);
   if (applied.length) logger.info('migrations applied', { migrations: applied });
