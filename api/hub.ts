@@ -30,7 +30,7 @@ import { createStoredResponses } from './services/stored-responses.js';
 import { loadEncryptionKey } from './services/secret-key.js';
 import { openChangeFeed } from './store/change-feed.js';
 import { reconcileInterruptedCalls, sweepInterruptedCalls } from './store/interrupted-calls.js';
-import { migrateUp } from './store/migrate.js';
+import { migrateUp } from './store/migrate-up.js';
 import { initModels } from './store/models/index.js';
 import { openDatabase } from './store/sequelize.js';
 

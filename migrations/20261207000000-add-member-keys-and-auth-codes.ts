@@ -29,6 +29,8 @@ export async function up({ context: qi }: Ctx): Promise<void> {
 
 export async function down({ context: qi }: Ctx): Promise<void> {
   await qi.dropTable('auth_codes');
+  // Stores migrated when this migration still built it have the key's index.
+  await qi.sequelize.query('DROP INDEX IF EXISTS "model_calls_access_key_created"');
   await qi.removeColumn('model_calls', 'accessKeyId');
   await qi.removeColumn('access_keys', 'limits');
 }

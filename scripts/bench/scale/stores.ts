@@ -3,25 +3,35 @@
  * PostgreSQL database used as the template of the run's own. Both are at the schema before the
  * usage histograms, so that a run upgrades them as a real hub would (and an older build reads them).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { createMigrator } from '../../../api/store/migrate.js';
 import { openDatabase } from '../../../api/store/sequelize.js';
+import { startEmbeddedPostgres } from '../../../api/tests/postgres/embedded-postgres.js';
 import { fillStore, type FillResult, type FillSpec } from './fill.js';
 
 export const BEFORE_HISTOGRAMS = '20261126100000-create-credit-ledger';
 
 const specName = (s: FillSpec) => `${s.calls}_${s.days}d_${s.users}u_${s.models}m_${Math.round(s.failedShare * 100)}f`;
 
-/** A PostgreSQL server's URL: BENCH_DATABASE_URL, TEST_DATABASE_URL, or the local one `.ci/postgres.sh` starts. */
-export function postgresUrl(root: string): string {
+export interface PostgresServer {
+  url: string;
+  /** Stops the server this run started (nothing for a given one). */
+  stop(): Promise<void>;
+}
+
+/**
+ * A PostgreSQL server: BENCH_DATABASE_URL or TEST_DATABASE_URL, else a throw-away one from the
+ * `embedded-postgres` package, as the tests start it (its databases go with it: a filled store is
+ * then made again on each run).
+ */
+export async function postgresServer(log: (l: string) => void): Promise<PostgresServer> {
   const given = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
-  if (given) return given;
-  const started = spawnSync('bash', ['-c', 'source .ci/postgres.sh >&2 && printf %s "$TEST_DATABASE_URL"'], { cwd: root, encoding: 'utf8' });
-  if (started.status !== 0 || !started.stdout) throw new Error(`no PostgreSQL: set BENCH_DATABASE_URL, or run as root with Debian's postgresql installed (.ci/postgres.sh)\n${started.stderr}`);
-  return started.stdout;
+  if (given) return { url: given, stop: async () => {} };
+  const server = await startEmbeddedPostgres();
+  log(`started PostgreSQL (embedded-postgres) in ${server.dir}`);
+  return { url: server.url, stop: () => server.stop() };
 }
 
 const withDatabase = (url: string, name: string) => {
