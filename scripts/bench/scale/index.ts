@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { dropDatabase } from '../../../api/tests/postgres/database.js';
 import { startFakeUpstream } from '../../fake-upstream/index.js';
 import { checkoutBaseline } from '../baseline.js';
 import { buildHub } from '../hub.js';
@@ -155,7 +156,7 @@ async function emptyPostgres(server: string, label: string) {
   const { Sequelize } = await import('sequelize');
   const name = `aigne_hub_scale_bytes_${label}_${process.pid}`;
   const admin = new Sequelize(server, { dialect: 'postgres', logging: false, pool: { max: 1 } });
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await dropDatabase(admin, name);
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.close();
   const url = new URL(server);
@@ -164,7 +165,7 @@ async function emptyPostgres(server: string, label: string) {
     url: url.toString(),
     async drop() {
       const a = new Sequelize(server, { dialect: 'postgres', logging: false, pool: { max: 1 } });
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await dropDatabase(a, name);
       await a.close();
     },
   };

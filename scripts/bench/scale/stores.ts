@@ -8,6 +8,7 @@ import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { createMigrator } from '../../../api/store/migrate.js';
 import { openDatabase } from '../../../api/store/sequelize.js';
+import { dropDatabase } from '../../../api/tests/postgres/database.js';
 import { startEmbeddedPostgres } from '../../../api/tests/postgres/embedded-postgres.js';
 import { fillStore, type FillResult, type FillSpec } from './fill.js';
 
@@ -46,6 +47,19 @@ async function admin<T>(url: string, fn: (db: Sequelize) => Promise<T>): Promise
     return await fn(db);
   } finally {
     await db.close();
+  }
+}
+
+/** A copy of `template`; an autovacuum worker still on it makes PostgreSQL refuse for a moment. */
+async function templateCopy(db: Sequelize, name: string, template: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+      return;
+    } catch (err) {
+      if (attempt === 20 || !/being accessed by other users/.test(String((err as Error).message))) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }
 
@@ -95,7 +109,7 @@ export async function postgresStore(spec: FillSpec, serverUrl: string, refill: b
     admin(withDatabase(serverUrl, name), async (db) => (await db.query(`SELECT 1 FROM pg_tables WHERE tablename = 'bench_filled'`, { type: QueryTypes.SELECT })).length > 0);
   let fill: FillResult | undefined;
   if (refill || !(await exists()) || !(await done())) {
-    await admin(serverUrl, (db) => db.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    await admin(serverUrl, (db) => dropDatabase(db, name));
     await admin(serverUrl, (db) => db.query(`CREATE DATABASE "${name}"`));
     log(`filling PostgreSQL database ${name}`);
     const db = openDatabase({ sqlitePath: '', databaseUrl: withDatabase(serverUrl, name) });
@@ -117,20 +131,20 @@ export async function postgresStore(spec: FillSpec, serverUrl: string, refill: b
     fill,
     async copy(label, dataDir) {
       const run = `${name.slice(0, 40)}_${label}_${process.pid}`;
-      await admin(serverUrl, (db) => db.query(`DROP DATABASE IF EXISTS "${run}" WITH (FORCE)`));
-      await admin(serverUrl, (db) => db.query(`CREATE DATABASE "${run}" TEMPLATE "${name}"`));
+      await admin(serverUrl, (db) => dropDatabase(db, run));
+      await admin(serverUrl, (db) => templateCopy(db, run, name));
       fs.mkdirSync(dataDir, { recursive: true });
       return {
         databaseUrl: withDatabase(serverUrl, run),
         sqlitePath: path.join(dataDir, 'aikit.db'),
         async drop() {
-          await admin(serverUrl, (db) => db.query(`DROP DATABASE IF EXISTS "${run}" WITH (FORCE)`));
+          await admin(serverUrl, (db) => dropDatabase(db, run));
           fs.rmSync(dataDir, { recursive: true, force: true });
         },
       };
     },
     async remove() {
-      await admin(serverUrl, (db) => db.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await admin(serverUrl, (db) => dropDatabase(db, name));
     },
   };
 }
