@@ -191,7 +191,7 @@ describe('output that breaks the requested JSON schema', () => {
     const up = relay.h.upstream;
     up.reset();
     up.enqueue({ reply: JSON.stringify({ rank: 'first' }) }); // no city, rank not a number; the next answer is valid
-    const answer = await client(s).invoke(corpus['json schema'] as never).then(
+    const answer: { out?: Record<string, unknown>; error?: string } = await client(s).invoke(corpus['json schema'] as never).then(
       (out) => ({ out: out as Record<string, unknown> }),
       (err: Error) => ({ error: err.message }),
     );
