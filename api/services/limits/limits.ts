@@ -32,7 +32,6 @@ export class LimitRefusal extends AppError {
 }
 
 export interface AdmitRequest {
-  caller: Caller;
   /** The model string the client sent. */
   model: string;
   /** `provider/model` names the call may be served by. */
@@ -53,8 +52,11 @@ export interface Admission {
 }
 
 export interface LimitService {
-  /** null when nothing limits the caller; throws a LimitRefusal when a limit refuses the call. */
-  admit(req: AdmitRequest): Promise<Admission | null>;
+  /**
+   * null when nothing limits the caller; throws a LimitRefusal when a limit refuses the call.
+   * `describe` is asked only when something does (most callers are not limited); its null admits.
+   */
+  admit(caller: Caller, describe: () => Promise<AdmitRequest | null>): Promise<Admission | null>;
   /** Whether the caller's model patterns let it use `name` (model lists). */
   modelFilter(caller: Caller): Promise<((name: string) => boolean) | null>;
   /** API.md §14 `GET /api/user/limits`. */
@@ -111,9 +113,11 @@ export function createLimitService(o: LimitServiceOptions): LimitService {
   const who = (s: LimitSubject) => (s.kind === 'key' ? 'this key' : s.kind === 'app' ? "this key's app" : "this key's user");
 
   return {
-    async admit(req) {
-      const list = await subjects.subjectsOf(req.caller);
+    async admit(caller, describe) {
+      const list = await subjects.subjectsOf(caller);
       if (!list.length) return null;
+      const req = await describe();
+      if (!req) return null;
       const at = now();
       const patterns = list.flatMap((s) => (s.limits.models ? [s.limits.models] : []));
       const allows = (name: string) => patterns.every((p) => p.some((pattern) => modelMatches(pattern, [name])));
