@@ -176,6 +176,60 @@ describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('the credit ledger on 
     expect((await ledger.transactions(u, { limit: 4 })).next).toEqual(expect.any(String));
   });
 
+  it('keeps each grant as given, and sums, lists and pages grants and transactions by number', async () => {
+    const { ledger } = setup();
+    const u = user();
+    const expiresAt = new Date(Date.now() + HOUR);
+    const g1 = await ledger.grant({ userDid: u, amountNano: 700, expiresAt, reason: 'trial', grantedBy: 'did:admin', source: 'new_user' });
+    const g2 = await ledger.grant({ userDid: u, amountNano: 300 });
+    const rows = await models.CreditGrant.findAll({ where: { userDid: u }, order: [['amountNano', 'DESC']], raw: true });
+    expect(rows.map((g) => [g.id, Number(g.amountNano), Number(g.remainingNano), g.source, g.reason, g.grantedBy, g.expiredAt])).toEqual([
+      [g1.id, 700, 700, 'new_user', 'trial', 'did:admin', null],
+      [g2.id, 300, 0, 'admin', null, null, null],
+    ]);
+    expect(g2).toEqual({ id: g2.id, userDid: u, amount: '0.0000003', reason: null, expiresAt: null, createdAt: expect.stringMatching(/Z$/), balance: '0.000001' });
+    const grantEntries = (await ledger.transactions(u, { limit: 10 })).data;
+    expect(grantEntries.map((t) => [t.type, t.grantId, t.modelCallId, t.reason])).toEqual([
+      ['grant', g2.id, null, null],
+      ['grant', g1.id, null, 'trial'],
+    ]);
+    await ledger.accounts.hold(u, 40, null, new Date(Date.now() + HOUR));
+    expect(await ledger.summary(u)).toEqual({ balanceNano: 1000, pendingNano: name === 'sqlite' ? 0 : 40, totalNano: 1000, grantCount: 2 });
+    await ledger.expireGrants(new Date(expiresAt.getTime()));
+    expect(await ledger.summary(u)).toMatchObject({ balanceNano: 300, totalNano: 300, grantCount: 1 });
+    const grants = await ledger.grantList(u, { page: 1, pageSize: 1 });
+    expect(grants.count).toBe(2);
+    expect(grants.list).toEqual([expect.objectContaining({ id: expect.any(String), amount: expect.any(String) })]);
+    const all = await ledger.grantList(u, { page: 1, pageSize: 5 });
+    expect(all.list.map((g) => [g.id, g.status]).sort()).toEqual([[g1.id, 'expired'], [g2.id, 'granted']].sort());
+    const txs = await ledger.transactionList(u, { page: 2, pageSize: 2 });
+    expect(txs).toEqual({ count: 3, list: [expect.objectContaining({ amount: expect.any(String) })] });
+    expect(await ledger.paymentLink()).toBe('https://pay.example.com');
+    expect(ledger.reportableNano(modelCallRowOf('x', { userDid: u, creditsNano: 50 }))).toBe(0);
+  });
+
+  it("journals a settled call's charge, writes it after a restore, and forgets it once written", async () => {
+    const { ledger, call, recorder, balance, entries } = setup();
+    const u = user();
+    await ledger.grant({ userDid: u, amountNano: 1000 });
+    const c = await call(u, 100, 30, 'm-j');
+    const record = { id: c.record.id, userDid: u, creditsNano: 30, model: 'm-j' };
+    await ledger.settle(record as never, c.reservation);
+    const row = modelCallRowOf(c.record.id, { status: 'success', userDid: u, creditsNano: 30, model: 'm-j' });
+    const journaled = ledger.flushHook.journal!(row);
+    expect(journaled).toEqual({ userDid: u, chargeNano: 30, model: 'm-j', reservationId: name === 'sqlite' ? null : c.reservation!.id });
+    // A restarted process restores the journaled settlement and writes it with the row.
+    const restarted = setup();
+    restarted.ledger.flushHook.restore!(row, journaled);
+    await restarted.recorder.commit(row);
+    await restarted.recorder.settled();
+    expect(restarted.ledger.flushHook.journal!(row)).toBeUndefined();
+    expect((await entries(u))[0]).toEqual(['charge', '-0.00000003', '0.00000097', 'm-j']);
+    expect(await restarted.balance(u)).toEqual([970, 0]);
+    await recorder.settled();
+    expect((await balance(u))[0]).toBe(970);
+  });
+
   it('drops the charges of a batch that cannot be written, and says so', async () => {
     const { ledger, call, recorder, balance } = setup();
     const u = user();
@@ -216,6 +270,7 @@ describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('the credit ledger on 
     await fresh.ledger.reconcile();
     const [[account]] = (await db.query(`SELECT "heldNano" FROM credit_accounts WHERE "userDid" = :v`, { replacements: { v } })) as [Record<string, unknown>[], unknown];
     expect(Number(account!.heldNano)).toBe(name === 'sqlite' ? 0 : 40);
+    expect(logLines.some((l) => l.includes('released credit reservations left by a previous stop') && l.includes('"count":1'))).toBe(name === 'sqlite');
   });
 
   it('repairs a cached balance that differs from the ledger at a single-process start', async () => {
@@ -225,6 +280,7 @@ describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('the credit ledger on 
     await db.query(`UPDATE credit_accounts SET "balanceNano" = 123 WHERE "userDid" = :u`, { replacements: { u } });
     await setup().ledger.reconcile();
     expect((await balance(u))[0]).toBe(name === 'sqlite' ? 500 : 123);
-    if (name === 'sqlite') expect(logLines.join('\n')).toContain('credit balance differed from the ledger; repaired');
+    const repaired = logLines.filter((l) => l.includes('credit balance differed from the ledger; repaired') && l.includes(u));
+    expect(repaired.map((l) => [JSON.parse(l).cached, JSON.parse(l).ledger])).toEqual(name === 'sqlite' ? [[123, 500]] : []);
   });
 });
