@@ -94,6 +94,7 @@ describe('the mirrored balance', () => {
     try {
       expect((await billing.balance(u)).balanceNano).toBe(creditsToNano('1'));
       expect(logLines.join('\n')).toContain('Payment Kit balance unavailable; using the last one read');
+      expect(logLines.join('\n')).toContain('Payment Kit did not answer within 300 ms');
       await expect(billing.balance(user())).rejects.toMatchObject({ status: 503, code: 'billing_unavailable', retryAfter: 5 });
     } finally {
       release();

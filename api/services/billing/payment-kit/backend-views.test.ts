@@ -1,0 +1,187 @@
+/**
+ * The Payment Kit billing backend's payment link, meter, summary, numbered pages, balance freshness,
+ * upkeep and shutdown, on a real SQLite file through the real payment-js client to a fake Payment Kit.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { creditsToNano } from '../../../lib/decimal.js';
+import { createLogger } from '../../../lib/logger.js';
+import { writeTransaction } from '../../../store/write-transaction.js';
+import { FAKE_CURRENCY, type FakePaymentKit } from '../../../tests/fixtures/fake-payment-kit.js';
+import { connectPaymentJs, TEST_APP_URL } from '../../../tests/fixtures/payment-js.js';
+import { tempStores } from '../../../tests/helpers/temp-store.js';
+import { upsertUsage } from '../../recording/usage-aggregator.js';
+import type { PaymentKitClient } from './client.js';
+import { createPaymentKitBilling, METER_EVENT_NAME, type PaymentKitBillingOptions } from './backend.js';
+
+const openStore = tempStores();
+let pk: FakePaymentKit;
+let client: PaymentKitClient;
+let n = 0;
+const user = () => `did:test:pk-views:${++n}`;
+
+beforeAll(async () => {
+  ({ pk, client } = await connectPaymentJs());
+  await client.retrieveMeter('warm-up');
+});
+afterEach(() => {
+  pk.failNext(0);
+  vi.useRealTimers();
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await pk?.close();
+});
+
+async function setup(options: Partial<PaymentKitBillingOptions> = {}) {
+  const { sequelize, models } = await openStore();
+  const logLines: string[] = [];
+  const billing = createPaymentKitBilling({
+    sequelize,
+    models,
+    logger: createLogger({ level: 'info', write: (line) => logLines.push(line) }),
+    client,
+    enabled: true,
+    reservationTtlMs: 60_000,
+    syncTtlMs: 60_000,
+    ...options,
+  });
+  const record = (userDid: string, creditsNano = 0) => ({ id: `call-${++n}`, userDid, creditsNano }) as never;
+  // A usage bucket written as the recorder's flush writes it.
+  const usage = (userDid: string, creditsNano: number) =>
+    writeTransaction(sequelize, (t) =>
+      upsertUsage(
+        sequelize,
+        [{ id: `usage-${++n}`, periodStart: new Date(), userDid, appId: '', model: 'm', providerId: 'p', type: 'chatCompletion', calls: 1, errors: 0, inputTokens: 0, outputTokens: 0, creditsNano, reportedCreditsNano: 0, durations: new Map() }],
+        t,
+      ),
+    );
+  return { billing, sequelize, record, usage, logLines };
+}
+
+const eventsOf = (u: string) => pk.events.filter((e) => e.customer_id === u).map((e) => e.valueNano);
+
+describe('the credit payment link', () => {
+  it('is made sure of once (again after a failure) and sent with 402 from then on; CREDIT_PAYMENT_LINK wins, billing off has none', async () => {
+    const { billing, record } = await setup();
+    expect(billing.topUpLink).toBeUndefined();
+    pk.failNext(1, 403, '/api/prices');
+    await expect(billing.paymentLink()).rejects.toThrow();
+    const link = await billing.paymentLink();
+    const made = pk.paymentLinks.filter((l) => l.lookup_key === 'DEFAULT_CREDIT_PAYMENT_LINK');
+    expect(made).toHaveLength(1);
+    expect(link).toBe(`${TEST_APP_URL}/payment-kit/checkout/pay/${made[0]!.id}`);
+    expect(billing.topUpLink).toBe(link);
+    expect(await billing.paymentLink()).toBe(link);
+    await expect(billing.reserve({ record: record(user()), candidates: [], maxCostNano: 1 })).rejects.toMatchObject({ status: 402, extra: { link } });
+
+    const fixed = (await setup({ topUpLink: 'https://pay.example.com/x' })).billing;
+    expect([await fixed.paymentLink(), fixed.topUpLink]).toEqual(['https://pay.example.com/x', 'https://pay.example.com/x']);
+    const requests = pk.requests.length;
+    expect(await (await setup({ enabled: false })).billing.paymentLink()).toBeUndefined();
+    expect(pk.requests.length).toBe(requests);
+  });
+});
+
+describe('the meter', () => {
+  it('is made once, named and summed as AIGNE Hub makes it, and found again by a later start', async () => {
+    pk.reset();
+    const first = await setup();
+    await first.billing.grantList(user(), { page: 1, pageSize: 1 });
+    expect([...pk.meters.values()]).toEqual([{ id: expect.any(String), name: 'AIGNE Hub AI Meter', event_name: METER_EVENT_NAME, unit: 'AIGNE Hub Credits', currency_id: FAKE_CURRENCY }]);
+    expect(first.logLines.filter((l) => l.includes('creating the Payment Kit meter'))).toHaveLength(1);
+    const later = await setup();
+    await later.billing.grantList(user(), { page: 1, pageSize: 1 });
+    expect(pk.requests.filter((r) => r.method === 'POST' && r.path === '/api/meters')).toHaveLength(1);
+    expect(later.logLines.join('\n')).not.toContain('creating the Payment Kit meter');
+  });
+});
+
+describe('what a user sees', () => {
+  it("sums, lists and pages the user's grants and transactions as Payment Kit keeps them", async () => {
+    const { billing, record } = await setup();
+    const u = user();
+    const expiresAt = new Date('2031-05-06T07:08:09.000Z');
+    const g1 = await billing.grant({ userDid: u, amountNano: creditsToNano('1.5'), reason: 'trial', expiresAt, grantedBy: 'did:admin', source: 'new_user' });
+    const g2 = await billing.grant({ userDid: u, amountNano: creditsToNano('0.5') });
+    expect(pk.grants.filter((g) => g.customer_id === u).map((g) => [g.id, g.category, g.metadata, g.name ?? null, g.currency_id])).toEqual([
+      [g1.id, 'promotional', { source: 'new_user', grantedBy: 'did:admin' }, 'trial', FAKE_CURRENCY],
+      [g2.id, 'promotional', { source: 'admin', grantedBy: null }, null, FAKE_CURRENCY],
+    ]);
+    await billing.reserve({ record: record(u), candidates: [], maxCostNano: 100 });
+    expect(await billing.summary(u)).toEqual({
+      balanceNano: 2_000_000_000,
+      pendingNano: 100,
+      totalNano: 2_000_000_000,
+      grantCount: 2,
+      currency: { id: FAKE_CURRENCY, symbol: 'AIGNE Hub Credits', decimal: 9 },
+    });
+    expect(await billing.summary(user())).toMatchObject({ balanceNano: 0, pendingNano: 0, totalNano: 0, grantCount: 0 });
+    const created = (id: string) => new Date(pk.grants.find((g) => g.id === id)!.created_at).toISOString();
+    expect(await billing.grantList(u, { page: 1, pageSize: 1 })).toEqual({
+      count: 2,
+      list: [{ id: g2.id, userDid: u, amount: '0.5', reason: null, expiresAt: null, createdAt: created(g2.id), status: 'granted' }],
+    });
+    expect((await billing.grantList(u, { page: 2, pageSize: 1 })).list).toEqual([
+      { id: g1.id, userDid: u, amount: '1.5', reason: 'trial', expiresAt: expiresAt.toISOString(), createdAt: created(g1.id), status: 'granted' },
+    ]);
+    const txs = await billing.transactionList(u, { page: 2, pageSize: 1 });
+    expect(txs).toEqual({ count: 2, list: [{ id: expect.any(String), type: 'grant', amount: '1.5', balance: '1.5', reason: 'trial', modelCallId: null, grantId: g1.id, createdAt: created(g1.id) }] });
+  });
+
+  it('answers 503 for the summary and the grant list while Payment Kit cannot be reached', async () => {
+    const { billing } = await setup();
+    const u = user();
+    await billing.grant({ userDid: u, amountNano: 5 });
+    pk.failNext(1, 403, '/api/credit-grants/summary');
+    await expect(billing.summary(u)).rejects.toMatchObject({ status: 503, code: 'billing_unavailable' });
+    const cold = (await setup()).billing;
+    pk.failNext(2, 403, '/api/meters');
+    await expect(cold.grantList(u, { page: 1, pageSize: 5 })).rejects.toMatchObject({ status: 503, code: 'billing_unavailable' });
+    await expect(cold.summary(u)).rejects.toMatchObject({ status: 503, code: 'billing_unavailable' });
+    expect((await cold.grantList(u, { page: 1, pageSize: 5 })).count).toBe(1);
+  });
+});
+
+describe('the mirrored balance', () => {
+  it('is trusted for ten seconds by default, and read again from the tenth', async () => {
+    const { billing } = await setup({ syncTtlMs: undefined });
+    const u = user();
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    await billing.grant({ userDid: u, amountNano: 10 });
+    await client.createCreditGrant({ amount: '0.000000005', currency_id: FAKE_CURRENCY, customer_id: u, category: 'paid' });
+    vi.setSystemTime(start + 9_999);
+    expect((await billing.balance(u)).balanceNano).toBe(10);
+    vi.setSystemTime(start + 10_000);
+    expect((await billing.balance(u)).balanceNano).toBe(15);
+  });
+});
+
+describe('the upkeep and the shutdown', () => {
+  it('release expired holds and report usage only with billing on; a report that fails at shutdown is logged', async () => {
+    const { billing, record, usage, logLines, sequelize } = await setup();
+    const u = user();
+    await billing.grant({ userDid: u, amountNano: 1000 });
+    await billing.reserve({ record: record(u), candidates: [], maxCostNano: 300 });
+    await billing.sweep();
+    expect(await billing.balance(u)).toMatchObject({ pendingNano: 300 });
+    await billing.sweep(new Date(Date.now() + 61_000));
+    expect(await billing.balance(u)).toMatchObject({ balanceNano: 1000, pendingNano: 0 });
+    expect(logLines.filter((l) => l.includes('released expired credit reservations') && l.includes('"count":1'))).toHaveLength(1);
+
+    const off = await setup({ enabled: false });
+    const v = user();
+    await off.usage(v, 40);
+    await off.billing.sweep();
+    await off.billing.close();
+    expect(eventsOf(v)).toEqual([]);
+    await usage(v, 25);
+    await billing.close();
+    expect(eventsOf(v)).toEqual([25]);
+
+    await usage(v, 7);
+    await sequelize.query('DROP TABLE meter_reports');
+    await billing.close();
+    expect(logLines.join('\n')).toContain('reporting usage at shutdown failed; it will be reported at the next start');
+  });
+});
