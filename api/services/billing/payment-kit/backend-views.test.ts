@@ -25,6 +25,7 @@ beforeAll(async () => {
 });
 afterEach(() => {
   pk.failNext(0);
+  pk.acceptThenFail(0);
   vi.useRealTimers();
 });
 afterAll(async () => {
@@ -183,5 +184,43 @@ describe('the upkeep and the shutdown', () => {
     await sequelize.query('DROP TABLE meter_reports');
     await billing.close();
     expect(logLines.join('\n')).toContain('reporting usage at shutdown failed; it will be reported at the next start');
+  });
+});
+
+describe('usage reports', () => {
+  it('name their range, bucket and time, count an event Payment Kit already had as sent, and settle the mirror', async () => {
+    const { billing, record, usage, sequelize } = await setup();
+    const u = user();
+    await billing.grant({ userDid: u, amountNano: 1000 });
+    await billing.settle(record(u, 30), null);
+    await usage(u, 30);
+    const [[bucket]] = (await sequelize.query(`SELECT "id" FROM usages WHERE "userDid" = :u`, { replacements: { u } })) as [{ id: string }[], unknown];
+    // Recorded, but the answer lost: the client sends it again and Payment Kit says it has it.
+    pk.acceptThenFail(1);
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000 + 999);
+    expect(await billing.report(now)).toEqual({ sent: 1, failed: 0 });
+    const identifier = `aigne-hub-${bucket!.id}-0-30`;
+    expect(pk.events.filter((e) => e.customer_id === u)).toEqual([
+      { id: expect.any(String), identifier, event_name: METER_EVENT_NAME, customer_id: u, valueNano: 30, timestamp: Math.floor(now.getTime() / 1000), metadata: { usageId: bucket!.id, source: 'aigne-hub' } },
+    ]);
+    const [reports] = (await sequelize.query(`SELECT "id", "status", "attempts", "lastError", "sentAt" FROM meter_reports WHERE "userDid" = :u`, { replacements: { u } })) as [Record<string, unknown>[], unknown];
+    expect(reports.map((r) => [r.id, r.status, r.attempts, r.lastError, new Date(r.sentAt as string).getTime()])).toEqual([[identifier, 'sent', 1, null, now.getTime()]]);
+    const [[left]] = (await sequelize.query(`SELECT "reportedCreditsNano" AS "r" FROM usages WHERE "userDid" = :u`, { replacements: { u } })) as [{ r: number }[], unknown];
+    expect(Number(left!.r)).toBe(30);
+    expect(await billing.balance(u)).toEqual({ userDid: u, balanceNano: 970, pendingNano: 0 });
+    const [[account]] = (await sequelize.query(`SELECT "balanceNano", "unreportedNano" FROM credit_accounts WHERE "userDid" = :u`, { replacements: { u } })) as [Record<string, number>[], unknown];
+    expect(account).toEqual({ balanceNano: 970, unreportedNano: 0 });
+  });
+
+  it('log the reports that failed, with how many', async () => {
+    const { billing, usage, logLines } = await setup();
+    const u = user();
+    await usage(u, 12);
+    await usage(u, 8);
+    pk.failNext(1, 403);
+    expect(await billing.report()).toEqual({ sent: 1, failed: 1 });
+    expect(logLines.filter((l) => l.includes('some usage reports to Payment Kit failed; they will be retried')).map((l) => [JSON.parse(l).failed, JSON.parse(l).sent])).toEqual([[1, 1]]);
+    expect(await billing.report(new Date(Date.now() + 10_000))).toEqual({ sent: 1, failed: 0 });
+    expect(eventsOf(u).sort((a, b) => a - b)).toEqual([8, 12]);
   });
 });
