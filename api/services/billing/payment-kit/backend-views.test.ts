@@ -20,7 +20,8 @@ let n = 0;
 const user = () => `did:test:pk-views:${++n}`;
 
 beforeAll(async () => {
-  ({ pk, client } = await connectPaymentJs());
+  // Slashes to spare in the app's URL and the mount point: the checkout URL has none of them.
+  ({ pk, client } = await connectPaymentJs({ appUrl: `${TEST_APP_URL}//`, mountPoint: '/payment-kit/' }));
   await client.retrieveMeter('warm-up');
 });
 afterEach(() => {
@@ -155,6 +156,10 @@ describe('the mirrored balance', () => {
     expect((await billing.balance(u)).balanceNano).toBe(10);
     vi.setSystemTime(start + 10_000);
     expect((await billing.balance(u)).balanceNano).toBe(15);
+    // Usage Payment Kit has recorded but not deducted yet is not spendable.
+    pk.pending.set(u, 4);
+    vi.setSystemTime(start + 20_000);
+    expect((await billing.balance(u)).balanceNano).toBe(11);
   });
 });
 
