@@ -126,6 +126,8 @@ describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('the credit ledger on 
     expect(await ledger.expireGrants(new Date(later.getTime()))).toBe(1);
     expect(await balance(u)).toEqual([1000, 0]);
     expect((await entries(u))[0]).toEqual(['expire', '-0.0000004', '0.000001', 'Grant expired']);
+    // The grant spent whole expired without an entry.
+    expect((await entries(u)).map(([type]) => type)).toEqual(['expire', 'charge', 'grant', 'grant', 'grant']);
     expect(await ledger.expireGrants(new Date(later.getTime() + HOUR))).toBe(0);
   });
 
@@ -151,6 +153,15 @@ describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('the credit ledger on 
     expect(await balance(u)).toEqual([1000, 0]);
     await expect(ledger.refund(c.record.id, 'again')).rejects.toMatchObject({ status: 409, message: `Model call '${c.record.id}' was already refunded` });
     await expect(ledger.refund('no-such-call', null)).rejects.toMatchObject({ status: 404, message: "No charge for model call 'no-such-call'" });
+    // Two refunds of one charge at once: one is given, the other refused (on PostgreSQL they race
+    // to the unique index).
+    const e = await call(u, 100, 7);
+    await e.done();
+    await recorder.settled();
+    const both = await Promise.allSettled([ledger.refund(e.record.id, null), ledger.refund(e.record.id, null)]);
+    expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(both.find((r) => r.status === 'rejected')).toMatchObject({ reason: { status: 409, message: `Model call '${e.record.id}' was already refunded` } });
+    expect(await balance(u)).toEqual([1000, 0]);
     const d = await call(u, 100, 5);
     await d.done();
     await recorder.settled();
@@ -271,6 +282,14 @@ describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('the credit ledger on 
     const [[account]] = (await db.query(`SELECT "heldNano" FROM credit_accounts WHERE "userDid" = :v`, { replacements: { v } })) as [Record<string, unknown>[], unknown];
     expect(Number(account!.heldNano)).toBe(name === 'sqlite' ? 0 : 40);
     expect(logLines.some((l) => l.includes('released credit reservations left by a previous stop') && l.includes('"count":1'))).toBe(name === 'sqlite');
+    // One that expired is released at any start, and said so.
+    const w = user();
+    await fresh.ledger.grant({ userDid: w, amountNano: 100 });
+    await fresh.ledger.accounts.hold(w, 30, null, new Date(Date.now() - 1000));
+    const before = logLines.length;
+    await setup().ledger.reconcile();
+    expect(await fresh.ledger.accounts.get(w)).toMatchObject({ heldNano: 0 });
+    expect(logLines.slice(before).filter((l) => /released (expired credit reservations|credit reservations left by a previous stop)/.test(l)).map((l) => JSON.parse(l).count)).toEqual([1]);
   });
 
   it('repairs a cached balance that differs from the ledger at a single-process start', async () => {
