@@ -2,13 +2,19 @@
  * The Payment Kit billing backend's payment link, meter, summary, numbered pages, balance freshness,
  * upkeep and shutdown, on a real SQLite file through the real payment-js client to a fake Payment Kit.
  */
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { creditsToNano } from '../../../lib/decimal.js';
 import { createLogger } from '../../../lib/logger.js';
+import { migrateUp } from '../../../store/migrate.js';
+import { initModels } from '../../../store/models/index.js';
+import { openDatabase } from '../../../store/sequelize.js';
 import { writeTransaction } from '../../../store/write-transaction.js';
 import { FAKE_CURRENCY, type FakePaymentKit } from '../../../tests/fixtures/fake-payment-kit.js';
 import { connectPaymentJs, TEST_APP_URL } from '../../../tests/fixtures/payment-js.js';
+import { makeTempDir } from '../../../tests/helpers/temp-dir.js';
 import { tempStores } from '../../../tests/helpers/temp-store.js';
+import { createTestDatabase } from '../../../tests/postgres/database.js';
 import { upsertUsage } from '../../recording/usage-aggregator.js';
 import type { PaymentKitClient } from './client.js';
 import { createPaymentKitBilling, METER_EVENT_NAME, type PaymentKitBillingOptions } from './backend.js';
@@ -227,5 +233,29 @@ describe('usage reports', () => {
     expect(logLines.filter((l) => l.includes('some usage reports to Payment Kit failed; they will be retried')).map((l) => [JSON.parse(l).failed, JSON.parse(l).sent])).toEqual([[1, 1]]);
     expect(await billing.report(new Date(Date.now() + 10_000))).toEqual({ sent: 1, failed: 0 });
     expect(eventsOf(u).sort((a, b) => a - b)).toEqual([8, 12]);
+  });
+});
+
+describe('a start on PostgreSQL', () => {
+  it('releases only the holds that expired, and keeps the unreported charges (other instances run)', async () => {
+    const scratch = await createTestDatabase('pk_start');
+    const sequelize = openDatabase({ sqlitePath: path.join(makeTempDir(), 'unused.db'), databaseUrl: scratch.url });
+    try {
+      await migrateUp(sequelize);
+      const logLines: string[] = [];
+      const logger = createLogger({ level: 'info', write: (line) => logLines.push(line) });
+      const billing = createPaymentKitBilling({ sequelize, models: initModels(sequelize), logger, client, enabled: true, reservationTtlMs: 60_000, syncTtlMs: 60_000 });
+      const u = user();
+      await billing.grant({ userDid: u, amountNano: 1000 });
+      await billing.accounts.hold(u, 100, null, new Date(Date.now() - 1000));
+      await billing.accounts.hold(u, 50, null, new Date(Date.now() + 60_000));
+      await billing.settle({ id: 'call-pg', userDid: u, creditsNano: 20 } as never, null);
+      await billing.reconcile();
+      expect(await billing.accounts.get(u)).toMatchObject({ balanceNano: 1000, heldNano: 50, unreportedNano: 20 });
+      expect(logLines.filter((l) => l.includes('released expired credit reservations')).map((l) => JSON.parse(l).count)).toEqual([1]);
+    } finally {
+      await sequelize.close();
+      await scratch.drop();
+    }
   });
 });
