@@ -97,6 +97,8 @@ describe('the meter', () => {
     await first.billing.grantList(user(), { page: 1, pageSize: 1 });
     expect([...pk.meters.values()]).toEqual([{ id: expect.any(String), name: 'AIGNE Hub AI Meter', event_name: METER_EVENT_NAME, unit: 'AIGNE Hub Credits', currency_id: FAKE_CURRENCY }]);
     expect(first.logLines.filter((l) => l.includes('creating the Payment Kit meter'))).toHaveLength(1);
+    // Read back after it was made: Payment Kit expands its currency only then.
+    expect((await first.billing.summary(user())).currency).toEqual({ id: FAKE_CURRENCY, symbol: 'AIGNE Hub Credits', decimal: 9 });
     const later = await setup();
     await later.billing.grantList(user(), { page: 1, pageSize: 1 });
     expect(pk.requests.filter((r) => r.method === 'POST' && r.path === '/api/meters')).toHaveLength(1);
@@ -132,6 +134,7 @@ describe('what a user sees', () => {
     expect((await billing.grantList(u, { page: 2, pageSize: 1 })).list).toEqual([
       { id: g1.id, userDid: u, amount: '1.5', reason: 'trial', expiresAt: expiresAt.toISOString(), createdAt: created(g1.id), status: 'granted' },
     ]);
+    expect((await billing.transactionList(u, { page: 1, pageSize: 1 })).list).toEqual([expect.objectContaining({ grantId: g2.id, reason: null, balance: '2' })]);
     const txs = await billing.transactionList(u, { page: 2, pageSize: 1 });
     expect(txs).toEqual({ count: 2, list: [{ id: expect.any(String), type: 'grant', amount: '1.5', balance: '1.5', reason: 'trial', modelCallId: null, grantId: g1.id, createdAt: created(g1.id) }] });
   });
@@ -142,6 +145,11 @@ describe('what a user sees', () => {
     await billing.grant({ userDid: u, amountNano: 5 });
     pk.failNext(1, 403, '/api/credit-grants/summary');
     await expect(billing.summary(u)).rejects.toMatchObject({ status: 503, code: 'billing_unavailable' });
+    // A first grant whose balance cannot be read back is answered without one.
+    pk.failNext(1, 403, '/api/credit-grants/summary');
+    const grant = await billing.grant({ userDid: user(), amountNano: 2 });
+    expect(grant).toMatchObject({ amount: '0.000000002' });
+    expect(grant).not.toHaveProperty('balance');
     const cold = (await setup()).billing;
     pk.failNext(2, 403, '/api/meters');
     await expect(cold.grantList(u, { page: 1, pageSize: 5 })).rejects.toMatchObject({ status: 503, code: 'billing_unavailable' });
