@@ -139,6 +139,19 @@ describe('what a user sees', () => {
     expect(txs).toEqual({ count: 2, list: [{ id: expect.any(String), type: 'grant', amount: '1.5', balance: '1.5', reason: 'trial', modelCallId: null, grantId: g1.id, createdAt: created(g1.id) }] });
   });
 
+  it('shows expiries as negative, and a charge of nothing without a sign', async () => {
+    const { billing } = await setup();
+    const u = user();
+    const g = await billing.grant({ userDid: u, amountNano: creditsToNano('0.75') });
+    await client.createMeterEvent({ event_name: METER_EVENT_NAME, payload: { customer_id: u, value: '0' }, identifier: `zero-${u}`, timestamp: 1 });
+    pk.expire(g.id);
+    expect((await billing.transactions(u, { limit: 5 })).data.map((t) => [t.type, t.amount, t.balance, t.reason, t.grantId])).toEqual([
+      ['expire', '-0.75', '0', null, g.id],
+      ['charge', '0', '0.75', 'AIGNE Hub usage', null],
+      ['grant', '0.75', '0.75', null, g.id],
+    ]);
+  });
+
   it('answers 503 for the summary and the grant list while Payment Kit cannot be reached', async () => {
     const { billing } = await setup();
     const u = user();
