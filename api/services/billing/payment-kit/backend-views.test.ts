@@ -244,6 +244,21 @@ describe('usage reports', () => {
     expect(account).toEqual({ balanceNano: 970, unreportedNano: 0 });
   });
 
+  it('count each range once when two passes send it at the same time', async () => {
+    const { billing, record, usage } = await setup();
+    const u = user();
+    await billing.grant({ userDid: u, amountNano: 1000 });
+    for (const credits of [30, 45]) {
+      await billing.settle(record(u, credits), null);
+      await usage(u, credits);
+    }
+    const now = new Date();
+    const passes = await Promise.all([billing.report(now), billing.report(now)]);
+    expect(passes.reduce((n, p) => n + p.sent, 0)).toBeGreaterThanOrEqual(2);
+    expect(eventsOf(u).sort((a, b) => a - b)).toEqual([30, 45]);
+    expect(await billing.accounts.get(u)).toMatchObject({ balanceNano: 925, unreportedNano: 0 });
+  });
+
   it('log the reports that failed, with how many', async () => {
     const { billing, usage, logLines } = await setup();
     const u = user();
