@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Sequelize } from 'sequelize';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
 import { migrateUp } from '../../store/migrate.js';
 import { initModels, type Models } from '../../store/models/index.js';
@@ -183,6 +183,22 @@ describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('the credit ledger on 
     } while (cursor);
     expect(pages).toBe(3);
     expect(seen).toEqual(['0.000000005', '0.000000004', '0.000000003', '0.000000002', '0.000000001']);
+    // Entries of one instant (a flush's charges share one) are paged by id, none lost or repeated.
+    const v = user();
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-04T05:06:07.000Z') });
+    try {
+      for (const amount of [1, 2, 3, 4, 5, 6, 7]) await ledger.grant({ userDid: v, amountNano: amount });
+    } finally {
+      vi.useRealTimers();
+    }
+    const same: string[] = [];
+    cursor = undefined;
+    do {
+      const page = await ledger.transactions(v, { limit: 3, cursor });
+      same.push(...page.data.map((t) => t.amount));
+      cursor = page.next;
+    } while (cursor);
+    expect(same.sort()).toEqual(['1', '2', '3', '4', '5', '6', '7'].map((a) => `0.00000000${a}`));
     expect((await ledger.transactions(u, { limit: 5 })).next).toBeUndefined();
     expect((await ledger.transactions(u, { limit: 4 })).next).toEqual(expect.any(String));
   });
