@@ -294,6 +294,23 @@ describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('the credit ledger on 
     expect(await setup().ledger.balance(user())).toEqual({ userDid: expect.any(String), balanceNano: 0, pendingNano: 0 });
   });
 
+  it("writes a flush's charges for one user in statements of 200 rows", async () => {
+    const { ledger, balance } = setup();
+    const u = user();
+    await ledger.grant({ userDid: u, amountNano: 100_000 });
+    const rows = [];
+    for (let i = 0; i < 201; i += 1) {
+      const record = { id: `call-${++n}`, userDid: u, creditsNano: 3, model: 'm-1' };
+      const reservation = await ledger.reserve({ record: record as never, candidates: [], maxCostNano: 3 });
+      await ledger.settle(record as never, reservation);
+      rows.push(modelCallRowOf(record.id, { status: 'success', userDid: u, creditsNano: 3, model: 'm-1' }));
+    }
+    await ledger.accounts.transaction((t, afterCommit) => ledger.flushHook.write(rows, t, afterCommit));
+    expect(await balance(u)).toEqual([100_000 - 603, 0]);
+    const [[count]] = (await db.query(`SELECT COUNT(*) AS "n" FROM credit_transactions WHERE "userDid" = :u AND "type" = 'charge'`, { replacements: { u } })) as [{ n: unknown }[], unknown];
+    expect(Number(count!.n)).toBe(201);
+  });
+
   it('drops the charges of a batch that cannot be written, and says so', async () => {
     const { ledger, call, recorder, balance } = setup();
     const u = user();
