@@ -160,18 +160,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
       let candidates: Candidate[] | undefined;
       let admission: Admission | null = null;
       if (caller && deps.limits) {
-        // A model no provider serves is answered (and recorded) by the call itself.
-        candidates = await routing.resolve(options.model, options.type).catch(() => undefined);
-        if (candidates) {
-          admission = await deps.limits.admit({
-            caller,
+        admission = await deps.limits.admit(caller, async () => {
+          // A model no provider serves is answered (and recorded) by the call itself.
+          candidates = await routing.resolve(options.model, options.type).catch(() => undefined);
+          if (!candidates) return null;
+          return {
             model: options.model,
             candidates: candidates.map(nameOf),
             tokens: (options.estimatedInputTokens ?? 0) + (options.maxOutputTokens ?? 0),
             maxCostNano: maxCostOf(candidates, options, core.defaultMaxOutputTokens),
-          });
-          if (admission) candidates = candidates.filter((c) => admission!.allows(nameOf(c)));
-        }
+          };
+        });
+        if (admission && candidates) candidates = candidates.filter((c) => admission!.allows(nameOf(c)));
       }
       const call = new ModelCall(core, req, res, options, admission);
       await call.start(options, candidates);
