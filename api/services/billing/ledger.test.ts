@@ -298,7 +298,7 @@ describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('the credit ledger on 
     const { ledger, balance } = setup();
     const u = user();
     await ledger.grant({ userDid: u, amountNano: 100_000 });
-    const rows = [];
+    const rows: ReturnType<typeof modelCallRowOf>[] = [];
     for (let i = 0; i < 201; i += 1) {
       const record = { id: `call-${++n}`, userDid: u, creditsNano: 3, model: 'm-1' };
       const reservation = await ledger.reserve({ record: record as never, candidates: [], maxCostNano: 3 });
