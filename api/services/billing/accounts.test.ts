@@ -12,6 +12,7 @@ describe('toNano', () => {
   it('reads BIGINTs as PostgreSQL (strings) and SQLite (numbers) give them', () => {
     expect([toNano(null), toNano(undefined), toNano(12), toNano('-34'), toNano('0')]).toEqual([0, 0, 12, -34, 0]);
     for (const bad of [1.5, '1e30', 'abc', Number.MAX_SAFE_INTEGER + 2]) expect(() => toNano(bad)).toThrow(RangeError);
+    expect(() => toNano('12.5')).toThrow('Not a nano-credit amount: 12.5');
   });
 });
 
@@ -50,6 +51,9 @@ describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('credit accounts on $n
     expect(await adjust(u, { balanceNano: -40, heldNano: -30, unreportedNano: -5 })).toMatchObject({ balanceNano: 60, heldNano: 0, unreportedNano: 0 });
     expect(await adjust(u, {})).toMatchObject({ balanceNano: 60, heldNano: 0, unreportedNano: 0 });
     expect(await accounts.get(u)).toMatchObject({ balanceNano: 60, syncedAt: synced });
+    // An account no balance read has synced (the embedded ledger's) says so with null.
+    const never = user();
+    expect(await adjust(never, { balanceNano: 5 })).toEqual({ userDid: never, balanceNano: 5, heldNano: 0, unreportedNano: 0, syncedAt: null });
   });
 
   it('sets a balance read elsewhere, keeping what is held and unreported', async () => {

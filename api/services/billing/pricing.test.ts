@@ -61,6 +61,63 @@ const cases: { name: string; rate: Rate; usage: PricedUsage; credits: string; na
     nano: 300_100_000,
   },
   { name: 'zero usage', rate: chat('0.1', '0.2'), usage: { inputTokens: 0, outputTokens: 0 }, credits: '0', nano: 0 },
+  {
+    name: 'cached writes at the input rate when the model has no cache rate',
+    rate: chat('0.000002', '0.000004', { cacheReadRate: '0.0000001' }),
+    usage: { inputTokens: 10, outputTokens: 5, cacheReadTokens: 2, cacheWriteTokens: 3 },
+    // 5 uncached × 0.000002 + 5 × 0.000004 + 2 × 0.0000001 + 3 × 0.000002
+    credits: '0.0000362',
+    nano: 36_200,
+  },
+  {
+    name: 'no negative uncached input when the cache counts exceed it',
+    rate: chat('0.000002', '0.000004', { cacheReadRate: '0.0000001', cacheWriteRate: '0.000003' }),
+    usage: { inputTokens: 4, outputTokens: 0, cacheReadTokens: 3, cacheWriteTokens: 2 },
+    credits: '0.0000063',
+    nano: 6300,
+  },
+  {
+    name: 'images without a count cost only their input tokens',
+    rate: { type: 'imageGeneration', inputRate: '0.000005', outputRate: '0.3', cacheReadRate: null, cacheWriteRate: null },
+    usage: { inputTokens: 20, outputTokens: 7 },
+    credits: '0.0001',
+    nano: 100_000,
+  },
+  {
+    name: 'audio seconds and characters at the input rate',
+    rate: { type: 'audio', inputRate: '0.0001', outputRate: '0.5', cacheReadRate: null, cacheWriteRate: null },
+    usage: { inputTokens: 40, outputTokens: 40, seconds: 12.5, characters: 300 },
+    credits: '0.03125',
+    nano: 31_250_000,
+  },
+  {
+    name: 'audio with only characters',
+    rate: { type: 'audio', inputRate: '0.0001', outputRate: '0.5', cacheReadRate: null, cacheWriteRate: null },
+    usage: { inputTokens: 0, outputTokens: 0, characters: 7 },
+    credits: '0.0007',
+    nano: 700_000,
+  },
+  {
+    name: 'audio with only seconds',
+    rate: { type: 'audio', inputRate: '0.0001', outputRate: '0.5', cacheReadRate: null, cacheWriteRate: null },
+    usage: { inputTokens: 0, outputTokens: 0, seconds: 3 },
+    credits: '0.0003',
+    nano: 300_000,
+  },
+  {
+    name: 'video seconds at the output rate',
+    rate: { type: 'video', inputRate: '0.7', outputRate: '0.05', cacheReadRate: null, cacheWriteRate: null },
+    usage: { inputTokens: 9, outputTokens: 9, seconds: 8 },
+    credits: '0.4',
+    nano: 400_000_000,
+  },
+  {
+    name: 'video without seconds',
+    rate: { type: 'video', inputRate: '0.7', outputRate: '0.05', cacheReadRate: null, cacheWriteRate: null },
+    usage: { inputTokens: 9, outputTokens: 9 },
+    credits: '0',
+    nano: 0,
+  },
 ];
 
 describe('pricing', () => {

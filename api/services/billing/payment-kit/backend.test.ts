@@ -15,6 +15,8 @@ import { createPaymentKitBilling, METER_EVENT_NAME, type PaymentKitBillingOption
 import { parseConfig } from '../../../config.js';
 import { makeTempDir } from '../../../tests/helpers/temp-dir.js';
 import { createCallRecorder } from '../../recording/call-recorder.js';
+import { upsertUsage } from '../../recording/usage-aggregator.js';
+import { writeTransaction } from '../../../store/write-transaction.js';
 import { createUserService } from '../../users.js';
 import { setupBilling } from '../index.js';
 
@@ -53,8 +55,15 @@ async function setup(options: Partial<PaymentKitBillingOptions> = {}) {
     ...options,
   });
   const record = (userDid: string, creditsNano = 0) => ({ id: `call-${++n}`, userDid, creditsNano }) as never;
+  // A usage bucket written as the recorder's flush writes it: an upsert in a queued write transaction.
   const usage = (userDid: string, creditsNano: number, reportedCreditsNano = 0) =>
-    models.Usage.create({ id: `usage-${++n}`, periodStart: new Date(), userDid, appId: '', model: 'm', providerId: 'p', type: 'chatCompletion', calls: 1, inputTokens: 0, outputTokens: 0, creditsNano, reportedCreditsNano });
+    writeTransaction(sequelize, (t) =>
+      upsertUsage(
+        sequelize,
+        [{ id: `usage-${++n}`, periodStart: new Date(), userDid, appId: '', model: 'm', providerId: 'p', type: 'chatCompletion', calls: 1, errors: 0, inputTokens: 0, outputTokens: 0, creditsNano, reportedCreditsNano, durations: new Map() }],
+        t,
+      ),
+    );
   return { billing, sequelize, models, record, usage, logLines };
 }
 
@@ -85,6 +94,7 @@ describe('the mirrored balance', () => {
     try {
       expect((await billing.balance(u)).balanceNano).toBe(creditsToNano('1'));
       expect(logLines.join('\n')).toContain('Payment Kit balance unavailable; using the last one read');
+      expect(logLines.join('\n')).toContain('Payment Kit did not answer within 300 ms');
       await expect(billing.balance(user())).rejects.toMatchObject({ status: 503, code: 'billing_unavailable', retryAfter: 5 });
     } finally {
       release();

@@ -1,0 +1,310 @@
+/**
+ * The Payment Kit billing backend's payment link, meter, summary, numbered pages, balance freshness,
+ * upkeep and shutdown, on a real SQLite file through the real payment-js client to a fake Payment Kit.
+ */
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { creditsToNano } from '../../../lib/decimal.js';
+import { createLogger } from '../../../lib/logger.js';
+import { migrateUp } from '../../../store/migrate.js';
+import { initModels } from '../../../store/models/index.js';
+import { openDatabase } from '../../../store/sequelize.js';
+import { writeTransaction } from '../../../store/write-transaction.js';
+import { FAKE_CURRENCY, type FakePaymentKit } from '../../../tests/fixtures/fake-payment-kit.js';
+import { connectPaymentJs, TEST_APP_URL } from '../../../tests/fixtures/payment-js.js';
+import { makeTempDir } from '../../../tests/helpers/temp-dir.js';
+import { tempStores } from '../../../tests/helpers/temp-store.js';
+import { createTestDatabase } from '../../../tests/postgres/database.js';
+import { upsertUsage } from '../../recording/usage-aggregator.js';
+import type { PaymentKitClient } from './client.js';
+import { createPaymentKitBilling, METER_EVENT_NAME, type PaymentKitBillingOptions } from './backend.js';
+
+const openStore = tempStores();
+let pk: FakePaymentKit;
+let client: PaymentKitClient;
+let n = 0;
+const user = () => `did:test:pk-views:${++n}`;
+
+beforeAll(async () => {
+  // Slashes to spare in the app's URL and the mount point: the checkout URL has none of them.
+  ({ pk, client } = await connectPaymentJs({ appUrl: `${TEST_APP_URL}//`, mountPoint: '/payment-kit/' }));
+  await client.retrieveMeter('warm-up');
+});
+afterEach(() => {
+  pk.failNext(0);
+  pk.acceptThenFail(0);
+  vi.useRealTimers();
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await pk?.close();
+});
+
+async function setup(options: Partial<PaymentKitBillingOptions> = {}) {
+  const { sequelize, models } = await openStore();
+  const logLines: string[] = [];
+  const billing = createPaymentKitBilling({
+    sequelize,
+    models,
+    logger: createLogger({ level: 'info', write: (line) => logLines.push(line) }),
+    client,
+    enabled: true,
+    reservationTtlMs: 60_000,
+    syncTtlMs: 60_000,
+    ...options,
+  });
+  const record = (userDid: string, creditsNano = 0) => ({ id: `call-${++n}`, userDid, creditsNano }) as never;
+  // A usage bucket written as the recorder's flush writes it.
+  const usage = (userDid: string, creditsNano: number) =>
+    writeTransaction(sequelize, (t) =>
+      upsertUsage(
+        sequelize,
+        [{ id: `usage-${++n}`, periodStart: new Date(), userDid, appId: '', model: 'm', providerId: 'p', type: 'chatCompletion', calls: 1, errors: 0, inputTokens: 0, outputTokens: 0, creditsNano, reportedCreditsNano: 0, durations: new Map() }],
+        t,
+      ),
+    );
+  return { billing, sequelize, record, usage, logLines };
+}
+
+const eventsOf = (u: string) => pk.events.filter((e) => e.customer_id === u).map((e) => e.valueNano);
+
+describe('the credit payment link', () => {
+  it('is made sure of once (again after a failure) and sent with 402 from then on; CREDIT_PAYMENT_LINK wins, billing off has none', async () => {
+    const { billing, record } = await setup();
+    expect(billing.topUpLink).toBeUndefined();
+    pk.failNext(1, 403, '/api/prices');
+    await expect(billing.paymentLink()).rejects.toThrow();
+    const link = await billing.paymentLink();
+    const made = pk.paymentLinks.filter((l) => l.lookup_key === 'DEFAULT_CREDIT_PAYMENT_LINK');
+    expect(made).toHaveLength(1);
+    expect(link).toBe(`${TEST_APP_URL}/payment-kit/checkout/pay/${made[0]!.id}`);
+    expect(billing.topUpLink).toBe(link);
+    expect(await billing.paymentLink()).toBe(link);
+    await expect(billing.reserve({ record: record(user()), candidates: [], maxCostNano: 1 })).rejects.toMatchObject({ status: 402, extra: { link } });
+
+    const fixed = (await setup({ topUpLink: 'https://pay.example.com/x' })).billing;
+    expect([await fixed.paymentLink(), fixed.topUpLink]).toEqual(['https://pay.example.com/x', 'https://pay.example.com/x']);
+    const requests = pk.requests.length;
+    expect(await (await setup({ enabled: false })).billing.paymentLink()).toBeUndefined();
+    expect(pk.requests.length).toBe(requests);
+  });
+});
+
+describe('the meter', () => {
+  it('is made once, named and summed as AIGNE Hub makes it, and found again by a later start', async () => {
+    pk.reset();
+    const first = await setup();
+    await first.billing.grantList(user(), { page: 1, pageSize: 1 });
+    expect([...pk.meters.values()]).toEqual([{ id: expect.any(String), name: 'AIGNE Hub AI Meter', event_name: METER_EVENT_NAME, unit: 'AIGNE Hub Credits', currency_id: FAKE_CURRENCY }]);
+    expect(first.logLines.filter((l) => l.includes('creating the Payment Kit meter'))).toHaveLength(1);
+    // Read back after it was made: Payment Kit expands its currency only then.
+    expect((await first.billing.summary(user())).currency).toEqual({ id: FAKE_CURRENCY, symbol: 'AIGNE Hub Credits', decimal: 9 });
+    const later = await setup();
+    await later.billing.grantList(user(), { page: 1, pageSize: 1 });
+    expect(pk.requests.filter((r) => r.method === 'POST' && r.path === '/api/meters')).toHaveLength(1);
+    expect(later.logLines.join('\n')).not.toContain('creating the Payment Kit meter');
+  });
+});
+
+describe('what a user sees', () => {
+  it("sums, lists and pages the user's grants and transactions as Payment Kit keeps them", async () => {
+    const { billing, record } = await setup();
+    const u = user();
+    const expiresAt = new Date('2031-05-06T07:08:09.000Z');
+    const g1 = await billing.grant({ userDid: u, amountNano: creditsToNano('1.5'), reason: 'trial', expiresAt, grantedBy: 'did:admin', source: 'new_user' });
+    const g2 = await billing.grant({ userDid: u, amountNano: creditsToNano('0.5') });
+    expect(pk.grants.filter((g) => g.customer_id === u).map((g) => [g.id, g.category, g.metadata, g.name ?? null, g.currency_id])).toEqual([
+      [g1.id, 'promotional', { source: 'new_user', grantedBy: 'did:admin' }, 'trial', FAKE_CURRENCY],
+      [g2.id, 'promotional', { source: 'admin', grantedBy: null }, null, FAKE_CURRENCY],
+    ]);
+    await billing.reserve({ record: record(u), candidates: [], maxCostNano: 100 });
+    expect(await billing.summary(u)).toEqual({
+      balanceNano: 2_000_000_000,
+      pendingNano: 100,
+      totalNano: 2_000_000_000,
+      grantCount: 2,
+      currency: { id: FAKE_CURRENCY, symbol: 'AIGNE Hub Credits', decimal: 9 },
+    });
+    expect(await billing.summary(user())).toMatchObject({ balanceNano: 0, pendingNano: 0, totalNano: 0, grantCount: 0 });
+    const created = (id: string) => new Date(pk.grants.find((g) => g.id === id)!.created_at).toISOString();
+    expect(await billing.grantList(u, { page: 1, pageSize: 1 })).toEqual({
+      count: 2,
+      list: [{ id: g2.id, userDid: u, amount: '0.5', reason: null, expiresAt: null, createdAt: created(g2.id), status: 'granted' }],
+    });
+    expect((await billing.grantList(u, { page: 2, pageSize: 1 })).list).toEqual([
+      { id: g1.id, userDid: u, amount: '1.5', reason: 'trial', expiresAt: expiresAt.toISOString(), createdAt: created(g1.id), status: 'granted' },
+    ]);
+    expect((await billing.transactionList(u, { page: 1, pageSize: 1 })).list).toEqual([expect.objectContaining({ grantId: g2.id, reason: null, balance: '2' })]);
+    const txs = await billing.transactionList(u, { page: 2, pageSize: 1 });
+    expect(txs).toEqual({ count: 2, list: [{ id: expect.any(String), type: 'grant', amount: '1.5', balance: '1.5', reason: 'trial', modelCallId: null, grantId: g1.id, createdAt: created(g1.id) }] });
+  });
+
+  it('shows expiries as negative, and a charge of nothing without a sign', async () => {
+    const { billing } = await setup();
+    const u = user();
+    const g = await billing.grant({ userDid: u, amountNano: creditsToNano('0.75') });
+    await client.createMeterEvent({ event_name: METER_EVENT_NAME, payload: { customer_id: u, value: '0' }, identifier: `zero-${u}`, timestamp: 1 });
+    pk.expire(g.id);
+    expect((await billing.transactions(u, { limit: 5 })).data.map((t) => [t.type, t.amount, t.balance, t.reason, t.grantId])).toEqual([
+      ['expire', '-0.75', '0', null, g.id],
+      ['charge', '0', '0.75', 'AIGNE Hub usage', null],
+      ['grant', '0.75', '0.75', null, g.id],
+    ]);
+  });
+
+  it('answers 503 for the summary and the grant list while Payment Kit cannot be reached', async () => {
+    const { billing } = await setup();
+    const u = user();
+    await billing.grant({ userDid: u, amountNano: 5 });
+    pk.failNext(1, 403, '/api/credit-grants/summary');
+    await expect(billing.summary(u)).rejects.toMatchObject({ status: 503, code: 'billing_unavailable' });
+    // A first grant whose balance cannot be read back is answered without one.
+    pk.failNext(1, 403, '/api/credit-grants/summary');
+    const grant = await billing.grant({ userDid: user(), amountNano: 2 });
+    expect(grant).toMatchObject({ amount: '0.000000002' });
+    expect(grant).not.toHaveProperty('balance');
+    const cold = (await setup()).billing;
+    pk.failNext(2, 403, '/api/meters');
+    await expect(cold.grantList(u, { page: 1, pageSize: 5 })).rejects.toMatchObject({ status: 503, code: 'billing_unavailable' });
+    await expect(cold.summary(u)).rejects.toMatchObject({ status: 503, code: 'billing_unavailable' });
+    expect((await cold.grantList(u, { page: 1, pageSize: 5 })).count).toBe(1);
+  });
+});
+
+describe('the mirrored balance', () => {
+  it('is trusted for ten seconds by default, and read again from the tenth', async () => {
+    const { billing } = await setup({ syncTtlMs: undefined });
+    const u = user();
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    await billing.grant({ userDid: u, amountNano: 10 });
+    await client.createCreditGrant({ amount: '0.000000005', currency_id: FAKE_CURRENCY, customer_id: u, category: 'paid' });
+    vi.setSystemTime(start + 9_999);
+    expect((await billing.balance(u)).balanceNano).toBe(10);
+    vi.setSystemTime(start + 10_000);
+    expect((await billing.balance(u)).balanceNano).toBe(15);
+    // Usage Payment Kit has recorded but not deducted yet is not spendable.
+    pk.pending.set(u, 4);
+    vi.setSystemTime(start + 20_000);
+    expect((await billing.balance(u)).balanceNano).toBe(11);
+  });
+});
+
+describe('the upkeep and the shutdown', () => {
+  it('release expired holds and report usage only with billing on; a report that fails at shutdown is logged', async () => {
+    const { billing, record, usage, logLines, sequelize } = await setup();
+    const u = user();
+    await billing.grant({ userDid: u, amountNano: 1000 });
+    await billing.reserve({ record: record(u), candidates: [], maxCostNano: 300 });
+    await billing.sweep();
+    expect(await billing.balance(u)).toMatchObject({ pendingNano: 300 });
+    await billing.sweep(new Date(Date.now() + 61_000));
+    expect(await billing.balance(u)).toMatchObject({ balanceNano: 1000, pendingNano: 0 });
+    expect(logLines.filter((l) => l.includes('released expired credit reservations') && l.includes('"count":1'))).toHaveLength(1);
+
+    const off = await setup({ enabled: false });
+    const v = user();
+    await off.usage(v, 40);
+    await off.billing.sweep();
+    await off.billing.close();
+    expect(eventsOf(v)).toEqual([]);
+    await usage(v, 25);
+    await billing.close();
+    expect(eventsOf(v)).toEqual([25]);
+
+    await usage(v, 7);
+    await sequelize.query('DROP TABLE meter_reports');
+    await billing.close();
+    expect(logLines.join('\n')).toContain('reporting usage at shutdown failed; it will be reported at the next start');
+  });
+});
+
+describe('usage reports', () => {
+  it('name their range, bucket and time, count an event Payment Kit already had as sent, and settle the mirror', async () => {
+    const { billing, record, usage, sequelize } = await setup();
+    const u = user();
+    await billing.grant({ userDid: u, amountNano: 1000 });
+    await billing.settle(record(u, 30), null);
+    await usage(u, 30);
+    const [[bucket]] = (await sequelize.query(`SELECT "id" FROM usages WHERE "userDid" = :u`, { replacements: { u } })) as [{ id: string }[], unknown];
+    // Recorded, but the answer lost: the client sends it again and Payment Kit says it has it.
+    pk.acceptThenFail(1);
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000 + 999);
+    expect(await billing.report(now)).toEqual({ sent: 1, failed: 0 });
+    const identifier = `aigne-hub-${bucket!.id}-0-30`;
+    expect(pk.events.filter((e) => e.customer_id === u)).toEqual([
+      { id: expect.any(String), identifier, event_name: METER_EVENT_NAME, customer_id: u, valueNano: 30, timestamp: Math.floor(now.getTime() / 1000), metadata: { usageId: bucket!.id, source: 'aigne-hub' } },
+    ]);
+    const [reports] = (await sequelize.query(`SELECT "id", "status", "attempts", "lastError", "sentAt" FROM meter_reports WHERE "userDid" = :u`, { replacements: { u } })) as [Record<string, unknown>[], unknown];
+    expect(reports.map((r) => [r.id, r.status, r.attempts, r.lastError, new Date(r.sentAt as string).getTime()])).toEqual([[identifier, 'sent', 1, null, now.getTime()]]);
+    const [[left]] = (await sequelize.query(`SELECT "reportedCreditsNano" AS "r" FROM usages WHERE "userDid" = :u`, { replacements: { u } })) as [{ r: number }[], unknown];
+    expect(Number(left!.r)).toBe(30);
+    expect(await billing.balance(u)).toEqual({ userDid: u, balanceNano: 970, pendingNano: 0 });
+    const [[account]] = (await sequelize.query(`SELECT "balanceNano", "unreportedNano" FROM credit_accounts WHERE "userDid" = :u`, { replacements: { u } })) as [Record<string, number>[], unknown];
+    expect(account).toEqual({ balanceNano: 970, unreportedNano: 0 });
+
+    // More usage in the same bucket: only the new range (30 to 50) is sent and leaves the mirror.
+    await billing.settle(record(u, 20), null);
+    await writeTransaction(sequelize, (t) =>
+      upsertUsage(sequelize, [{ id: bucket!.id, periodStart: new Date(), userDid: u, appId: '', model: 'm', providerId: 'p', type: 'chatCompletion', calls: 1, errors: 0, inputTokens: 0, outputTokens: 0, creditsNano: 20, reportedCreditsNano: 0, durations: new Map() }], t),
+    );
+    expect(await billing.report(new Date(now.getTime() + 1000))).toEqual({ sent: 1, failed: 0 });
+    expect(pk.events.filter((e) => e.customer_id === u).map((e) => [e.identifier, e.valueNano])).toEqual([
+      [identifier, 30],
+      [`aigne-hub-${bucket!.id}-30-50`, 20],
+    ]);
+    expect(await billing.accounts.get(u)).toMatchObject({ balanceNano: 950, unreportedNano: 0 });
+  });
+
+  it('count each range once when two passes send it at the same time', async () => {
+    const { billing, record, usage } = await setup();
+    const u = user();
+    await billing.grant({ userDid: u, amountNano: 1000 });
+    for (const credits of [30, 45]) {
+      await billing.settle(record(u, credits), null);
+      await usage(u, credits);
+    }
+    const now = new Date();
+    const passes = await Promise.all([billing.report(now), billing.report(now)]);
+    expect(passes.reduce((n, p) => n + p.sent, 0)).toBeGreaterThanOrEqual(2);
+    expect(eventsOf(u).sort((a, b) => a - b)).toEqual([30, 45]);
+    expect(await billing.accounts.get(u)).toMatchObject({ balanceNano: 925, unreportedNano: 0 });
+  });
+
+  it('log the reports that failed, with how many', async () => {
+    const { billing, usage, logLines } = await setup();
+    const u = user();
+    await usage(u, 12);
+    await usage(u, 8);
+    pk.failNext(1, 403);
+    expect(await billing.report()).toEqual({ sent: 1, failed: 1 });
+    expect(await billing.report(new Date(Date.now() + 10_000))).toEqual({ sent: 1, failed: 0 });
+    // Logged for the pass that had failures, not for the one that had none.
+    expect(logLines.filter((l) => l.includes('some usage reports to Payment Kit failed; they will be retried')).map((l) => [JSON.parse(l).failed, JSON.parse(l).sent])).toEqual([[1, 1]]);
+    expect(eventsOf(u).sort((a, b) => a - b)).toEqual([8, 12]);
+  });
+});
+
+describe('a start on PostgreSQL', () => {
+  it('releases only the holds that expired, and keeps the unreported charges (other instances run)', async () => {
+    const scratch = await createTestDatabase('pk_start');
+    const sequelize = openDatabase({ sqlitePath: path.join(makeTempDir(), 'unused.db'), databaseUrl: scratch.url });
+    try {
+      await migrateUp(sequelize);
+      const logLines: string[] = [];
+      const logger = createLogger({ level: 'info', write: (line) => logLines.push(line) });
+      const billing = createPaymentKitBilling({ sequelize, models: initModels(sequelize), logger, client, enabled: true, reservationTtlMs: 60_000, syncTtlMs: 60_000 });
+      const u = user();
+      await billing.grant({ userDid: u, amountNano: 1000 });
+      await billing.accounts.hold(u, 100, null, new Date(Date.now() - 1000));
+      await billing.accounts.hold(u, 50, null, new Date(Date.now() + 60_000));
+      await billing.settle({ id: 'call-pg', userDid: u, creditsNano: 20 } as never, null);
+      await billing.reconcile();
+      expect(await billing.accounts.get(u)).toMatchObject({ balanceNano: 1000, heldNano: 50, unreportedNano: 20 });
+      expect(logLines.filter((l) => l.includes('released expired credit reservations')).map((l) => JSON.parse(l).count)).toEqual([1]);
+    } finally {
+      await sequelize.close();
+      await scratch.drop();
+    }
+  });
+});
