@@ -38,8 +38,11 @@ export function createMeterReporter(options: ReporterOptions) {
   const base = options.baseBackoffMs ?? 5_000;
   const max = options.maxBackoffMs ?? 10 * 60_000;
 
-  const enqueue = async (now: Date): Promise<void> => {
-    await sequelize.query(
+  // Every write here goes through the write queue: on SQLite a statement outside it waits on the
+  // write lock that the recorder's and the ledger's transactions hold, and can time out under load.
+  const enqueue = (now: Date): Promise<void> =>
+    accounts.transaction(async (transaction) => {
+      await sequelize.query(
       `INSERT INTO meter_reports ("id", "usageId", "userDid", "fromNano", "toNano", "status", "attempts", "nextAttemptAt", "createdAt", "updatedAt")
        SELECT 'aigne-hub-' || u."id" || '-' || CAST(u."reportedCreditsNano" AS TEXT) || '-' || CAST(u."creditsNano" AS TEXT),
               u."id", u."userDid", u."reportedCreditsNano", u."creditsNano", 'pending', 0, :now, :now, :now
@@ -47,9 +50,9 @@ export function createMeterReporter(options: ReporterOptions) {
        WHERE u."creditsNano" > u."reportedCreditsNano" AND u."userDid" <> ''
          AND NOT EXISTS (SELECT 1 FROM meter_reports r WHERE r."usageId" = u."id" AND r."status" = 'pending')
        ON CONFLICT DO NOTHING`,
-      { replacements: { now } },
-    );
-  };
+        { replacements: { now }, transaction },
+      );
+    });
 
   const markSent = async (row: ReportRow, now: Date): Promise<void> => {
     const from = toNano(row.fromNano);
@@ -75,9 +78,11 @@ export function createMeterReporter(options: ReporterOptions) {
     const attempts = Number(row.attempts ?? 0) + 1;
     const delay = Math.min(max, base * 2 ** (attempts - 1));
     const message = redactSecrets(err instanceof Error ? err.message : String(err)).slice(0, 1000);
-    await sequelize.query(
-      `UPDATE meter_reports SET "attempts" = :attempts, "lastError" = :message, "nextAttemptAt" = :next, "updatedAt" = :now WHERE "id" = :id AND "status" = 'pending'`,
-      { replacements: { attempts, message, next: new Date(now.getTime() + delay), now, id: row.id } },
+    await accounts.transaction((transaction) =>
+      sequelize.query(
+        `UPDATE meter_reports SET "attempts" = :attempts, "lastError" = :message, "nextAttemptAt" = :next, "updatedAt" = :now WHERE "id" = :id AND "status" = 'pending'`,
+        { replacements: { attempts, message, next: new Date(now.getTime() + delay), now, id: row.id }, transaction },
+      ),
     );
   };
 
