@@ -29,6 +29,10 @@ describe('chargeNano', () => {
         for (const outputRate of values) {
           rates.push({ type, inputRate, outputRate, cacheReadRate: null, cacheWriteRate: null });
           rates.push({ type, inputRate, outputRate, cacheReadRate: '0.0000003', cacheWriteRate: '0.00000375' });
+          if (inputRate !== '0.0000025') continue;
+          // A cache rate finer than a nano-credit sends the whole charge down the exact path.
+          rates.push({ type, inputRate, outputRate, cacheReadRate: '0.0000000005', cacheWriteRate: '0.00000375' });
+          rates.push({ type, inputRate, outputRate, cacheReadRate: '0.0000003', cacheWriteRate: '0.0000000005' });
         }
       }
     }
@@ -43,6 +47,8 @@ describe('chargeNano', () => {
       { inputTokens: 1000, outputTokens: 100, cacheReadTokens: 600, cacheWriteTokens: 300 },
       { inputTokens: 10, outputTokens: 0, cacheReadTokens: 20 },
       { inputTokens: 5, outputTokens: 0, images: 3 },
+      { inputTokens: 0, outputTokens: 0, images: 2 },
+      { inputTokens: 1, outputTokens: 0, images: 4 },
       { inputTokens: 2 ** 40, outputTokens: 2 ** 40 },
       { inputTokens: 0, outputTokens: 0, seconds: 37 },
       { inputTokens: 0, outputTokens: 0, characters: 1234 },

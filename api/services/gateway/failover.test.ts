@@ -220,9 +220,12 @@ describe('failover', () => {
       expect(deep.seen).toHaveLength(1);
       expect(deep.changes).toEqual([]);
     }
-    // A protocol error with another cause is the upstream's: failed over.
+    // A protocol error with another cause, or another error with that cause, is the upstream's: failed over.
     const other = setup();
     expect((await other.run([candidate('a', 2)], new ProviderError('x', { kind: 'protocol', cause: new TypeError('bad') }), 'ok')).value).toBe('ok');
+    const connection = setup();
+    expect((await connection.run([candidate('a', 2)], new ProviderError('x', { kind: 'connection', cause: new RangeError('odd') }), 'ok')).value).toBe('ok');
+    expect(connection.changes).toEqual([['failure', 'a-0', 'a']]);
   });
 
   it('classifies what an adapter throws that is not a ProviderError', async () => {
@@ -265,5 +268,19 @@ describe('failover', () => {
     const c = candidate('c');
     c.provider.secrets.clear();
     expect(await bare.run([c], http(500, 'oops')).catch((e) => e)).toMatchObject({ message: 'Upstream error: C answered 500: oops' });
+  });
+
+  it('counts an attempt cut off at its deadline as a timeout, whatever the adapter threw', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const { run, changes } = setup(100);
+    const a = candidate('a');
+    // As undici does: the request fails with the signal's reason, here the hub's own.
+    const hang = (input: AttemptInput) => new Promise((_, reject) => input.signal.addEventListener('abort', () => reject(new Error('This operation was aborted'))));
+    const result = run([a], hang).catch((e) => e);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await result).toMatchObject({ status: 504, type: 'upstream_timeout', message: 'The upstream did not answer within 100 ms (1 attempt)' });
+    // A timeout is retryable: it counts against the credential.
+    expect(a.provider.credentials[0]!.failureCount).toBe(1);
+    expect(changes).toEqual([['failure', 'a-0', 'a']]);
   });
 });
