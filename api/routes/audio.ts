@@ -5,11 +5,12 @@
  */
 import type { Request, Response } from 'express';
 import { z } from 'zod/v4';
-import { BadRequestError, PayloadTooLargeError, ProviderError } from '../errors.js';
+import { BadRequestError, PayloadTooLargeError } from '../errors.js';
 import { MultipartError, readMultipart } from '../lib/multipart.js';
 import { audioSeconds } from '../services/formats/audio-seconds.js';
 import type { Gateway } from '../services/gateway/gateway.js';
-import { settle } from './media.js';
+import type { ModelCall } from '../services/gateway/model-call.js';
+import { runMediaCall } from './media-call.js';
 
 export const speechSchema = z
   .object({
@@ -44,21 +45,14 @@ export function transcriptionHandler(gateway: Gateway, translate: boolean, maxBy
     const fields = form.fields.filter(([n]) => PASSED_FIELDS.has(n));
     const measured = audioSeconds(file.data);
     const call = await gateway.begin(req, res, { model, type: 'audio', stream: false, seconds: measured.seconds });
-    const { value: result } = await settle(call, () =>
-      call.run(async ({ candidate, target, signal }) => {
-        const adapter = candidate.provider.module.adapter;
-        if (!adapter.transcribe) throw new ProviderError(`${candidate.provider.displayName} does not transcribe audio`, { kind: 'protocol' });
-        return adapter.transcribe({ model: candidate.upstreamModel, file: { data: file.data, filename: file.filename, mimeType: file.mimeType }, translate, fields }, target, { signal });
-      }),
+    const result = await runMediaCall(
+      call,
+      'transcribe',
+      'does not transcribe audio',
+      (adapter, { candidate, target, signal }) => adapter.transcribe({ model: candidate.upstreamModel, file: { data: file.data, filename: file.filename, mimeType: file.mimeType }, translate, fields }, target, { signal }),
+      (r) => ({ usage: { inputTokens: r.usage?.inputTokens ?? 0, outputTokens: r.usage?.outputTokens ?? 0, seconds: r.seconds ?? measured.seconds }, estimated: r.seconds === undefined && measured.estimated }),
     );
-    const seconds = result.seconds ?? measured.seconds;
-    call.setUsage({ inputTokens: result.usage?.inputTokens ?? 0, outputTokens: result.usage?.outputTokens ?? 0, seconds }, result.seconds === undefined && measured.estimated);
-    await call.succeed();
-    call.markFirstByte();
-    res.statusCode = 200;
-    res.setHeader('Content-Type', result.contentType);
-    res.setHeader('Content-Length', result.body.length);
-    res.end(result.body);
+    sendBytes(call, res, result.contentType, result.body);
   };
 }
 
@@ -67,19 +61,22 @@ export function speechHandler(gateway: Gateway) {
     const { model, ...body } = req.body as z.infer<typeof speechSchema>;
     const characters = [...body.input].length;
     const call = await gateway.begin(req, res, { model, type: 'audio', stream: false, characters });
-    const { value: result } = await settle(call, () =>
-      call.run(async ({ candidate, target, signal }) => {
-        const adapter = candidate.provider.module.adapter;
-        if (!adapter.speech) throw new ProviderError(`${candidate.provider.displayName} does not speak`, { kind: 'protocol' });
-        return adapter.speech({ model: candidate.upstreamModel, body }, target, { signal });
-      }),
+    const result = await runMediaCall(
+      call,
+      'speech',
+      'does not speak',
+      (adapter, { candidate, target, signal }) => adapter.speech({ model: candidate.upstreamModel, body }, target, { signal }),
+      () => ({ usage: { characters } }),
     );
-    call.setUsage({ characters });
-    await call.succeed();
-    call.markFirstByte();
-    res.statusCode = 200;
-    res.setHeader('Content-Type', result.contentType);
-    res.setHeader('Content-Length', result.data.length);
-    res.end(result.data);
+    sendBytes(call, res, result.contentType, result.data);
   };
+}
+
+/** Audio bytes as the whole answer. */
+function sendBytes(call: ModelCall, res: Response, contentType: string, bytes: Buffer | Uint8Array): void {
+  call.markFirstByte();
+  res.statusCode = 200;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', bytes.length);
+  res.end(bytes);
 }

@@ -4,7 +4,6 @@
  */
 import type { Request, Response } from 'express';
 import { z } from 'zod/v4';
-import { ProviderError } from '../errors.js';
 import { encodeFloat32Base64 } from '../lib/float32-base64.js';
 import { sendJson } from '../lib/json-response.js';
 import type { EmbeddingResult, ImageResult } from '../providers/types.js';
@@ -12,6 +11,7 @@ import { estimateTokens } from '../services/formats/chat-answer.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { ModelCall } from '../services/gateway/model-call.js';
 import { sniffMimeType, type MediaStore } from '../services/media-store.js';
+import { runMediaCall } from './media-call.js';
 import { mediaUrl } from './media-files.js';
 
 export const openAIEmbeddingSchema = z
@@ -61,16 +61,6 @@ export const aigneImageSchema = z
   .passthrough()
   .refine((b) => b.model || b.modelOptions?.model, { message: 'model is required', path: ['model'] });
 
-/** Runs a call's attempts; a call that gets no answer is settled as failed. */
-export async function settle<T>(call: ModelCall, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    await call.fail(err);
-    throw err;
-  }
-}
-
 async function embed(
   gateway: Gateway,
   req: Request,
@@ -79,16 +69,13 @@ async function embed(
 ): Promise<{ call: ModelCall; result: EmbeddingResult }> {
   const { model, input } = p;
   const call = await gateway.begin(req, res, { model, type: 'embedding', stream: false, estimatedInputTokens: estimateTokens(input) });
-  const { value: result } = await settle(call, () =>
-    call.run(async ({ candidate, target, signal }) => {
-      const adapter = candidate.provider.module.adapter;
-      if (!adapter.embed) throw new ProviderError(`${candidate.provider.displayName} does not offer embeddings`, { kind: 'protocol' });
-      return adapter.embed({ model: candidate.upstreamModel, input, dimensions: p.dimensions, encodingFormat: p.encodingFormat }, target, { signal });
-    }),
+  const result = await runMediaCall(
+    call,
+    'embed',
+    'does not offer embeddings',
+    (adapter, { candidate, target, signal }) => adapter.embed({ model: candidate.upstreamModel, input, dimensions: p.dimensions, encodingFormat: p.encodingFormat }, target, { signal }),
+    (r) => (r.usage.inputTokens > 0 ? { usage: r.usage } : { usage: { inputTokens: estimateTokens(input), outputTokens: 0 }, estimated: true }),
   );
-  if (result.usage.inputTokens > 0) call.setUsage(result.usage);
-  else call.setUsage({ inputTokens: estimateTokens(input), outputTokens: 0 }, true);
-  await call.succeed();
   call.markFirstByte();
   return { call, result };
 }
@@ -124,15 +111,13 @@ async function generate(
   p: { model: string; prompt: string; n?: number; size?: string; quality?: string; style?: string; responseFormat: 'url' | 'b64_json' },
 ): Promise<{ call: ModelCall; result: ImageResult }> {
   const call = await gateway.begin(req, res, { model: p.model, type: 'imageGeneration', stream: false, images: p.n ?? 1, estimatedInputTokens: estimateTokens(p.prompt) });
-  const { value: result } = await settle(call, () =>
-    call.run(async ({ candidate, target, signal }) => {
-      const adapter = candidate.provider.module.adapter;
-      if (!adapter.image) throw new ProviderError(`${candidate.provider.displayName} does not generate images`, { kind: 'protocol' });
-      return adapter.image({ model: candidate.upstreamModel, prompt: p.prompt, n: p.n, size: p.size, quality: p.quality, style: p.style, responseFormat: p.responseFormat }, target, { signal });
-    }),
+  const result = await runMediaCall(
+    call,
+    'image',
+    'does not generate images',
+    (adapter, { candidate, target, signal }) => adapter.image({ model: candidate.upstreamModel, prompt: p.prompt, n: p.n, size: p.size, quality: p.quality, style: p.style, responseFormat: p.responseFormat }, target, { signal }),
+    (r) => ({ usage: { inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens, images: r.usage.images || r.images.length } }),
   );
-  call.setUsage({ inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, images: result.usage.images || result.images.length });
-  await call.succeed();
   call.markFirstByte();
   return { call, result };
 }

@@ -4,12 +4,12 @@
  */
 import type { Request, Response } from 'express';
 import { z } from 'zod/v4';
-import { BadRequestError, ProviderError } from '../errors.js';
+import { BadRequestError } from '../errors.js';
 import { sendJson } from '../lib/json-response.js';
 import type { Gateway } from '../services/gateway/gateway.js';
 import type { MediaStore } from '../services/media-store.js';
 import { mediaUrl } from './media-files.js';
-import { settle } from './media.js';
+import { runMediaCall, settle } from './media-call.js';
 
 const file = z.object({ type: z.enum(['file', 'url', 'local']), data: z.string().optional(), url: z.string().max(8192).optional(), mimeType: z.string().max(100).optional() }).passthrough();
 
@@ -40,16 +40,14 @@ export function videoHandler(gateway: Gateway, media: MediaStore, appUrl?: strin
     const imageUrl = body.image?.type === 'url' ? body.image.url : undefined;
     await gateway.checkImageUrls(imageUrl ? [imageUrl] : []);
     const call = await gateway.begin(req, res, { model, type: 'video', stream: false, seconds: Number(seconds ?? DEFAULT_SECONDS) });
-    const { value: result } = await settle(call, async () => {
-      const image = imageUrl ? await call.fetchImage(imageUrl) : body.image?.data ? { data: body.image.data, mimeType: body.image.mimeType } : undefined;
-      return call.run(async ({ candidate, target, signal }) => {
-        const adapter = candidate.provider.module.adapter;
-        if (!adapter.video) throw new ProviderError(`${candidate.provider.displayName} does not generate video`, { kind: 'protocol' });
-        return adapter.video({ model: candidate.upstreamModel, prompt: body.prompt, seconds, size: body.size ?? undefined, image }, target, { signal });
-      });
-    });
-    call.setUsage({ seconds: result.seconds });
-    await call.succeed();
+    const image = await settle(call, async () => (imageUrl ? await call.fetchImage(imageUrl) : body.image?.data ? { data: body.image.data, mimeType: body.image.mimeType } : undefined));
+    const result = await runMediaCall(
+      call,
+      'video',
+      'does not generate video',
+      (adapter, { candidate, target, signal }) => adapter.video({ model: candidate.upstreamModel, prompt: body.prompt, seconds, size: body.size ?? undefined, image }, target, { signal }),
+      (r) => ({ usage: { seconds: r.seconds } }),
+    );
     const asUrl = body.outputFileType !== 'file';
     const videos = await Promise.all(
       result.videos.map(async (v) =>

@@ -9,7 +9,7 @@ import { Op, type Transaction } from 'sequelize';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { randomToken, sha256 } from '../lib/crypto.js';
 import { newId, newUserDid } from '../lib/ids.js';
-import { TtlCache } from '../lib/ttl-cache.js';
+import { ReadThroughCache } from '../lib/read-through-cache.js';
 import type { AccessKey } from '../store/models/access-key.js';
 import type { Models } from '../store/models/index.js';
 import type { KeyLimits } from '../store/models/key-limits.js';
@@ -93,41 +93,13 @@ export function createAccessKeyService(
   users: UserService,
   options: { envAdminKey?: string; cacheTtlMs?: number } = {},
 ): AccessKeyService {
-  const cache = new TtlCache<string, { caller: Caller | null; expiresAt: number }>(options.cacheTtlMs ?? 3000);
-  // A lookup that raced a change (a revocation, clearCache()) must not put what it read before it back.
-  let generation = 0;
-  /** Reads in flight by cache key: requests that miss together share one read. */
-  const reading = new Map<string, Promise<Caller | null>>();
-  const read = (key: string, find: () => Promise<AccessKey | null>): Promise<Caller | null> => {
-    const inFlight = reading.get(key);
-    if (inFlight) return inFlight;
-    const readIn = generation;
-    const p = find()
-      .then((row) => {
-        const caller = row ? callerOf(row) : null;
-        if (readIn === generation) cache.set(key, { caller, expiresAt: row?.expiresAt ? row.expiresAt.getTime() : Number.POSITIVE_INFINITY });
-        return caller;
-      })
-      .finally(() => {
-        if (reading.get(key) === p) reading.delete(key);
-      });
-    reading.set(key, p);
-    return p;
-  };
-  /**
-   * The cached caller, else a read. An entry in the last quarter of its life is read again in the
-   * background while it is still served: a key in steady use never waits for the database, and a
-   * change made elsewhere is still seen within the TTL.
-   */
+  const cache = new ReadThroughCache<string, { caller: Caller | null; expiresAt: number }>(options.cacheTtlMs ?? 3000);
+  const entryOf = (row: AccessKey | null) => ({ caller: row ? callerOf(row) : null, expiresAt: row?.expiresAt ? row.expiresAt.getTime() : Number.POSITIVE_INFINITY });
+  /** The caller a key stands for, from the cache or one shared read; a key that expired since is none. */
   const lookup = (key: string, find: () => Promise<AccessKey | null>): Caller | null | Promise<Caller | null> => {
-    const entry = cache.entry(key);
-    if (!entry) return read(key, find);
-    if (entry.expires - Date.now() < cache.ttlMs / 4) read(key, find).catch(() => {});
-    return entry.value.expiresAt <= Date.now() ? null : entry.value.caller;
-  };
-  const forget = () => {
-    generation += 1;
-    reading.clear();
+    const entry = cache.get(key, () => find().then(entryOf));
+    const live = (e: { caller: Caller | null; expiresAt: number }) => (e.expiresAt <= Date.now() ? null : e.caller);
+    return entry instanceof Promise ? entry.then(live) : live(entry);
   };
   const revokedListeners: ((id: string) => void)[] = [];
   const envAdminKey = options.envAdminKey;
@@ -215,7 +187,6 @@ export function createAccessKeyService(
       // Another user's key answers as an unknown one: its existence is not theirs to learn.
       if (!row || (owner !== undefined && row.userDid !== owner)) throw new NotFoundError(`Access key '${id}' not found`);
       if (!row.revokedAt) await row.update({ revokedAt: new Date() });
-      forget();
       cache.delete(row.keyHash);
       cache.delete(`id:${row.id}`);
       for (const l of revokedListeners) l(row.id);
@@ -225,7 +196,6 @@ export function createAccessKeyService(
       const row = await models.AccessKey.findByPk(id);
       if (!row) throw new NotFoundError(`Access key '${id}' not found`);
       await row.update({ ...(change.name !== undefined ? { name: change.name } : {}), ...(change.limits !== undefined ? { limits: change.limits } : {}) });
-      forget();
       cache.delete(row.keyHash);
       cache.delete(`id:${row.id}`);
       // Other instances drop their cached lookups as for a revocation.
@@ -266,7 +236,6 @@ export function createAccessKeyService(
     },
 
     clearCache() {
-      forget();
       cache.clear();
     },
   };

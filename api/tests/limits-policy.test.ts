@@ -4,7 +4,7 @@
  * and members' keys never wider than their user's limits. The hub's clock is injected.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addProvider, modelCallRows, startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
+import { addProvider, modelCallRows, startGatewayHarness, waitFor, type GatewayHarness } from './helpers/gateway.js';
 import { bearer } from './helpers/hub.js';
 
 type Auth = Record<string, string>;
@@ -77,6 +77,41 @@ describe('limits of keys, apps and users', () => {
     expect(report.resetsAt.budget).toBe('2026-12-08T00:00:00.000Z');
 
     clock = new Date('2026-12-08T00:00:01.000Z');
+    expect((await chat(k.auth)).status).toBe(200);
+  });
+
+  it('counts the calls in progress against a budget: calls made at once cannot pass it together', async () => {
+    const k = await key({ limits: { budget: { credits: '0.5', period: 'day' } } });
+    // Streams of 2,000 words 20 ms apart stay open far longer than this test: none settles meanwhile.
+    h.upstream.setDefaults({ chunks: 2000, chunkDelayMs: 20 });
+    const clients = Array.from({ length: 12 }, () => new AbortController());
+    try {
+      const answers = await Promise.all(
+        clients.map((c) =>
+          fetch(`${h.url}/api/v1/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...k.auth },
+            body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, max_tokens: 10, messages: [{ role: 'user', content: 'one two three' }] }),
+            signal: c.signal,
+          }),
+        ),
+      );
+      const admitted = answers.filter((r) => r.status === 200).length;
+      const refused = answers.filter((r) => r.status === 402);
+      // Each may cost up to (estimate + 10 tokens) × 0.01: a few fit in 0.5, not twelve.
+      expect(admitted).toBeGreaterThanOrEqual(1);
+      expect(refused.length).toBe(12 - admitted);
+      expect(((await refused[0]!.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'budget_exceeded', message: expect.stringMatching(/with the calls in progress/) });
+    } finally {
+      for (const c of clients) c.abort();
+      h.upstream.setDefaults({ chunks: undefined, chunkDelayMs: undefined });
+    }
+    // Aborted streams are charged what they produced: within the budget, and what they hold is given back.
+    await waitFor(async () => (await modelCallRows(h.t)).filter((r) => r.accessKeyId === k.id && r.status !== 'processing').length === (await modelCallRows(h.t)).filter((r) => r.accessKeyId === k.id).length);
+    const spent = (await modelCallRows(h.t)).filter((r) => r.accessKeyId === k.id).reduce((sum, r) => sum + Number(r.creditsNano), 0);
+    expect(spent).toBeLessThanOrEqual(0.5e9);
+    // With the budget doubled, a call fits only if the ended calls gave back what they held.
+    expect((await h.t.request.put(`/api/access-keys/${k.id}`).set(admin).send({ limits: { budget: { credits: '1', period: 'day' } } })).status).toBe(200);
     expect((await chat(k.auth)).status).toBe(200);
   });
 

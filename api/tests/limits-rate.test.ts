@@ -126,6 +126,7 @@ describe('requests and tokens per minute', () => {
       () => h.t.request.post('/api/v1/embeddings').set(k.auth).send({ model: 'openai/gpt-4o-mini', input: 'hi' }),
       () => h.t.request.post('/api/v2/chat/completions').set(k.auth).send({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
       () => h.t.request.post('/api/v1/audio/speech').set(k.auth).send({ model: 'openai/gpt-4o-mini', input: 'hi', voice: 'alloy' }),
+      () => h.t.request.post('/api/v1/messages/count_tokens').set(k.auth).send({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
     ];
     expect((await chat(k.auth)).status).toBe(200);
     for (const [i, call] of calls.entries()) {
@@ -134,6 +135,21 @@ describe('requests and tokens per minute', () => {
       expect(res.headers['retry-after']).toBeDefined();
       expect(res.headers['x-ratelimit-remaining-requests']).toBe('0');
     }
+  });
+
+  it('counts a token count as a request of its key (it asks the provider with the hub’s credentials)', async () => {
+    const k = await key({ rpm: 2 });
+    const count = () => h.t.request.post('/api/v1/messages/count_tokens').set(k.auth).send({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'one two three' }] });
+    const first = await count();
+    expect(first.status).toBe(200);
+    expect(first.body.input_tokens).toBeGreaterThan(0);
+    expect(first.headers['x-ratelimit-remaining-requests']).toBe('1');
+    expect((await chat(k.auth)).status).toBe(200);
+    const refused = await count();
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toMatchObject({ type: 'rate_limit_error' });
+    const narrow = await key({ models: ['openai/gpt-4o'] });
+    expect((await h.t.request.post('/api/v1/messages/count_tokens').set(narrow.auth).send({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).status).toBe(403);
   });
 
   it('validates limits and answers 404 for an unknown key', async () => {

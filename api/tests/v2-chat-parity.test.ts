@@ -183,6 +183,35 @@ describe('the official client sees the same answers from both', () => {
   }
 });
 
+describe('output that breaks the requested JSON schema', () => {
+  // The relay does not check answers against the schema; the official client (a ChatModel) checks
+  // them itself and asks again, which it does not when the hub's model classes refused the answer.
+  const client = (s: Side) => new AIGNEHubChatModel({ baseURL: s.h.url, apiKey: s.key, model: 'aignehub/openai/gpt-4o-mini' });
+  const invoke = async (s: Side) => {
+    const up = relay.h.upstream;
+    up.reset();
+    up.enqueue({ reply: JSON.stringify({ rank: 'first' }) }); // no city, rank not a number; the next answer is valid
+    const answer: { out?: Record<string, unknown>; error?: string } = await client(s).invoke(corpus['json schema'] as never).then(
+      (out) => ({ out: out as Record<string, unknown> }),
+      (err: Error) => ({ error: err.message }),
+    );
+    return { ...answer, upstreamCalls: up.requests.length };
+  };
+
+  it('through the relay: the client refuses it and asks again', async () => {
+    const fast = await invoke(relay);
+    expect(fast.upstreamCalls).toBe(2);
+    expect(fast.out?.json).toMatchObject({ city: expect.any(String), rank: expect.any(Number) });
+    expect(fast.out?.$meta).toMatchObject({ retries: 1 });
+  });
+
+  it('through the model classes: the hub refuses it', async () => {
+    const slow = await invoke(classes);
+    expect(slow.upstreamCalls).toBe(1);
+    expect(slow.error).toMatch(/does not conform to the provided JSON schema: city: Required/);
+  });
+});
+
 // Last: failures count against the only credential.
 describe('/api/v2/chat: failures end alike', () => {
   /** A success on both sides, which clears the credential's count of failures. */

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { t } from '../i18n/en';
+import { errorMessage } from './states';
 
 export interface ConfirmButtonProps {
   label: string;
@@ -7,10 +8,12 @@ export interface ConfirmButtonProps {
   onConfirm: () => void | Promise<void>;
   testId?: string;
   disabled?: boolean;
+  /** Told what went wrong when `onConfirm` fails (cleared before each try); without it, the error propagates. */
+  onError?: (message: string | null) => void;
 }
 
 /** A destructive action that asks inline before acting (no browser dialog to dismiss). */
-export function ConfirmButton({ label, question, onConfirm, testId, disabled }: ConfirmButtonProps) {
+export function ConfirmButton({ label, question, onConfirm, testId, disabled, onError }: ConfirmButtonProps) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   if (!asking) {
@@ -30,8 +33,12 @@ export function ConfirmButton({ label, question, onConfirm, testId, disabled }: 
         disabled={busy}
         onClick={async () => {
           setBusy(true);
+          onError?.(null);
           try {
             await onConfirm();
+          } catch (err) {
+            if (!onError) throw err;
+            onError(errorMessage(err));
           } finally {
             setBusy(false);
             setAsking(false);

@@ -199,14 +199,11 @@ function AccessKeysSection({ apps, usage }: { apps: App[]; usage: AsyncState<Lim
                           label={t('keys.revoke')}
                           question={t('keys.confirmRevoke', { name: key.name })}
                           testId="key-revoke"
+                          onError={setError}
                           onConfirm={async () => {
-                            try {
-                              await revokeAccessKey(key.id);
-                              const revokedAt = new Date().toISOString();
-                              keys.setData((list) => (list ?? []).map((k) => (k.id === key.id ? { ...k, revokedAt } : k)));
-                            } catch (err) {
-                              setError(errorMessage(err));
-                            }
+                            await revokeAccessKey(key.id);
+                            const revokedAt = new Date().toISOString();
+                            keys.setData((list) => (list ?? []).map((k) => (k.id === key.id ? { ...k, revokedAt } : k)));
                           }}
                         />
                       )}
@@ -302,13 +299,10 @@ function AppsSection({ state, usage }: { state: AsyncState<App[]>; usage: AsyncS
                       label={t('common.delete')}
                       question={t('common.confirmDelete', { name: app.name })}
                       testId="app-delete"
+                      onError={setError}
                       onConfirm={async () => {
-                        try {
-                          await deleteApp(app.id);
-                          state.reload();
-                        } catch (err) {
-                          setError(errorMessage(err));
-                        }
+                        await deleteApp(app.id);
+                        state.reload();
                       }}
                     />
                   </td>

@@ -119,13 +119,10 @@ export function MyKeysPage() {
                             label={t('keys.revoke')}
                             question={t('keys.confirmRevoke', { name: key.name })}
                             testId="my-key-revoke"
+                            onError={setError}
                             onConfirm={async () => {
-                              try {
-                                await revokeMyKey(key.id);
-                                keys.reload();
-                              } catch (err) {
-                                setError(errorMessage(err));
-                              }
+                              await revokeMyKey(key.id);
+                              keys.reload();
                             }}
                           />
                         )}

@@ -15,7 +15,7 @@ import { CatalogImport } from '../components/catalog-import';
 import { ConfirmButton } from '../components/confirm-button';
 import { PageHeader } from '../components/layout';
 import { costUnit, RateForm, rateTypeLabel } from '../components/rate-form';
-import { EmptyState, ErrorState, FormError, Loading, errorMessage } from '../components/states';
+import { EmptyState, ErrorState, FormError, Loading } from '../components/states';
 import { useAsync } from '../hooks/use-async';
 import { t } from '../i18n/en';
 import { rateSideLabel } from '../i18n/labels';
@@ -177,14 +177,10 @@ function ProviderRates({ provider }: { provider: Provider }) {
                         label={t('common.delete')}
                         question={t('common.confirmDelete', { name: rate.model })}
                         testId="rate-delete"
+                        onError={setError}
                         onConfirm={async () => {
-                          setError(null);
-                          try {
-                            await deleteModelRate(provider.id, rate.id);
-                            rates.reload();
-                          } catch (err) {
-                            setError(errorMessage(err));
-                          }
+                          await deleteModelRate(provider.id, rate.id);
+                          rates.reload();
                         }}
                       />
                     </div>

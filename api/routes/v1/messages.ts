@@ -40,6 +40,9 @@ export function countTokensHandler(gateway: Gateway) {
   return async (req: Request, res: Response) => {
     const body = req.body as AnthropicCountTokensRequest;
     const { max_tokens: _max, ...rest } = body;
+    // Counting asks the provider with the hub's credentials: a key's limits apply to it as to a call.
+    const headers = await gateway.admitRequest(req, body.model);
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     const inputTokens = await countInputTokens(gateway, {
       model: body.model,
       wire: 'anthropic-count-tokens',

@@ -37,6 +37,11 @@ export interface GatewayCore {
 
 export interface Gateway extends GatewayCore {
   begin(req: Request, res: Response, options: BeginOptions): Promise<ModelCall>;
+  /**
+   * The caller's limits for a request to a model that is no model call (a token count): refused as a
+   * call would be (model patterns, rpm), counted as one request, nothing held. Answers the rate headers.
+   */
+  admitRequest(req: Request, model: string): Promise<Record<string, string>>;
   /** One minimal call to a model through the attempt path, for health checks (recorded by the caller, billed to no one). */
   probe(target: ProbeTarget): Promise<ProbeResult>;
   /** Listeners told of every settled call (metrics, traces). */
@@ -160,22 +165,32 @@ export function createGateway(deps: GatewayDeps): Gateway {
       let candidates: Candidate[] | undefined;
       let admission: Admission | null = null;
       if (caller && deps.limits) {
-        // A model no provider serves is answered (and recorded) by the call itself.
-        candidates = await routing.resolve(options.model, options.type).catch(() => undefined);
-        if (candidates) {
-          admission = await deps.limits.admit({
-            caller,
+        admission = await deps.limits.admit(caller, async () => {
+          // A model no provider serves is answered (and recorded) by the call itself.
+          candidates = await routing.resolve(options.model, options.type).catch(() => undefined);
+          if (!candidates) return null;
+          return {
             model: options.model,
             candidates: candidates.map(nameOf),
             tokens: (options.estimatedInputTokens ?? 0) + (options.maxOutputTokens ?? 0),
             maxCostNano: maxCostOf(candidates, options, core.defaultMaxOutputTokens),
-          });
-          if (admission) candidates = candidates.filter((c) => admission!.allows(nameOf(c)));
-        }
+          };
+        });
+        if (admission && candidates) candidates = candidates.filter((c) => admission!.allows(nameOf(c)));
       }
       const call = new ModelCall(core, req, res, options, admission);
       await call.start(options, candidates);
       return call;
+    },
+    async admitRequest(req, model) {
+      const caller = req.ctx.caller;
+      if (!caller || !deps.limits) return {};
+      const admission = await deps.limits.admit(caller, async () => {
+        const candidates = await routing.resolve(model, 'chatCompletion').catch(() => undefined);
+        return candidates ? { model, candidates: candidates.map(nameOf), tokens: 0, maxCostNano: 0 } : null;
+      });
+      admission?.settle({ tokens: 0, creditsNano: 0 });
+      return admission?.headers ?? {};
     },
     probe: (target) => probeModel(core, target),
     onCallSettled(listener) {

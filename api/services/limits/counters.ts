@@ -149,6 +149,8 @@ export function periodEnd(period: BudgetPeriod, now: Date): Date | null {
  */
 export class SpendLedger {
   private readonly pending = new Map<string, number>();
+  /** Most that calls admitted on this instance and not yet settled may cost, by subject. */
+  private readonly open = new Map<string, number>();
   private readonly cache = new Map<string, { nano: number; at: number }>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
@@ -183,6 +185,20 @@ export class SpendLedger {
     const key = `${subject}|${day}`;
     this.pending.set(key, (this.pending.get(key) ?? 0) + nano);
     for (const [k, v] of this.cache) if (k.startsWith(`${subject}|`) && k.slice(subject.length + 1) <= day) v.nano += nano;
+  }
+
+  reserved(subject: string): number {
+    return this.open.get(subject) ?? 0;
+  }
+
+  reserve(subject: string, nano: number): void {
+    this.open.set(subject, this.reserved(subject) + nano);
+  }
+
+  release(subject: string, nano: number): void {
+    const left = this.reserved(subject) - nano;
+    if (left > 0) this.open.set(subject, left);
+    else this.open.delete(subject);
   }
 
   flush(): Promise<void> {

@@ -32,7 +32,6 @@ export class LimitRefusal extends AppError {
 }
 
 export interface AdmitRequest {
-  caller: Caller;
   /** The model string the client sent. */
   model: string;
   /** `provider/model` names the call may be served by. */
@@ -53,8 +52,11 @@ export interface Admission {
 }
 
 export interface LimitService {
-  /** null when nothing limits the caller; throws a LimitRefusal when a limit refuses the call. */
-  admit(req: AdmitRequest): Promise<Admission | null>;
+  /**
+   * null when nothing limits the caller; throws a LimitRefusal when a limit refuses the call.
+   * `describe` is asked only when something does (most callers are not limited); its null admits.
+   */
+  admit(caller: Caller, describe: () => Promise<AdmitRequest | null>): Promise<Admission | null>;
   /** Whether the caller's model patterns let it use `name` (model lists). */
   modelFilter(caller: Caller): Promise<((name: string) => boolean) | null>;
   /** API.md §14 `GET /api/user/limits`. */
@@ -111,28 +113,35 @@ export function createLimitService(o: LimitServiceOptions): LimitService {
   const who = (s: LimitSubject) => (s.kind === 'key' ? 'this key' : s.kind === 'app' ? "this key's app" : "this key's user");
 
   return {
-    async admit(req) {
-      const list = await subjects.subjectsOf(req.caller);
+    async admit(caller, describe) {
+      const list = await subjects.subjectsOf(caller);
       if (!list.length) return null;
+      const req = await describe();
+      if (!req) return null;
       const at = now();
       const patterns = list.flatMap((s) => (s.limits.models ? [s.limits.models] : []));
       const allows = (name: string) => patterns.every((p) => p.some((pattern) => modelMatches(pattern, [name])));
       if (patterns.length && !req.candidates.some(allows)) {
         refuse(new LimitRefusal('model', 403, `The model '${req.model}' is not among the models this key may use`));
       }
-      for (const s of list) {
-        const budget = s.limits.budget;
-        if (!budget) continue;
-        const spent = await spend.spent(s.id, budget.period, at);
-        if (spent + req.maxCostNano > creditsToNano(budget.credits)) {
+      // What calls admitted and not yet settled may cost counts against a budget as if spent, so
+      // calls made at once cannot pass it together (on one instance; others see it once settled).
+      const budgeted = list.filter((s) => s.limits.budget);
+      const spentNow = await Promise.all(budgeted.map((s) => spend.spent(s.id, s.limits.budget!.period, at)));
+      budgeted.forEach((s, i) => {
+        const budget = s.limits.budget!;
+        const spent = spentNow[i]!;
+        if (spent + spend.reserved(s.id) + req.maxCostNano > creditsToNano(budget.credits)) {
           const ends = periodEnd(budget.period, at);
+          const open = spend.reserved(s.id) > 0 ? ' with the calls in progress' : '';
           refuse(
-            new LimitRefusal('budget', 402, `The ${budget.period === 'total' ? 'total' : `${budget.period}'s`} budget of ${budget.credits} credits of ${who(s)} is spent (${nanoToCredits(spent)} used)`, ends ? Math.ceil((ends.getTime() - at.getTime()) / 1000) : undefined),
+            new LimitRefusal('budget', 402, `The ${budget.period === 'total' ? 'total' : `${budget.period}'s`} budget of ${budget.credits} credits of ${who(s)} is spent${open} (${nanoToCredits(spent)} used)`, ends ? Math.ceil((ends.getTime() - at.getTime()) / 1000) : undefined),
           );
         }
-      }
+      });
+      for (const s of budgeted) spend.reserve(s.id, req.maxCostNano);
 
-      const taken: (() => Promise<void>)[] = [];
+      const taken: (() => Promise<void>)[] = budgeted.map((s) => async () => spend.release(s.id, req.maxCostNano));
       const giveBack = () => Promise.all(taken.map((f) => f().catch(() => {})));
       const tightest: Tightest = { requests: null, tokens: null };
       const note = (which: 'requests' | 'tokens', limit: number, used: number, resetMs: number) => {
@@ -184,7 +193,10 @@ export function createLimitService(o: LimitServiceOptions): LimitService {
           settled = true;
           const at2 = now();
           for (const t of tokenWindows) if (used.tokens !== req.tokens) void tokens.adjust(t.subject, t.window, req.tokens - used.tokens, at2).catch(() => {});
-          for (const s of list) if (s.limits.budget) spend.add(s.id, used.creditsNano, at2);
+          for (const s of budgeted) {
+            spend.release(s.id, req.maxCostNano);
+            spend.add(s.id, used.creditsNano, at2);
+          }
           for (const h of holdsTaken) void holds.release(h.subject, h.hold).catch(() => {});
         },
       };

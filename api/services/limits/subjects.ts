@@ -4,7 +4,7 @@
  * users' limits are read briefly cached; a change here clears the cache at once.
  */
 import { Op } from 'sequelize';
-import { TtlCache } from '../../lib/ttl-cache.js';
+import { ReadThroughCache } from '../../lib/read-through-cache.js';
 import type { Models } from '../../store/models/index.js';
 import type { KeyLimits } from '../../store/models/key-limits.js';
 import type { Caller } from '../access-keys.js';
@@ -29,24 +29,15 @@ export interface SubjectSource {
 }
 
 export function createSubjectSource(models: Models, defaultKeyLimits: KeyLimits | null, ttlMs = 5_000): SubjectSource {
-  const apps = new TtlCache<string, { id: string; limits: KeyLimits | null } | null>(ttlMs);
-  const users = new TtlCache<string, KeyLimits | null>(ttlMs);
+  const apps = new ReadThroughCache<string, { id: string; limits: KeyLimits | null } | null>(ttlMs);
+  const users = new ReadThroughCache<string, KeyLimits | null>(ttlMs);
 
-  const appOf = async (appId: string) => {
-    const hit = apps.get(appId);
-    if (hit !== undefined) return hit;
-    const row = await models.App.findOne({ where: { [Op.or]: [{ id: appId }, { did: appId }] } });
-    const value = row ? { id: row.id, limits: row.limits ?? null } : null;
-    apps.set(appId, value);
-    return value;
-  };
-  const userLimits = async (did: string) => {
-    const hit = users.get(did);
-    if (hit !== undefined) return hit;
-    const limits = (await models.User.findByPk(did, { attributes: ['did', 'limits'] }))?.limits ?? null;
-    users.set(did, limits);
-    return limits;
-  };
+  const appOf = (appId: string) =>
+    apps.get(appId, async () => {
+      const row = await models.App.findOne({ where: { [Op.or]: [{ id: appId }, { did: appId }] } });
+      return row ? { id: row.id, limits: row.limits ?? null } : null;
+    });
+  const userLimits = (did: string) => users.get(did, async () => (await models.User.findByPk(did, { attributes: ['did', 'limits'] }))?.limits ?? null);
 
   return {
     async subjectsOf(caller) {
@@ -61,7 +52,7 @@ export function createSubjectSource(models: Models, defaultKeyLimits: KeyLimits 
       if (!isUnlimited(own)) out.push({ id: `user:${caller.userDid}`, kind: 'user', limits: own! });
       return out;
     },
-    userLimits,
+    userLimits: async (did) => userLimits(did),
     forget() {
       apps.clear();
       users.clear();
