@@ -30,7 +30,7 @@ import { createStoredResponses } from './services/stored-responses.js';
 import { loadEncryptionKey } from './services/secret-key.js';
 import { openChangeFeed } from './store/change-feed.js';
 import { reconcileInterruptedCalls, sweepInterruptedCalls } from './store/interrupted-calls.js';
-import { migrateUp } from './store/migrate.js';
+import { migrateUp } from './store/migrate-up.js';
 import { initModels } from './store/models/index.js';
 import { openDatabase } from './store/sequelize.js';
 
@@ -57,18 +57,37 @@ export interface HubOptions {
   now?: () => Date;
   /** Payment Kit client to bill through instead of the one detected inside Blocklet Server. */
   paymentKit?: PaymentKitClient;
+  /** Sees every SQL statement the hub runs (tests check what a start reads). */
+  sqlLog?: (sql: string) => void;
+}
+
+/** Milliseconds each step of the start took (the log's 'hub started' line shows where a start goes). */
+function startSteps() {
+  const began = performance.now();
+  let last = began;
+  const all: Record<string, number> = {};
+  const step = (name: string) => {
+    const now = performance.now();
+    all[name] = Math.round(now - last);
+    last = now;
+  };
+  return Object.assign(step, { all, total: () => Math.round(last - began) });
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   configureUpstreamProxy(config.proxy);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  const sequelize = openDatabase({ sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl });
+  const step = startSteps();
+  const sequelize = openDatabase({ sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl, logging: options.sqlLog });
   await sequelize.authenticate();
+  step('open');
   const applied = await migrateUp(sequelize);
   if (applied.length) logger.info('migrations applied', { migrations: applied });
+  step('migrations');
   const models = initModels(sequelize);
   const encryptionKey = loadEncryptionKey(config.dataDir, config.secret);
   const settings = await createSettings(config, logger);
+  step('settings');
   const services = createServices({
     settings,
     config,
@@ -109,7 +128,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   recorder.onFlush(storedResponses.hook);
   const media = createMediaStore(config.dataDir, config.retention.mediaDays, logger);
   const billing = await setupBilling({ config, settings, logger, sequelize, models, users: services.users, recorder, paymentKit: options.paymentKit });
+  step('billing');
   const observability = await setupObservability({ config, logger, models, componentDid: HUB_COMPONENT_DID });
+  step('observability');
   const notifications = setupNotifications({ config, logger, sequelize, models, billing: billing.backend, recordsSettled: () => recorder.settled(), settings: () => settings.current() });
   services.onProvidersChanged((event) => {
     if (event?.resetCredentialId) notifications.events.credentialReset(event.resetCredentialId, event.how ?? 'put back in rotation');
@@ -132,6 +153,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   services.limits.onRefused((kind) => observability.metrics.limitRefused(kind));
   // Other instances on the same PostgreSQL database drop their caches when this one writes.
   const feed = await openChangeFeed({ sequelize, databaseUrl: config.databaseUrl, logger });
+  step('changeFeed');
   services.onProvidersChanged((event) => feed.publish('providers', { ...event }));
   services.accessKeys.onRevoked((id) => feed.publish('access-keys', { id }));
   services.onLimitsChanged(() => feed.publish('limits'));
@@ -145,14 +167,17 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     if (topic !== 'providers') services.accessKeys.clearCache();
   });
   await recorder.recover();
+  step('journal');
   const usage = startUsage({ sequelize, logger });
   await reconcileInterruptedCalls(models, logger, { alone: feed.alone, staleAfterMs: config.creditReservationTtlMs, onClosed: usage.closedCalls });
   await feed.ready();
+  step('interruptedCalls');
   const stopSweep = config.databaseUrl ? sweepInterruptedCalls(models, logger, config.creditReservationTtlMs, undefined, usage.closedCalls) : () => {};
 
   await services.accessKeys.bootstrapAdmin(config.dataDir, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
   // The built-in admin (AIGNE_HUB_ADMIN_KEY or the generated key) is a user like any other: it can hold credits.
   await services.users.ensure(ADMIN_USER_DID, { name: 'admin', role: 'admin' });
+  step('admin');
 
   let blockletAuth;
   if (config.blocklet.enabled) {
@@ -175,6 +200,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     health: scheduled.health,
     onRateCheck: (answer, checked) => notifications.events.rateChecked(answer, checked),
   });
+  step('app');
+  logger.info('hub started', { ms: step.total(), steps: step.all });
   let closed = false;
   return {
     app,

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  hub.logger.info('AIGNE Hub listening', { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, dataDir: config.dataDir, database: config.databaseUrl ? 'postgres' : 'sqlite' });
+  hub.logger.info('AIGNE Hub listening', { processMs: Math.round(process.uptime() * 1000), url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, dataDir: config.dataDir, database: config.databaseUrl ? 'postgres' : 'sqlite' });
 
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {

@@ -6,9 +6,9 @@ export async function up({ context: qi }: Ctx): Promise<void> {
   // API.md §14 limits a key carries (validated JSON; null: none of its own).
   await qi.addColumn('access_keys', 'limits', { type: DataTypes.JSON, allowNull: true });
 
-  // The key a call was made with: a member's page shows each key's calls and credits.
+  // The key a call was made with: a member's page shows each key's calls and credits. No index of its
+  // own (building one reads every call row at start): a key's calls are read among its user's.
   await qi.addColumn('model_calls', 'accessKeyId', { type: DataTypes.STRING(64), allowNull: true });
-  await qi.addIndex('model_calls', ['accessKeyId', 'createdAt'], { name: 'model_calls_access_key_created' });
 
   // One-time codes of the authorize flow (API.md §16), by the sha256 of the code.
   await qi.createTable('auth_codes', {
@@ -29,7 +29,8 @@ export async function up({ context: qi }: Ctx): Promise<void> {
 
 export async function down({ context: qi }: Ctx): Promise<void> {
   await qi.dropTable('auth_codes');
-  await qi.removeIndex('model_calls', 'model_calls_access_key_created');
+  // Stores migrated when this migration still built it have the key's index.
+  await qi.sequelize.query('DROP INDEX IF EXISTS "model_calls_access_key_created"');
   await qi.removeColumn('model_calls', 'accessKeyId');
   await qi.removeColumn('access_keys', 'limits');
 }

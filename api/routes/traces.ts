@@ -80,12 +80,13 @@ function localTraceApi(store: NonNullable<Tracing['localStore']>): Router {
   const api = express();
   api.disable('x-powered-by');
   const router = Router();
+  let mounted: Promise<void> | undefined;
   router.use(async (_req, _res, next) => {
     api.locals.db ??= await store.db();
+    await (mounted ??= store.internals.traceRouter().then((make) => void api.use(make({ sse: { send() {} }, middleware: [] }))));
     next();
   });
   router.use(api);
-  api.use(store.internals.traceRouter({ sse: { send() {} }, middleware: [] }));
   return router;
 }
 

@@ -56,9 +56,10 @@ export function userKeyRoutes(deps: UserKeyRouteDeps): Router {
   r.use(requireAuth());
 
   r.get('/', async (req, res) => {
-    const keys = await accessKeys.list({ userDid: req.ctx.caller!.userDid });
+    const userDid = req.ctx.caller!.userDid;
+    const keys = await accessKeys.list({ userDid });
     const since = monthStart(new Date());
-    const usage = await usageByKey(deps.sequelize, keys.map((k) => k.id), since);
+    const usage = await usageByKey(deps.sequelize, userDid, keys.map((k) => k.id), since);
     res.json(keys.map((k): OwnKeyView => ({ ...k, usage: { since: since.toISOString(), ...(usage.get(k.id) ?? { calls: 0, credits: '0' }) } })));
   });
 

@@ -12,15 +12,16 @@ export function monthStart(at: Date): Date {
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
 }
 
-export async function usageByKey(sequelize: Sequelize, keyIds: string[], since: Date): Promise<Map<string, KeyUsage>> {
+/** `keyIds` are keys of `userDid`: their calls are found among the user's (model_calls_user_created). */
+export async function usageByKey(sequelize: Sequelize, userDid: string, keyIds: string[], since: Date): Promise<Map<string, KeyUsage>> {
   const out = new Map<string, KeyUsage>();
   if (keyIds.length === 0) return out;
   const rows = await sequelize.query<{ k: string; calls: unknown; credits: unknown }>(
     `SELECT "accessKeyId" AS "k", COUNT(*) AS "calls", COALESCE(SUM("creditsNano"), 0) AS "credits"
      FROM model_calls
-     WHERE "accessKeyId" IN (:keyIds) AND "createdAt" >= :since AND "status" <> 'processing'
+     WHERE "userDid" = :userDid AND "createdAt" >= :since AND "accessKeyId" IN (:keyIds) AND "status" <> 'processing'
      GROUP BY "accessKeyId"`,
-    { replacements: { keyIds, since }, type: QueryTypes.SELECT },
+    { replacements: { userDid, keyIds, since }, type: QueryTypes.SELECT },
   );
   // SUM of a BIGINT is a string on PostgreSQL (and may carry a ".0" there as NUMERIC).
   for (const r of rows) out.set(r.k, { calls: Number(r.calls), credits: nanoToCredits(String(r.credits).split('.')[0]!) });

@@ -112,6 +112,20 @@ describe('retention', () => {
     expect(again.usages!.deleted).toBe(0);
   });
 
+  it('makes the next batch smaller when one held the write queue longer than the target, deleting every row either way', async () => {
+    const old = Array.from({ length: 195 }, (_, i) => callRow(`bulk-${String(i).padStart(3, '0')}`, daysAgo(40 + (i % 7))));
+    const cases = [
+      { batchTargetMs: 60_000, deleted: 200, batches: 2 }, // 100 + 100 (with the five old calls of every test)
+      { batchTargetMs: 0, deleted: 195, batches: 4 }, // 100, 50, 25, 20
+    ];
+    for (const c of cases) {
+      await t.hub.sequelize.getQueryInterface().bulkInsert('model_calls', old);
+      const result = await runRetention({ ...options, usageDays: 0, batchSize: 100, batchTargetMs: c.batchTargetMs }, NOW);
+      expect(result.modelCalls).toMatchObject({ deleted: c.deleted, batches: c.batches });
+      expect(await ids('model_calls')).toEqual(['new-1', 'new-2', 'new-3']);
+    }
+  });
+
   it('keeps a table forever when its setting is 0', async () => {
     const result = await runRetention({ ...options, modelCallDays: 0 }, NOW);
     expect(result.modelCalls).toBeUndefined();

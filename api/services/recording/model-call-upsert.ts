@@ -8,6 +8,8 @@ import type { Models } from '../../store/models/index.js';
 import { quoteName as quote, sqlLiteral } from '../../store/sql-literal.js';
 import type { ModelCallRow } from '../../store/models/model-call.js';
 
+const PLAIN_DEFAULTS = new Set(['number', 'boolean', 'string']);
+
 export type ModelCallUpsert = (rows: ModelCallRow[], transaction?: Transaction) => Promise<void>;
 
 export function createModelCallUpsert(models: Models, updatable: readonly string[]): ModelCallUpsert {
@@ -17,7 +19,8 @@ export function createModelCallUpsert(models: Models, updatable: readonly string
   const attributes = Object.entries(model.getAttributes()).map(([key, a]) => ({
     key: key as keyof ModelCallRow,
     column: a.field ?? key,
-    fallback: a.defaultValue === undefined || typeof a.defaultValue === 'object' || typeof a.defaultValue === 'function' ? null : (a.defaultValue as unknown),
+    // Written for a column a row leaves out: a plain default, not one Sequelize computes (NOW, UUIDV4).
+    fallback: PLAIN_DEFAULTS.has(typeof a.defaultValue) ? (a.defaultValue as unknown) : null,
   }));
   const byKey = new Map(attributes.map((a) => [a.key as string, a]));
   const head = `INSERT INTO ${quote(table)} (${attributes.map((a) => quote(a.column)).join(', ')}) VALUES `;
@@ -31,17 +34,15 @@ export function createModelCallUpsert(models: Models, updatable: readonly string
   return async (rows, transaction) => {
     if (rows.length === 0) return;
     // Literals are collected and joined once (appending them one by one leaves a chain of partial strings per row).
-    const values: string[] = new Array(rows.length);
     const tuple: string[] = new Array(attributes.length);
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
+    const values = rows.map((row) => {
       for (let j = 0; j < attributes.length; j++) {
         const a = attributes[j]!;
         const v = row[a.key];
         tuple[j] = literal(v === undefined ? a.fallback : v);
       }
-      values[i] = `(${tuple.join(', ')})`;
-    }
+      return `(${tuple.join(', ')})`;
+    });
     // Typed as an INSERT, so Sequelize does not lower-case the whole statement to guess its kind.
     await sequelize.query(head + values.join(', ') + tail, { raw: true, type: QueryTypes.INSERT, transaction });
   };

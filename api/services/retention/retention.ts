@@ -1,7 +1,9 @@
 /**
  * Retention: deletes ModelCall rows older than MODEL_CALL_RETENTION_DAYS and Usage rows older than
  * USAGE_RETENTION_DAYS (0 keeps them forever), in small batches with a pause between, so requests
- * never wait behind one long delete. With RETENTION_ARCHIVE the rows are first appended to
+ * never wait behind one long delete: a batch that held the write queue longer than `batchTargetMs`
+ * makes the next one half the size (a quick one lets it grow back), so a slow disk or a busy CPU
+ * does not make calls wait longer. With RETENTION_ARCHIVE the rows are first appended to
  * `<dataDir>/archive/<table>-<time>.jsonl.gz`. Usage rows still owed to an outside meter
  * (`reportedCreditsNano < creditsNano`) are kept.
  */
@@ -29,8 +31,10 @@ export interface RetentionOptions {
   modelCallDays: number;
   usageDays: number;
   archive: boolean;
-  /** Rows per delete statement. */
+  /** Rows per delete statement, at most. */
   batchSize?: number;
+  /** How long one delete may hold the write queue (calls' writes wait behind it). */
+  batchTargetMs?: number;
   /** Pause between two batches. */
   pauseMs?: number;
   /** Stores kept as long as ModelCall rows (the local span store). */
@@ -40,6 +44,9 @@ export interface RetentionOptions {
 export interface TableResult {
   cutoff: Date;
   deleted: number;
+  batches: number;
+  /** The longest a delete held the write queue. */
+  longestBatchMs: number;
   archive?: string;
 }
 
@@ -61,34 +68,50 @@ interface PurgeSpec {
   where: WhereOptions;
   archive?: JsonlArchive;
   batchSize: number;
+  batchTargetMs: number;
   pauseMs: number;
   signal: AbortSignal;
 }
 
-async function purge(spec: PurgeSpec): Promise<number> {
+const MIN_BATCH = 20;
+
+async function purge(spec: PurgeSpec): Promise<Pick<TableResult, 'deleted' | 'batches' | 'longestBatchMs'>> {
   let deleted = 0;
+  let batches = 0;
+  let longestBatchMs = 0;
+  let size = spec.batchSize;
   for (;;) {
     if (spec.signal.aborted) break;
     // In the date index's order (no sort of every old row per batch); without an archive only the
     // ids, as plain rows (no model instance per row on the event loop).
     const rows = spec.archive
-      ? (await spec.model.findAll({ where: spec.where, order: [[spec.dateField, 'ASC']], limit: spec.batchSize })).map((r) => r.get({ plain: true }) as Record<string, unknown>)
-      : ((await spec.model.findAll({ where: spec.where, attributes: ['id'], order: [[spec.dateField, 'ASC']], limit: spec.batchSize, raw: true })) as unknown as Record<string, unknown>[]);
+      ? (await spec.model.findAll({ where: spec.where, order: [[spec.dateField, 'ASC']], limit: size })).map((r) => r.get({ plain: true }) as Record<string, unknown>)
+      : ((await spec.model.findAll({ where: spec.where, attributes: ['id'], order: [[spec.dateField, 'ASC']], limit: size, raw: true })) as unknown as Record<string, unknown>[]);
     if (!rows.length) break;
     if (spec.archive) await spec.archive.append(rows);
     // In the write queue (store/write-transaction.ts): on SQLite a delete outside it would hold the
     // write lock while credit reservations wait in SQLite's busy handler, which sleeps in steps.
     const ids = rows.map((r) => r.id as string);
-    deleted += await writeTransaction(spec.model.sequelize!, (transaction) => spec.model.destroy({ where: { id: ids }, transaction }));
-    if (rows.length < spec.batchSize) break;
+    let began = 0;
+    deleted += await writeTransaction(spec.model.sequelize!, (transaction) => {
+      began = performance.now();
+      return spec.model.destroy({ where: { id: ids }, transaction });
+    });
+    const held = performance.now() - began;
+    batches += 1;
+    longestBatchMs = Math.max(longestBatchMs, Math.round(held));
+    if (rows.length < size) break;
+    if (held > spec.batchTargetMs) size = Math.max(Math.min(MIN_BATCH, spec.batchSize), Math.floor(size / 2));
+    else if (held < spec.batchTargetMs / 2) size = Math.min(spec.batchSize, size * 2);
     await sleep(spec.pauseMs, undefined, { signal: spec.signal }).catch(() => {});
   }
-  return deleted;
+  return { deleted, batches, longestBatchMs };
 }
 
 /** One retention pass. `now` and `signal` are for tests and for stopping at shutdown. */
 export async function runRetention(options: RetentionOptions, now = new Date(), signal: AbortSignal = new AbortController().signal): Promise<RetentionResult> {
   const batchSize = options.batchSize ?? 1000;
+  const batchTargetMs = options.batchTargetMs ?? 20;
   const pauseMs = options.pauseMs ?? 200;
   const archiveDir = path.join(options.dataDir, 'archive');
   const result: RetentionResult = { extra: {} };
@@ -98,8 +121,8 @@ export async function runRetention(options: RetentionOptions, now = new Date(), 
     const archive = options.archive ? openJsonlArchive(path.join(archiveDir, `${name}-${stamp(now)}.jsonl.gz`)) : undefined;
     const where: WhereOptions = extra ? { [Op.and]: [{ [dateField]: { [Op.lt]: cutoff } }, extra] } : { [dateField]: { [Op.lt]: cutoff } };
     try {
-      const deleted = await purge({ model, dateField, where, archive, batchSize, pauseMs, signal });
-      return { cutoff, deleted, archive: await archive?.close() };
+      const done = await purge({ model, dateField, where, archive, batchSize, batchTargetMs, pauseMs, signal });
+      return { cutoff, ...done, archive: await archive?.close() };
     } catch (err) {
       await archive?.close().catch(() => {});
       throw err;
@@ -150,6 +173,7 @@ export function startRetentionJob(options: RetentionOptions, schedule: Retention
         const summary = {
           modelCalls: r.modelCalls?.deleted,
           usages: r.usages?.deleted,
+          longestBatchMs: Math.max(r.modelCalls?.longestBatchMs ?? 0, r.usages?.longestBatchMs ?? 0),
           ...r.extra,
           archives: [r.modelCalls?.archive, r.usages?.archive].filter(Boolean),
         };

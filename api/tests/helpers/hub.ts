@@ -32,7 +32,7 @@ export interface TestHub {
  */
 export async function startTestHub(
   env: Record<string, string | undefined> = {},
-  opts: { dataDir?: string; logLevel?: LogLevel; postgres?: boolean; now?: () => Date } = {},
+  opts: { dataDir?: string; logLevel?: LogLevel; postgres?: boolean; now?: () => Date; sqlLog?: (sql: string) => void } = {},
 ): Promise<TestHub> {
   const dataDir = opts.dataDir ?? makeTempDir();
   const onPostgres = !env.DATABASE_URL && (opts.postgres ?? process.env.TEST_HUB_DATABASE === 'postgres');
@@ -50,7 +50,7 @@ export async function startTestHub(
   const logLines: string[] = [];
   const printed: string[] = [];
   const logger = createLogger({ level: opts.logLevel ?? 'info', write: (line) => logLines.push(line) });
-  const hub = await createHub(config, { logger, print: (line) => printed.push(line), now: opts.now });
+  const hub = await createHub(config, { logger, print: (line) => printed.push(line), now: opts.now, sqlLog: opts.sqlLog });
   return {
     hub,
     config,

@@ -27,9 +27,28 @@ export function tempStores(): () => Promise<TempStore> {
   });
   return async () => {
     const dir = makeTempDir();
+    fs.copyFileSync(await migratedTemplate(), path.join(dir, 'aikit.db'));
     const sequelize = openDatabase({ sqlitePath: path.join(dir, 'aikit.db') });
     opened.push({ dir, sequelize });
-    await migrateUp(sequelize);
     return { dir, sequelize, models: initModels(sequelize) };
   };
+}
+
+let template: Promise<string> | null = null;
+
+/**
+ * A migrated, closed database file that each store starts as a copy of: migrating costs 0.3–0.8 s
+ * on this machine, a copy a few milliseconds (mutation runs open hundreds of stores).
+ */
+function migratedTemplate(): Promise<string> {
+  const make = async () => {
+    const file = path.join(makeTempDir('aigne-hub-template-'), 'aikit.db');
+    const sequelize = openDatabase({ sqlitePath: file });
+    await migrateUp(sequelize);
+    // Closing the last connection checkpoints the WAL into the file.
+    await sequelize.close();
+    return file;
+  };
+  template = template?.then((file) => (fs.existsSync(file) ? file : make())) ?? make();
+  return template;
 }

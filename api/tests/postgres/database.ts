@@ -49,7 +49,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
  * `WITH (FORCE)`: it refuses to end an autovacuum worker (a backend of no role) unless the caller is a
  * superuser, while a plain DROP stops autovacuum workers itself.
  */
-async function dropDatabase(db: Sequelize, name: string): Promise<void> {
+export async function dropDatabase(db: Sequelize, name: string): Promise<void> {
   const exists = await db.query(`SELECT 1 FROM pg_database WHERE datname = :name`, { replacements: { name }, type: QueryTypes.SELECT });
   if (exists.length === 0) return;
   await db.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);

