@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../errors.js';
-import { backoffMs, COOLDOWN_BASE_MS, COOLDOWN_MAX_MS, pickCredential, recordFailure, recordSuccess, type CredentialState } from './credential-pool.js';
+import { backoffMs, isEligible, COOLDOWN_BASE_MS, COOLDOWN_MAX_MS, pickCredential, recordFailure, recordSuccess, type CredentialState } from './credential-pool.js';
 
 const cred = (id: string, weight: number): CredentialState => ({ id, providerId: 'p', weight, current: 0, disabled: false, disabledReason: null, cooldownUntil: 0, failureCount: 0 });
 
@@ -65,5 +65,45 @@ describe('credential pool', () => {
     d.failureCount = 40;
     recordFailure(d, new ProviderError('boom', { kind: 'http', status: 503 }), now);
     expect(d.cooldownUntil).toBe(now + COOLDOWN_MAX_MS);
+  });
+
+  it('takes a credential back the instant its cooldown ends', () => {
+    const now = 1_000_000;
+    const a = { ...cred('a', 1), cooldownUntil: now };
+    expect(isEligible(a, now - 1)).toBe(false);
+    expect(isEligible(a, now)).toBe(true);
+    expect(pickCredential([a], new Set(), now - 1)).toBeUndefined();
+    expect(pickCredential([a], new Set(), now)?.id).toBe('a');
+  });
+
+  it('says why a refused credential was disabled', () => {
+    const a = cred('a', 1);
+    expect(recordFailure(a, new ProviderError('nope', { kind: 'http', status: 403 }), 1)).toMatchObject({ kind: 'disabled', disabled: true, disabledReason: 'The provider rejected this credential (HTTP 403)' });
+    expect(a).toMatchObject({ disabled: true, disabledReason: 'The provider rejected this credential (HTTP 403)', failureCount: 0, cooldownUntil: 0 });
+  });
+
+  it('counts repeated 429s without Retry-After and backs off further each time', () => {
+    const now = 1_000_000;
+    const a = cred('a', 1);
+    const slowDown = new ProviderError('slow down', { kind: 'http', status: 429 });
+    const waits = [1, 2, 3, 4].map(() => recordFailure(a, slowDown, now).cooldownUntil - now);
+    expect(waits).toEqual([5_000, 5_000, 10_000, 20_000]);
+    expect(a.failureCount).toBe(4);
+  });
+
+  it('clears a cooldown on success even with no failure counted, and reports nothing for a healthy credential', () => {
+    const a = { ...cred('a', 1), cooldownUntil: 5 };
+    expect(recordSuccess(a)).toMatchObject({ id: 'a', kind: 'success', failureCount: 0, cooldownUntil: 0 });
+    expect(a.cooldownUntil).toBe(0);
+    expect(recordSuccess(a)).toBeNull();
+    const b = { ...cred('b', 1), failureCount: 1 };
+    expect(recordSuccess(b)).toMatchObject({ kind: 'success', failureCount: 0, cooldownUntil: 0 });
+    expect(b.failureCount).toBe(0);
+  });
+
+  it('breaks ties between equal accumulators in list order', () => {
+    const all = [cred('a', 1), cred('b', 1)];
+    expect(Array.from({ length: 4 }, () => pickCredential(all, new Set())!.id).join('')).toBe('abab');
+    expect(all.map((c) => c.current)).toEqual([0, 0]);
   });
 });

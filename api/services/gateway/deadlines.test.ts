@@ -96,4 +96,17 @@ describe('attempt deadlines', () => {
       ['e', 14],
     ]);
   });
+
+  it('keeps one timer, set for the earliest deadline, however many deadlines wait', () => {
+    const deadlines = new Deadlines(40);
+    const { due, add } = recorder(deadlines);
+    const start = performance.now();
+    for (const name of ['a', 'b', 'c']) add(name);
+    expect(vi.getTimerCount()).toBe(1);
+    // The timer wakes once, when the first deadline falls due: not before, polling.
+    vi.advanceTimersToNextTimer();
+    expect(performance.now() - start).toBe(40);
+    expect(due.map(([name]) => name)).toEqual(['a', 'b', 'c']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });

@@ -220,14 +220,67 @@ describe('failover', () => {
       expect(deep.seen).toHaveLength(1);
       expect(deep.changes).toEqual([]);
     }
-    // A protocol error with another cause is the upstream's: failed over.
+    // A protocol error with another cause, or another error with that cause, is the upstream's: failed over.
     const other = setup();
     expect((await other.run([candidate('a', 2)], new ProviderError('x', { kind: 'protocol', cause: new TypeError('bad') }), 'ok')).value).toBe('ok');
+    const connection = setup();
+    expect((await connection.run([candidate('a', 2)], new ProviderError('x', { kind: 'connection', cause: new RangeError('odd') }), 'ok')).value).toBe('ok');
+    expect(connection.changes).toEqual([['failure', 'a-0', 'a']]);
   });
 
   it('classifies what an adapter throws that is not a ProviderError', async () => {
     const { run, changes } = setup();
     expect((await run([candidate('a', 2)], Object.assign(new Error('Too Many Requests'), { status: 429 }), 'ok')).value).toBe('ok');
     expect(changes).toEqual([['cooldown', 'a-0', 'a']]);
+  });
+
+  it("times the answering attempt from its start to its first data, on the test's clock", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const { run, record } = setup(1000);
+    vi.advanceTimersByTime(5000); // the attempt does not start at the clock's zero
+    const slow = () => new Promise((resolve) => setTimeout(() => resolve('late but in time'), 30));
+    const result = run([candidate('a', 2)], http(503), slow);
+    await vi.advanceTimersByTimeAsync(30);
+    expect((await result).value).toBe('late but in time');
+    expect(record.providerTtfb).toBe(30);
+  });
+
+  it('drops the deadline of an attempt that failed, so that it never aborts it later', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const { run, seen } = setup(100);
+    const result = run([candidate('a', 2)], http(503), () => new Promise((resolve) => setTimeout(() => resolve('ok'), 50)));
+    await vi.advanceTimersByTimeAsync(50);
+    expect((await result).value).toBe('ok');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(seen.map((s) => s.abort.aborted)).toEqual([false, false]);
+  });
+
+  it('describes a timeout among other failures, and a credential with no secrets stored', async () => {
+    const mixed = setup(250);
+    const b = candidate('b');
+    b.provider.secrets.clear();
+    expect(await mixed.run([candidate('a'), b], http(503), new ProviderError('late', { kind: 'timeout' })).catch((e) => e)).toMatchObject({
+      status: 502,
+      code: 'upstream_timeout',
+      message: 'Upstream error: all 2 attempts failed; last: B did not answer in time',
+    });
+    const bare = setup();
+    const c = candidate('c');
+    c.provider.secrets.clear();
+    expect(await bare.run([c], http(500, 'oops')).catch((e) => e)).toMatchObject({ message: 'Upstream error: C answered 500: oops' });
+  });
+
+  it('counts an attempt cut off at its deadline as a timeout, whatever the adapter threw', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const { run, changes } = setup(100);
+    const a = candidate('a');
+    // As undici does: the request fails with the signal's reason, here the hub's own.
+    const hang = (input: AttemptInput) => new Promise((_, reject) => input.signal.addEventListener('abort', () => reject(new Error('This operation was aborted'))));
+    const result = run([a], hang).catch((e) => e);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await result).toMatchObject({ status: 504, type: 'upstream_timeout', message: 'The upstream did not answer within 100 ms (1 attempt)' });
+    // A timeout is retryable: it counts against the credential.
+    expect(a.provider.credentials[0]!.failureCount).toBe(1);
+    expect(changes).toEqual([['failure', 'a-0', 'a']]);
   });
 });
