@@ -5,7 +5,7 @@
  * and how rows queued more than once, progress rows and long batches are written.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CREATED, finalRow, hubRecorder, watchingHook, written } from '../../tests/helpers/recorder-fixture.js';
+import { CREATED, finalRow, hubRecorder, watchingHook, written, until } from '../../tests/helpers/recorder-fixture.js';
 import { tempStores } from '../../tests/helpers/temp-store.js';
 import type { ModelCallRow } from '../../store/models/model-call.js';
 
@@ -13,15 +13,6 @@ const openStore = tempStores();
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** Polls `condition` in real time until it holds, or fails after 5 s. */
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  const end = performance.now() + 5000;
-  while (!(await condition())) {
-    if (performance.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 describe('call recorder flush hooks', () => {
   it("writes a batch's final rows with their charges and usage buckets, and gives the hooks only those rows", async () => {

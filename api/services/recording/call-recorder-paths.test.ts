@@ -7,21 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { finalRow, hubRecorder, written } from '../../tests/helpers/recorder-fixture.js';
+import { finalRow, hubRecorder, written, until } from '../../tests/helpers/recorder-fixture.js';
 import { tempStores } from '../../tests/helpers/temp-store.js';
 
 const openStore = tempStores();
 afterEach(() => {
   vi.useRealTimers();
 });
-
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  const end = performance.now() + 5000;
-  while (!(await condition())) {
-    if (performance.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 const journalLines = (dir: string) =>
   fs

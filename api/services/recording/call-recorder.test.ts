@@ -12,6 +12,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
 import { modelCallRowOf } from '../../tests/helpers/model-call-row.js';
+import { until } from '../../tests/helpers/recorder-fixture.js';
 import { tempStores } from '../../tests/helpers/temp-store.js';
 import { openCallJournal } from './call-journal.js';
 import type { ModelCallRow } from '../../store/models/model-call.js';
@@ -22,15 +23,6 @@ const openStore = tempStores();
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** Polls `condition` in real time until it holds, or fails after 5 s. */
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  const end = performance.now() + 5000;
-  while (!(await condition())) {
-    if (performance.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 const row = (id: string): ModelCallRow =>
   modelCallRowOf(id, { model: 'gpt-4o-mini', status: 'success', stream: false, inputTokens: 2, outputTokens: 3, duration: 1, ttfb: 1, providerTtfb: 1, userDid: 'user_1', createdAt: new Date() });

@@ -68,3 +68,12 @@ export function written(sequelize: Sequelize) {
       ),
   };
 }
+
+/** Polls `condition` in real time (fake timers aside) until it holds, or fails after 5 s. */
+export async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  const end = performance.now() + 5000;
+  while (!(await condition())) {
+    if (performance.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setImmediate(r));
+  }
+}

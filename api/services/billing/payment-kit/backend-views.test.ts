@@ -11,6 +11,7 @@ import { initModels } from '../../../store/models/index.js';
 import { openDatabase } from '../../../store/sequelize.js';
 import { writeTransaction } from '../../../store/write-transaction.js';
 import { FAKE_CURRENCY, type FakePaymentKit } from '../../../tests/fixtures/fake-payment-kit.js';
+import { paymentKitBackend } from '../../../tests/fixtures/payment-kit-backend.js';
 import { connectPaymentJs, TEST_APP_URL } from '../../../tests/fixtures/payment-js.js';
 import { makeTempDir } from '../../../tests/helpers/temp-dir.js';
 import { tempStores } from '../../../tests/helpers/temp-store.js';
@@ -40,31 +41,7 @@ afterAll(async () => {
   await pk?.close();
 });
 
-async function setup(options: Partial<PaymentKitBillingOptions> = {}) {
-  const { sequelize, models } = await openStore();
-  const logLines: string[] = [];
-  const billing = createPaymentKitBilling({
-    sequelize,
-    models,
-    logger: createLogger({ level: 'info', write: (line) => logLines.push(line) }),
-    client,
-    enabled: true,
-    reservationTtlMs: 60_000,
-    syncTtlMs: 60_000,
-    ...options,
-  });
-  const record = (userDid: string, creditsNano = 0) => ({ id: `call-${++n}`, userDid, creditsNano }) as never;
-  // A usage bucket written as the recorder's flush writes it.
-  const usage = (userDid: string, creditsNano: number) =>
-    writeTransaction(sequelize, (t) =>
-      upsertUsage(
-        sequelize,
-        [{ id: `usage-${++n}`, periodStart: new Date(), userDid, appId: '', model: 'm', providerId: 'p', type: 'chatCompletion', calls: 1, errors: 0, inputTokens: 0, outputTokens: 0, creditsNano, reportedCreditsNano: 0, durations: new Map() }],
-        t,
-      ),
-    );
-  return { billing, sequelize, record, usage, logLines };
-}
+const setup = (options: Partial<PaymentKitBillingOptions> = {}) => paymentKitBackend(openStore, client, options);
 
 const eventsOf = (u: string) => pk.events.filter((e) => e.customer_id === u).map((e) => e.valueNano);
 

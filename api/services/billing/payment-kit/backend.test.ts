@@ -8,15 +8,14 @@ import { creditsToNano } from '../../../lib/decimal.js';
 import { createLogger } from '../../../lib/logger.js';
 import type { FakePaymentKit } from '../../../tests/fixtures/fake-payment-kit.js';
 import { FAKE_CURRENCY } from '../../../tests/fixtures/fake-payment-kit.js';
+import { paymentKitBackend } from '../../../tests/fixtures/payment-kit-backend.js';
 import { connectPaymentJs } from '../../../tests/fixtures/payment-js.js';
 import { tempStores } from '../../../tests/helpers/temp-store.js';
 import type { PaymentKitClient } from './client.js';
-import { createPaymentKitBilling, METER_EVENT_NAME, type PaymentKitBillingOptions } from './backend.js';
+import { METER_EVENT_NAME, type PaymentKitBillingOptions } from './backend.js';
 import { parseConfig } from '../../../config.js';
 import { makeTempDir } from '../../../tests/helpers/temp-dir.js';
 import { createCallRecorder } from '../../recording/call-recorder.js';
-import { upsertUsage } from '../../recording/usage-aggregator.js';
-import { writeTransaction } from '../../../store/write-transaction.js';
 import { createUserService } from '../../users.js';
 import { setupBilling } from '../index.js';
 
@@ -40,32 +39,7 @@ afterAll(async () => {
   await pk?.close();
 });
 
-async function setup(options: Partial<PaymentKitBillingOptions> = {}) {
-  const { sequelize, models } = await openStore();
-  const logLines: string[] = [];
-  const billing = createPaymentKitBilling({
-    sequelize,
-    models,
-    logger: createLogger({ level: 'info', write: (line) => logLines.push(line) }),
-    client,
-    enabled: true,
-    reservationTtlMs: 60_000,
-    topUpLink: 'https://pay.example.com/credits',
-    syncTtlMs: 60_000,
-    ...options,
-  });
-  const record = (userDid: string, creditsNano = 0) => ({ id: `call-${++n}`, userDid, creditsNano }) as never;
-  // A usage bucket written as the recorder's flush writes it: an upsert in a queued write transaction.
-  const usage = (userDid: string, creditsNano: number, reportedCreditsNano = 0) =>
-    writeTransaction(sequelize, (t) =>
-      upsertUsage(
-        sequelize,
-        [{ id: `usage-${++n}`, periodStart: new Date(), userDid, appId: '', model: 'm', providerId: 'p', type: 'chatCompletion', calls: 1, errors: 0, inputTokens: 0, outputTokens: 0, creditsNano, reportedCreditsNano, durations: new Map() }],
-        t,
-      ),
-    );
-  return { billing, sequelize, models, record, usage, logLines };
-}
+const setup = (options: Partial<PaymentKitBillingOptions> = {}) => paymentKitBackend(openStore, client, { topUpLink: 'https://pay.example.com/credits', ...options });
 
 describe('the mirrored balance', () => {
   it('is what Payment Kit holds less what it has not deducted, read again only when stale or forced', async () => {
