@@ -4,6 +4,7 @@
  */
 import type { Request, Response } from 'express';
 import type { Logger } from '../../lib/logger.js';
+import type { RateType } from '../../store/models/ai-model-rate.js';
 import type { Models } from '../../store/models/index.js';
 import type { BillingHooks } from '../billing/hooks.js';
 import type { CallRecorder } from '../recording/call-recorder.js';
@@ -74,6 +75,21 @@ const nameOf = (c: Candidate) => `${c.provider.name}/${c.upstreamModel}`;
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const { models, routing, recorder, logger } = deps;
+  /**
+   * The caller's limits for a request to `model`: the candidates are resolved (and what the request
+   * may take is bounded) only when some limit applies. A model no provider serves is admitted: the
+   * call itself answers (and records) it.
+   */
+  const admit = async (req: Request, model: string, type: RateType, bounds: (found: Candidate[]) => { tokens: number; maxCostNano: number }) => {
+    const caller = req.ctx.caller;
+    let candidates: Candidate[] | undefined;
+    if (!caller || !deps.limits) return { admission: null, candidates };
+    const admission: Admission | null = await deps.limits.admit(caller, async () => {
+      candidates = await routing.resolve(model, type).catch(() => undefined);
+      return candidates ? { model, candidates: candidates.map(nameOf), ...bounds(candidates) } : null;
+    });
+    return { admission, candidates };
+  };
   const listeners: ((record: CallRecord, timing: CallTiming | undefined) => void)[] = [];
   const rechecks = new Map<string, NodeJS.Timeout>();
   const imageFetch = deps.imageFetch ?? { allowHosts: [], maxBytes: 20 * 1024 * 1024, timeoutMs: 10_000 };
@@ -161,34 +177,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
     },
     async begin(req, res, options) {
-      const caller = req.ctx.caller;
-      let candidates: Candidate[] | undefined;
-      let admission: Admission | null = null;
-      if (caller && deps.limits) {
-        admission = await deps.limits.admit(caller, async () => {
-          // A model no provider serves is answered (and recorded) by the call itself.
-          candidates = await routing.resolve(options.model, options.type).catch(() => undefined);
-          if (!candidates) return null;
-          return {
-            model: options.model,
-            candidates: candidates.map(nameOf),
-            tokens: (options.estimatedInputTokens ?? 0) + (options.maxOutputTokens ?? 0),
-            maxCostNano: maxCostOf(candidates, options, core.defaultMaxOutputTokens),
-          };
-        });
-        if (admission && candidates) candidates = candidates.filter((c) => admission!.allows(nameOf(c)));
-      }
+      const { admission, candidates } = await admit(req, options.model, options.type, (found) => ({
+        tokens: (options.estimatedInputTokens ?? 0) + (options.maxOutputTokens ?? 0),
+        maxCostNano: maxCostOf(found, options, core.defaultMaxOutputTokens),
+      }));
       const call = new ModelCall(core, req, res, options, admission);
-      await call.start(options, candidates);
+      await call.start(options, admission && candidates ? candidates.filter((c) => admission.allows(nameOf(c))) : candidates);
       return call;
     },
     async admitRequest(req, model) {
-      const caller = req.ctx.caller;
-      if (!caller || !deps.limits) return {};
-      const admission = await deps.limits.admit(caller, async () => {
-        const candidates = await routing.resolve(model, 'chatCompletion').catch(() => undefined);
-        return candidates ? { model, candidates: candidates.map(nameOf), tokens: 0, maxCostNano: 0 } : null;
-      });
+      const { admission } = await admit(req, model, 'chatCompletion', () => ({ tokens: 0, maxCostNano: 0 }));
       admission?.settle({ tokens: 0, creditsNano: 0 });
       return admission?.headers ?? {};
     },
