@@ -2,30 +2,22 @@
  * Access keys on PostgreSQL, where creations run side by side: a user's most live keys holds
  * however many are asked for at once (the user's row lock puts them in line).
  */
-import path from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateUp } from '../store/migrate.js';
 import { initModels } from '../store/models/index.js';
-import { openDatabase } from '../store/sequelize.js';
-import { makeTempDir } from '../tests/helpers/temp-dir.js';
-import { createTestDatabase, type TestDatabase } from '../tests/postgres/database.js';
 import { createAccessKeyService } from './access-keys.js';
 import { createUserService } from './users.js';
+import { openMigratedStore, type MigratedStore } from '../tests/helpers/migrated-store.js';
 
 describe('access keys on PostgreSQL', () => {
-  let scratch: TestDatabase;
+  let store: MigratedStore;
   let db: Sequelize;
 
   beforeAll(async () => {
-    scratch = await createTestDatabase('access_keys');
-    db = openDatabase({ sqlitePath: path.join(makeTempDir(), 'unused.db'), databaseUrl: scratch.url });
-    await migrateUp(db);
+    store = await openMigratedStore('postgres', 'access_keys');
+    db = store.sequelize;
   });
-  afterAll(async () => {
-    await db?.close();
-    await scratch?.drop();
-  });
+  afterAll(() => store?.close());
 
   it('create no more than the most live keys of a user when asked for many at once', async () => {
     const models = initModels(db);

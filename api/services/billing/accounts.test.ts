@@ -1,12 +1,8 @@
 /** Credit accounts and reservations in SQL, on a real SQLite file and on PostgreSQL. */
-import path from 'node:path';
 import type { Sequelize } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateUp } from '../../store/migrate.js';
-import { openDatabase } from '../../store/sequelize.js';
-import { makeTempDir } from '../../tests/helpers/temp-dir.js';
-import { createTestDatabase, type TestDatabase } from '../../tests/postgres/database.js';
 import { CreditAccounts, toNano } from './accounts.js';
+import { openMigratedStore, type MigratedStore } from '../../tests/helpers/migrated-store.js';
 
 describe('toNano', () => {
   it('reads BIGINTs as PostgreSQL (strings) and SQLite (numbers) give them', () => {
@@ -18,7 +14,7 @@ describe('toNano', () => {
 
 describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('credit accounts on $name', ({ name }) => {
   let db: Sequelize;
-  let scratch: TestDatabase | undefined;
+  let store: MigratedStore;
   let accounts: CreditAccounts;
   let n = 0;
   /** A user of the test's own. */
@@ -28,15 +24,11 @@ describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('credit accounts on $n
     accounts.select<{ amountNano: unknown; modelCallId: string | null; expiresAt: unknown }>(`SELECT "amountNano", "modelCallId", "expiresAt" FROM credit_reservations WHERE "userDid" = :userDid`, { userDid });
 
   beforeAll(async () => {
-    scratch = name === 'postgres' ? await createTestDatabase('accounts') : undefined;
-    db = openDatabase({ sqlitePath: path.join(makeTempDir(), 'aikit.db'), databaseUrl: scratch?.url });
-    await migrateUp(db);
+    store = await openMigratedStore(name, 'accounts');
+    db = store.sequelize;
     accounts = new CreditAccounts(db);
   });
-  afterAll(async () => {
-    await db?.close();
-    await scratch?.drop();
-  });
+  afterAll(() => store?.close());
 
   it('knows its dialect', () => {
     expect(accounts.isPostgres).toBe(name === 'postgres');

@@ -3,39 +3,31 @@
  * PostgreSQL: reservations, charges written with their calls' rows (each with the balance after
  * it), grants that expire, refunds, and what the upkeep and a restart repair.
  */
-import path from 'node:path';
 import type { Sequelize } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
-import { migrateUp } from '../../store/migrate.js';
 import { initModels, type Models } from '../../store/models/index.js';
-import { openDatabase } from '../../store/sequelize.js';
 import { modelCallRowOf } from '../../tests/helpers/model-call-row.js';
-import { makeTempDir } from '../../tests/helpers/temp-dir.js';
-import { createTestDatabase, type TestDatabase } from '../../tests/postgres/database.js';
 import { createCallRecorder, type CallRecorder } from '../recording/call-recorder.js';
 import { createLedgerBilling } from './ledger.js';
+import { openMigratedStore, type MigratedStore } from '../../tests/helpers/migrated-store.js';
 
 const HOUR = 3_600_000;
 
 describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('the credit ledger on $name', ({ name }) => {
   let db: Sequelize;
   let models: Models;
-  let scratch: TestDatabase | undefined;
+  let store: MigratedStore;
   let n = 0;
   const logLines: string[] = [];
   const user = () => `did:test:ledger:${name}:${++n}`;
 
   beforeAll(async () => {
-    scratch = name === 'postgres' ? await createTestDatabase('ledger') : undefined;
-    db = openDatabase({ sqlitePath: path.join(makeTempDir(), 'aikit.db'), databaseUrl: scratch?.url });
-    await migrateUp(db);
+    store = await openMigratedStore(name, 'ledger');
+    db = store.sequelize;
     models = initModels(db);
   });
-  afterAll(async () => {
-    await db?.close();
-    await scratch?.drop();
-  });
+  afterAll(() => store?.close());
 
   /** A ledger (billing on unless told) with its own recorder, as the hub wires them. */
   const setup = (enabled = true) => {

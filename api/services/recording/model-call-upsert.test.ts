@@ -3,17 +3,13 @@
  * rows stored exactly as bulkCreate stores them, the model's defaults for what a row leaves out,
  * only the updatable columns changed on conflict, and the statement run in the caller's transaction.
  */
-import path from 'node:path';
 import type { Sequelize } from 'sequelize';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../tests/helpers/temp-dir.js';
 import { modelCallRowOf } from '../../tests/helpers/model-call-row.js';
-import { createTestDatabase, type TestDatabase } from '../../tests/postgres/database.js';
-import { migrateUp } from '../../store/migrate.js';
 import { initModels, type Models } from '../../store/models/index.js';
-import { openDatabase } from '../../store/sequelize.js';
 import type { ModelCallRow } from '../../store/models/model-call.js';
 import { createModelCallUpsert } from './model-call-upsert.js';
+import { openMigratedStore, type MigratedStore } from '../../tests/helpers/migrated-store.js';
 
 const row = (id: string, over: Partial<ModelCallRow> = {}): ModelCallRow =>
   modelCallRowOf(id, {
@@ -29,18 +25,14 @@ const UPDATABLE = ['status', 'inputTokens', 'outputTokens', 'creditsNano', 'usag
 describe.each([{ dialect: 'sqlite' }, { dialect: 'postgres' }])('model call upsert on $dialect', ({ dialect }) => {
   let db: Sequelize;
   let models: Models;
-  let scratch: TestDatabase | undefined;
+  let store: MigratedStore;
 
   beforeAll(async () => {
-    scratch = dialect === 'postgres' ? await createTestDatabase('model_call_upsert') : undefined;
-    db = openDatabase({ sqlitePath: path.join(makeTempDir(), 'aikit.db'), databaseUrl: scratch?.url });
-    await migrateUp(db);
+    store = await openMigratedStore(dialect, 'model_call_upsert');
+    db = store.sequelize;
     models = initModels(db);
   });
-  afterAll(async () => {
-    await db?.close();
-    await scratch?.drop();
-  });
+  afterAll(() => store?.close());
   beforeEach(async () => {
     await models.ModelCall.destroy({ where: {} });
   });

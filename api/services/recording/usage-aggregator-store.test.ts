@@ -4,19 +4,15 @@
  * merged bin by bin, hours already over marked stale, flushes of more buckets than one statement
  * takes, and (PostgreSQL) bucket rows locked in one order by every writer.
  */
-import path from 'node:path';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migrateUp } from '../../store/migrate.js';
 import type { ModelCallRow } from '../../store/models/model-call.js';
-import { openDatabase } from '../../store/sequelize.js';
 import { writeTransaction } from '../../store/write-transaction.js';
 import { modelCallRowOf } from '../../tests/helpers/model-call-row.js';
-import { makeTempDir } from '../../tests/helpers/temp-dir.js';
-import { createTestDatabase, type TestDatabase } from '../../tests/postgres/database.js';
 import { describePostgres } from '../../tests/postgres/describe-postgres.js';
 import { binOf } from '../usage/duration-histogram.js';
 import { bucketsOf, createUsageAggregator, upsertUsage, usageBucketId } from './usage-aggregator.js';
+import { openMigratedStore, type MigratedStore } from '../../tests/helpers/migrated-store.js';
 
 const HOUR = 3_600_000;
 const TEN = new Date('2026-11-27T10:00:00.000Z');
@@ -60,17 +56,13 @@ async function bucketRows(db: Sequelize): Promise<BucketRow[]> {
 
 describe.each([{ dialect: 'sqlite' }, { dialect: 'postgres' }])('usage buckets on $dialect', ({ dialect }) => {
   let db: Sequelize;
-  let scratch: TestDatabase | undefined;
+  let store: MigratedStore;
 
   beforeAll(async () => {
-    scratch = dialect === 'postgres' ? await createTestDatabase('usage_buckets') : undefined;
-    db = openDatabase({ sqlitePath: path.join(makeTempDir(), 'aikit.db'), databaseUrl: scratch?.url });
-    await migrateUp(db);
+    store = await openMigratedStore(dialect, 'usage_buckets');
+    db = store.sequelize;
   });
-  afterAll(async () => {
-    await db?.close();
-    await scratch?.drop();
-  });
+  afterAll(() => store?.close());
   beforeEach(async () => {
     await db.query('DELETE FROM usages');
     await db.query('DELETE FROM usage_stale_hours');
@@ -156,17 +148,13 @@ describe.each([{ dialect: 'sqlite' }, { dialect: 'postgres' }])('usage buckets o
 
 describePostgres('usage buckets locked in one order on PostgreSQL', () => {
   let db: Sequelize;
-  let scratch: TestDatabase;
+  let store: MigratedStore;
 
   beforeAll(async () => {
-    scratch = await createTestDatabase('usage_order');
-    db = openDatabase({ sqlitePath: path.join(makeTempDir(), 'unused.db'), databaseUrl: scratch.url });
-    await migrateUp(db);
+    store = await openMigratedStore('postgres', 'usage_order');
+    db = store.sequelize;
   });
-  afterAll(async () => {
-    await db?.close();
-    await scratch?.drop();
-  });
+  afterAll(() => store?.close());
 
   it('does not deadlock with a writer that has locked the first bucket of its list', async () => {
     const buckets = bucketsOf(['a', 'b', 'c', 'd'].map((u) => call(u, { userDid: u })), () => 0).sort((x, y) => (x.id < y.id ? -1 : 1));

@@ -6,16 +6,13 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { creditsToNano } from '../../../lib/decimal.js';
 import { createLogger } from '../../../lib/logger.js';
-import { migrateUp } from '../../../store/migrate.js';
 import { initModels } from '../../../store/models/index.js';
-import { openDatabase } from '../../../store/sequelize.js';
 import { writeTransaction } from '../../../store/write-transaction.js';
 import { FAKE_CURRENCY, type FakePaymentKit } from '../../../tests/fixtures/fake-payment-kit.js';
 import { paymentKitBackend } from '../../../tests/fixtures/payment-kit-backend.js';
 import { connectPaymentJs, TEST_APP_URL } from '../../../tests/fixtures/payment-js.js';
-import { makeTempDir } from '../../../tests/helpers/temp-dir.js';
+import { openMigratedStore } from '../../../tests/helpers/migrated-store.js';
 import { tempStores } from '../../../tests/helpers/temp-store.js';
-import { createTestDatabase } from '../../../tests/postgres/database.js';
 import { upsertUsage } from '../../recording/usage-aggregator.js';
 import type { PaymentKitClient } from './client.js';
 import { createPaymentKitBilling, METER_EVENT_NAME, type PaymentKitBillingOptions } from './backend.js';
@@ -264,10 +261,9 @@ describe('usage reports', () => {
 
 describe('a start on PostgreSQL', () => {
   it('releases only the holds that expired, and keeps the unreported charges (other instances run)', async () => {
-    const scratch = await createTestDatabase('pk_start');
-    const sequelize = openDatabase({ sqlitePath: path.join(makeTempDir(), 'unused.db'), databaseUrl: scratch.url });
+    const store = await openMigratedStore('postgres', 'pk_start');
+    const { sequelize } = store;
     try {
-      await migrateUp(sequelize);
       const logLines: string[] = [];
       const logger = createLogger({ level: 'info', write: (line) => logLines.push(line) });
       const billing = createPaymentKitBilling({ sequelize, models: initModels(sequelize), logger, client, enabled: true, reservationTtlMs: 60_000, syncTtlMs: 60_000 });
@@ -280,8 +276,7 @@ describe('a start on PostgreSQL', () => {
       expect(await billing.accounts.get(u)).toMatchObject({ balanceNano: 1000, heldNano: 50, unreportedNano: 20 });
       expect(logLines.filter((l) => l.includes('released expired credit reservations')).map((l) => JSON.parse(l).count)).toEqual([1]);
     } finally {
-      await sequelize.close();
-      await scratch.drop();
+      await store.close();
     }
   });
 });
