@@ -10,16 +10,7 @@ import { startFakeUpstream, type FakeUpstream } from '../../scripts/fake-upstrea
 import { creditsToNano } from '../lib/decimal.js';
 import { bearer, makeTempDir, startTestHub, TEST_ADMIN_KEY, type TestHub } from './helpers/hub.js';
 import { call, startHubProcess, type HubProcess } from './postgres/hub-process.js';
-
-/** True while a process with this pid exists. */
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { alive } from './helpers/process-alive.js';
 
 describe('a hub killed mid-call', () => {
   let upstream: FakeUpstream | undefined;

@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/gateway.js';
 import setup from './global-setup.js';
+import { alive } from '../helpers/process-alive.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -28,15 +29,6 @@ const refused = (url: string) =>
     () => false,
     (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED',
   );
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('PostgreSQL for the tests, from npm', () => {
   const suiteUrl = process.env.TEST_DATABASE_URL;
