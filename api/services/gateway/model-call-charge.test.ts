@@ -3,23 +3,10 @@
  * recorder, fake upstream): its row, its exact charge and the balance after it, whole, streamed,
  * cut off by the client, refused before any attempt, and failed over.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempStores } from '../../tests/helpers/temp-store.js';
-import { startModelCallCore, USER } from '../../tests/helpers/model-call-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { chat, modelCallCores, settledRow, USER } from '../../tests/helpers/model-call-fixture.js';
 
-const openStore = tempStores();
-const cores: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.close();
-});
-
-async function core(...args: Parameters<typeof startModelCallCore> extends [unknown, ...infer R] ? R : never) {
-  const c = await startModelCallCore(await openStore(), ...args);
-  cores.push(c);
-  return c;
-}
-
-const chat = (text: string, patch: Record<string, unknown> = {}) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }], ...patch });
+const core = modelCallCores();
 
 describe('ModelCall charges', () => {
   it('charges a whole answer exactly for the usage the upstream reported, and records who answered', async () => {
@@ -72,7 +59,7 @@ describe('ModelCall charges', () => {
     while (!text.includes('data:', text.indexOf('data:') + 1)) text += new TextDecoder().decode((await reader.read()).value);
     client.abort();
     await c.upstream.waitFor((r) => r.aborted);
-    const row = await waitForRow(c, id);
+    const row = await settledRow(c, id);
     expect(row).toMatchObject({ status: 'aborted', errorCode: 'client_closed_request', errorReason: 'The client closed the connection', usageEstimated: 1 });
     expect(row.inputTokens).toBeGreaterThan(0);
     expect(row.outputTokens).toBeGreaterThan(0);
@@ -127,13 +114,3 @@ describe('ModelCall charges', () => {
     expect(await c.charges()).toEqual([]);
   });
 });
-
-async function waitForRow(c: Awaited<ReturnType<typeof core>>, id: string) {
-  const end = performance.now() + 5000;
-  for (;;) {
-    const row = await c.row(id);
-    if (row && row.status !== 'processing') return row;
-    if (performance.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

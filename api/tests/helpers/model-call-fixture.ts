@@ -6,6 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
+import { afterEach } from 'vitest';
 import { QueryTypes } from 'sequelize';
 import { startFakeUpstream, type FakeUpstream } from '../../../scripts/fake-upstream/index.js';
 import { createLogger } from '../../lib/logger.js';
@@ -18,7 +19,7 @@ import { requestContext } from '../../middlewares/request-context.js';
 import { errorHandler } from '../../middlewares/error-handler.js';
 import { chatCompletionsHandler } from '../../routes/v1/chat-completions.js';
 import { hubRecorder } from './recorder-fixture.js';
-import type { TempStore } from './temp-store.js';
+import { tempStores, type TempStore } from './temp-store.js';
 
 export const USER = 'did:abt:zUser1';
 export const member = (patch: Partial<Caller> = {}): Caller => ({ userDid: USER, role: 'member', keyId: 'key-1', appId: null, name: null, limits: null, via: 'access-key', ...patch });
@@ -30,6 +31,9 @@ export interface ProviderRow {
   /** model → [inputRate, outputRate] */
   rates?: Record<string, [string, string]>;
 }
+
+/** A chat request to the default model. */
+export const chat = (text: string, patch: Record<string, unknown> = {}) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }], ...patch });
 
 export type Handler = (req: Request, res: Response, gateway: Gateway) => Promise<void>;
 
@@ -49,8 +53,9 @@ export async function startModelCallCore(store: TempStore, options: { caller?: C
   const app = express();
   app.use(express.json());
   app.use(requestContext());
+  let caller: Caller | null = options.caller === undefined ? member() : options.caller;
   app.use((req, _res, next) => {
-    req.ctx.caller = options.caller === undefined ? member() : options.caller;
+    req.ctx.caller = caller;
     next();
   });
   app.post('/call', (req, res) => handler(req, res, gateway));
@@ -83,6 +88,10 @@ export async function startModelCallCore(store: TempStore, options: { caller?: C
     settled,
     url,
     addProvider,
+    /** The caller of the next requests (null: none). */
+    as(next: Caller | null) {
+      caller = next;
+    },
     /** Mounts `h` as the handler of POST /call (the real chat route until then). */
     handle(h: Handler) {
       handler = h;
@@ -110,4 +119,32 @@ export async function startModelCallCore(store: TempStore, options: { caller?: C
       await upstream.close();
     },
   };
+}
+
+export type ModelCallCore = Awaited<ReturnType<typeof startModelCallCore>>;
+
+/** Call at a test file's top level: the returned function starts a core on a store of its own, both closed after the test. */
+export function modelCallCores(): (options?: Parameters<typeof startModelCallCore>[1]) => Promise<ModelCallCore> {
+  const openStore = tempStores();
+  const started: ModelCallCore[] = [];
+  // Registered after the stores' hook: runs before it (vitest runs after-hooks in reverse).
+  afterEach(async () => {
+    for (const c of started.splice(0)) await c.close();
+  });
+  return async (options) => {
+    const c = await startModelCallCore(await openStore(), options);
+    started.push(c);
+    return c;
+  };
+}
+
+/** The call's row once it is settled (not `processing`). */
+export async function settledRow(c: ModelCallCore, id: string): Promise<Record<string, any>> {
+  const end = performance.now() + 5000;
+  for (;;) {
+    const row = await c.row(id);
+    if (row && row.status !== 'processing') return row;
+    if (performance.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
