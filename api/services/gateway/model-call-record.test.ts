@@ -4,7 +4,7 @@
  * to first byte, settling once, and a client gone before the call began.
  */
 import { describe, expect, it } from 'vitest';
-import { AppError, ProviderError } from '../../errors.js';
+import { AppError, ClientAbortedError, ProviderError } from '../../errors.js';
 import { chat, member, modelCallCores, settledRow, USER } from '../../tests/helpers/model-call-fixture.js';
 import { ModelCall, type BeginOptions } from './model-call.js';
 
@@ -43,6 +43,8 @@ describe('ModelCall record', () => {
       new Error('boom: Bearer abcdefghijklmnop'),
       'a plain string',
       new Error('x'.repeat(1500)),
+      // The client's abort, whoever noticed it.
+      new ClientAbortedError(),
     ];
     c.handle(async (req, res, gateway) => {
       const call = await gateway.begin(req, res, OPTIONS);
@@ -58,6 +60,7 @@ describe('ModelCall record', () => {
       ['failed', 'server_error', 'boom: Bearer ****'],
       ['failed', 'server_error', 'a plain string'],
       ['failed', 'server_error', 'x'.repeat(1000)],
+      ['aborted', 'client_closed_request', 'The client closed the connection'],
     ]);
     expect(await c.charges()).toEqual([]);
     expect(await c.balance()).toBe(100_000_000);
@@ -207,6 +210,30 @@ describe('ModelCall record', () => {
     expect(outcome.error).toMatchObject({ code: 'client_closed_request' });
     expect(await settledRow(c, outcome.id!)).toMatchObject({ status: 'aborted', attempts: 0, errorCode: 'client_closed_request', errorReason: 'The client closed the connection', creditsNano: 0 });
     expect(c.upstream.requests).toHaveLength(0);
+  });
+
+  it('takes a call whose client left while it ran for one the client closed, whatever error ends it', async () => {
+    const c = await core();
+    await c.addProvider();
+    await c.ledger.grant({ userDid: USER, amountNano: 100_000_000 });
+    let begun!: () => void;
+    const inCall = new Promise<void>((r) => (begun = r));
+    const outcome: { id?: string; done?: boolean } = {};
+    c.handle(async (req, res, gateway) => {
+      const call = await gateway.begin(req, res, OPTIONS);
+      outcome.id = call.record.id;
+      begun();
+      await until(() => res.closed);
+      await call.fail(new Error('the socket is gone'));
+      outcome.done = true;
+    });
+    const client = new AbortController();
+    const pending = c.post({}, {}, client.signal).catch(() => null);
+    await inCall;
+    client.abort();
+    await pending;
+    await until(() => outcome.done === true);
+    expect(await c.row(outcome.id!)).toMatchObject({ status: 'aborted', errorCode: 'client_closed_request', errorReason: 'The client closed the connection' });
   });
 
   it('does not take a call whose answer went out whole for one the client closed', async () => {
