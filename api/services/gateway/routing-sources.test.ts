@@ -114,9 +114,9 @@ describe('routing sources', () => {
     expect(bedrock!.provider.secrets.get('env:bedrock')).toEqual({ access_key_id: 'AKIAEXAMPLE', secret_access_key: 'secret-example' });
     expect(bedrock!.provider.credentials).toMatchObject([{ id: 'env:bedrock', providerId: 'env:bedrock', weight: 1, disabled: false, cooldownUntil: 0, failureCount: 0 }]);
     const { table: onlyId } = await setup({ billingEnabled: false, env: { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE' } });
-    expect((await onlyId.resolve('bedrock/x', 'chatCompletion'))[0]!.provider.secrets.get('env:bedrock')).toEqual({ access_key_id: 'AKIAEXAMPLE' });
+    expect((await onlyId.resolve('bedrock/x', 'chatCompletion'))[0]!.provider.secrets.get('env:bedrock')).toStrictEqual({ access_key_id: 'AKIAEXAMPLE' });
     const { table: onlySecret } = await setup({ billingEnabled: false, env: { AWS_SECRET_ACCESS_KEY: 'secret-example' } });
-    expect((await onlySecret.resolve('bedrock/x', 'chatCompletion'))[0]!.provider.secrets.get('env:bedrock')).toEqual({ secret_access_key: 'secret-example' });
+    expect((await onlySecret.resolve('bedrock/x', 'chatCompletion'))[0]!.provider.secrets.get('env:bedrock')).toStrictEqual({ secret_access_key: 'secret-example' });
     // No key at all: bedrock is known, not configured.
     const { table: none } = await setup({ billingEnabled: false });
     await expect(none.resolve('bedrock/x', 'chatCompletion')).rejects.toMatchObject({ status: 404 });
@@ -141,5 +141,61 @@ describe('routing sources', () => {
     await rate(models, on.id, 'm');
     table.invalidate();
     await expect(table.resolve('m', 'chatCompletion')).rejects.toMatchObject({ status: 503, retryAfter: 30 });
+  });
+
+  it('takes a credential from the environment only for a key, or a base URL where none is needed', async () => {
+    // A base URL alone configures no provider that needs a key.
+    const { table } = await setup({ billingEnabled: false, env: { OPENAI_BASE_URL: 'http://env-openai.invalid/v1' } });
+    await expect(table.resolve('openai/gpt-4o', 'chatCompletion')).rejects.toMatchObject({ status: 404 });
+    // One that needs none is configured by its base URL, and not without it.
+    await expect(table.resolve('ollama/llama3', 'chatCompletion')).rejects.toMatchObject({ status: 404 });
+    // A stored provider that needs no key is served without one, even with nothing in the environment.
+    const { models, table: t2 } = await setup({ billingEnabled: false });
+    await provider(models, 'openai-compatible');
+    const [local] = await t2.resolve('openai-compatible/llama', 'chatCompletion');
+    expect(local!.provider).toMatchObject({ baseUrl: undefined, region: undefined, credentials: [{ id: 'env:openai-compatible' }] });
+    expect(local!.provider.secrets.get('env:openai-compatible')).toStrictEqual({});
+  });
+
+  it("uses a stored provider's own credentials, not the environment's, and serves it once", async () => {
+    const { models, table } = await setup({ billingEnabled: false, env: { OPENAI_API_KEY: 'env-key' } });
+    const p = await provider(models, 'openai');
+    const c = await credential(models, p.id);
+    const found = await table.resolve('gpt-4o', 'chatCompletion');
+    expect(found.map((x) => [x.provider.id, x.provider.credentials.map((k) => k.id)])).toEqual([[p.id, [c.id]]]);
+    expect((await table.resolve('openai/gpt-4o', 'chatCompletion'))[0]!.provider.id).toBe(p.id);
+    // Without a credential of its own or in the environment, a stored provider has none to use.
+    const { models: m2, table: t2 } = await setup({ billingEnabled: false });
+    await provider(m2, 'openai');
+    await expect(t2.resolve('openai/gpt-4o', 'chatCompletion')).rejects.toMatchObject({ status: 503, retryAfter: 60 });
+  });
+
+  it('gives each provider its own rates, and skips a stored provider the hub no longer knows', async () => {
+    const { models, table } = await setup();
+    const gone = await provider(models, 'retired-provider', { rank: 1 });
+    await credential(models, gone.id);
+    await rate(models, gone.id, 'only-openai');
+    const a = await provider(models, 'openai', { rank: 2 });
+    const b = await provider(models, 'deepseek', { rank: 3 });
+    for (const p of [a, b]) await credential(models, p.id);
+    await rate(models, a.id, 'only-openai');
+    await rate(models, b.id, 'only-deepseek');
+    expect((await table.resolve('only-openai', 'chatCompletion')).map((x) => x.provider.name)).toEqual(['openai']);
+    expect((await table.resolve('only-deepseek', 'chatCompletion')).map((x) => x.provider.name)).toEqual(['deepseek']);
+  });
+
+  it('reads a provider prefix only before a slash, and refuses a known provider that is not configured', async () => {
+    const { models, table } = await setup({ billingEnabled: false });
+    const x = await provider(models, 'xai');
+    await credential(models, x.id);
+    const router = await provider(models, 'openrouter');
+    await credential(models, router.id);
+    await rate(models, router.id, 'anthropic/claude-3');
+    // "xaiz" names no provider, though "xai" is one.
+    await expect(table.resolve('xaiz', 'chatCompletion')).rejects.toMatchObject({ status: 404 });
+    // anthropic is a provider the hub knows: its models are not looked for elsewhere.
+    await expect(table.resolve('anthropic/claude-3', 'chatCompletion')).rejects.toMatchObject({ status: 404 });
+    await expect(table.resolve('xai/', 'chatCompletion')).rejects.toMatchObject({ status: 404 });
+    expect((await table.resolve('xai/grok-4', 'chatCompletion'))[0]).toMatchObject({ upstreamModel: 'grok-4' });
   });
 });

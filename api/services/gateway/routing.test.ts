@@ -95,8 +95,9 @@ describe('routing', () => {
   it('finds an unpinned model at every provider that prices it (or, with billing off, knows it), best rank first', async () => {
     const { models, table } = await setup();
     const a = await provider(models, 'deepseek', { rank: 5 });
-    const b = await provider(models, 'openai', { rank: 1 });
+    // Created before openai, at the same rank: the registry's order decides.
     const c = await provider(models, 'xai', { rank: 1 });
+    const b = await provider(models, 'openai', { rank: 1 });
     for (const p of [a, b, c]) await credential(models, p.id, { api_key: 'k' });
     await rate(models, a.id, 'shared');
     await rate(models, b.id, 'openai/shared');
@@ -161,11 +162,13 @@ describe('routing', () => {
     vi.setSystemTime(start + 999);
     await expect(table.resolve('openai/m2', 'chatCompletion')).resolves.toHaveLength(1);
     expect(loads()).toBe(1);
-    // Stale by age: served, and reloaded behind it.
+    // Stale by age: served (without the rate added since), and reloaded behind it.
     vi.setSystemTime(start + 1000);
-    await table.resolve('openai/m1', 'chatCompletion');
+    await rate(models, p.id, 'm2b');
+    expect((await table.resolve('openai/m2b', 'chatCompletion'))[0]!.rate).toBeUndefined();
     expect(loads()).toBe(2);
     await loaded(2);
+    expect((await table.resolve('openai/m2b', 'chatCompletion'))[0]!.rate!.model).toBe('m2b');
     // Too old to serve (an idle instance): reloaded before it answers.
     await rate(models, p.id, 'm3');
     vi.setSystemTime(start + 1000 + 2000);
@@ -186,14 +189,15 @@ describe('routing', () => {
     expect(live).toMatchObject({ id: c.id, weight: 1, disabled: false });
     expect(table.state(c.id)).toBe(live);
     live.failureCount = 3;
-    live.cooldownUntil = Date.now() + 60_000;
+    const cooledUntil = Date.now() + 60_000;
+    live.cooldownUntil = cooledUntil;
     // Another instance cooled it down for less, and changed its weight.
     await models.AiCredential.update({ weight: 7, cooldownUntil: new Date(Date.now() + 1000), failureCount: 1 }, { where: { id: c.id } });
     table.invalidate();
     const reloaded = (await table.resolve('openai/m', 'chatCompletion').catch(() => null)) ?? null;
     expect(reloaded).toBeNull();
     expect(table.state(c.id)).toMatchObject({ weight: 7, failureCount: 3 });
-    expect(table.state(c.id)!.cooldownUntil).toBe(live.cooldownUntil);
+    expect(table.state(c.id)!.cooldownUntil).toBe(cooledUntil);
     table.resetCredential(c.id);
     table.resetCredential('unknown');
     expect(table.state(c.id)).toMatchObject({ cooldownUntil: 0, failureCount: 0, disabled: false, disabledReason: null });
@@ -202,5 +206,13 @@ describe('routing', () => {
     table.invalidate();
     await table.resolve('openai/m', 'chatCompletion').catch(() => {});
     expect(table.state(c.id)).toBeUndefined();
+  });
+
+  it("keeps an environment credential's live state across reloads (it has no row to forget it by)", async () => {
+    const { table } = await setup({ env: { OPENAI_API_KEY: 'env-openai' } });
+    await table.resolve('openai/gpt-4o', 'chatCompletion');
+    table.state('env:openai')!.cooldownUntil = Date.now() + 60_000;
+    table.invalidate();
+    await expect(table.resolve('openai/gpt-4o', 'chatCompletion')).rejects.toMatchObject({ status: 503, retryAfter: 60 });
   });
 });
