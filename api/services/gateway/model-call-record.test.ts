@@ -114,6 +114,8 @@ describe('ModelCall record', () => {
       call.setUsage({ inputTokens: 7, cacheReadTokens: 3 }, true);
       seen.estimated = call.record.usageEstimated;
       call.setUsage({ outputTokens: 5, cacheWriteTokens: 2, images: 1, seconds: 4, characters: 6 });
+      // A field not given is kept.
+      call.setUsage({ inputTokens: 8 });
       seen.usage = { ...call.record.usage };
       seen.estimatedAfter = call.record.usageEstimated;
       await call.succeed();
@@ -129,10 +131,10 @@ describe('ModelCall record', () => {
       seconds: true,
       characters: true,
       estimated: true,
-      usage: { inputTokens: 7, outputTokens: 5, cacheReadTokens: 3, cacheWriteTokens: 2, images: 1, seconds: 4, characters: 6 },
+      usage: { inputTokens: 8, outputTokens: 5, cacheReadTokens: 3, cacheWriteTokens: 2, images: 1, seconds: 4, characters: 6 },
       estimatedAfter: false,
     });
-    expect(await c.row(id)).toMatchObject({ inputTokens: 7, outputTokens: 5, cacheReadTokens: 3, cacheWriteTokens: 2, usageEstimated: 0 });
+    expect(await c.row(id)).toMatchObject({ inputTokens: 8, outputTokens: 5, cacheReadTokens: 3, cacheWriteTokens: 2, usageEstimated: 0 });
   });
 
   it('takes the time to first byte from the first mark, on the clock of the request, and the duration at settlement', async () => {
@@ -166,7 +168,7 @@ describe('ModelCall record', () => {
     expect(row.duration).toBe(Math.round(seen.duration!));
   });
 
-  it('charges a call that failed after its attempt produced usage at the rate of the provider that tried it', async () => {
+  it('charges a call that failed after its attempt produced usage at the rate of the provider that tried it last', async () => {
     const c = await core();
     await c.addProvider({ name: 'openai', rank: 1, rates: { 'gpt-4o-mini': ['0.000001', '0.000002'] } });
     await c.addProvider({ name: 'deepseek', rank: 2, rates: { 'gpt-4o-mini': ['0.000003', '0.000004'] } });
@@ -174,7 +176,9 @@ describe('ModelCall record', () => {
     c.handle(async (req, res, gateway) => {
       const call = await gateway.begin(req, res, OPTIONS);
       await call
-        .open(async () => {
+        .open(async (input) => {
+          // The first provider fails over; the second produced some output, then refused the request.
+          if (input.candidate.provider.name === 'openai') throw new ProviderError('overloaded', { kind: 'http', status: 500 });
           call.setUsage({ inputTokens: 10, outputTokens: 10 });
           throw new ProviderError('the request is wrong', { kind: 'http', status: 400 });
         })
@@ -183,8 +187,8 @@ describe('ModelCall record', () => {
     });
     const { id, candidates } = await (await c.post({})).json();
     expect(candidates).toEqual(['openai', 'deepseek']);
-    expect(await c.row(id)).toMatchObject({ status: 'failed', attempts: 1, creditsNano: 10 * 1_000 + 10 * 2_000, errorCode: 'upstream_rejected_request' });
-    expect(await c.charges()).toEqual([[id, -30_000]]);
+    expect(await c.row(id)).toMatchObject({ status: 'failed', attempts: 2, creditsNano: 10 * 3_000 + 10 * 4_000, errorCode: 'upstream_rejected_request' });
+    expect(await c.charges()).toEqual([[id, -70_000]]);
   });
 
   it('aborts a call whose client left before it began: no attempt, recorded as closed by the client', async () => {
