@@ -5,6 +5,7 @@
  * printed; the run fails when a file scores under 80 %. Reports land in reports/mutation/ (HTML per
  * area, or per area and files with --mutate); docs/mutation-testing.md has the scores and why.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
@@ -58,11 +59,19 @@ function scores(results: MutantResult[]): Map<string, { score: number; killed: n
   return byFile;
 }
 
+/** The files of a bounded run, for its report's name; many line ranges (`file.ts:1-9`) make it a hash. */
+function reportName(only: string[]): string {
+  const joined = only.map((f) => path.basename(f, '.ts')).join('+');
+  if (joined.length <= 100) return joined;
+  const files = [...new Set(only.map((f) => path.basename(f.replace(/:[\d-]+$/, ''), '.ts')))].join('+');
+  return `${files}-lines-${createHash('sha256').update(only.join(',')).digest('hex').slice(0, 8)}`;
+}
+
 async function runArea(name: string, incremental: boolean, concurrency: number, only: string[]): Promise<boolean> {
   const area = AREAS[name]!;
   // A bounded run over some of the area's files keeps its results apart from the whole area's.
   const mutate = only.length ? only : area.mutate;
-  const out = path.join(reports, only.length ? `${name}-${only.map((f) => path.basename(f, '.ts')).join('+')}` : name);
+  const out = path.join(reports, only.length ? `${name}-${reportName(only)}` : name);
   const options: PartialStrykerOptions = {
     testRunner: 'vitest',
     vitest: { configFile: 'vitest.mutation.config.ts', related: false },

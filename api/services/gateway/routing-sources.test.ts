@@ -198,4 +198,16 @@ describe('routing sources', () => {
     await expect(table.resolve('xai/', 'chatCompletion')).rejects.toMatchObject({ status: 404 });
     expect((await table.resolve('xai/grok-4', 'chatCompletion'))[0]).toMatchObject({ upstreamModel: 'grok-4' });
   });
+
+  it('orders providers of one rank as the registry does, in whatever order they were stored', async () => {
+    for (const stored of [['deepseek', 'xai', 'google'], ['xai', 'google', 'deepseek']]) {
+      const { models, table } = await setup();
+      for (const name of stored) {
+        const p = await provider(models, name, { rank: 5 });
+        await credential(models, p.id);
+        await rate(models, p.id, 'shared');
+      }
+      expect((await table.resolve('shared', 'chatCompletion')).map((c) => c.provider.name)).toEqual(['google', 'deepseek', 'xai']);
+    }
+  });
 });
