@@ -115,6 +115,7 @@ describe('ModelCall record', () => {
       seen.estimated = call.record.usageEstimated;
       call.setUsage({ outputTokens: 5, cacheWriteTokens: 2, images: 1, seconds: 4, characters: 6 });
       // A field not given is kept.
+      seen.before = { ...call.record.usage };
       call.setUsage({ inputTokens: 8 });
       seen.usage = { ...call.record.usage };
       seen.estimatedAfter = call.record.usageEstimated;
@@ -131,6 +132,7 @@ describe('ModelCall record', () => {
       seconds: true,
       characters: true,
       estimated: true,
+      before: { inputTokens: 7, outputTokens: 5, cacheReadTokens: 3, cacheWriteTokens: 2, images: 1, seconds: 4, characters: 6 },
       usage: { inputTokens: 8, outputTokens: 5, cacheReadTokens: 3, cacheWriteTokens: 2, images: 1, seconds: 4, characters: 6 },
       estimatedAfter: false,
     });
