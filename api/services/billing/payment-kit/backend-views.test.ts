@@ -3,14 +3,14 @@
  * upkeep and shutdown, on a real SQLite file through the real payment-js client to a fake Payment Kit.
  */
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { creditsToNano } from '../../../lib/decimal.js';
 import { createLogger } from '../../../lib/logger.js';
 import { initModels } from '../../../store/models/index.js';
 import { writeTransaction } from '../../../store/write-transaction.js';
 import { FAKE_CURRENCY, type FakePaymentKit } from '../../../tests/fixtures/fake-payment-kit.js';
 import { paymentKitBackend } from '../../../tests/fixtures/payment-kit-backend.js';
-import { connectPaymentJs, TEST_APP_URL } from '../../../tests/fixtures/payment-js.js';
+import { paymentJsClient, startPaymentJsKit, TEST_APP_URL } from '../../../tests/fixtures/payment-js.js';
 import { openMigratedStore } from '../../../tests/helpers/migrated-store.js';
 import { tempStores } from '../../../tests/helpers/temp-store.js';
 import { upsertUsage } from '../../recording/usage-aggregator.js';
@@ -25,8 +25,10 @@ const user = () => `did:test:pk-views:${++n}`;
 
 beforeAll(async () => {
   // Slashes to spare in the app's URL and the mount point: the checkout URL has none of them.
-  ({ pk, client } = await connectPaymentJs({ appUrl: `${TEST_APP_URL}//`, mountPoint: '/payment-kit/' }));
-  await client.retrieveMeter('warm-up');
+  pk = await startPaymentJsKit({ appUrl: `${TEST_APP_URL}//`, mountPoint: '/payment-kit/' });
+});
+beforeEach(async () => {
+  client = await paymentJsClient();
 });
 afterEach(() => {
   pk.failNext(0);

@@ -3,13 +3,13 @@
  * fake Payment Kit: the mirrored balance (fresh, stale, Payment Kit down), reservations and
  * charges, grants, transactions, the usage reports and what a restart reconciles.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { creditsToNano } from '../../../lib/decimal.js';
 import { createLogger } from '../../../lib/logger.js';
 import type { FakePaymentKit } from '../../../tests/fixtures/fake-payment-kit.js';
 import { FAKE_CURRENCY } from '../../../tests/fixtures/fake-payment-kit.js';
 import { paymentKitBackend } from '../../../tests/fixtures/payment-kit-backend.js';
-import { connectPaymentJs } from '../../../tests/fixtures/payment-js.js';
+import { paymentJsClient, startPaymentJsKit } from '../../../tests/fixtures/payment-js.js';
 import { tempStores } from '../../../tests/helpers/temp-store.js';
 import type { PaymentKitClient } from './client.js';
 import { METER_EVENT_NAME, type PaymentKitBillingOptions } from './backend.js';
@@ -26,9 +26,10 @@ let n = 0;
 const user = () => `did:test:pk:${++n}`;
 
 beforeAll(async () => {
-  ({ pk, client } = await connectPaymentJs());
-  // The first call of a process loads the client's signing keys: not part of any test.
-  await client.retrieveMeter('warm-up');
+  pk = await startPaymentJsKit();
+});
+beforeEach(async () => {
+  client = await paymentJsClient();
 });
 afterEach(() => {
   pk.failNext(0);
