@@ -24,8 +24,8 @@ let n = 0;
 const user = () => `did:test:pk-views:${++n}`;
 
 beforeAll(async () => {
-  // Slashes to spare in the app's URL and the mount point: the checkout URL has none of them.
-  pk = await startPaymentJsKit({ appUrl: `${TEST_APP_URL}//`, mountPoint: '/payment-kit/' });
+  // Slashes to spare in the app's URL and around a nested mount point: the checkout URL has none of them.
+  pk = await startPaymentJsKit({ appUrl: `${TEST_APP_URL}//`, mountPoint: '//apps/payment-kit/' });
 });
 beforeEach(async () => {
   client = await paymentJsClient();
@@ -45,6 +45,10 @@ const setup = (options: Partial<PaymentKitBillingOptions> = {}) => paymentKitBac
 const eventsOf = (u: string) => pk.events.filter((e) => e.customer_id === u).map((e) => e.valueNano);
 
 describe('the credit payment link', () => {
+  it("is checked out under Payment Kit's mount point, with the link's id encoded", () => {
+    expect(client.checkoutUrl('plink a/b?c=1')).toBe(`${TEST_APP_URL}/apps/payment-kit/checkout/pay/plink%20a%2Fb%3Fc%3D1`);
+  });
+
   it('is made sure of once (again after a failure) and sent with 402 from then on; CREDIT_PAYMENT_LINK wins, billing off has none', async () => {
     const { billing, record } = await setup();
     expect(billing.topUpLink).toBeUndefined();
@@ -53,7 +57,7 @@ describe('the credit payment link', () => {
     const link = await billing.paymentLink();
     const made = pk.paymentLinks.filter((l) => l.lookup_key === 'DEFAULT_CREDIT_PAYMENT_LINK');
     expect(made).toHaveLength(1);
-    expect(link).toBe(`${TEST_APP_URL}/payment-kit/checkout/pay/${made[0]!.id}`);
+    expect(link).toBe(`${TEST_APP_URL}/apps/payment-kit/checkout/pay/${made[0]!.id}`);
     expect(billing.topUpLink).toBe(link);
     expect(await billing.paymentLink()).toBe(link);
     await expect(billing.reserve({ record: record(user()), candidates: [], maxCostNano: 1 })).rejects.toMatchObject({ status: 402, extra: { link } });
