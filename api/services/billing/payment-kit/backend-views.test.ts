@@ -49,7 +49,7 @@ describe('the credit payment link', () => {
     expect(client.checkoutUrl('plink a/b?c=1')).toBe(`${TEST_APP_URL}/apps/payment-kit/checkout/pay/plink%20a%2Fb%3Fc%3D1`);
   });
 
-  it('is made sure of once (again after a failure) and sent with 402 from then on; CREDIT_PAYMENT_LINK wins, billing off has none', async () => {
+  it('is made sure of once (again after a failure), found by a later start and sent with 402 from then on; CREDIT_PAYMENT_LINK wins, billing off has none', async () => {
     const { billing, record } = await setup();
     expect(billing.topUpLink).toBeUndefined();
     pk.failNext(1, 403, '/api/prices');
@@ -60,6 +60,10 @@ describe('the credit payment link', () => {
     expect(link).toBe(`${TEST_APP_URL}/apps/payment-kit/checkout/pay/${made[0]!.id}`);
     expect(billing.topUpLink).toBe(link);
     expect(await billing.paymentLink()).toBe(link);
+    // A later start finds the price and the link by their lookup keys and makes neither again.
+    expect(await (await setup()).billing.paymentLink()).toBe(link);
+    expect(pk.paymentLinks.filter((l) => l.lookup_key === 'DEFAULT_CREDIT_PAYMENT_LINK')).toHaveLength(1);
+    expect(pk.prices.filter((p) => p.lookup_key === 'DEFAULT_CREDIT_UNIT_PRICE')).toHaveLength(1);
     await expect(billing.reserve({ record: record(user()), candidates: [], maxCostNano: 1 })).rejects.toMatchObject({ status: 402, extra: { link } });
 
     const fixed = (await setup({ topUpLink: 'https://pay.example.com/x' })).billing;
