@@ -8,7 +8,7 @@ import { creditsToNano } from '../../../lib/decimal.js';
 import { createLogger } from '../../../lib/logger.js';
 import { initModels } from '../../../store/models/index.js';
 import { writeTransaction } from '../../../store/write-transaction.js';
-import { FAKE_CURRENCY, type FakePaymentKit } from '../../../tests/fixtures/fake-payment-kit.js';
+import { FAKE_CURRENCY, FAKE_PAY_CURRENCY, type FakePaymentKit } from '../../../tests/fixtures/fake-payment-kit.js';
 import { paymentKitBackend } from '../../../tests/fixtures/payment-kit-backend.js';
 import { paymentJsClient, startPaymentJsKit, TEST_APP_URL } from '../../../tests/fixtures/payment-js.js';
 import { openMigratedStore } from '../../../tests/helpers/migrated-store.js';
@@ -50,13 +50,40 @@ describe('the credit payment link', () => {
   });
 
   it('is made sure of once (again after a failure), found by a later start and sent with 402 from then on; CREDIT_PAYMENT_LINK wins, billing off has none', async () => {
-    const { billing, record } = await setup();
+    const { billing, record, logLines } = await setup();
     expect(billing.topUpLink).toBeUndefined();
     pk.failNext(1, 403, '/api/prices');
     await expect(billing.paymentLink()).rejects.toThrow();
     const link = await billing.paymentLink();
     const made = pk.paymentLinks.filter((l) => l.lookup_key === 'DEFAULT_CREDIT_PAYMENT_LINK');
-    expect(made).toHaveLength(1);
+    // A credit pack product, its price of one credit of the meter's currency per unit, a link with a quantity to choose.
+    const product = pk.products.filter((p) => p.type === 'credit');
+    expect(product).toEqual([{ id: expect.any(String), name: 'Basic AIGNE Hub Credit Packs', description: 'A pack of AIGNE Hub Credits: pay to get more credits for AIGNE Hub.', type: 'credit' }]);
+    const meter = [...pk.meters.values()].find((m) => m.event_name === METER_EVENT_NAME)!;
+    const price = pk.prices.filter((p) => p.lookup_key === 'DEFAULT_CREDIT_UNIT_PRICE');
+    expect(price).toEqual([
+      {
+        id: expect.any(String),
+        lookup_key: 'DEFAULT_CREDIT_UNIT_PRICE',
+        product_id: product[0]!.id,
+        type: 'one_time',
+        nickname: 'Per Unit Credit For AIGNE Hub',
+        unit_amount: '1',
+        currency_id: FAKE_PAY_CURRENCY,
+        currency_options: [{ currency_id: FAKE_PAY_CURRENCY, unit_amount: '1' }],
+        metadata: { credit_config: { priority: 50, valid_duration_value: 0, valid_duration_unit: 'days', currency_id: FAKE_CURRENCY, credit_amount: '1' }, meter_id: meter.id },
+      },
+    ]);
+    expect(made).toEqual([
+      {
+        id: expect.any(String),
+        name: 'Basic AIGNE Hub Credit Packs',
+        lookup_key: 'DEFAULT_CREDIT_PAYMENT_LINK',
+        line_items: [{ price_id: price[0]!.id, quantity: 1, adjustable_quantity: { enabled: true, minimum: 1, maximum: 100_000_000 } }],
+      },
+    ]);
+    const logged = (msg: string) => logLines.filter((l) => l.includes(msg)).map((l) => JSON.parse(l).lookupKey);
+    expect([logged('creating the credit price in Payment Kit'), logged('creating the credit payment link in Payment Kit')]).toEqual([['DEFAULT_CREDIT_UNIT_PRICE'], ['DEFAULT_CREDIT_PAYMENT_LINK']]);
     expect(link).toBe(`${TEST_APP_URL}/apps/payment-kit/checkout/pay/${made[0]!.id}`);
     expect(billing.topUpLink).toBe(link);
     expect(await billing.paymentLink()).toBe(link);
