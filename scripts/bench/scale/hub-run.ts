@@ -10,6 +10,7 @@ import { request } from 'undici';
 import { jsonRequest } from '../http.js';
 import { parseStartScript } from '../hub.js';
 import { cpuMs, freePort, startProcess, type Proc } from '../procs.js';
+import { postgresCpu } from './db-cpu.js';
 
 export interface HubRun {
   proc: Proc;
@@ -19,6 +20,8 @@ export interface HubRun {
   startMs: number;
   /** CPU time the process had used by then. */
   startCpuMs: number;
+  /** The PostgreSQL server's total CPU ms so far, when it runs on this machine. */
+  dbCpuMs?: () => number;
   logFile: string;
   stop(): Promise<void>;
 }
@@ -81,7 +84,9 @@ export async function runHub(o: HubRunOptions): Promise<HubRun> {
   const url = `http://127.0.0.1:${port}`;
   await healthy(url, proc, 120_000);
   const startMs = performance.now() - startedAt;
-  return { proc, url, admin: { authorization: `Bearer ${adminKey}` }, startMs, startCpuMs: cpuMs(proc.pid), logFile: o.logFile, stop: () => proc.stop() };
+  const startCpuMs = cpuMs(proc.pid);
+  const dbCpuMs = o.databaseUrl ? await postgresCpu(o.databaseUrl) : undefined;
+  return { proc, url, admin: { authorization: `Bearer ${adminKey}` }, startMs, startCpuMs, dbCpuMs, logFile: o.logFile, stop: () => proc.stop() };
 }
 
 /** A provider at the fake upstream with a rate for `model`, and a member key (with credits, when billing); returns the key's headers. */

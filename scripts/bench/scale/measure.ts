@@ -17,16 +17,19 @@ export interface Timed {
   median: number;
   /** The hub's CPU time per request (all its threads), when its pid is given. */
   cpuMs?: number;
+  /** The database server's CPU time per request, when a reader of it is given. */
+  dbCpuMs?: number;
   status: number;
   bytes: number;
 }
 
 /** `rounds` GETs one after another; the whole body read each time. */
-export async function timeGet(url: string, headers: Record<string, string>, rounds: number, pid?: number): Promise<Timed> {
+export async function timeGet(url: string, headers: Record<string, string>, rounds: number, pid?: number, dbCpu?: () => number): Promise<Timed> {
   const ms: number[] = [];
   let status = 0;
   let bytes = 0;
   const cpuBefore = pid ? cpuMs(pid) : 0;
+  const dbBefore = dbCpu?.() ?? 0;
   for (let i = 0; i < rounds; i++) {
     const started = performance.now();
     const res = await request(url, { headers, headersTimeout: 600_000, bodyTimeout: 600_000 });
@@ -35,7 +38,7 @@ export async function timeGet(url: string, headers: Record<string, string>, roun
     status = res.statusCode;
     bytes = body.byteLength;
   }
-  return { ms, median: median(ms), status, bytes, cpuMs: pid ? (cpuMs(pid) - cpuBefore) / rounds : undefined };
+  return { ms, median: median(ms), status, bytes, cpuMs: pid ? (cpuMs(pid) - cpuBefore) / rounds : undefined, dbCpuMs: dbCpu ? (dbCpu() - dbBefore) / rounds : undefined };
 }
 
 export interface ExportRun {
@@ -43,6 +46,8 @@ export interface ExportRun {
   totalMs: number;
   /** The hub's CPU time for the whole export. */
   cpuMs: number;
+  /** The database server's, when a reader of it is given. */
+  dbCpuMs?: number;
   bytes: number;
   lines: number;
   status: number;
@@ -51,9 +56,10 @@ export interface ExportRun {
 }
 
 /** A CSV export read as a client would, with the hub's resident memory sampled meanwhile. */
-export async function timeExport(url: string, headers: Record<string, string>, pid: number): Promise<ExportRun> {
+export async function timeExport(url: string, headers: Record<string, string>, pid: number, dbCpu?: () => number): Promise<ExportRun> {
   const rssBefore = rssBytes(pid);
   const cpuBefore = cpuMs(pid);
+  const dbBefore = dbCpu?.() ?? 0;
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes(pid))), 10);
   try {
@@ -68,7 +74,7 @@ export async function timeExport(url: string, headers: Record<string, string>, p
       for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines += 1;
     }
     const totalMs = performance.now() - started;
-    return { firstByteMs, totalMs, cpuMs: cpuMs(pid) - cpuBefore, bytes, lines, status: res.statusCode, rssBefore, rssPeak: Math.max(rssPeak, rssBytes(pid)) };
+    return { firstByteMs, totalMs, cpuMs: cpuMs(pid) - cpuBefore, dbCpuMs: dbCpu ? dbCpu() - dbBefore : undefined, bytes, lines, status: res.statusCode, rssBefore, rssPeak: Math.max(rssPeak, rssBytes(pid)) };
   } finally {
     clearInterval(sampler);
   }

@@ -39,21 +39,24 @@ export function dashboardReads(now: number, user: string, model: string): ReadSp
   ];
 }
 
-export async function timeReads(hub: HubRun, reads: ReadSpec[], rounds: number, log: (l: string) => void): Promise<Record<string, { ms: number; cpuMs: number }>> {
-  const out: Record<string, { ms: number; cpuMs: number }> = {};
+export async function timeReads(hub: HubRun, reads: ReadSpec[], rounds: number, log: (l: string) => void): Promise<Record<string, { ms: number; cpuMs: number; dbCpuMs?: number }>> {
+  const out: Record<string, { ms: number; cpuMs: number; dbCpuMs?: number }> = {};
   for (const r of reads) {
-    const t = await timeGet(hub.url + r.path, hub.admin, rounds, hub.proc.pid);
+    const t = await timeGet(hub.url + r.path, hub.admin, rounds, hub.proc.pid, hub.dbCpuMs);
     if (t.status !== 200) throw new Error(`${r.label}: status ${t.status}`);
-    out[r.label] = { ms: Math.round(t.median), cpuMs: Math.round(t.cpuMs ?? 0) };
-    log(`  ${r.label}: ${t.ms.map((m) => Math.round(m)).join(' / ')} ms (median ${Math.round(t.median)}; hub CPU ${Math.round(t.cpuMs ?? 0)} ms a read), ${t.bytes} bytes`);
+    const dbCpuMs = t.dbCpuMs === undefined ? undefined : Math.round(t.dbCpuMs);
+    out[r.label] = { ms: Math.round(t.median), cpuMs: Math.round(t.cpuMs ?? 0), dbCpuMs };
+    const db = dbCpuMs === undefined ? '' : `, PostgreSQL CPU ${dbCpuMs} ms`;
+    log(`  ${r.label}: ${t.ms.map((m) => Math.round(m)).join(' / ')} ms (median ${Math.round(t.median)}; hub CPU ${Math.round(t.cpuMs ?? 0)} ms a read${db}), ${t.bytes} bytes`);
   }
   return out;
 }
 
 export async function timeDayExport(hub: HubRun, now: number, log: (l: string) => void): Promise<ExportRun> {
   const day = Math.floor(now / DAY) * DAY - 2 * DAY;
-  const run = await timeExport(`${hub.url}/api/model-calls/export?from=${day}&to=${day + DAY}`, hub.admin, hub.proc.pid);
-  log(`  export of one day: ${run.lines - 1} rows, ${(run.bytes / 1e6).toFixed(1)} MB, first byte ${Math.round(run.firstByteMs)} ms, all ${Math.round(run.totalMs)} ms (hub CPU ${Math.round(run.cpuMs)} ms), hub RSS ${Math.round(run.rssBefore / 1e6)} → peak ${Math.round(run.rssPeak / 1e6)} MB`);
+  const run = await timeExport(`${hub.url}/api/model-calls/export?from=${day}&to=${day + DAY}`, hub.admin, hub.proc.pid, hub.dbCpuMs);
+  const db = run.dbCpuMs === undefined ? '' : `, PostgreSQL CPU ${Math.round(run.dbCpuMs)} ms`;
+  log(`  export of one day: ${run.lines - 1} rows, ${(run.bytes / 1e6).toFixed(1)} MB, first byte ${Math.round(run.firstByteMs)} ms, all ${Math.round(run.totalMs)} ms (hub CPU ${Math.round(run.cpuMs)} ms${db}), hub RSS ${Math.round(run.rssBefore / 1e6)} → peak ${Math.round(run.rssPeak / 1e6)} MB`);
   return run;
 }
 

@@ -3,7 +3,7 @@ import type { TableBytes } from './disk.js';
 import type { FillSpec } from './fill.js';
 import type { ExportRun } from './measure.js';
 
-type Read = { ms: number; cpuMs: number };
+type Read = { ms: number; cpuMs: number; dbCpuMs?: number };
 type Latency = { calls: number; failed: number; p50: number; p99: number; max: number; over50ms: number };
 
 export interface DbReport {
@@ -24,10 +24,11 @@ const mbytes = (x: number) => `${(x / 1e6).toFixed(1)} MB`;
 
 function readsTable(r: DbReport, baseline?: string): string[] {
   const labels = Object.keys(r.after?.reads ?? r.before?.reads ?? {});
-  const read = (x?: Read) => (x ? `${n(x.ms)} ms (${n(x.cpuMs)})` : '—');
-  const lines = [`| read: time (hub CPU) | ${baseline ? `before (\`${baseline}\`) | ` : ''}now |`, `|---|${baseline ? '---:|' : ''}---:|`];
+  const db = r.db === 'postgres';
+  const read = (x?: Read) => (x ? `${n(x.ms)} ms (${n(x.cpuMs)}${x.dbCpuMs === undefined ? '' : ` + ${n(x.dbCpuMs)}`})` : '—');
+  const lines = [`| read: time (hub CPU${db ? ' + PostgreSQL CPU' : ''}) | ${baseline ? `before (\`${baseline}\`) | ` : ''}now |`, `|---|${baseline ? '---:|' : ''}---:|`];
   for (const l of labels) lines.push(`| ${l} | ${baseline ? `${read(r.before?.reads[l])} | ` : ''}${read(r.after?.reads[l])} |`);
-  const exp = (e?: ExportRun) => (e ? `${ms(e.firstByteMs)} / ${ms(e.totalMs)} (${n(e.cpuMs)})` : '—');
+  const exp = (e?: ExportRun) => (e ? `${ms(e.firstByteMs)} / ${ms(e.totalMs)} (${n(e.cpuMs)}${e.dbCpuMs === undefined ? '' : ` + ${n(e.dbCpuMs)}`})` : '—');
   const mem = (e?: ExportRun) => (e ? `${mbytes(e.rssBefore)} → ${mbytes(e.rssPeak)}` : '—');
   const rows = r.after?.export ?? r.before?.export;
   lines.push(`| a day exported as CSV (${rows ? n(rows.lines - 1) : '?'} rows): first byte / all (hub CPU) | ${baseline ? `${exp(r.before?.export)} | ` : ''}${exp(r.after?.export)} |`);
