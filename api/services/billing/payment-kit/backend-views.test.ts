@@ -52,6 +52,13 @@ describe('the credit payment link', () => {
   it('is made sure of once (again after a failure), found by a later start and sent with 402 from then on; CREDIT_PAYMENT_LINK wins, billing off has none', async () => {
     const { billing, record, logLines } = await setup();
     expect(billing.topUpLink).toBeUndefined();
+    // No payment currency to sell credits in: no price can be made.
+    const currencies = pk.paymentCurrencies.splice(0);
+    try {
+      await expect(billing.paymentLink()).rejects.toThrow('Payment Kit has no payment currency to sell credits in');
+    } finally {
+      pk.paymentCurrencies.push(...currencies);
+    }
     pk.failNext(1, 403, '/api/prices');
     await expect(billing.paymentLink()).rejects.toThrow();
     const link = await billing.paymentLink();
