@@ -3,14 +3,14 @@
  * upkeep and shutdown, on a real SQLite file through the real payment-js client to a fake Payment Kit.
  */
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { creditsToNano } from '../../../lib/decimal.js';
 import { createLogger } from '../../../lib/logger.js';
 import { initModels } from '../../../store/models/index.js';
 import { writeTransaction } from '../../../store/write-transaction.js';
-import { FAKE_CURRENCY, type FakePaymentKit } from '../../../tests/fixtures/fake-payment-kit.js';
+import { FAKE_CURRENCY, FAKE_PAY_CURRENCY, type FakePaymentKit } from '../../../tests/fixtures/fake-payment-kit.js';
 import { paymentKitBackend } from '../../../tests/fixtures/payment-kit-backend.js';
-import { connectPaymentJs, TEST_APP_URL } from '../../../tests/fixtures/payment-js.js';
+import { paymentJsClient, startPaymentJsKit, TEST_APP_URL } from '../../../tests/fixtures/payment-js.js';
 import { openMigratedStore } from '../../../tests/helpers/migrated-store.js';
 import { tempStores } from '../../../tests/helpers/temp-store.js';
 import { upsertUsage } from '../../recording/usage-aggregator.js';
@@ -24,9 +24,11 @@ let n = 0;
 const user = () => `did:test:pk-views:${++n}`;
 
 beforeAll(async () => {
-  // Slashes to spare in the app's URL and the mount point: the checkout URL has none of them.
-  ({ pk, client } = await connectPaymentJs({ appUrl: `${TEST_APP_URL}//`, mountPoint: '/payment-kit/' }));
-  await client.retrieveMeter('warm-up');
+  // Slashes to spare in the app's URL and around a nested mount point: the checkout URL has none of them.
+  pk = await startPaymentJsKit({ appUrl: `${TEST_APP_URL}//`, mountPoint: '//apps/payment-kit/' });
+});
+beforeEach(async () => {
+  client = await paymentJsClient();
 });
 afterEach(() => {
   pk.failNext(0);
@@ -43,17 +45,59 @@ const setup = (options: Partial<PaymentKitBillingOptions> = {}) => paymentKitBac
 const eventsOf = (u: string) => pk.events.filter((e) => e.customer_id === u).map((e) => e.valueNano);
 
 describe('the credit payment link', () => {
-  it('is made sure of once (again after a failure) and sent with 402 from then on; CREDIT_PAYMENT_LINK wins, billing off has none', async () => {
-    const { billing, record } = await setup();
+  it("is checked out under Payment Kit's mount point, with the link's id encoded", () => {
+    expect(client.checkoutUrl('plink a/b?c=1')).toBe(`${TEST_APP_URL}/apps/payment-kit/checkout/pay/plink%20a%2Fb%3Fc%3D1`);
+  });
+
+  it('is made sure of once (again after a failure), found by a later start and sent with 402 from then on; CREDIT_PAYMENT_LINK wins, billing off has none', async () => {
+    const { billing, record, logLines } = await setup();
     expect(billing.topUpLink).toBeUndefined();
+    // No payment currency to sell credits in: no price can be made.
+    const currencies = pk.paymentCurrencies.splice(0);
+    try {
+      await expect(billing.paymentLink()).rejects.toThrow('Payment Kit has no payment currency to sell credits in');
+    } finally {
+      pk.paymentCurrencies.push(...currencies);
+    }
     pk.failNext(1, 403, '/api/prices');
     await expect(billing.paymentLink()).rejects.toThrow();
     const link = await billing.paymentLink();
     const made = pk.paymentLinks.filter((l) => l.lookup_key === 'DEFAULT_CREDIT_PAYMENT_LINK');
-    expect(made).toHaveLength(1);
-    expect(link).toBe(`${TEST_APP_URL}/payment-kit/checkout/pay/${made[0]!.id}`);
+    // A credit pack product, its price of one credit of the meter's currency per unit, a link with a quantity to choose.
+    const product = pk.products.filter((p) => p.type === 'credit');
+    expect(product).toEqual([{ id: expect.any(String), name: 'Basic AIGNE Hub Credit Packs', description: 'A pack of AIGNE Hub Credits: pay to get more credits for AIGNE Hub.', type: 'credit' }]);
+    const meter = [...pk.meters.values()].find((m) => m.event_name === METER_EVENT_NAME)!;
+    const price = pk.prices.filter((p) => p.lookup_key === 'DEFAULT_CREDIT_UNIT_PRICE');
+    expect(price).toEqual([
+      {
+        id: expect.any(String),
+        lookup_key: 'DEFAULT_CREDIT_UNIT_PRICE',
+        product_id: product[0]!.id,
+        type: 'one_time',
+        nickname: 'Per Unit Credit For AIGNE Hub',
+        unit_amount: '1',
+        currency_id: FAKE_PAY_CURRENCY,
+        currency_options: [{ currency_id: FAKE_PAY_CURRENCY, unit_amount: '1' }],
+        metadata: { credit_config: { priority: 50, valid_duration_value: 0, valid_duration_unit: 'days', currency_id: FAKE_CURRENCY, credit_amount: '1' }, meter_id: meter.id },
+      },
+    ]);
+    expect(made).toEqual([
+      {
+        id: expect.any(String),
+        name: 'Basic AIGNE Hub Credit Packs',
+        lookup_key: 'DEFAULT_CREDIT_PAYMENT_LINK',
+        line_items: [{ price_id: price[0]!.id, quantity: 1, adjustable_quantity: { enabled: true, minimum: 1, maximum: 100_000_000 } }],
+      },
+    ]);
+    const logged = (msg: string) => logLines.filter((l) => l.includes(msg)).map((l) => JSON.parse(l).lookupKey);
+    expect([logged('creating the credit price in Payment Kit'), logged('creating the credit payment link in Payment Kit')]).toEqual([['DEFAULT_CREDIT_UNIT_PRICE'], ['DEFAULT_CREDIT_PAYMENT_LINK']]);
+    expect(link).toBe(`${TEST_APP_URL}/apps/payment-kit/checkout/pay/${made[0]!.id}`);
     expect(billing.topUpLink).toBe(link);
     expect(await billing.paymentLink()).toBe(link);
+    // A later start finds the price and the link by their lookup keys and makes neither again.
+    expect(await (await setup()).billing.paymentLink()).toBe(link);
+    expect(pk.paymentLinks.filter((l) => l.lookup_key === 'DEFAULT_CREDIT_PAYMENT_LINK')).toHaveLength(1);
+    expect(pk.prices.filter((p) => p.lookup_key === 'DEFAULT_CREDIT_UNIT_PRICE')).toHaveLength(1);
     await expect(billing.reserve({ record: record(user()), candidates: [], maxCostNano: 1 })).rejects.toMatchObject({ status: 402, extra: { link } });
 
     const fixed = (await setup({ topUpLink: 'https://pay.example.com/x' })).billing;
@@ -69,8 +113,11 @@ describe('the meter', () => {
     pk.reset();
     const first = await setup();
     await first.billing.grantList(user(), { page: 1, pageSize: 1 });
-    expect([...pk.meters.values()]).toEqual([{ id: expect.any(String), name: 'AIGNE Hub AI Meter', event_name: METER_EVENT_NAME, unit: 'AIGNE Hub Credits', currency_id: FAKE_CURRENCY }]);
-    expect(first.logLines.filter((l) => l.includes('creating the Payment Kit meter'))).toHaveLength(1);
+    // The event name is the one AIGNE Hub has always used: an app's existing meter is found by it.
+    expect([...pk.meters.values()]).toEqual([
+      { id: expect.any(String), name: 'AIGNE Hub AI Meter', description: 'AIGNE Hub AI Meter', event_name: 'agent-hub-ai-meter', unit: 'AIGNE Hub Credits', aggregation_method: 'sum', currency_id: FAKE_CURRENCY },
+    ]);
+    expect(first.logLines.filter((l) => l.includes('creating the Payment Kit meter')).map((l) => JSON.parse(l).eventName)).toEqual(['agent-hub-ai-meter']);
     // Read back after it was made: Payment Kit expands its currency only then.
     expect((await first.billing.summary(user())).currency).toEqual({ id: FAKE_CURRENCY, symbol: 'AIGNE Hub Credits', decimal: 9 });
     const later = await setup();
@@ -113,7 +160,7 @@ describe('what a user sees', () => {
     expect(txs).toEqual({ count: 2, list: [{ id: expect.any(String), type: 'grant', amount: '1.5', balance: '1.5', reason: 'trial', modelCallId: null, grantId: g1.id, createdAt: created(g1.id) }] });
   });
 
-  it('shows expiries as negative, and a charge of nothing without a sign', async () => {
+  it('shows expiries as negative, a charge of nothing without a sign, and a grant used up as Payment Kit says', async () => {
     const { billing } = await setup();
     const u = user();
     const g = await billing.grant({ userDid: u, amountNano: creditsToNano('0.75') });
@@ -124,6 +171,7 @@ describe('what a user sees', () => {
       ['charge', '0', '0.75', 'AIGNE Hub usage', null],
       ['grant', '0.75', '0.75', null, g.id],
     ]);
+    expect((await billing.grantList(u, { page: 1, pageSize: 5 })).list.map((x) => [x.id, x.status])).toEqual([[g.id, 'depleted']]);
   });
 
   it('answers 503 for the summary and the grant list while Payment Kit cannot be reached', async () => {
@@ -174,7 +222,8 @@ describe('the upkeep and the shutdown', () => {
     expect(await billing.balance(u)).toMatchObject({ pendingNano: 300 });
     await billing.sweep(new Date(Date.now() + 61_000));
     expect(await billing.balance(u)).toMatchObject({ balanceNano: 1000, pendingNano: 0 });
-    expect(logLines.filter((l) => l.includes('released expired credit reservations') && l.includes('"count":1'))).toHaveLength(1);
+    // Only the sweep that released something says so.
+    expect(logLines.filter((l) => l.includes('released expired credit reservations')).map((l) => JSON.parse(l).count)).toEqual([1]);
 
     const off = await setup({ enabled: false });
     const v = user();
@@ -189,7 +238,8 @@ describe('the upkeep and the shutdown', () => {
     await usage(v, 7);
     await sequelize.query('DROP TABLE meter_reports');
     await billing.close();
-    expect(logLines.join('\n')).toContain('reporting usage at shutdown failed; it will be reported at the next start');
+    const failed = logLines.filter((l) => l.includes('reporting usage at shutdown failed; it will be reported at the next start')).map((l) => JSON.parse(l));
+    expect(failed).toEqual([expect.objectContaining({ err: expect.objectContaining({ message: expect.stringContaining('meter_reports') }) })]);
   });
 });
 
@@ -275,6 +325,9 @@ describe('a start on PostgreSQL', () => {
       await billing.reconcile();
       expect(await billing.accounts.get(u)).toMatchObject({ balanceNano: 1000, heldNano: 50, unreportedNano: 20 });
       expect(logLines.filter((l) => l.includes('released expired credit reservations')).map((l) => JSON.parse(l).count)).toEqual([1]);
+      // A start with nothing expired says nothing of it.
+      await billing.reconcile();
+      expect(logLines.filter((l) => l.includes('released expired credit reservations'))).toHaveLength(1);
     } finally {
       await store.close();
     }

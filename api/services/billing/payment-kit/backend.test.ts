@@ -3,13 +3,13 @@
  * fake Payment Kit: the mirrored balance (fresh, stale, Payment Kit down), reservations and
  * charges, grants, transactions, the usage reports and what a restart reconciles.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { creditsToNano } from '../../../lib/decimal.js';
 import { createLogger } from '../../../lib/logger.js';
 import type { FakePaymentKit } from '../../../tests/fixtures/fake-payment-kit.js';
 import { FAKE_CURRENCY } from '../../../tests/fixtures/fake-payment-kit.js';
 import { paymentKitBackend } from '../../../tests/fixtures/payment-kit-backend.js';
-import { connectPaymentJs } from '../../../tests/fixtures/payment-js.js';
+import { paymentJsClient, startPaymentJsKit } from '../../../tests/fixtures/payment-js.js';
 import { tempStores } from '../../../tests/helpers/temp-store.js';
 import type { PaymentKitClient } from './client.js';
 import { METER_EVENT_NAME, type PaymentKitBillingOptions } from './backend.js';
@@ -26,9 +26,10 @@ let n = 0;
 const user = () => `did:test:pk:${++n}`;
 
 beforeAll(async () => {
-  ({ pk, client } = await connectPaymentJs());
-  // The first call of a process loads the client's signing keys: not part of any test.
-  await client.retrieveMeter('warm-up');
+  pk = await startPaymentJsKit();
+});
+beforeEach(async () => {
+  client = await paymentJsClient();
 });
 afterEach(() => {
   pk.failNext(0);
@@ -69,7 +70,13 @@ describe('the mirrored balance', () => {
       expect((await billing.balance(u)).balanceNano).toBe(creditsToNano('1'));
       expect(logLines.join('\n')).toContain('Payment Kit balance unavailable; using the last one read');
       expect(logLines.join('\n')).toContain('Payment Kit did not answer within 300 ms');
-      await expect(billing.balance(user())).rejects.toMatchObject({ status: 503, code: 'billing_unavailable', retryAfter: 5 });
+      await expect(billing.balance(user())).rejects.toMatchObject({
+        status: 503,
+        type: 'server_error',
+        code: 'billing_unavailable',
+        retryAfter: 5,
+        message: 'The billing service (Payment Kit) is unavailable; try again shortly',
+      });
     } finally {
       release();
     }
@@ -112,7 +119,17 @@ describe('reservations and charges', () => {
     await billing.settle(record(u, 50), null);
     await billing.settle(record(u, 0), null);
     expect(await billing.balance(u)).toEqual({ userDid: u, balanceNano: 700, pendingNano: 0 });
-    expect((await billing.reserve({ record: record(u), candidates: [], maxCostNano: 700 }))!.amountNano).toBe(700);
+    // What is available is the mirrored balance less the charges not reported yet.
+    await expect(billing.reserve({ record: record(u), candidates: [], maxCostNano: 701 })).rejects.toMatchObject({
+      message: 'Insufficient credits: this call may cost up to 0.000000701 credits and the available balance is 0.0000007',
+    });
+    // A grant answers with that balance too (Payment Kit's 1005 less the 300 not reported).
+    expect((await billing.grant({ userDid: u, amountNano: 5 })).balance).toBe('0.000000705');
+    const r2 = (await billing.reserve({ record: record(u), candidates: [], maxCostNano: 700 }))!;
+    expect(r2.amountNano).toBe(700);
+    // A call that cost nothing gives its hold back.
+    await billing.settle(record(u, 0), r2);
+    expect(await billing.balance(u)).toEqual({ userDid: u, balanceNano: 705, pendingNano: 0 });
     expect(billing.reportableNano({ userDid: u, creditsNano: 30 } as never)).toBe(30);
     expect(billing.reportableNano({ userDid: u, creditsNano: -3 } as never)).toBe(0);
     expect(billing.reportableNano({ userDid: null, creditsNano: 30 } as never)).toBe(0);
@@ -131,7 +148,7 @@ describe('reservations and charges', () => {
 
   it('are refunded in Payment Kit, not here', async () => {
     const { billing } = await setup();
-    await expect(billing.refund('call-x', null)).rejects.toMatchObject({ status: 400, code: 'unsupported' });
+    await expect(billing.refund('call-x', null)).rejects.toMatchObject({ status: 400, code: 'unsupported', message: expect.stringContaining('refunds are made in Payment Kit') });
   });
 });
 
@@ -154,7 +171,7 @@ describe('transactions', () => {
     expect(second.next).toBeUndefined();
     expect((await billing.transactions(u, { limit: 4 })).next).toBeUndefined();
     for (const cursor of ['not-a-cursor', Buffer.from(JSON.stringify({ page: 0 })).toString('base64url'), Buffer.from(JSON.stringify({ page: 1.5 })).toString('base64url')]) {
-      await expect(billing.transactions(u, { limit: 3, cursor })).rejects.toMatchObject({ status: 400 });
+      await expect(billing.transactions(u, { limit: 3, cursor })).rejects.toMatchObject({ status: 400, message: 'cursor: not a cursor returned by this endpoint', extra: { param: 'cursor' } });
     }
   });
 });
@@ -219,7 +236,7 @@ describe('usage reports', () => {
 
 describe('a restart', () => {
   it('releases what was held and recounts unreported charges from the usage buckets', async () => {
-    const { billing, record, usage, sequelize } = await setup();
+    const { billing, record, usage, sequelize, logLines } = await setup();
     const u = user();
     await billing.grant({ userDid: u, amountNano: 1000 });
     await billing.reserve({ record: record(u), candidates: [], maxCostNano: 400 });
@@ -228,6 +245,11 @@ describe('a restart', () => {
     await billing.reconcile();
     const [[account]] = (await sequelize.query(`SELECT "heldNano", "unreportedNano" FROM credit_accounts WHERE "userDid" = :u`, { replacements: { u } })) as [Record<string, number>[], unknown];
     expect(account).toEqual({ heldNano: 0, unreportedNano: 250 });
+    const released = () => logLines.filter((l) => l.includes('released credit reservations left by a previous stop')).map((l) => JSON.parse(l).count);
+    expect(released()).toEqual([1]);
+    // A start with nothing held says nothing of it.
+    await billing.reconcile();
+    expect(released()).toEqual([1]);
     expect(await billing.balance(u)).toEqual({ userDid: u, balanceNano: 750, pendingNano: 0 });
     await billing.close();
     expect(pk.events.filter((e) => e.customer_id === u).map((e) => e.valueNano).sort((a, b) => a - b)).toEqual([50, 200]);

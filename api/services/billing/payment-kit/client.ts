@@ -100,7 +100,8 @@ export interface PaymentKitClient {
 export function isDuplicateEventError(err: unknown): boolean {
   const message = err instanceof Error ? err.message : String(err);
   const body = (err as { response?: { data?: unknown } })?.response?.data;
-  const text = `${message} ${typeof body === 'string' ? body : JSON.stringify(body ?? '')}`;
+  // A text body is searched quoted, which the words below match all the same.
+  const text = `${message} ${JSON.stringify(body ?? '')}`;
   return /identifier/i.test(text) && /(already exists|duplicate)/i.test(text);
 }
 
