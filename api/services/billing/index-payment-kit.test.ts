@@ -29,7 +29,8 @@ afterAll(async () => {
 describe('billing setup in Blocklet Server', () => {
   it('keeps credits in Payment Kit when it is installed, billing on or off as the settings say at each read', async () => {
     const { sequelize, models } = await openStore();
-    const logger = createLogger({ level: 'error', write: () => {} });
+    const logLines: string[] = [];
+    const logger = createLogger({ level: 'info', write: (line) => logLines.push(line) });
     const config = parseConfig({
       NODE_ENV: 'test',
       AIGNE_HUB_DATA_DIR: makeTempDir(),
@@ -47,6 +48,7 @@ describe('billing setup in Blocklet Server', () => {
       expect(billing.backend).toMatchObject({ kind: 'payment-kit', enabled: true, topUpLink: 'https://pay.example.com/pk' });
       current = { ...current, creditBillingEnabled: false };
       expect(billing.backend.enabled).toBe(false);
+      expect(logLines.join('\n')).not.toContain('Payment Kit is not installed');
     } finally {
       await billing.close();
     }
