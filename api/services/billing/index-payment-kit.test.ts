@@ -13,6 +13,7 @@ import { tempStores } from '../../tests/helpers/temp-store.js';
 import { createCallRecorder } from '../recording/call-recorder.js';
 import { settingsFromConfig } from '../settings.js';
 import { createUserService } from '../users.js';
+import { modelCallRowOf } from '../../tests/helpers/model-call-row.js';
 import { setupBilling } from './index.js';
 
 const openStore = tempStores();
@@ -43,12 +44,17 @@ describe('billing setup in Blocklet Server', () => {
     expect(config.blocklet.enabled).toBe(true);
     let current = settingsFromConfig(config);
     const settings = { current: () => current };
-    const billing = await setupBilling({ config, settings, logger, sequelize, models, users: createUserService(models), recorder: createCallRecorder(models, logger, { commitWindowMs: 0 }) });
+    const recorder = createCallRecorder(models, logger, { commitWindowMs: 0 });
+    const billing = await setupBilling({ config, settings, logger, sequelize, models, users: createUserService(models), recorder });
     try {
       expect(billing.backend).toMatchObject({ kind: 'payment-kit', enabled: true, topUpLink: 'https://pay.example.com/pk' });
       current = { ...current, creditBillingEnabled: false };
       expect(billing.backend.enabled).toBe(false);
       expect(logLines.join('\n')).not.toContain('Payment Kit is not installed');
+      // The recorder's flush writes the call's usage bucket (Payment Kit's backend has no flush hook of its own).
+      await recorder.commit(modelCallRowOf('call-pk-setup', { status: 'success', userDid: 'did:pk:setup', creditsNano: 0, model: 'm-1' }));
+      await recorder.settled();
+      expect(await models.Usage.count({ where: { userDid: 'did:pk:setup' } })).toBe(1);
     } finally {
       await billing.close();
     }
