@@ -4,12 +4,12 @@
  * environment (base URL, region, AWS keys), the rate's every field, and the cooldown a 503 names.
  */
 import { describe, expect, it } from 'vitest';
+import { credentialRow, providerRow, rateRow } from '../../tests/helpers/routing-rows.js';
 import { tempStores } from '../../tests/helpers/temp-store.js';
 import type { Models } from '../../store/models/index.js';
 import { RoutingTable } from './routing.js';
 
 const openStore = tempStores();
-let n = 0;
 
 async function setup(options: { env?: Record<string, string>; billingEnabled?: boolean; excludedProviders?: string[] } = {}) {
   const { models } = await openStore();
@@ -23,32 +23,9 @@ async function setup(options: { env?: Record<string, string>; billingEnabled?: b
   return { models, table };
 }
 
-async function provider(models: Models, name: string, patch: Record<string, unknown> = {}) {
-  const p = await models.AiProvider.create({ id: `p-${name}-${++n}`, name, displayName: name.toUpperCase(), baseUrl: null, region: null, enabled: true, rank: 100, config: null, ...patch } as never);
-  return p;
-}
-async function credential(models: Models, providerId: string, patch: Record<string, unknown> = {}) {
-  return models.AiCredential.create({
-    id: `c-${++n}`,
-    providerId,
-    name: `k${n}`,
-    credentialType: 'api_key',
-    encryptedValue: JSON.stringify({ api_key: `key-${n}` }),
-    maskedValue: {},
-    weight: 100,
-    status: 'active',
-    disabledReason: null,
-    cooldownUntil: null,
-    failureCount: 0,
-    usageCount: 0,
-    lastUsedAt: null,
-    lastErrorAt: null,
-    ...patch,
-  } as never);
-}
-async function rate(models: Models, providerId: string, model: string, type = 'chatCompletion', patch: Record<string, unknown> = {}) {
-  return models.AiModelRate.create({ id: `r-${++n}`, providerId, model, type, inputRate: '1', outputRate: '2', cacheReadRate: null, cacheWriteRate: null, unitCosts: null, modelMetadata: null, ...patch } as never);
-}
+const provider = providerRow;
+const credential = (models: Models, providerId: string, patch: Record<string, unknown> = {}) => credentialRow(models, providerId, undefined, patch);
+const rate = rateRow;
 
 const TYPES = ['chatCompletion', 'embedding', 'imageGeneration', 'audio', 'video'] as const;
 

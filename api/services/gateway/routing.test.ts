@@ -4,12 +4,12 @@
  * and what a reload keeps of each credential's live state.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { credentialRow, providerRow, rateRow } from '../../tests/helpers/routing-rows.js';
 import { tempStores } from '../../tests/helpers/temp-store.js';
 import type { Models } from '../../store/models/index.js';
 import { RoutingTable, targetOf } from './routing.js';
 
 const openStore = tempStores();
-let n = 0;
 
 afterEach(() => {
   vi.useRealTimers();
@@ -18,13 +18,16 @@ afterEach(() => {
 async function setup(options: { env?: Record<string, string>; billingEnabled?: boolean; ttlMs?: number } = {}) {
   const { models } = await openStore();
   let loads = 0;
-  let rateReads = 0;
+  // A load reads its three tables at once; it is done when the last of them has been read.
+  const reads = [0, 0, 0];
   models.AiProvider.addHook('beforeFind', () => {
     loads += 1;
   });
-  models.AiModelRate.addHook('afterFind', () => {
-    rateReads += 1;
-  });
+  [models.AiProvider, models.AiCredential, models.AiModelRate].forEach((model, i) =>
+    (model as typeof models.AiProvider).addHook('afterFind', () => {
+      reads[i]! += 1;
+    }),
+  );
   const table = new RoutingTable({
     models,
     env: options.env ?? {},
@@ -33,10 +36,10 @@ async function setup(options: { env?: Record<string, string>; billingEnabled?: b
     billingEnabled: options.billingEnabled ?? false,
     ttlMs: options.ttlMs,
   });
-  /** Resolves once `count` loads have read their rates and the table has taken the last one. */
+  /** Resolves once `count` loads have read their tables and the table has taken the last one. */
   const loaded = async (count: number) => {
     const end = performance.now() + 5000;
-    while (rateReads < count) {
+    while (Math.min(...reads) < count) {
       if (performance.now() > end) throw new Error('timed out waiting');
       await new Promise((r) => setImmediate(r));
     }
@@ -45,31 +48,9 @@ async function setup(options: { env?: Record<string, string>; billingEnabled?: b
   return { models, table, loads: () => loads, loaded };
 }
 
-async function provider(models: Models, name: string, patch: Record<string, unknown> = {}) {
-  return models.AiProvider.create({ id: `p-${name}-${++n}`, name, displayName: name.toUpperCase(), baseUrl: null, region: null, enabled: true, rank: 100, config: null, ...patch } as never);
-}
-async function credential(models: Models, providerId: string, value: unknown, patch: Record<string, unknown> = {}) {
-  return models.AiCredential.create({
-    id: `c-${++n}`,
-    providerId,
-    name: `k${n}`,
-    credentialType: 'api_key',
-    encryptedValue: typeof value === 'string' ? value : JSON.stringify(value),
-    maskedValue: {},
-    weight: 100,
-    status: 'active',
-    disabledReason: null,
-    cooldownUntil: null,
-    failureCount: 0,
-    usageCount: 0,
-    lastUsedAt: null,
-    lastErrorAt: null,
-    ...patch,
-  } as never);
-}
-async function rate(models: Models, providerId: string, model: string, type = 'chatCompletion') {
-  return models.AiModelRate.create({ id: `r-${++n}`, providerId, model, type, inputRate: '1', outputRate: '2', cacheReadRate: null, cacheWriteRate: null, unitCosts: null, modelMetadata: { maxOutputTokens: 9 } } as never);
-}
+const provider = providerRow;
+const credential = credentialRow;
+const rate = (models: Models, providerId: string, model: string, type = 'chatCompletion') => rateRow(models, providerId, model, type, { modelMetadata: { maxOutputTokens: 9 } });
 
 describe('routing', () => {
   it('serves a pinned model from its provider with the rate of the model, by either name', async () => {
