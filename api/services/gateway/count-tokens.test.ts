@@ -51,6 +51,12 @@ describe('countInputTokens', () => {
     await openai.addProvider();
     expect(await countInputTokens(openai.gateway, { ...request('one two'), model: 'gpt-4o-mini' })).toBe(99);
     expect(openai.upstream.requests).toHaveLength(0);
+    // A provider with no wires of its own at all (Gemini) answers the estimate too.
+    await openai.addProvider({ name: 'google', rates: { 'gemini-2.0-flash': ['0.000001', '0.000002'] } });
+    expect(await countInputTokens(openai.gateway, { ...request('one two'), model: 'gemini-2.0-flash' })).toBe(98 + 1);
+    expect(openai.upstream.requests).toHaveLength(0);
+    // Having no count is no failure: nothing is logged.
+    expect(openai.logs.filter((l) => l.msg === 'token count failed; answering the estimate')).toEqual([]);
 
     const c = await anthropicCore();
     c.upstream.enqueue({ status: 500 });

@@ -15,7 +15,10 @@ describe('probe', () => {
     const c = await core();
     await c.addProvider({ keys: ['sk-probe-a'] });
     await c.ledger.grant({ userDid: USER, amountNano: 1_000_000 });
+    const before = performance.now();
     const result = await c.gateway.probe({ provider: 'openai', model: 'gpt-4o-mini', type: 'chatCompletion' });
+    // Its latency is measured on the same clock as the test's, within the call.
+    expect(result.latencyMs).toBeLessThanOrEqual(Math.ceil(performance.now() - before));
     expect(result).toEqual({ ok: true, latencyMs: expect.any(Number), error: null, credentialId: expect.stringMatching(/^c-\d+$/) });
     expect(Number.isInteger(result.latencyMs) && result.latencyMs >= 0).toBe(true);
     const [sent] = c.upstream.requests;
@@ -67,8 +70,37 @@ describe('probe', () => {
     expect(result.error).not.toContain('sk-probe-secret');
     expect(await c.rows()).toEqual([]);
     // A message of any length is cut to 1000 characters (here the routing's, naming a long model).
+    expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(result.latencyMs).toBeLessThan(performance.now());
     const long = await c.gateway.probe({ provider: 'openai', model: 'm'.repeat(3000), type: 'chatCompletion' });
     expect(long).toMatchObject({ ok: false, credentialId: null });
     expect(long.error).toHaveLength(1000);
+  });
+
+  it('reads the whole chat answer, so an answer that fails halfway fails the probe', async () => {
+    const c = await core();
+    await c.addProvider({ keys: ['sk-a'] });
+    c.upstream.enqueue({ status: 500, afterChunks: 1 });
+    expect(await c.gateway.probe({ provider: 'openai', model: 'gpt-4o-mini', type: 'chatCompletion' })).toMatchObject({ ok: false });
+  });
+
+  it("gives an embedding attempt the deadline's signal: an upstream that does not answer fails the probe at the deadline", async () => {
+    const store = await openStore();
+    const c = await startModelCallCore(store, { gateway: { upstreamTimeoutMs: 300 } });
+    try {
+      const openai = await c.addProvider({ rates: {} });
+      await store.models.AiModelRate.create({ id: 'r-embed', providerId: openai, model: 'text-embedding-3-small', type: 'embedding', inputRate: '0.000001', outputRate: '0', cacheReadRate: null, cacheWriteRate: null, unitCosts: null, modelMetadata: null } as never);
+      c.routing.invalidate();
+      c.upstream.enqueue({ delayMs: 10_000 });
+      const result = await c.gateway.probe({ provider: 'openai', model: 'text-embedding-3-small', type: 'embedding' });
+      expect(result.ok).toBe(false);
+      expect(c.upstream.requests[0]).toMatchObject({ path: '/v1/embeddings' });
+      // The upstream sees the request abandoned (not answered 10 s later).
+      const end = performance.now() + 5000;
+      while (!c.upstream.requests[0]!.aborted && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(c.upstream.requests[0]!.aborted).toBe(true);
+    } finally {
+      await c.close();
+    }
   });
 });
