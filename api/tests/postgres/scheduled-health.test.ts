@@ -67,8 +67,10 @@ describePostgres('scheduled model health checks on two instances', () => {
     expect(seen.every((r) => Number(r.n) === 1)).toBe(true);
     expect(chats.length).toBeGreaterThanOrEqual(seen.length);
     expect(chats.length).toBeLessThanOrEqual(seen.length + 1); // a run may be under way
+    // Both instances fire at every time, 2 s apart: without the claim each time would be run twice.
+    // A run made late by a busy machine only widens the span, so the bound holds however slow it is.
     const times = seen.map((r) => new Date(r.first).getTime());
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThan(1000);
+    expect(seen.length).toBeLessThanOrEqual(Math.floor((times.at(-1)! - times[0]!) / 2000) + 2);
     const [job] = await db.query<{ owner: string; lastError: string | null }>(`SELECT "owner", "lastError" FROM job_runs WHERE "name" = 'model-health'`, { type: QueryTypes.SELECT });
     expect(job).toMatchObject({ lastError: null });
   }, 90_000);
