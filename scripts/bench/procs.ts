@@ -108,18 +108,24 @@ function statusField(pid: number, field: string): number {
   }
 }
 
-const TICKS_PER_SECOND = 100;
+export const TICKS_PER_SECOND = 100;
+
+/** A process's parent and its CPU ticks from /proc/<pid>/stat (its own, and its reaped children's); undefined when gone. */
+export function procStat(pid: number): { ppid: number; ownTicks: number; childrenTicks: number } | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields after the command name start at field 3 (state): ppid is 4, utime..cstime are 14..17.
+    return { ppid: Number(f[1]), ownTicks: Number(f[11]) + Number(f[12]), childrenTicks: Number(f[13]) + Number(f[14]) };
+  } catch {
+    return undefined;
+  }
+}
 
 /** CPU time (user + system, all threads) a process has used so far, in ms. */
 export function cpuMs(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields after the command name start at field 3 (state); utime and stime are fields 14 and 15.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
+  const s = procStat(pid);
+  return s ? (s.ownTicks * 1000) / TICKS_PER_SECOND : 0;
 }
 
 /** CPU time per thread name (main thread, libuv workers, V8 workers …) of a process, in ms. */

@@ -5,30 +5,17 @@
  */
 import fs from 'node:fs';
 import { QueryTypes, Sequelize } from 'sequelize';
-
-const TICKS_PER_SECOND = 100;
-
-/** utime, stime, cutime, cstime and the parent pid from /proc/<pid>/stat; undefined when gone. */
-function stat(pid: number): { ppid: number; own: number; children: number } | undefined {
-  try {
-    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // After the command name the fields start at 3 (state): ppid is 4, utime..cstime are 14..17.
-    return { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
-  } catch {
-    return undefined;
-  }
-}
+import { procStat, TICKS_PER_SECOND } from '../procs.js';
 
 function serverTicks(postmaster: number): number {
-  const main = stat(postmaster);
+  const main = procStat(postmaster);
   if (!main) return NaN;
-  let ticks = main.own + main.children;
+  let ticks = main.ownTicks + main.childrenTicks;
   for (const entry of fs.readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid === postmaster) continue;
-    const s = stat(pid);
-    if (s?.ppid === postmaster) ticks += s.own;
+    const s = procStat(pid);
+    if (s?.ppid === postmaster) ticks += s.ownTicks;
   }
   return ticks;
 }
@@ -41,8 +28,8 @@ export async function postgresCpu(url: string): Promise<(() => number) | undefin
   const db = new Sequelize(url, { dialect: 'postgres', logging: false, pool: { max: 1 } });
   try {
     const [row] = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS "pid"', { type: QueryTypes.SELECT });
-    const backend = stat(Number(row!.pid));
-    if (!backend || !stat(backend.ppid)) return undefined;
+    const backend = procStat(Number(row!.pid));
+    if (!backend || !procStat(backend.ppid)) return undefined;
     const postmaster = backend.ppid;
     return () => (serverTicks(postmaster) * 1000) / TICKS_PER_SECOND;
   } finally {

