@@ -19,6 +19,7 @@ import { requestContext } from '../../middlewares/request-context.js';
 import { errorHandler } from '../../middlewares/error-handler.js';
 import { chatCompletionsHandler } from '../../routes/v1/chat-completions.js';
 import { hubRecorder } from './recorder-fixture.js';
+import { credentialRow, providerRow, rateRow } from './routing-rows.js';
 import { tempStores, type TempStore } from './temp-store.js';
 
 export const USER = 'did:abt:zUser1';
@@ -37,7 +38,6 @@ export const chat = (text: string, patch: Record<string, unknown> = {}) => ({ mo
 
 export type Handler = (req: Request, res: Response, gateway: Gateway) => Promise<void>;
 
-let n = 0;
 
 export async function startModelCallCore(store: TempStore, options: { caller?: Caller | null; gateway?: Partial<GatewayDeps> } = {}) {
   const { models, sequelize } = store;
@@ -65,13 +65,12 @@ export async function startModelCallCore(store: TempStore, options: { caller?: C
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/call`;
 
   const addProvider = async (p: ProviderRow = {}) => {
-    const id = `p-${++n}`;
-    await models.AiProvider.create({ id, name: p.name ?? 'openai', displayName: (p.name ?? 'openai').toUpperCase(), baseUrl: `${upstream.url}/v1`, region: null, enabled: true, rank: p.rank ?? 100, config: null } as never);
+    const { id } = await providerRow(models, p.name ?? 'openai', { baseUrl: `${upstream.url}/v1`, rank: p.rank ?? 100 });
     for (const key of p.keys ?? ['sk-a']) {
-      await models.AiCredential.create({ id: `c-${++n}`, providerId: id, name: key, credentialType: 'api_key', encryptedValue: JSON.stringify({ api_key: key }), maskedValue: {}, weight: 100, status: 'active', disabledReason: null, cooldownUntil: null, failureCount: 0, usageCount: 0, lastUsedAt: null, lastErrorAt: null } as never);
+      await credentialRow(models, id, { api_key: key }, { name: key });
     }
     for (const [model, [inputRate, outputRate]] of Object.entries(p.rates ?? { 'gpt-4o-mini': ['0.000001', '0.000002'] })) {
-      await models.AiModelRate.create({ id: `r-${++n}`, providerId: id, model, type: 'chatCompletion', inputRate, outputRate, cacheReadRate: null, cacheWriteRate: null, unitCosts: null, modelMetadata: null } as never);
+      await rateRow(models, id, model, 'chatCompletion', { inputRate, outputRate });
     }
     routing.invalidate();
     return id;
