@@ -51,7 +51,7 @@ describe('gateway core', () => {
     expect(a).toMatchObject({ status: 'disabled', disabledReason: 'The provider rejected this credential (HTTP 401)' });
     expect(a.lastErrorAt).not.toBeNull();
     expect(disabled).toContainEqual([a.id, providerId, 'The provider rejected this credential (HTTP 401)']);
-    expect(c.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'credential disabled', credentialId: a.id, provider: 'openai' }));
+    expect(c.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'credential disabled', credentialId: a.id, provider: 'openai', reason: 'The provider rejected this credential (HTTP 401)' }));
     await until(async () => rechecked, (r) => r.length === 2);
     expect(rechecked).toContainEqual([providerId, a.id]);
     await until(async () => c.logs, (l) => l.some((x) => x.msg === 'credential re-check' && x.credentialId === a.id && x.ok === true));
@@ -66,7 +66,7 @@ describe('gateway core', () => {
     expect(a).toMatchObject({ status: 'active', disabledReason: null });
     expect(new Date(a.cooldownUntil).getTime()).toBeGreaterThan(Date.now() + 30_000);
     expect(a.lastErrorAt).not.toBeNull();
-    expect(c.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'credential cooling down', credentialId: a.id, provider: 'openai' }));
+    expect(c.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'credential cooling down', credentialId: a.id, provider: 'openai', until: new Date(a.cooldownUntil).toISOString() }));
   });
 
   it("counts each credential's successful calls and saves the counts on close; a throwing listener is logged and the others still told", async () => {
@@ -86,6 +86,90 @@ describe('gateway core', () => {
     for (const r of rows) if (r.usageCount) expect(new Date(r.lastUsedAt).getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(told).toHaveLength(4);
     expect(c.logs.filter((l) => l.msg === 'call listener failed')).toHaveLength(4);
+  });
+
+  it("saves a retryable failure's count, clears it on the next success keeping the error's time, and saves nothing for a fresh credential's client error", async () => {
+    const { c, store } = await start();
+    // Round-robin alternates the two keys: sk-a's 400 is answered as it is, sk-b's 500 fails over to sk-a.
+    c.upstream.enqueue({ status: 400, match: { apiKey: 'sk-a' } });
+    c.upstream.enqueue({ status: 500, match: { apiKey: 'sk-b' } });
+    expect((await c.post(chat('one'))).status).toBe(400);
+    expect((await c.post(chat('two'))).status).toBe(200);
+    const failed = await until(() => credential(store, 'sk-b'), (r) => r.failureCount === 1);
+    expect(failed).toMatchObject({ status: 'active', disabledReason: null, cooldownUntil: null });
+    expect(failed.lastErrorAt).not.toBeNull();
+    // The 400 came first, on a credential with no failures: nothing of it was saved.
+    expect(await credential(store, 'sk-a')).toMatchObject({ failureCount: 0, lastErrorAt: null });
+    // sk-b's next call succeeds: its count is cleared, the time of its last error kept.
+    await until(
+      async () => (await c.post(chat('again'))).status === 200 && (await credential(store, 'sk-b')),
+      (r) => r && r.failureCount === 0,
+    );
+    expect(await credential(store, 'sk-b')).toMatchObject({ status: 'active', cooldownUntil: null, lastErrorAt: failed.lastErrorAt });
+  });
+
+  it('re-checks a disabled credential again while it still fails, logs a re-check that throws, and schedules one re-check a credential', async () => {
+    // sk-a's re-check throws (logged, not made again); sk-b's answers false (made again), then true.
+    const answers: Record<string, (boolean | 'throw')[]> = { 'sk-a': ['throw'], 'sk-b': [false, true] };
+    const names = new Map<string, string>();
+    const rechecked: string[] = [];
+    const { c, store } = await start({
+      recheckCredential: async (_provider, id) => {
+        const name = names.get(id)!;
+        rechecked.push(name);
+        const next = answers[name]!.shift();
+        if (next === 'throw') throw new Error('re-check broke');
+        return next === true;
+      },
+      recheckAfterMs: 30,
+    });
+    const a = await credential(store, 'sk-a');
+    const b = await credential(store, 'sk-b');
+    names.set(a.id, 'sk-a').set(b.id, 'sk-b');
+    // Both calls are under way on sk-a when it is refused: it is disabled twice, re-checked once.
+    c.upstream.enqueue({ status: 401, delayMs: 1000, times: 2, match: { apiKey: 'sk-a' } });
+    c.upstream.enqueue({ status: 401, match: { apiKey: 'sk-b' } });
+    const calls = await Promise.all([c.post(chat('one')), c.post(chat('two'))]);
+    expect(calls.map((r) => r.status)).not.toContain(200);
+    expect(c.upstream.requests.filter((r) => r.apiKey === 'sk-a')).toHaveLength(2);
+    await until(async () => c.logs, (l) => l.some((x) => x.msg === 'credential re-check' && x.ok === true));
+    await until(async () => c.logs, (l) => l.some((x) => x.msg === 'credential re-check failed'));
+    // A timer set now, with their delay, fires after any re-check scheduled before it.
+    await new Promise((r) => setTimeout(r, 30));
+    expect(rechecked.sort()).toEqual(['sk-a', 'sk-b', 'sk-b']);
+    expect(c.logs.filter((x) => x.msg === 'credential re-check').map((x) => [x.credentialId, x.ok])).toEqual([
+      [b.id, false],
+      [b.id, true],
+    ]);
+    expect(c.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'credential re-check failed', credentialId: a.id }));
+  });
+
+  it("neither re-checks nor reports a credential from the environment, and stops its re-checks on close", async () => {
+    const disabled: unknown[] = [];
+    const rechecked: unknown[] = [];
+    const { c, providerId } = await start({ onCredentialDisabled: (...args) => void disabled.push(args), recheckCredential: async (...args) => (rechecked.push(args), true), recheckAfterMs: 30 });
+    const candidate = { provider: { id: providerId, name: 'openai' } } as never;
+    const change = (id: string) => ({ id, kind: 'disabled' as const, disabled: true, disabledReason: 'refused', cooldownUntil: 0, failureCount: 0 });
+    c.gateway.failoverDeps.onCredentialChange(change('env:openai'), candidate);
+    c.gateway.failoverDeps.onCredentialChange(change('c-stored'), candidate);
+    expect(disabled).toEqual([['c-stored', providerId, 'refused']]);
+    // A timer set after the gateway's re-checks, with their delay, fires after them.
+    await new Promise((r) => setTimeout(r, 30));
+    expect(rechecked).toEqual([[providerId, 'c-stored']]);
+    c.gateway.failoverDeps.onCredentialChange(change('c-other'), candidate);
+    await c.gateway.close();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(rechecked).toEqual([[providerId, 'c-stored']]);
+  });
+
+  it('saves the usage counts on its timer, each successful call counted once', async () => {
+    const { c, store } = await start({ statsFlushMs: 20 });
+    for (let i = 0; i < 4; i++) expect((await c.post(chat(`hi ${i}`))).status).toBe(200);
+    const total = async () => (await credential(store, 'sk-a')).usageCount + (await credential(store, 'sk-b')).usageCount;
+    await until(total, (n) => n >= 4);
+    // Flushed again on its timer and on close: nothing counted twice.
+    await c.gateway.close();
+    expect(await total()).toBe(4);
   });
 
   it('admits a request with no limits configured and answers no rate headers', async () => {
