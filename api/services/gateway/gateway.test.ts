@@ -172,6 +172,32 @@ describe('gateway core', () => {
     expect(await total()).toBe(4);
   });
 
+  it('logs a credential state the database would not take, and closes with usage counts it could not save', async () => {
+    const { c, store } = await start();
+    expect((await c.post(chat('hi'))).status).toBe(200);
+    const a = await credential(store, 'sk-a');
+    await store.sequelize.query('ALTER TABLE ai_credentials RENAME TO ai_credentials_away');
+    try {
+      const candidate = { provider: { id: a.providerId, name: 'openai' } } as never;
+      c.gateway.failoverDeps.onCredentialChange({ id: a.id, kind: 'failure', disabled: false, disabledReason: null, cooldownUntil: 0, failureCount: 1 }, candidate);
+      const logged = await until(async () => c.logs, (l) => l.some((x) => x.msg === 'saving credential state failed'));
+      expect(logged).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'saving credential state failed', credentialId: a.id }));
+      await c.gateway.close();
+    } finally {
+      await store.sequelize.query('ALTER TABLE ai_credentials_away RENAME TO ai_credentials');
+    }
+  });
+
+  it("refuses an image URL of a host that is not public unless the hub's image downloads allow it", async () => {
+    const { c } = await start();
+    const image = (url: string) => chat('hi', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url } }] }] });
+    const refused = await c.post(image('http://127.0.0.1:9/cat.png'));
+    expect(refused.status).toBe(400);
+    expect(await c.gateway.checkImageUrls([])).toBeUndefined();
+    const { c: allowing } = await start({ imageFetch: { allowHosts: ['127.0.0.1'], maxBytes: 1_000_000, timeoutMs: 5_000 } });
+    await expect(allowing.gateway.checkImageUrls(['http://127.0.0.1:9/cat.png'])).resolves.toBeUndefined();
+  });
+
   it('admits a request with no limits configured and answers no rate headers', async () => {
     const { c } = await start();
     let headers: Record<string, string> | undefined;
