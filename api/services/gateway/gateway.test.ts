@@ -25,8 +25,8 @@ async function start(gateway: Partial<GatewayDeps> = {}) {
 
 const credential = async (store: TempStore, name: string) => (await store.models.AiCredential.findOne({ where: { name }, raw: true })) as unknown as Record<string, any>;
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const end = performance.now() + 5000;
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, withinMs = 5000): Promise<T> {
+  const end = performance.now() + withinMs;
   for (;;) {
     const v = await read();
     if (ok(v)) return v;
@@ -52,13 +52,15 @@ describe('gateway core', () => {
     expect(a.lastErrorAt).not.toBeNull();
     expect(disabled).toContainEqual([a.id, providerId, 'The provider rejected this credential (HTTP 401)']);
     expect(c.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'credential disabled', credentialId: a.id, provider: 'openai', reason: 'The provider rejected this credential (HTTP 401)' }));
+    expect(c.logs.filter((l) => l.msg === 'credential cooling down')).toEqual([]);
     await until(async () => rechecked, (r) => r.length === 2);
     expect(rechecked).toContainEqual([providerId, a.id]);
     await until(async () => c.logs, (l) => l.some((x) => x.msg === 'credential re-check' && x.credentialId === a.id && x.ok === true));
   });
 
   it('saves a credential cooling down after a 429, and leaves a working one active', async () => {
-    const { c, store } = await start();
+    const disabled: unknown[] = [];
+    const { c, store } = await start({ onCredentialDisabled: (...args) => void disabled.push(args) });
     c.upstream.enqueue({ status: 429, headers: { 'retry-after': '60' }, match: { apiKey: 'sk-a' } });
     c.upstream.enqueue({ status: 429, headers: { 'retry-after': '60' }, match: { apiKey: 'sk-b' } });
     await c.post(chat('hi'));
@@ -67,6 +69,8 @@ describe('gateway core', () => {
     expect(new Date(a.cooldownUntil).getTime()).toBeGreaterThan(Date.now() + 30_000);
     expect(a.lastErrorAt).not.toBeNull();
     expect(c.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'credential cooling down', credentialId: a.id, provider: 'openai', until: new Date(a.cooldownUntil).toISOString() }));
+    expect(c.logs.filter((l) => l.msg === 'credential disabled')).toEqual([]);
+    expect(disabled).toEqual([]);
   });
 
   it("counts each credential's successful calls and saves the counts on close; a throwing listener is logged and the others still told", async () => {
@@ -86,6 +90,7 @@ describe('gateway core', () => {
     for (const r of rows) if (r.usageCount) expect(new Date(r.lastUsedAt).getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(told).toHaveLength(4);
     expect(c.logs.filter((l) => l.msg === 'call listener failed')).toHaveLength(4);
+    expect(c.logs.find((l) => l.msg === 'call listener failed')).toMatchObject({ level: 'warn', err: { message: 'listener broke' } });
   });
 
   it("saves a retryable failure's count, clears it on the next success keeping the error's time, and saves nothing for a fresh credential's client error", async () => {
@@ -106,6 +111,7 @@ describe('gateway core', () => {
       (r) => r && r.failureCount === 0,
     );
     expect(await credential(store, 'sk-b')).toMatchObject({ status: 'active', cooldownUntil: null, lastErrorAt: failed.lastErrorAt });
+    expect(c.logs.filter((l) => l.msg === 'credential disabled' || l.msg === 'credential cooling down')).toEqual([]);
   });
 
   it('re-checks a disabled credential again while it still fails, logs a re-check that throws, and schedules one re-check a credential', async () => {
@@ -156,20 +162,33 @@ describe('gateway core', () => {
     // A timer set after the gateway's re-checks, with their delay, fires after them.
     await new Promise((r) => setTimeout(r, 30));
     expect(rechecked).toEqual([[providerId, 'c-stored']]);
-    c.gateway.failoverDeps.onCredentialChange(change('c-other'), candidate);
+    c.gateway.failoverDeps.onCredentialChange({ ...change('c-unexplained'), disabledReason: null }, candidate);
+    expect(disabled).toContainEqual(['c-unexplained', providerId, 'refused by the provider']);
     await c.gateway.close();
     await new Promise((r) => setTimeout(r, 30));
     expect(rechecked).toEqual([[providerId, 'c-stored']]);
   });
 
+  it('re-checks a disabled credential only after its default delay (minutes) when none is configured', async () => {
+    const rechecked: unknown[] = [];
+    const { c, providerId } = await start({ recheckCredential: async (...args) => (rechecked.push(args), true) });
+    c.gateway.failoverDeps.onCredentialChange({ id: 'c-stored', kind: 'disabled', disabled: true, disabledReason: 'refused', cooldownUntil: 0, failureCount: 0 }, { provider: { id: providerId, name: 'openai' } } as never);
+    // A timer of 50 ms set after it fires first: the re-check was not made at once.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rechecked).toEqual([]);
+  });
+
   it('saves the usage counts on its timer, each successful call counted once', async () => {
     const { c, store } = await start({ statsFlushMs: 20 });
+    await c.addProvider({ name: 'deepseek', rank: 200, keys: ['sk-spare'] });
     for (let i = 0; i < 4; i++) expect((await c.post(chat(`hi ${i}`))).status).toBe(200);
     const total = async () => (await credential(store, 'sk-a')).usageCount + (await credential(store, 'sk-b')).usageCount;
-    await until(total, (n) => n >= 4);
+    // Saved within a second by a 20 ms timer (not at the default 5 s).
+    await until(total, (n) => n >= 4, 1000);
     // Flushed again on its timer and on close: nothing counted twice.
     await c.gateway.close();
     expect(await total()).toBe(4);
+    expect(await credential(store, 'sk-spare')).toMatchObject({ usageCount: 0, lastUsedAt: null });
   });
 
   it('logs a credential state the database would not take, and closes with usage counts it could not save', async () => {
