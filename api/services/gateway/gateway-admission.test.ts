@@ -101,8 +101,8 @@ describe('gateway admission', () => {
     expect(await c.row(id!)).toMatchObject({ model: 'no-such-model', status: 'failed' });
   });
 
-  it('counts a request that is no model call once, answers its rate headers, and holds nothing after', async () => {
-    const { c, service, keyLimits } = await limited({ rpm: 10, maxConcurrent: 1, tpm: 50 });
+  it('counts a request that is no model call once, answers its rate headers, and holds or spends nothing after', async () => {
+    const { c, service, keyLimits } = await limited({ rpm: 10, maxConcurrent: 1, tpm: 50, budget: { credits: '0.001', period: 'total' } });
     const answers: Record<string, string>[] = [];
     c.handle(async (req, res, gateway) => {
       answers.push(await gateway.admitRequest(req, String(req.body.model)));
@@ -110,7 +110,10 @@ describe('gateway admission', () => {
     });
     for (let i = 0; i < 3; i++) expect((await c.post({ model: 'gpt-4o-mini' })).status).toBe(200);
     expect(answers[2]).toMatchObject({ 'x-ratelimit-limit-requests': '10', 'x-ratelimit-remaining-requests': '7', 'x-ratelimit-remaining-tokens': '50' });
-    expect(await service.usage('key', 'key-1', keyLimits)).toMatchObject({ requests: 3, tokens: 0, concurrent: 0 });
+    expect(await service.usage('key', 'key-1', keyLimits)).toMatchObject({ requests: 3, tokens: 0, concurrent: 0, budgetCredits: '0' });
+    // The budget still holds: a call that may cost 0.002 credits is refused.
+    begins(c, { maxOutputTokens: 1000 });
+    expect((await c.post({})).status).toBe(402);
   });
 
   it("refuses a request that is no model call to a model the key's patterns exclude, and admits one without a caller", async () => {
