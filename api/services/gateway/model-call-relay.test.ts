@@ -4,6 +4,8 @@
  * estimate when it reports none (as some OpenAI-compatible servers do); the exact charge each time.
  */
 import { describe, expect, it } from 'vitest';
+import { responsesHandler } from '../../routes/v1/responses.js';
+import type { StoredResponses } from '../stored-responses.js';
 import { chat, modelCallCores, settledRow, USER, type ModelCallCore } from '../../tests/helpers/model-call-fixture.js';
 
 const core = modelCallCores();
@@ -139,4 +141,19 @@ describe('ModelCall relayed on the same wire', () => {
     const row = await settledRow(c, res.headers.get('x-aigne-hub-model-call-id')!);
     expect(row).toMatchObject({ status: 'failed', creditsNano: 0 });
   });
+
+  it("reports a failed answer in the upstream's own words, not as unreadable", async () => {
+    const c = await openAICore();
+    // Nothing is stored (store: false): the route never reaches its store.
+    c.handle((req, res, gateway) => responsesHandler(gateway, {} as StoredResponses)(req, res));
+    const failed = { id: 'resp_up', object: 'response', status: 'failed', error: { code: 'server_error', message: 'The model crashed' }, output: [] };
+    c.upstream.enqueue({ status: 200, body: failed, times: 2 });
+    const res = await c.post({ model: 'gpt-4o-mini', input: 'hi', store: false });
+    expect(res.status).toBe(502);
+    const { error } = await res.json();
+    expect(error.message).toContain('The model crashed');
+    expect(error.message).not.toMatch(/unreadable/);
+    expect(c.upstream.requests.at(-1)!.path).toMatch(/\/v1\/responses$/);
+  });
 });
+
