@@ -10,9 +10,9 @@ import { chat, modelCallCores, settledRow, USER, type ModelCallCore } from '../.
 
 const core = modelCallCores();
 
-async function openAICore() {
+async function openAICore(keys?: string[]) {
   const c = await core();
-  await c.addProvider();
+  await c.addProvider({ keys });
   await c.ledger.grant({ userDid: USER, amountNano: 100_000_000 });
   return c;
 }
@@ -131,15 +131,22 @@ describe('ModelCall relayed on the same wire', () => {
     abort.abort();
   });
 
-  it('fails over, then answers 502, when the upstream answers 200 with a body that is not its answer', async () => {
-    const c = await openAICore();
-    c.upstream.enqueue({ status: 200, body: '<html><body>Gateway maintenance</body></html>', times: 2 });
+  it('fails over from an upstream that answers 200 with a body that is not its answer, and answers 502 when all do', async () => {
+    const c = await openAICore(['sk-a', 'sk-b']);
+    const page = '<html><body>Gateway maintenance</body></html>';
+    c.upstream.enqueue({ status: 200, body: page });
+    const retried = await c.post(chat('hi'));
+    expect(retried.status).toBe(200);
+    expect((await retried.json()).choices[0].message.content).toBe('Echo: hi');
+    expect(await c.row(retried.headers.get('x-aigne-hub-model-call-id')!)).toMatchObject({ status: 'success', attempts: 2 });
+
+    c.upstream.enqueue({ status: 200, body: page, times: 2 });
     const res = await c.post(chat('hi'));
     const body = await res.json();
     expect(res.status).toBe(502);
-    expect(body.error.message).toMatch(/unreadable answer/);
+    expect(body.error).toMatchObject({ code: 'upstream_protocol', message: expect.stringMatching(/unreadable answer/) });
     const row = await settledRow(c, res.headers.get('x-aigne-hub-model-call-id')!);
-    expect(row).toMatchObject({ status: 'failed', creditsNano: 0 });
+    expect(row).toMatchObject({ status: 'failed', attempts: 2, creditsNano: 0 });
   });
 
   it("reports a failed answer in the upstream's own words, not as unreadable", async () => {
