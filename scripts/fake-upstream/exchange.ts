@@ -23,6 +23,7 @@ export interface Exchange {
   chunks?: number;
   chunkDelayMs: number;
   cutEvents: boolean;
+  noUsage: boolean;
 }
 
 function resetSocket(ex: Exchange): void {

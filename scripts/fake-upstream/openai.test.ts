@@ -233,6 +233,18 @@ describe('fake upstream: OpenAI embeddings, images, models', () => {
     expect(body.data[0]!.embedding).toEqual(embeddingFor('hello world', 4));
   });
 
+  it('reports no usage, whole or streamed, when told to (include_usage ignored)', async () => {
+    up.setDefaults({ noUsage: true });
+    const whole = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    expect(whole.choices[0]!.message.content).toBe('Echo: hi');
+    expect(whole.usage).toBeUndefined();
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Echo: hi');
+    expect(chunks.every((c) => c.usage === undefined && c.choices.length === 1)).toBe(true);
+  });
+
   it('generates images as b64_json (a real PNG) or as a URL the fake serves', async () => {
     const b64 = await client.images.generate({ model: 'gpt-image-1', prompt: 'a red square', n: 2 });
     expect(b64.data).toHaveLength(2);

@@ -104,13 +104,13 @@ export function handleOpenAIChat(ex: Exchange): void {
       created,
       model,
       choices: [{ index: 0, message, logprobs: null, finish_reason: answer.toolCall ? 'tool_calls' : 'stop' }],
-      usage: usageObject(answer.inputTokens, answer.outputTokens),
+      ...(ex.noUsage ? {} : { usage: usageObject(answer.inputTokens, answer.outputTokens) }),
       service_tier: 'default',
       system_fingerprint: 'fp_fake',
     });
     return;
   }
-  const includeUsage = body.stream_options?.include_usage === true;
+  const includeUsage = body.stream_options?.include_usage === true && !ex.noUsage;
   const head = `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":"fp_fake","choices":[{"index":0,"delta":`;
   const usageNull = includeUsage ? ',"usage":null' : '';
   const chunk = (delta: string, finish: string | null = null) =>

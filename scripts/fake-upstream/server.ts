@@ -185,6 +185,7 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
       chunks: fault?.chunks ?? defaults.chunks,
       chunkDelayMs: fault?.chunkDelayMs ?? defaults.chunkDelayMs ?? 0,
       cutEvents: fault?.cutEvents ?? defaults.cutEvents ?? false,
+      noUsage: fault?.noUsage ?? defaults.noUsage ?? false,
     };
     const run = () => {
       if (res.destroyed) return;

@@ -26,6 +26,11 @@ export interface FakeBehaviour {
   cutEvents?: boolean;
   /** Pause before the response headers (ms). */
   delayMs?: number;
+  /**
+   * Report no usage on OpenAI chat, as some OpenAI-compatible servers do: no `usage` in a whole answer,
+   * `stream_options.include_usage` ignored in a stream.
+   */
+  noUsage?: boolean;
 }
 
 export interface FakeDefaults extends FakeBehaviour {

@@ -52,6 +52,8 @@ async function relayStream(call: ModelCall, res: ServerResponse, opened: Extract
   // What the read that brought the upstream's end produced leaves with the response's end, after the
   // call is settled: one write for the last events and the end.
   let last = '';
+  // The headers are out (`res.headersSent` turns true at `writeHead`, before they are sent).
+  let flushed = false;
   try {
     while (chunk) {
       // All events of one upstream read leave in one write.
@@ -63,9 +65,14 @@ async function relayStream(call: ModelCall, res: ServerResponse, opened: Extract
       } finally {
         if (out && read && relay.ended) last += out;
         else if (out) {
+          flushed = true;
           const pending = writeWithBackpressure(res, out);
           if (pending) await pending;
-        } else if (!res.headersSent) res.flushHeaders();
+        } else if (!flushed) {
+          // A read with no whole event yet: the client still learns at once that the answer is coming.
+          flushed = true;
+          res.flushHeaders();
+        }
       }
       const next = await opened.rest.next();
       chunk = next.done ? null : next.value;

@@ -4,6 +4,7 @@
  * a stream cut short, the estimate from the text that went out, and the exact charge each time.
  */
 import { describe, expect, it } from 'vitest';
+import { messagesHandler } from '../../routes/v1/messages.js';
 import { chat, modelCallCores, settledRow, USER } from '../../tests/helpers/model-call-fixture.js';
 
 const core = modelCallCores();
@@ -88,4 +89,24 @@ describe('ModelCall through a provider adapter', () => {
     expect(c.upstream.requests.map((r) => r.apiKey).sort()).toEqual(['sk-ant-first', 'sk-ant-second']);
     expect(await c.charges()).toEqual([[row.id, -row.creditsNano]]);
   });
+
+  it('charges an estimate for an answer translated whole when the upstream reports no usage', async () => {
+    // The Anthropic Messages route over an OpenAI-compatible server that reports no usage.
+    const c = await core();
+    await c.addProvider();
+    await c.ledger.grant({ userDid: USER, amountNano: 100_000_000 });
+    c.handle((req, res, gateway) => messagesHandler(gateway)(req, res));
+    c.upstream.setDefaults({ noUsage: true });
+    const request = { model: 'gpt-4o-mini', max_tokens: 100, system: 'be brief', messages: [{ role: 'user', content: 'hi there' }] };
+    const res = await c.post(request);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.content).toEqual([{ type: 'text', text: 'Echo: hi there' }]);
+    const [input, output] = [Math.ceil(JSON.stringify([request.system, request.messages]).length / 4), Math.ceil('Echo: hi there'.length / 4)];
+    expect(body.usage).toMatchObject({ input_tokens: input, output_tokens: output });
+    const row = await c.row(res.headers.get('x-aigne-hub-model-call-id')!);
+    expect(row).toMatchObject({ status: 'success', usageEstimated: 1, inputTokens: input, outputTokens: output, creditsNano: input * 1000 + output * 2000 });
+    expect(await c.charges()).toEqual([[row.id, -row.creditsNano]]);
+  });
 });
+
