@@ -183,8 +183,8 @@ describe('gateway core', () => {
     await c.addProvider({ name: 'deepseek', rank: 200, keys: ['sk-spare'] });
     for (let i = 0; i < 4; i++) expect((await c.post(chat(`hi ${i}`))).status).toBe(200);
     const total = async () => (await credential(store, 'sk-a')).usageCount + (await credential(store, 'sk-b')).usageCount;
-    // Saved within a second by a 20 ms timer (not at the default 5 s).
-    await until(total, (n) => n >= 4, 1000);
+    // Saved within 2 s by a 20 ms timer (the default 5 s timer would not have fired yet).
+    await until(total, (n) => n >= 4, 2000);
     // Flushed again on its timer and on close: nothing counted twice.
     await c.gateway.close();
     expect(await total()).toBe(4);
