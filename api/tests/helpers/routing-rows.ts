@@ -10,26 +10,14 @@ export function providerRow(models: Models, name: string, patch: Record<string, 
   return models.AiProvider.create({ id: `p-${name}-${++n}`, name, displayName: name.toUpperCase(), baseUrl: null, region: null, enabled: true, rank: 100, config: null, ...patch } as never);
 }
 
-/** A credential whose value is `value` (a string as it is, else as JSON), by default an API key of its own. */
+/**
+ * A credential whose value is `value` (a string as it is, else as JSON), by default an API key of its
+ * own; its state (active, weight 100, no failures or uses) is the model's defaults.
+ */
 export function credentialRow(models: Models, providerId: string, value?: unknown, patch: Record<string, unknown> = {}) {
   const id = ++n;
-  return models.AiCredential.create({
-    id: `c-${id}`,
-    providerId,
-    name: `k${id}`,
-    credentialType: 'api_key',
-    encryptedValue: typeof value === 'string' ? value : JSON.stringify(value ?? { api_key: `key-${id}` }),
-    maskedValue: {},
-    weight: 100,
-    status: 'active',
-    disabledReason: null,
-    cooldownUntil: null,
-    failureCount: 0,
-    usageCount: 0,
-    lastUsedAt: null,
-    lastErrorAt: null,
-    ...patch,
-  } as never);
+  const encryptedValue = typeof value === 'string' ? value : JSON.stringify(value ?? { api_key: `key-${id}` });
+  return models.AiCredential.create({ id: `c-${id}`, providerId, name: `k${id}`, encryptedValue, maskedValue: {}, ...patch } as never);
 }
 
 export function rateRow(models: Models, providerId: string, model: string, type = 'chatCompletion', patch: Record<string, unknown> = {}) {
