@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chat, startModelCallCore, USER, type ModelCallCore } from '../../tests/helpers/model-call-fixture.js';
 import { tempStores, type TempStore } from '../../tests/helpers/temp-store.js';
+import { waitFor } from '../../tests/helpers/wait-for.js';
 import type { GatewayDeps } from './gateway.js';
 
 const openStore = tempStores();
@@ -25,15 +26,12 @@ async function start(gateway: Partial<GatewayDeps> = {}) {
 
 const credential = async (store: TempStore, name: string) => (await store.models.AiCredential.findOne({ where: { name }, raw: true })) as unknown as Record<string, any>;
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, withinMs = 5000): Promise<T> {
-  const end = performance.now() + withinMs;
-  for (;;) {
+/** `read()`'s value once `ok` holds for it. */
+const until = <T>(read: () => Promise<T>, ok: (v: T) => boolean, withinMs?: number) =>
+  waitFor(async () => {
     const v = await read();
-    if (ok(v)) return v;
-    if (performance.now() > end) throw new Error(`timed out waiting: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+    return ok(v) ? { v } : undefined;
+  }, withinMs).then((found) => found.v);
 
 describe('gateway core', () => {
   it('saves a refused credential as disabled, tells the listener, and re-checks it later', async () => {

@@ -75,12 +75,4 @@ export async function modelCallRow(t: TestHub, id: string): Promise<Record<strin
   return (rows as Record<string, any>[])[0];
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from './wait-for.js';

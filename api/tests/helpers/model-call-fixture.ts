@@ -21,6 +21,7 @@ import { chatCompletionsHandler } from '../../routes/v1/chat-completions.js';
 import { hubRecorder } from './recorder-fixture.js';
 import { credentialRow, providerRow, rateRow } from './routing-rows.js';
 import { tempStores, type TempStore } from './temp-store.js';
+import { waitFor } from './wait-for.js';
 
 export const USER = 'did:abt:zUser1';
 export const member = (patch: Partial<Caller> = {}): Caller => ({ userDid: USER, role: 'member', keyId: 'key-1', appId: null, name: null, limits: null, via: 'access-key', ...patch });
@@ -138,12 +139,9 @@ export function modelCallCores(): (options?: Parameters<typeof startModelCallCor
 }
 
 /** The call's row once it is settled (not `processing`). */
-export async function settledRow(c: ModelCallCore, id: string): Promise<Record<string, any>> {
-  const end = performance.now() + 5000;
-  for (;;) {
+export function settledRow(c: ModelCallCore, id: string): Promise<Record<string, any>> {
+  return waitFor(async () => {
     const row = await c.row(id);
-    if (row && row.status !== 'processing') return row;
-    if (performance.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+    return row?.status !== 'processing' && row;
+  });
 }
