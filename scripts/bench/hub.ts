@@ -48,6 +48,8 @@ export interface HubOptions {
   bothProviders?: boolean;
   /** V2_CHAT_VIA_MODEL_CLASSES: /api/v2 through the model classes for every provider. */
   v2ViaModelClasses?: boolean;
+  /** DATABASE_URL: a PostgreSQL database; the hub's own SQLite file when absent. */
+  databaseUrl?: string;
   log: (line: string) => void;
 }
 
@@ -58,6 +60,8 @@ export interface Hub {
   url: string;
   dataDir: string;
   sqlitePath: string;
+  /** Its PostgreSQL database, when it has one (then `sqlitePath` is not written). */
+  databaseUrl?: string;
   memberKey: string;
   userDid: string;
   /** True when credit billing runs with a ledger (grants endpoint present). */
@@ -124,7 +128,7 @@ async function launch(o: HubOptions, billingOn: boolean): Promise<{ proc: Proc; 
       TRACING_ENABLED: o.tracing ? 'true' : 'false',
       TRACE_SAMPLE_RATIO: String(o.traceSampleRatio ?? 1),
       V2_CHAT_VIA_MODEL_CLASSES: o.v2ViaModelClasses ? 'true' : 'false',
-      DATABASE_URL: undefined,
+      DATABASE_URL: o.databaseUrl,
       OPENAI_API_KEY: undefined,
       OPENAI_BASE_URL: undefined,
     },
@@ -169,6 +173,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       url,
       dataDir,
       sqlitePath: path.join(dataDir, 'aikit.db'),
+      databaseUrl: o.databaseUrl,
       memberKey: key.key,
       userDid: key.userDid,
       billing: billingOn,

@@ -12,12 +12,13 @@ import { request } from 'undici';
 import { baselineDepsDiffer, checkoutBaseline } from './baseline.js';
 import { hubRequest, INPUT_TOKENS, OPENAI_BODIES, OUTPUT_TOKENS } from './bodies.js';
 import { buildHub, startHub, type Hub } from './hub.js';
-import { api, args, benchLimits, billingMode, help, only, paired, phases, provider, quick, settings, traceSampleRatio, tracing, tracingLabel, USAGE } from './options.js';
+import { api, args, benchLimits, billingMode, help, only, paired, phases, provider, quick, settings, storeKind, traceSampleRatio, tracing, tracingLabel, USAGE } from './options.js';
 import { freePort, startProcess, stopAll, waitForHttp, type Proc } from './procs.js';
 import { formatProfileSummary, summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { checkTargets, formatTable, summarize, type RoundResult } from './report.js';
 import { median } from './stats.js';
 import { runLoad, runRound, type RoundContext, type Target } from './round.js';
+import { openBenchStore } from './store.js';
 import { verifyHubRecords, type HubTally } from './verify.js';
 import { CORES, HERE, planCpus, ROOT } from './workers.js';
 
@@ -78,20 +79,22 @@ async function main(): Promise<void> {
     await waitForHttp(`${portkeyUrl}/`, portkey, { anyStatus: true });
   }
 
+  // Started after the harness pinned itself: an embedded server inherits the load CPU.
+  const store = await openBenchStore(storeKind, log);
   let baseline: Hub | undefined;
   if (args.baseline) {
     const baseRoot = checkoutBaseline(args.baseline, workDir);
     if (baselineDepsDiffer(baseRoot)) log(`baseline ${args.baseline}: its package-lock.json differs from this checkout's; it runs with this checkout's node_modules`);
     buildHub(baseRoot, (line) => log(`baseline ${args.baseline}: ${line}`));
-    baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, provider, bothProviders: paired, v2ViaModelClasses: args['v2-via-model-classes'], log });
+    baseline = await startHub({ root: baseRoot, workDir, logFile: path.join(runDir, 'hub-baseline.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, provider, bothProviders: paired, v2ViaModelClasses: args['v2-via-model-classes'], databaseUrl: await store.databaseFor('bench_hub_baseline'), log });
   }
 
   const profileDir = args.profile ? path.join(runDir, 'profile') : undefined;
-  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, profileDir, provider, bothProviders: paired, v2ViaModelClasses: args['v2-via-model-classes'], log });
+  const hub: Hub = await startHub({ root: ROOT, workDir, logFile: path.join(runDir, 'hub.log'), upstreamUrl, cpus: cpus.gateway, billing: billingMode, tracing, traceSampleRatio, profileDir, provider, bothProviders: paired, v2ViaModelClasses: args['v2-via-model-classes'], databaseUrl: await store.databaseFor('bench_hub'), log });
   const tracingNote = !tracing
     ? `${tracingLabel} (TRACING_ENABLED=false)`
     : `${tracingLabel} (${traceSampleRatio < 1 ? 'TRACE_SAMPLE_RATIO' : 'the default'}: spans to the local span store)`;
-  log(`hub: ${hub.url}, ${hub.billingNote}; ${tracingNote}; access log on; SQLite at ${hub.sqlitePath}`);
+  log(`hub: ${hub.url}, ${hub.billingNote}; ${tracingNote}; access log on; ${hub.databaseUrl ? store.note : `SQLite at ${hub.sqlitePath}`}`);
 
   const upstreamAuth = { authorization: 'Bearer sk-bench' };
   const targets: Target[] = [{ id: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: upstreamAuth, pid: upstream.pid, streams: true, bodies: OPENAI_BODIES }];
@@ -103,7 +106,10 @@ async function main(): Promise<void> {
   }
   if (paired) targets.push({ id: 'ref', url: `${hub.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: OPENAI_BODIES });
   if (baseline) targets.push({ id: 'base', url: `${baseline.url}${hubCall.path}`, headers: { authorization: `Bearer ${baseline.memberKey}` }, pid: baseline.proc.pid, streams: true, bodies: hubCall.bodies });
-  const notes: string[] = [hub.billingNote, tracingNote, cpus.note];
+  // The database server's CPU is counted for the hubs' targets (they run in turns, never together).
+  const hubIds = new Set(['hub', 'limited', 'ref', 'base']);
+  for (const t of targets) if (hubIds.has(t.id) && store.cpuMs) t.databaseCpuMs = store.cpuMs;
+  const notes: string[] = [hub.billingNote, tracingNote, cpus.note, store.note];
   if (benchLimits) notes.push(`"hub, limited key": the same hub process with a second key of the same user limited to ${benchLimits.rpm} requests and ${benchLimits.tpm} tokens a minute (counted on every call, never reached)`);
   if (provider !== 'openai') notes.push(`the hubs call the fake upstream as an ${provider} provider (answers translated through the model classes); the other targets speak OpenAI to it`);
   if (api === 'v2') notes.push(`the hubs are called at POST /api/v2/chat (the AIGNE transport protocol, ${args['v2-via-model-classes'] || provider !== 'openai' ? 'through the model classes' : 'on the OpenAI wire without the model classes'}); "hub chat/completions" is the same hub process at /api/v1/chat/completions (same wire to OpenAI), measured in turns with it; the other targets at the OpenAI API`);
@@ -147,7 +153,7 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 1500));
   const balanceAfter = await hub.balanceNano();
   const spent = balanceBefore !== null && balanceAfter !== null ? balanceBefore - balanceAfter : null;
-  const verification = await verifyHubRecords(hub.sqlitePath, tally, spent);
+  const verification = await verifyHubRecords(hub, tally, spent);
 
   const ids = targets.map((t) => t.id);
   const summary = summarize(rounds, ids);
@@ -167,12 +173,13 @@ async function main(): Promise<void> {
   log(`\nB, CPU used (1.0 = one core): ${ids.map((t) => `${t} target ${summary.figures.loadTargetCpu?.[t]?.toFixed(2)} / upstream ${summary.figures.loadUpstreamCpu?.[t]?.toFixed(2)} / client ${summary.figures.loadClientCpu?.[t]?.toFixed(2)}`).join('; ')}`);
   log(`\ntargets (hub with auth, call records and access log on; ${hub.billing ? 'billing on' : 'billing OFF'}; ${tracingLabel}):`);
   for (const c of targetChecks) log(`  ${c.ok === null ? 'n/a ' : c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
-  log('\nrecords in the hub’s SQLite file:');
+  log(`\nrecords in the hub’s ${hub.databaseUrl ? 'PostgreSQL database' : 'SQLite file'}:`);
   for (const c of verification.checks) log(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
 
   await hub.stop();
   await baseline?.stop();
   await stopAll();
+  await store.stop();
   let profile: string | undefined;
   if (profileDir && fs.existsSync(profileDir)) {
     const file = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
@@ -190,7 +197,7 @@ async function main(): Promise<void> {
     machine: { cpu: os.cpus()[0]?.model, cores: CORES, node: process.version, memoryMB: Math.round(os.totalmem() / 2 ** 20) },
     settings,
     notes,
-    hub: { billing: hub.billing, billingNote: hub.billingNote, tracing, traceSampleRatio, provider, api },
+    hub: { billing: hub.billing, billingNote: hub.billingNote, tracing, traceSampleRatio, provider, api, store: storeKind },
     tokens: { input: INPUT_TOKENS, output: OUTPUT_TOKENS },
     rounds,
     medians: summary.figures,

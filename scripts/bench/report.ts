@@ -21,6 +21,8 @@ export interface LoadRun extends LoadResult {
   targetCpuUsPerRequest: number;
   /** The same, by thread name (main, libuv workers, V8 workers …). */
   targetThreadsUsPerRequest: Record<string, number>;
+  /** CPU time the target's database server spent per answered request (µs), when it is a process of its own. */
+  databaseCpuUsPerRequest?: number;
 }
 
 export interface SlowStreamsRun extends Omit<StreamsResult, 'callIds'> {

@@ -18,6 +18,8 @@ export interface Target {
   pid: number;
   streams: boolean;
   bodies: Bodies;
+  /** CPU time (ms) of the target's database server, when it is a process of its own. */
+  databaseCpuMs?: () => number;
 }
 
 export interface RoundContext {
@@ -47,14 +49,18 @@ export async function runLoad(ctx: RoundContext, t: Target, kind: LoadKind, dura
   const spec: LoadSpec = { url: t.url, headers: t.headers, body: t.bodies[kind], connections: ctx.settings.connections, durationSec };
   const clientCpus = t.id === 'direct' ? ctx.cpus.gateway : ctx.cpus.load;
   const threads0 = threadCpuMs(t.pid);
+  const database0 = t.databaseCpuMs?.();
   const { value, cpu } = await withCpuShares({ target: t.pid, upstream: ctx.upstream.pid }, () => runWorker<LoadResult>('load-worker.ts', spec, clientCpus));
   const threads1 = threadCpuMs(t.pid);
+  const database1 = t.databaseCpuMs?.();
+  const perRequest = (ms: number) => (value.completed ? Math.round((ms * 1000) / value.completed) : Number.NaN);
   countHub(ctx, t, value.sent, value.ok);
   const wallCpuMs = cpu.target! * value.durationSec * 1000;
   return {
     ...value,
     cpu: { target: cpu.target!, upstream: t.id === 'direct' ? cpu.target! : cpu.upstream!, client: value.clientCpu },
-    targetCpuUsPerRequest: value.completed ? Math.round((wallCpuMs * 1000) / value.completed) : Number.NaN,
+    targetCpuUsPerRequest: perRequest(wallCpuMs),
+    ...(database0 !== undefined && database1 !== undefined ? { databaseCpuUsPerRequest: perRequest(database1 - database0) } : {}),
     targetThreadsUsPerRequest: Object.fromEntries(
       Object.entries(threads1).map(([name, ms]) => [name, value.completed ? Math.round(((ms - (threads0[name] ?? 0)) * 1000) / value.completed) : 0]),
     ),
@@ -62,7 +68,7 @@ export async function runLoad(ctx: RoundContext, t: Target, kind: LoadKind, dura
 }
 
 const loadLine = (phase: string, t: Target, r: LoadRun) =>
-  `  ${phase}  ${TARGET_LABELS[t.id].padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  cpu target ${r.cpu.target} (${r.targetCpuUsPerRequest} µs/req) upstream ${r.cpu.upstream} client ${r.cpu.client}`;
+  `  ${phase}  ${TARGET_LABELS[t.id].padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  cpu target ${r.cpu.target} (${r.targetCpuUsPerRequest} µs/req) upstream ${r.cpu.upstream} client ${r.cpu.client}${r.databaseCpuUsPerRequest !== undefined ? ` database ${r.databaseCpuUsPerRequest} µs/req` : ''}`;
 
 /** A and C's time to first byte: one request in flight, the targets taking turns. */
 async function sequential(ctx: RoundContext, phase: 'A' | 'C', targets: Target[], kind: LoadKind): Promise<Record<string, SeqSamples>> {

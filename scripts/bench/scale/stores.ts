@@ -35,7 +35,8 @@ export async function postgresServer(log: (l: string) => void): Promise<Postgres
   return { url: server.url, stop: () => server.stop() };
 }
 
-const withDatabase = (url: string, name: string) => {
+/** `url` with its database name replaced. */
+export const withDatabase = (url: string, name: string) => {
   const u = new URL(url);
   u.pathname = `/${name}`;
   return u.toString();
