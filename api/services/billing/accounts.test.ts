@@ -85,6 +85,26 @@ describe.each([{ name: 'sqlite' }, { name: 'postgres' }])('credit accounts on $n
     expect(await accounts.openReservations(u)).toBe(0);
   });
 
+  it('never holds more than the account covers when many holds come at once', async () => {
+    const u = user();
+    await adjust(u, { balanceNano: 100 });
+    const expiresAt = new Date(Date.now() + 60_000);
+    const ids = await Promise.all(Array.from({ length: 25 }, (_, i) => accounts.hold(u, 10, `call-${i}`, expiresAt)));
+    expect(ids.filter((id) => id !== null)).toHaveLength(10);
+    expect(await accounts.get(u)).toMatchObject({ balanceNano: 100, heldNano: 100 });
+    expect((await reservations(u)).map((r) => toNano(r.amountNano))).toEqual(Array(10).fill(10));
+  });
+
+  it('takes several reservations with one statement, each once', async () => {
+    const u = user();
+    await adjust(u, { balanceNano: 100 });
+    const expiresAt = new Date(Date.now() + 60_000);
+    const [a, b, c] = [(await accounts.hold(u, 20, null, expiresAt))!, (await accounts.hold(u, 30, null, expiresAt))!, (await accounts.hold(u, 5, null, expiresAt))!];
+    const taken = await accounts.transaction(async (t) => [await accounts.takeReservations(t, [a, b]), await accounts.takeReservations(t, [a, b, c]), await accounts.takeReservations(t, [])]);
+    expect(taken).toEqual([50, 5, 0]);
+    expect(await accounts.openReservations(u)).toBe(0);
+  });
+
   it('releases expired reservations, a batch at a time, and gives their credits back', async () => {
     const u = user();
     await adjust(u, { balanceNano: 100 });

@@ -4,8 +4,8 @@
  * The reservation is one conditional UPDATE (`… WHERE balance − held − unreported >= amount`): on
  * SQLite the IMMEDIATE transaction holds the only write lock, on PostgreSQL the row lock makes a
  * concurrent UPDATE re-check the condition against the committed row, so two reservations can
- * never both spend the same credits. The reservation row is inserted in the same transaction, so a
- * held amount always has a row that can release it.
+ * never both spend the same credits. The reservation row is inserted in the same transaction (on
+ * PostgreSQL, the same statement), so a held amount always has a row that can release it.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { writeTransaction, type AfterCommit } from '../../store/write-transaction.js';
@@ -44,6 +44,13 @@ const toAccount = (row: Record<string, unknown>): AccountRow => ({
 });
 
 const ACCOUNT_COLUMNS = `"userDid", "balanceNano", "heldNano", "unreportedNano", "syncedAt"`;
+
+/** The account's part of a reservation: held when what is available covers it. */
+const HOLD_UPDATE = `UPDATE credit_accounts SET "heldNano" = "heldNano" + :amount, "updatedAt" = :now
+  WHERE "userDid" = :userDid
+    AND "balanceNano" - "heldNano" - "unreportedNano" >= :amount
+    AND "balanceNano" - "heldNano" - "unreportedNano" > 0
+  RETURNING "userDid"`;
 
 export class CreditAccounts {
   constructor(private readonly sequelize: Sequelize) {}
@@ -114,25 +121,25 @@ export class CreditAccounts {
    * all). Returns the reservation id, or null when it cannot be covered.
    */
   async hold(userDid: string, amountNano: number, modelCallId: string | null, expiresAt: Date): Promise<string | null> {
+    const replacements = { id: newId(), userDid, amount: amountNano, modelCallId, expiresAt, now: new Date() };
+    if (this.isPostgres) {
+      // One statement, so the account's row is locked for its run only, not for a transaction's
+      // round trips: every call of one user takes that lock before it goes upstream.
+      const rows = await this.select(`WITH held AS (${HOLD_UPDATE})
+         INSERT INTO credit_reservations ("id", "userDid", "amountNano", "modelCallId", "expiresAt", "createdAt")
+         SELECT :id, "userDid", :amount, :modelCallId, :expiresAt, :now FROM held
+         RETURNING "id"`, replacements);
+      return rows.length ? replacements.id : null;
+    }
     return this.transaction(async (t) => {
-      const now = new Date();
-      const held = await this.select(
-        `UPDATE credit_accounts SET "heldNano" = "heldNano" + :amount, "updatedAt" = :now
-         WHERE "userDid" = :userDid
-           AND "balanceNano" - "heldNano" - "unreportedNano" >= :amount
-           AND "balanceNano" - "heldNano" - "unreportedNano" > 0
-         RETURNING "userDid"`,
-        { userDid, amount: amountNano, now },
-        t,
-      );
+      const held = await this.select(HOLD_UPDATE, replacements, t);
       if (held.length === 0) return null;
-      const id = newId();
       await this.sequelize.query(
         `INSERT INTO credit_reservations ("id", "userDid", "amountNano", "modelCallId", "expiresAt", "createdAt")
          VALUES (:id, :userDid, :amount, :modelCallId, :expiresAt, :now)`,
-        { replacements: { id, userDid, amount: amountNano, modelCallId, expiresAt, now }, transaction: t },
+        { replacements, transaction: t },
       );
-      return id;
+      return replacements.id;
     });
   }
 
@@ -141,8 +148,16 @@ export class CreditAccounts {
    * and swept): the caller subtracts that from the account in the same transaction.
    */
   async takeReservation(t: Transaction, reservationId: string): Promise<number> {
-    const rows = await this.select(`DELETE FROM credit_reservations WHERE "id" = :id RETURNING "amountNano"`, { id: reservationId }, t);
-    return rows[0] ? toNano(rows[0].amountNano) : 0;
+    return this.takeReservations(t, [reservationId]);
+  }
+
+  /** `takeReservation` for several at once: what they held in all, with one statement. */
+  async takeReservations(t: Transaction, reservationIds: string[]): Promise<number> {
+    if (reservationIds.length === 0) return 0;
+    const rows = await this.select(`DELETE FROM credit_reservations WHERE "id" IN (:ids) RETURNING "amountNano"`, { ids: reservationIds }, t);
+    let total = 0;
+    for (const r of rows) total += toNano(r.amountNano);
+    return total;
   }
 
   /** Releases reservations that expired (their call outlived the TTL, or its process died). */

@@ -237,12 +237,13 @@ export function createLedgerBilling(
         // Accounts are locked in one order by every writer (PostgreSQL).
         for (const userDid of [...byUser.keys()].sort()) {
           const list = byUser.get(userDid)!;
-          let released = 0;
           let charge = 0;
+          const reservations: string[] = [];
           for (const { s } of list) {
-            if (s.reservationId) released += await accounts.takeReservation(t, s.reservationId);
+            if (s.reservationId) reservations.push(s.reservationId);
             charge += s.chargeNano;
           }
+          const released = await accounts.takeReservations(t, reservations);
           if (charge > 0) await consumeExpiringGrants(t, userDid, charge);
           const after = await adjust(t, afterCommit, userDid, { heldNano: -released, balanceNano: -charge }, charge);
           let balance = after.balanceNano + charge;
