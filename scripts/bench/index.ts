@@ -17,7 +17,7 @@ import { freePort, startProcess, stopAll, waitForHttp, type Proc } from './procs
 import { formatProfileSummary, summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { checkTargets, formatTable, summarize, type RoundResult } from './report.js';
 import { median } from './stats.js';
-import { runLoad, runRound, type RoundContext, type Target } from './round.js';
+import { HUB_TARGETS, runLoad, runRound, type RoundContext, type Target } from './round.js';
 import { openBenchStore } from './store.js';
 import { verifyHubRecords, type HubTally } from './verify.js';
 import { CORES, HERE, planCpus, ROOT } from './workers.js';
@@ -107,8 +107,7 @@ async function main(): Promise<void> {
   if (paired) targets.push({ id: 'ref', url: `${hub.url}/api/v1/chat/completions`, headers: { authorization: `Bearer ${hub.memberKey}` }, pid: hub.proc.pid, streams: true, bodies: OPENAI_BODIES });
   if (baseline) targets.push({ id: 'base', url: `${baseline.url}${hubCall.path}`, headers: { authorization: `Bearer ${baseline.memberKey}` }, pid: baseline.proc.pid, streams: true, bodies: hubCall.bodies });
   // The database server's CPU is counted for the hubs' targets (they run in turns, never together).
-  const hubIds = new Set(['hub', 'limited', 'ref', 'base']);
-  for (const t of targets) if (hubIds.has(t.id) && store.cpuMs) t.databaseCpuMs = store.cpuMs;
+  for (const t of targets) if (HUB_TARGETS.has(t.id) && store.cpuMs) t.databaseCpuMs = store.cpuMs;
   const notes: string[] = [hub.billingNote, tracingNote, cpus.note, store.note];
   if (benchLimits) notes.push(`"hub, limited key": the same hub process with a second key of the same user limited to ${benchLimits.rpm} requests and ${benchLimits.tpm} tokens a minute (counted on every call, never reached)`);
   if (provider !== 'openai') notes.push(`the hubs call the fake upstream as an ${provider} provider (answers translated through the model classes); the other targets speak OpenAI to it`);

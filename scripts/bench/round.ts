@@ -22,6 +22,9 @@ export interface Target {
   databaseCpuMs?: () => number;
 }
 
+/** The targets that are a hub (this build's keys and APIs, or the baseline's). */
+export const HUB_TARGETS: ReadonlySet<TargetId> = new Set<TargetId>(['hub', 'ref', 'limited', 'base']);
+
 export interface RoundContext {
   targets: Target[];
   settings: Settings;
@@ -133,7 +136,7 @@ export async function runRound(ctx: RoundContext, round: number): Promise<RoundR
     const r = await runLoad(ctx, t, 'json', settings.durationSec);
     result.load[t.id] = r;
     log(loadLine('B', t, r));
-    if (t.id === 'hub' || t.id === 'ref' || t.id === 'limited' || t.id === 'base') {
+    if (HUB_TARGETS.has(t.id)) {
       const threads = Object.entries(r.targetThreadsUsPerRequest).filter(([, us]) => us > 0);
       log(`     ${t.id} CPU per request by thread (µs): ${threads.map(([n, us]) => `${n === 'node' ? 'other threads' : n} ${us}`).join(', ')}`);
     }
